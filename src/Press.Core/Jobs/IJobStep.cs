@@ -1,0 +1,16 @@
+using Press.Core.Sites;
+
+namespace Press.Core.Jobs;
+
+/// <summary>
+/// One named, idempotent step. It looks at the real state first and treats "already done" as success, because a
+/// crashed worker's step runs again on another worker.
+/// </summary>
+public interface IJobStep
+{
+    string Name { get; }
+    Task<StepResult> RunAsync(StepContext context, CancellationToken cancellationToken);
+}
+
+/// <param name="Site">The site as it was when the step started.</param>
+public sealed record StepContext(Job Job, Site Site, int Attempt);

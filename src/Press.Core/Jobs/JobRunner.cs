@@ -1,0 +1,169 @@
+using Microsoft.Extensions.Logging;
+using Press.Core.Ports;
+
+namespace Press.Core.Jobs;
+
+/// <summary>
+/// Runs one claimed job: each step that has not succeeded, in order, recording status, timings and output.
+/// The lease is renewed in the background; losing it stops the job here without writing anything more.
+/// </summary>
+public sealed partial class JobRunner(
+    IJobStore jobs,
+    ISiteStore sites,
+    IEnumerable<IJobStep> steps,
+    IJobSignals signals,
+    JobRunnerOptions options,
+    TimeProvider time,
+    ILogger<JobRunner> logger)
+{
+    private readonly Dictionary<string, IJobStep> _steps = steps.ToDictionary(s => s.Name);
+
+    public async Task RunAsync(Job job, string workerId, CancellationToken stopping)
+    {
+        var recipe = Recipes.For(job.Kind);
+        using var leaseLost = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var heartbeat = KeepLeaseAsync(job.Id, workerId, leaseLost);
+        try
+        {
+            await jobs.StartAsync(job.Id, workerId, recipe.WhileRunning, leaseLost.Token);
+            await Publish(job.Id);
+            foreach (var step in job.Steps.OrderBy(s => s.Ordinal))
+            {
+                if (step.State is StepState.Succeeded or StepState.Skipped) continue;
+                if (!await RunStepAsync(job, recipe, step, workerId, leaseLost.Token)) return;
+            }
+            await jobs.SucceedAsync(job.Id, workerId, recipe.OnSuccess, leaseLost.Token);
+            LogJobSucceeded(job.Id, job.Kind, job.SiteName);
+        }
+        catch (OperationCanceledException) when (leaseLost.IsCancellationRequested && !stopping.IsCancellationRequested)
+        {
+            LogLeaseLost(job.Id);
+        }
+        catch (LeaseLostException)
+        {
+            LogLeaseLost(job.Id);
+        }
+        finally
+        {
+            await leaseLost.CancelAsync();
+            await heartbeat;
+            await Publish(job.Id);
+        }
+    }
+
+    /// <returns>true to go on with the next step.</returns>
+    private async Task<bool> RunStepAsync(Job job, JobRecipe recipe, JobStep step, string workerId, CancellationToken ct)
+    {
+        var site = await sites.GetAsync(job.SiteId, ct)
+            ?? throw new InvalidOperationException($"Site {job.SiteId} of job {job.Id} is missing.");
+        await jobs.StepStartedAsync(job.Id, workerId, step.Ordinal, ct);
+        await Publish(job.Id);
+        var attempt = step.Attempts + 1;
+        LogStepStarted(job.Id, step.Name, job.SiteName, attempt);
+
+        var result = await ExecuteAsync(job, step.Name, site, attempt, ct);
+        if (options.CrashTestPauseAfterStep == step.Name)
+        {
+            LogCrashTestPause(job.Id, step.Name);
+            await Task.Delay(Timeout.Infinite, ct);
+        }
+
+        switch (result)
+        {
+            case StepResult.Done done:
+                await jobs.StepFinishedAsync(job.Id, workerId, step.Ordinal, StepState.Succeeded, done.Output, null, ct);
+                return true;
+            case StepResult.Skipped skipped:
+                await jobs.StepFinishedAsync(job.Id, workerId, step.Ordinal, StepState.Skipped, skipped.Reason, null, ct);
+                return true;
+            case StepResult.WaitUntil wait:
+                await jobs.WaitAsync(job.Id, workerId, step.Ordinal, wait.When, wait.Output, null, ct);
+                return false;
+            case StepResult.Fail { Kind: FailureKind.Transient } fail when options.Retry.CanRetry(attempt):
+                var retryAt = time.GetUtcNow() + options.Retry.DelayAfter(attempt);
+                LogStepRetry(job.Id, step.Name, attempt, retryAt, fail.Error);
+                await jobs.WaitAsync(job.Id, workerId, step.Ordinal, retryAt, null, fail.Error, ct);
+                return false;
+            case StepResult.Fail fail:
+                LogStepFailed(job.Id, step.Name, job.SiteName, fail.Error);
+                await jobs.StepFinishedAsync(job.Id, workerId, step.Ordinal, StepState.Failed, null, fail.Error, ct);
+                await jobs.FailAsync(job.Id, workerId, step.Name, fail.Error, recipe.OnFailure, ct);
+                return false;
+            default:
+                throw new InvalidOperationException($"Unknown step result {result}.");
+        }
+    }
+
+    private async Task<StepResult> ExecuteAsync(Job job, string stepName, Sites.Site site, int attempt, CancellationToken ct)
+    {
+        if (!_steps.TryGetValue(stepName, out var implementation))
+            return StepResult.Permanent($"No implementation of step '{stepName}' is registered in this worker.");
+        try
+        {
+            return await implementation.RunAsync(new StepContext(job, site, attempt), ct);
+        }
+        catch (StepFailedException ex)
+        {
+            return new StepResult.Fail(ex.Kind, ex.Message);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && ex is not LeaseLostException)
+        {
+            // Unknown errors are not retried blindly: the operator sees them and retries from this step.
+            return StepResult.Permanent($"{ex.GetType().Name}: {ex.Message}");
+        }
+    }
+
+    private async Task KeepLeaseAsync(Guid jobId, string workerId, CancellationTokenSource leaseLost)
+    {
+        var every = options.Lease / 3;
+        while (!leaseLost.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(every, time, leaseLost.Token);
+                if (await jobs.RenewLeaseAsync(jobId, workerId, options.Lease, leaseLost.Token)) continue;
+                await leaseLost.CancelAsync();
+                return;
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                // One failed renewal is not fatal: the lease outlasts three renewal periods.
+                LogRenewFailed(jobId, ex.Message);
+            }
+        }
+    }
+
+    private async Task Publish(Guid jobId)
+    {
+        try { await signals.PublishProgressAsync(jobId, CancellationToken.None); }
+        catch (Exception ex) { LogPublishFailed(jobId, ex.Message); }
+    }
+
+    [LoggerMessage(LogLevel.Information, "Job {JobId}: step {Step} of {SiteName} started (attempt {Attempt})")]
+    private partial void LogStepStarted(Guid jobId, string step, string siteName, int attempt);
+
+    [LoggerMessage(LogLevel.Warning, "Job {JobId}: step {Step} failed transiently on attempt {Attempt}; retrying at {RetryAt}: {Error}")]
+    private partial void LogStepRetry(Guid jobId, string step, int attempt, DateTimeOffset retryAt, string error);
+
+    [LoggerMessage(LogLevel.Error, "Job {JobId}: step {Step} of {SiteName} failed: {Error}")]
+    private partial void LogStepFailed(Guid jobId, string step, string siteName, string error);
+
+    [LoggerMessage(LogLevel.Information, "Job {JobId} ({Kind}) of {SiteName} succeeded")]
+    private partial void LogJobSucceeded(Guid jobId, JobKind kind, string siteName);
+
+    [LoggerMessage(LogLevel.Warning, "Job {JobId}: lease lost; another worker owns it now")]
+    private partial void LogLeaseLost(Guid jobId);
+
+    [LoggerMessage(LogLevel.Warning, "Job {JobId}: lease renewal failed: {Error}")]
+    private partial void LogRenewFailed(Guid jobId, string error);
+
+    [LoggerMessage(LogLevel.Debug, "Job {JobId}: progress not published: {Error}")]
+    private partial void LogPublishFailed(Guid jobId, string error);
+
+    [LoggerMessage(LogLevel.Warning, "CRASH-TEST PAUSE: job {JobId} paused after the effect of step {Step}")]
+    private partial void LogCrashTestPause(Guid jobId, string step);
+}

@@ -1,0 +1,39 @@
+using Press.Core.Sites;
+using static Press.Core.Jobs.StepNames;
+
+namespace Press.Core.Jobs;
+
+/// <summary>The site operations of architecture §5 as recipes.</summary>
+public static class Recipes
+{
+    public static readonly JobRecipe NewSite = new(JobKind.NewSite,
+        [CreateRole, CreateSchema, ConfigureRole, VerifyLogin, StartRuntime],
+        WhileRunning: SiteState.Installing, OnSuccess: SiteState.Active);
+
+    public static readonly JobRecipe SuspendSite = new(JobKind.SuspendSite,
+        [StopRuntime, DisableLogin, TerminateConnections],
+        WhileRunning: null, OnSuccess: SiteState.Suspended);
+
+    public static readonly JobRecipe ResumeSite = new(JobKind.ResumeSite,
+        [EnableLogin, StartRuntime],
+        WhileRunning: null, OnSuccess: SiteState.Active);
+
+    /// <summary>Soft delete: the runner stops and the role loses LOGIN; data is kept for the retention window.</summary>
+    public static readonly JobRecipe DeleteSite = new(JobKind.DeleteSite,
+        [StopRuntime, DisableLogin, TerminateConnections, MarkDeleted],
+        WhileRunning: null, OnSuccess: SiteState.Deleted);
+
+    public static readonly JobRecipe UndeleteSite = new(JobKind.UndeleteSite,
+        [CheckRetention, EnableLogin, StartRuntime, ClearDeletion],
+        WhileRunning: null, OnSuccess: SiteState.Active, OnFailure: SiteState.Deleted);
+
+    /// <summary>A failed purge leaves the site Deleted so the retention scheduler or an operator can retry it.</summary>
+    public static readonly JobRecipe PurgeSite = new(JobKind.PurgeSite,
+        [RemoveRuntime, DropSchema, DropRole],
+        WhileRunning: null, OnSuccess: SiteState.Purged, OnFailure: SiteState.Deleted);
+
+    public static IReadOnlyList<JobRecipe> All { get; } =
+        [NewSite, SuspendSite, ResumeSite, DeleteSite, UndeleteSite, PurgeSite];
+
+    public static JobRecipe For(JobKind kind) => All.Single(r => r.Kind == kind);
+}

@@ -1,0 +1,8 @@
+using Press.Core.Settings;
+
+namespace Press.Core.Ports;
+
+public interface ISettingsStore
+{
+    Task<PressSettings> GetAsync(CancellationToken ct);
+}

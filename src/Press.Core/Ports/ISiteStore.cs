@@ -1,0 +1,17 @@
+using Press.Core.Sites;
+
+namespace Press.Core.Ports;
+
+/// <summary>Site records in the metadata store, as the job steps need them.</summary>
+public interface ISiteStore
+{
+    Task<Site?> GetAsync(Guid siteId, CancellationToken ct);
+
+    /// <summary>Sets deleted_at and purge_after once; a second call keeps the first values (idempotent).</summary>
+    Task MarkDeletedAsync(Guid siteId, DateTimeOffset deletedAt, DateTimeOffset purgeAfter, CancellationToken ct);
+
+    Task ClearDeletionAsync(Guid siteId, CancellationToken ct);
+
+    /// <summary>Soft-deleted sites whose retention ended and that have no job running.</summary>
+    Task<IReadOnlyList<Site>> ListExpiredDeletedAsync(DateTimeOffset now, CancellationToken ct);
+}

@@ -1,0 +1,20 @@
+using Press.Core.Sites;
+
+namespace Press.Core.Ports;
+
+/// <summary>
+/// The per-site role and schema (architecture §4). Every operation is idempotent: it inspects the catalog first and
+/// reports what it found or did, for the step's output.
+/// </summary>
+public interface ITenantDatabase
+{
+    Task<string> EnsureRoleAsync(Site site, string password, CancellationToken ct);
+    Task<string> EnsureSchemaAsync(Site site, CancellationToken ct);
+    Task<string> ConfigureRoleAsync(Site site, CancellationToken ct);
+    /// <summary>Logs in as the site role and checks it lands in its own schema.</summary>
+    Task<string> VerifyLoginAsync(Site site, string password, CancellationToken ct);
+    Task<string> SetLoginAsync(Site site, bool canLogin, CancellationToken ct);
+    Task<string> TerminateConnectionsAsync(Site site, CancellationToken ct);
+    Task<string> DropSchemaAsync(Site site, CancellationToken ct);
+    Task<string> DropRoleAsync(Site site, CancellationToken ct);
+}

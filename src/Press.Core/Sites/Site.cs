@@ -1,0 +1,20 @@
+using Press.Core.Tenancy;
+
+namespace Press.Core.Sites;
+
+/// <summary>A site as recorded in the metadata store.</summary>
+/// <param name="RoleName">Opaque login role; equals the schema name today but is stored, never derived.</param>
+/// <param name="EncryptedPassword">The role's password, sealed by <see cref="Ports.ISecretProtector"/>.</param>
+public sealed record Site(
+    Guid Id,
+    string Name,
+    SiteState State,
+    TenantLocation Location,
+    string RoleName,
+    byte[] EncryptedPassword,
+    IReadOnlyList<string> Apps,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? DeletedAt,
+    DateTimeOffset? PurgeAfter,
+    DateTimeOffset? PurgedAt);

@@ -1,0 +1,12 @@
+namespace Press.Core.Sites;
+
+/// <summary>Domain errors the API turns into ProblemDetails; adapters translate vendor errors into these.</summary>
+public abstract class PressException(string message) : Exception(message);
+
+public sealed class NotFoundException(string message) : PressException(message);
+
+/// <summary>The request clashes with the current state: a running job, a taken name, a state that forbids it.</summary>
+public sealed class ConflictException(string message, Guid? runningJobId = null) : PressException(message)
+{
+    public Guid? RunningJobId { get; } = runningJobId;
+}

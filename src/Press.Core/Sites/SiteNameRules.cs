@@ -1,0 +1,68 @@
+namespace Press.Core.Sites;
+
+/// <summary>
+/// Site names are DNS host names (architecture §4): lowercase letters, digits and hyphens in dot-separated labels of
+/// 1–63 characters, 253 characters in all. Every problem is reported, each with how to fix it.
+/// </summary>
+public static class SiteNameRules
+{
+    public const int MaxLength = 253;
+    public const int MaxLabelLength = 63;
+
+    /// <summary>Names Press keeps for itself or its platform services.</summary>
+    public static readonly IReadOnlySet<string> Reserved = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "localhost", "localhost.localdomain", "press", "admin", "api", "www", "traefik", "keycloak", "minio",
+        "postgres", "redis", "metrics", "healthz", "readyz", "openapi", "sso", "auth", "login",
+    };
+
+    public static IReadOnlyList<string> Validate(string? name)
+    {
+        if (name is null) return ["'name' is required: give the site's host name, e.g. 'erp.example.com'."];
+        if (name.Length == 0) return ["'name' is empty: give the site's host name, e.g. 'erp.example.com'."];
+
+        var problems = new List<string>();
+        if (name.Length > MaxLength)
+            problems.Add($"The name is {name.Length} characters long; a host name has at most {MaxLength}.");
+        if (name != name.Trim())
+            problems.Add("The name has leading or trailing whitespace: remove it.");
+        if (name.Any(char.IsUpper))
+            problems.Add($"The name has uppercase letters: use lowercase ('{name.ToLowerInvariant()}').");
+        if (name.Any(c => c > 127))
+            problems.Add("The name has non-ASCII characters: use the punycode form (xn--…) of internationalised names.");
+        var bad = name.Where(c => c <= 127 && !char.IsAsciiLetterOrDigit(c) && c != '-' && c != '.' && !char.IsUpper(c))
+            .Distinct().ToArray();
+        if (bad.Length > 0)
+            problems.Add($"The name contains {Describe(bad)}: only lowercase letters a–z, digits, hyphens and dots are allowed.");
+        if (name.EndsWith('.'))
+            problems.Add("The name ends with a dot: drop the trailing dot.");
+        if (name.StartsWith('.'))
+            problems.Add("The name starts with a dot: every label between dots must be non-empty.");
+        if (name.Contains(".."))
+            problems.Add("The name has an empty label ('..'): every label between dots must be non-empty.");
+
+        var labels = name.Trim('.').Split('.');
+        foreach (var label in labels.Where(l => l.Length > MaxLabelLength).Distinct())
+            problems.Add($"The label '{Shorten(label)}' is {label.Length} characters long; a label has at most {MaxLabelLength}.");
+        foreach (var label in labels.Where(l => l.StartsWith('-') || l.EndsWith('-')).Distinct())
+            problems.Add($"The label '{Shorten(label)}' starts or ends with a hyphen: labels must start and end with a letter or digit.");
+        if (labels.Length > 0 && labels[^1].Length > 0 && labels[^1].All(char.IsAsciiDigit))
+            problems.Add(System.Net.IPAddress.TryParse(name, out _)
+                ? "The name is an IP address: sites need a host name, e.g. 'erp.example.com'."
+                : "The last label is all digits: top-level labels must contain a letter.");
+        if (problems.Count == 0 && Reserved.Contains(name))
+            problems.Add($"'{name}' is reserved for Press itself: choose another name.");
+        return problems;
+    }
+
+    private static string Describe(char[] chars) =>
+        string.Join(", ", chars.Select(c => c switch
+        {
+            ' ' => "a space",
+            '_' => "an underscore '_'",
+            _ when char.IsControl(c) => $"a control character (U+{(int)c:X4})",
+            _ => $"'{c}'",
+        }));
+
+    private static string Shorten(string label) => label.Length <= 20 ? label : label[..20] + "…";
+}
