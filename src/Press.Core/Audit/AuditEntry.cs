@@ -18,3 +18,7 @@ public sealed record Actor(string Name, string? SourceIp)
         IReadOnlyDictionary<string, string>? details = null) =>
         new(Name, action, siteName, target, details, SourceIp);
 }
+
+/// <summary>An audit event as stored.</summary>
+public sealed record AuditRecord(long Id, DateTimeOffset At, string Actor, string Action, string? SiteName, string? Target,
+    string? DetailsJson, string? SourceIp);

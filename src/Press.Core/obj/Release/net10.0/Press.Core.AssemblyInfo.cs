@@ -13,7 +13,7 @@ using System.Reflection;
 [assembly: System.Reflection.AssemblyCompanyAttribute("Press.Core")]
 [assembly: System.Reflection.AssemblyConfigurationAttribute("Release")]
 [assembly: System.Reflection.AssemblyFileVersionAttribute("1.0.0.0")]
-[assembly: System.Reflection.AssemblyInformationalVersionAttribute("1.0.0")]
+[assembly: System.Reflection.AssemblyInformationalVersionAttribute("1.0.0+8f8a6af4ebc737a9a3d26455e1cee13fa01f6c34")]
 [assembly: System.Reflection.AssemblyProductAttribute("Press.Core")]
 [assembly: System.Reflection.AssemblyTitleAttribute("Press.Core")]
 [assembly: System.Reflection.AssemblyVersionAttribute("1.0.0.0")]

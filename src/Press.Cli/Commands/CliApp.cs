@@ -1,0 +1,18 @@
+using System.CommandLine;
+
+namespace Press.Cli.Commands;
+
+/// <summary>Assembles the command tree; each concept owns its own file.</summary>
+public static class CliApp
+{
+    public static RootCommand Build()
+    {
+        var globals = new GlobalOptions();
+        var root = new RootCommand("press: manage Frappe sites through the Press REST API");
+        globals.AddTo(root);
+        root.Subcommands.Add(LoginCommand.Build(globals));
+        root.Subcommands.Add(SiteCommands.Build(globals));
+        root.Subcommands.Add(JobCommands.Build(globals));
+        return root;
+    }
+}

@@ -1,0 +1,94 @@
+using System.CommandLine;
+using Press.Cli.Api;
+using Press.Cli.Output;
+
+namespace Press.Cli.Commands;
+
+/// <summary><c>press site ...</c>: create, inspect and move sites through their lifecycle.</summary>
+public static class SiteCommands
+{
+    // Lifecycle verbs differ only in endpoint and wording, so they are generated from this table.
+    private static readonly (string Name, SiteAction Action, string Verb, string Description)[] Lifecycle =
+    [
+        ("suspend", SiteAction.Suspend, "Suspending", "Suspend a site (queues a SuspendSite job)"),
+        ("resume", SiteAction.Resume, "Resuming", "Resume a suspended site (queues a ResumeSite job)"),
+        ("delete", SiteAction.Delete, "Deleting", "Delete a site; it can be undeleted until it is purged"),
+        ("undelete", SiteAction.Undelete, "Undeleting", "Bring back a deleted site that was not purged yet"),
+        ("purge", SiteAction.Purge, "Purging", "Irreversibly remove a deleted site's data"),
+    ];
+
+    public static Command Build(GlobalOptions globals)
+    {
+        var site = new Command("site", "Create, list and manage sites");
+        site.Subcommands.Add(Create(globals));
+        site.Subcommands.Add(List(globals));
+        site.Subcommands.Add(Show(globals));
+        foreach (var (name, action, verb, description) in Lifecycle)
+            site.Subcommands.Add(LifecycleCommand(globals, name, action, verb, description));
+        return site;
+    }
+
+    private static Command Create(GlobalOptions globals)
+    {
+        var name = CommonOptions.SiteName();
+        var apps = new Option<string[]>("--app")
+        {
+            Description = "App to install besides frappe; repeat for several (--app erpnext --app hrms)",
+            HelpName = "APP",
+        };
+        var wait = CommonOptions.Wait();
+        var command = new Command("create", "Create a site (queues a NewSite job)") { name, apps, wait };
+        command.RunsWith(globals, async (ctx, parse, ct) =>
+        {
+            var siteName = parse.GetRequiredValue(name);
+            var accepted = await ctx.Client.CreateSiteAsync(siteName, parse.GetValue(apps) ?? [], ct);
+            return await JobCompletion.AcceptedAsync(ctx, accepted, "Creating", parse.GetValue(wait), ct);
+        });
+        return command;
+    }
+
+    private static Command List(GlobalOptions globals)
+    {
+        var state = new Option<string?>("--state") { Description = "Only sites in this state", HelpName = "STATE" };
+        state.AcceptOnlyFromAmong(SiteStates.All);
+        var page = CommonOptions.PositiveInt("--page", "Page number, starting at 1");
+        var pageSize = CommonOptions.PositiveInt("--page-size", "Sites per page (server default if omitted)");
+        var command = new Command("list", "List sites as a table") { state, page, pageSize };
+        command.RunsWith(globals, async (ctx, parse, ct) =>
+        {
+            var result = await ctx.Client.ListSitesAsync(parse.GetValue(state), parse.GetValue(page), parse.GetValue(pageSize), ct);
+            if (ctx.Json) ctx.WriteRaw(result.Raw);
+            else SiteView.WriteList(ctx.Out, result.Value);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Show(GlobalOptions globals)
+    {
+        var name = CommonOptions.SiteName();
+        var command = new Command("show", "Show one site") { name };
+        command.RunsWith(globals, async (ctx, parse, ct) =>
+        {
+            var result = await ctx.Client.GetSiteAsync(parse.GetRequiredValue(name), ct);
+            if (ctx.Json) ctx.WriteRaw(result.Raw);
+            else SiteView.WriteDetails(ctx.Out, result.Value);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command LifecycleCommand(
+        GlobalOptions globals, string commandName, SiteAction action, string verb, string description)
+    {
+        var name = CommonOptions.SiteName();
+        var wait = CommonOptions.Wait();
+        var command = new Command(commandName, description) { name, wait };
+        command.RunsWith(globals, async (ctx, parse, ct) =>
+        {
+            var accepted = await ctx.Client.SiteActionAsync(parse.GetRequiredValue(name), action, ct);
+            return await JobCompletion.AcceptedAsync(ctx, accepted, verb, parse.GetValue(wait), ct);
+        });
+        return command;
+    }
+}

@@ -1,0 +1,75 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Press.Core.Ports;
+using Press.Infrastructure.Postgres;
+using Press.Infrastructure.Redis;
+
+namespace Press.Infrastructure.Health;
+
+public sealed class PostgresHealthCheck(PressDataSources sources) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        try
+        {
+            await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
+            var version = await conn.ScalarAsync<string>("SHOW server_version", ct);
+            return HealthCheckResult.Healthy($"PostgreSQL {version} reachable");
+        }
+        catch (Exception ex)
+        {
+            return HealthCheckResult.Unhealthy($"PostgreSQL unreachable: {ex.Message}");
+        }
+    }
+}
+
+public sealed class RedisHealthCheck(RedisJobSignals redis) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        try
+        {
+            var latency = await redis.Connection.GetDatabase().PingAsync();
+            return HealthCheckResult.Healthy($"Redis reachable ({latency.TotalMilliseconds:F1} ms)");
+        }
+        catch (Exception ex)
+        {
+            return HealthCheckResult.Unhealthy($"Redis unreachable: {ex.Message}");
+        }
+    }
+}
+
+/// <summary>Not a dependency but a fact the operator must see: which runtime serves sites, or that none does.</summary>
+public sealed class RuntimeHealthCheck(ISiteRuntime runtime) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default) =>
+        Task.FromResult(runtime.Driver == "none"
+            ? HealthCheckResult.Healthy("runtime 'none': " + Runtime.NoSiteRuntime.Reason)
+            : HealthCheckResult.Healthy($"runtime '{runtime.Driver}'"));
+}
+
+public static class HealthEndpoints
+{
+    public const string ReadyTag = "ready";
+
+    /// <summary><c>/healthz</c>: the process is alive. <c>/readyz</c>: Postgres and Redis reachable, with details.</summary>
+    public static void MapPressHealth(this IEndpointRouteBuilder app)
+    {
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteJson });
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteJson });
+    }
+
+    private static Task WriteJson(HttpContext http, HealthReport report)
+    {
+        http.Response.ContentType = "application/json";
+        return http.Response.WriteAsync(JsonSerializer.Serialize(new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), detail = e.Value.Description }),
+        }));
+    }
+}

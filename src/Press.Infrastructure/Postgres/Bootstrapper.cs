@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Press.Infrastructure.Postgres;
+
+/// <summary>
+/// One-time setup as a superuser: Press's own non-superuser role (LOGIN, CREATEROLE), the databases <c>press</c> and
+/// <c>press_sites</c>, and the revocations that keep site roles out of everything but their own schema.
+/// Idempotent: running it again re-applies the same state (and the current password).
+/// </summary>
+public sealed partial class Bootstrapper(PostgresOptions options, ILogger<Bootstrapper> logger)
+{
+    public async Task RunAsync(string superuserConnectionString, CancellationToken ct)
+    {
+        var press = options.For(options.MetadataDatabase);
+        if (string.IsNullOrEmpty(press.Username) || string.IsNullOrEmpty(press.Password))
+            throw new InvalidOperationException("Press:Postgres needs a Username and a Password for Press's own role.");
+        var role = Sql.Ident(press.Username);
+        var su = new NpgsqlConnectionStringBuilder(superuserConnectionString) { Pooling = false };
+
+        await using (var conn = await Open(su, su.Database ?? "postgres", ct))
+        {
+            var exists = await conn.ScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = @r)", ct, ("r", press.Username));
+            var verb = exists ? "ALTER" : "CREATE";
+            await conn.ExecAsync($"{verb} ROLE {role} LOGIN CREATEROLE NOSUPERUSER NOCREATEDB PASSWORD {Sql.Literal(press.Password)}", ct);
+            foreach (var db in new[] { options.MetadataDatabase, options.SitesDatabase })
+            {
+                if (!await conn.ScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = @d)", ct, ("d", db)))
+                    await conn.ExecAsync($"CREATE DATABASE {Sql.Ident(db)} OWNER {role} ENCODING 'UTF8' TEMPLATE template0", ct);
+                // Every role can CONNECT where PUBLIC may: close that door on Press's databases.
+                await conn.ExecAsync($"REVOKE CONNECT, TEMPORARY ON DATABASE {Sql.Ident(db)} FROM PUBLIC", ct);
+                await conn.ExecAsync($"GRANT CONNECT, TEMPORARY ON DATABASE {Sql.Ident(db)} TO {role}", ct);
+            }
+            await conn.ExecAsync("REVOKE CONNECT, TEMPORARY ON DATABASE postgres FROM PUBLIC", ct);
+            // Lets Press cap temp files per site role without being a superuser.
+            await conn.ExecAsync($"GRANT SET ON PARAMETER temp_file_limit TO {role}", ct);
+        }
+
+        foreach (var db in new[] { options.MetadataDatabase, options.SitesDatabase })
+        {
+            await using var conn = await Open(su, db, ct);
+            // Site roles get nothing in public; Press's own tables live there in `press`, owned by Press.
+            await conn.ExecAsync("REVOKE ALL ON SCHEMA public FROM PUBLIC", ct);
+            await conn.ExecAsync($"GRANT ALL ON SCHEMA public TO {role}", ct);
+        }
+        LogDone(press.Username, options.MetadataDatabase, options.SitesDatabase);
+    }
+
+    private static async Task<NpgsqlConnection> Open(NpgsqlConnectionStringBuilder su, string database, CancellationToken ct)
+    {
+        var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(su.ConnectionString) { Database = database }.ConnectionString);
+        await conn.OpenAsync(ct);
+        return conn;
+    }
+
+    [LoggerMessage(LogLevel.Information, "Bootstrap done: role {Role} (CREATEROLE, not superuser), databases {Metadata} and {Sites}")]
+    private partial void LogDone(string role, string metadata, string sites);
+}

@@ -1,0 +1,60 @@
+using Press.Core.Identity;
+
+namespace Press.Infrastructure.Postgres;
+
+/// <summary>Local users and API tokens.</summary>
+public sealed class IdentityStore(PressDataSources sources, TimeProvider time)
+{
+    public sealed record Principal(Guid UserId, string UserName, string Role, Guid? TokenId);
+
+    public sealed record MintedToken(Guid Id, string Name, string Role, string Token, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt);
+
+    /// <summary>Creates or updates the bootstrap admin so the configured password is always the one that works.</summary>
+    public async Task EnsureLocalAdminAsync(string userName, string password, CancellationToken ct)
+    {
+        await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
+        var stored = await conn.ScalarAsync<string>("SELECT password_hash FROM users WHERE name = @n", ct, ("n", userName));
+        if (stored is not null && PasswordHash.Verify(password, stored)) return;
+        await conn.ExecAsync("""
+            INSERT INTO users (id, name, role, password_hash, source, created_at) VALUES (@id, @n, 'admin', @h, 'bootstrap', @now)
+            ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash, role = 'admin'
+            """, ct, ("id", Guid.CreateVersion7()), ("n", userName), ("h", PasswordHash.Create(password)), ("now", time.GetUtcNow()));
+    }
+
+    public async Task<Principal?> CheckPasswordAsync(string userName, string password, CancellationToken ct)
+    {
+        await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
+        await using var cmd = Sql.Command(conn, "SELECT id, role, password_hash FROM users WHERE name = @n", ("n", userName));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        if (!await r.ReadAsync(ct) || r.IsDBNull(2)) return null;
+        return PasswordHash.Verify(password, r.GetString(2)) ? new Principal(r.GetGuid(0), userName, r.GetString(1), null) : null;
+    }
+
+    public async Task<Principal?> CheckTokenAsync(string token, CancellationToken ct)
+    {
+        await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
+        var now = time.GetUtcNow();
+        await using var cmd = Sql.Command(conn, """
+            UPDATE api_tokens t SET last_used_at = @now
+            FROM users u
+            WHERE t.token_hash = @h AND u.id = t.user_id AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > @now)
+            RETURNING u.id, u.name, t.role, t.id
+            """, ("h", ApiToken.Hash(token)), ("now", now));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? new Principal(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetGuid(3)) : null;
+    }
+
+    public async Task<MintedToken> MintAsync(Guid userId, string name, string role, TimeSpan? lifetime, CancellationToken ct)
+    {
+        var token = ApiToken.New();
+        var now = time.GetUtcNow();
+        var minted = new MintedToken(Guid.CreateVersion7(now), name, role, token, now, lifetime is { } l ? now + l : null);
+        await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
+        await conn.ExecAsync("""
+            INSERT INTO api_tokens (id, user_id, name, role, token_hash, prefix, created_at, expires_at)
+            VALUES (@id, @u, @n, @r, @h, @p, @now, @exp)
+            """, ct, ("id", minted.Id), ("u", userId), ("n", name), ("r", role), ("h", ApiToken.Hash(token)),
+            ("p", ApiToken.Hint(token)), ("now", now), ("exp", minted.ExpiresAt));
+        return minted;
+    }
+}

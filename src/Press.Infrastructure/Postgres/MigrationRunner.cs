@@ -1,0 +1,80 @@
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Press.Infrastructure.Postgres;
+
+/// <summary>
+/// Applies the embedded <c>Migrations/NNNN_name.sql</c> files in order, each in its own transaction together with
+/// its row in <c>schema_migrations</c>. An advisory lock keeps manager and worker from migrating at the same time.
+/// </summary>
+public sealed partial class MigrationRunner(NpgsqlDataSource metadata, ILogger<MigrationRunner> logger)
+{
+    private const long AdvisoryLockKey = 0x5052455353_01; // "PRESS" + 1
+
+    public static IReadOnlyList<(int Version, string Name, string Sql)> Embedded { get; } = LoadEmbedded();
+
+    public async Task<int> ApplyAsync(CancellationToken ct)
+    {
+        await using var conn = await metadata.OpenConnectionAsync(ct);
+        await Exec(conn, "SELECT pg_advisory_lock(@k)", ct, ("k", AdvisoryLockKey));
+        try
+        {
+            await Exec(conn, """
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())
+                """, ct);
+            var applied = new HashSet<int>();
+            await using (var cmd = new NpgsqlCommand("SELECT version FROM schema_migrations", conn))
+            await using (var reader = await cmd.ExecuteReaderAsync(ct))
+                while (await reader.ReadAsync(ct)) applied.Add(reader.GetInt32(0));
+
+            var count = 0;
+            foreach (var (version, name, sql) in Embedded.Where(m => !applied.Contains(m.Version)))
+            {
+                await using var tx = await conn.BeginTransactionAsync(ct);
+                await using (var cmd = new NpgsqlCommand(sql, conn, tx)) await cmd.ExecuteNonQueryAsync(ct);
+                await using (var cmd = new NpgsqlCommand("INSERT INTO schema_migrations (version, name) VALUES (@v, @n)", conn, tx))
+                {
+                    cmd.Parameters.AddWithValue("v", version);
+                    cmd.Parameters.AddWithValue("n", name);
+                    await cmd.ExecuteNonQueryAsync(ct);
+                }
+                await tx.CommitAsync(ct);
+                LogApplied(version, name);
+                count++;
+            }
+            return count;
+        }
+        finally
+        {
+            await Exec(conn, "SELECT pg_advisory_unlock(@k)", CancellationToken.None, ("k", AdvisoryLockKey));
+        }
+    }
+
+    private static async Task Exec(NpgsqlConnection conn, string sql, CancellationToken ct, params (string, object)[] args)
+    {
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        foreach (var (n, v) in args) cmd.Parameters.AddWithValue(n, v);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    private static List<(int, string, string)> LoadEmbedded()
+    {
+        var assembly = typeof(MigrationRunner).Assembly;
+        const string prefix = "migrations/";
+        return assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
+            .Select(n =>
+            {
+                var file = n[prefix.Length..^4];
+                using var stream = assembly.GetManifestResourceStream(n)!;
+                using var reader = new StreamReader(stream);
+                return (int.Parse(file[..4]), file[5..], reader.ReadToEnd());
+            })
+            .OrderBy(m => m.Item1)
+            .ToList();
+    }
+
+    [LoggerMessage(LogLevel.Information, "Applied metadata migration {Version} ({Name})")]
+    private partial void LogApplied(int version, string name);
+}

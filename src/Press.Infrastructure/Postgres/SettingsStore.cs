@@ -1,0 +1,36 @@
+using Press.Core.Ports;
+using Press.Core.Settings;
+
+namespace Press.Infrastructure.Postgres;
+
+/// <summary>Runtime-editable settings; keys not in the table take <see cref="PressSettings.Defaults"/>.</summary>
+public sealed class SettingsStore(PressDataSources sources, TimeProvider time) : ISettingsStore
+{
+    public async Task<PressSettings> GetAsync(CancellationToken ct)
+    {
+        var values = await ListAsync(ct);
+        var defaults = PressSettings.Defaults;
+        return new PressSettings(
+            values.TryGetValue(PressSettings.SoftDeleteRetentionDaysKey, out var days) && int.TryParse(days, out var d)
+                ? d : defaults.SoftDeleteRetentionDays);
+    }
+
+    public async Task<IReadOnlyDictionary<string, string>> ListAsync(CancellationToken ct)
+    {
+        await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
+        await using var cmd = Sql.Command(conn, "SELECT key, value FROM settings");
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var values = new Dictionary<string, string>();
+        while (await r.ReadAsync(ct)) values[r.GetString(0)] = r.GetString(1);
+        return values;
+    }
+
+    public async Task SetAsync(string key, string value, string actor, CancellationToken ct)
+    {
+        await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
+        await conn.ExecAsync("""
+            INSERT INTO settings (key, value, updated_at, updated_by) VALUES (@k, @v, @now, @by)
+            ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by
+            """, ct, ("k", key), ("v", value), ("now", time.GetUtcNow()), ("by", actor));
+    }
+}

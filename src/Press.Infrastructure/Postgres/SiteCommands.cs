@@ -1,0 +1,115 @@
+using Npgsql;
+using Press.Core.Audit;
+using Press.Core.Jobs;
+using Press.Core.Ports;
+using Press.Core.Sites;
+
+namespace Press.Infrastructure.Postgres;
+
+/// <summary>Site row, job, steps and audit event written in one transaction (architecture §3).</summary>
+public sealed class SiteCommands(PressDataSources sources, TimeProvider time) : ISiteCommands
+{
+    public async Task<Job> CreateSiteAsync(NewSiteRecord site, AuditEntry audit, CancellationToken ct)
+    {
+        await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var now = time.GetUtcNow();
+        try
+        {
+            await conn.ExecAsync("""
+                INSERT INTO sites (id, name, state, db_name, schema_name, role_name, password_enc, apps, created_at, updated_at)
+                VALUES (@id, @name, 'Pending', @db, @schema, @role, @pw, @apps, @now, @now)
+                """, ct, ("id", site.Id), ("name", site.Name), ("db", site.Database), ("schema", site.Schema),
+                ("role", site.RoleName), ("pw", site.EncryptedPassword), ("apps", site.Apps.ToArray()), ("now", now));
+        }
+        catch (PostgresException ex) when (ex is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "sites_name_live" })
+        {
+            await tx.RollbackAsync(ct);
+            var state = await conn.ScalarAsync<string>("SELECT state FROM sites WHERE name = @n AND state <> 'Purged'", ct, ("n", site.Name));
+            throw new ConflictException(state == nameof(SiteState.Deleted)
+                ? $"A soft-deleted site named '{site.Name}' exists: undelete it, purge it, or choose another name."
+                : $"A site named '{site.Name}' already exists (state {state}): choose another name.");
+        }
+        var job = await InsertJobAsync(conn, site.Id, site.Name, Recipes.NewSite, audit.Actor, now, ct);
+        await AuditLog.InsertAsync(conn, audit with { Target = job.Id.ToString() }, now, ct);
+        await tx.CommitAsync(ct);
+        return job;
+    }
+
+    public async Task<Job> EnqueueAsync(string siteName, JobRecipe recipe, IReadOnlyList<SiteState> allowedFrom, AuditEntry audit, CancellationToken ct)
+    {
+        await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var now = time.GetUtcNow();
+        Guid siteId;
+        SiteState state;
+        await using (var cmd = Sql.Command(conn, "SELECT id, state FROM sites WHERE name = @n AND state <> 'Purged' FOR UPDATE", ("n", siteName)))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            if (!await r.ReadAsync(ct)) throw new NotFoundException($"No site named '{siteName}'.");
+            (siteId, state) = (r.GetGuid(0), Enum.Parse<SiteState>(r.GetString(1)));
+        }
+        await ThrowIfJobActive(conn, siteId, siteName, ct);
+        if (!allowedFrom.Contains(state))
+            throw new ConflictException($"Site '{siteName}' is {state}; {recipe.Kind} needs it to be {string.Join(" or ", allowedFrom)}.");
+        var job = await InsertJobAsync(conn, siteId, siteName, recipe, audit.Actor, now, ct);
+        await AuditLog.InsertAsync(conn, audit with { Target = job.Id.ToString() }, now, ct);
+        await tx.CommitAsync(ct);
+        return job;
+    }
+
+    public async Task<Job> RetryAsync(Guid jobId, AuditEntry audit, CancellationToken ct)
+    {
+        await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var now = time.GetUtcNow();
+        var job = await Rows.ReadJobAsync(conn, jobId, ct) ?? throw new NotFoundException($"No job {jobId}.");
+        if (job.State != JobState.Failed)
+            throw new ConflictException($"Job {jobId} is {job.State}; only Failed jobs can be retried.");
+        await ThrowIfJobActive(conn, job.SiteId, job.SiteName, ct);
+        // Resume from the failed step: steps that succeeded stay done.
+        await conn.ExecAsync("UPDATE job_steps SET state = 'Pending', attempts = 0, error = NULL WHERE job_id = @id AND state IN ('Failed', 'Running')",
+            ct, ("id", jobId));
+        await conn.ExecAsync("""
+            UPDATE jobs SET state = 'Queued', run_after = @now, failed_step = NULL, error = NULL, finished_at = NULL,
+                            lease_owner = NULL, lease_expires_at = NULL
+            WHERE id = @id
+            """, ct, ("id", jobId), ("now", now));
+        await AuditLog.InsertAsync(conn, audit with { SiteName = job.SiteName }, now, ct);
+        var queued = await Rows.ReadJobAsync(conn, jobId, ct);
+        await tx.CommitAsync(ct);
+        return queued!;
+    }
+
+    private static async Task ThrowIfJobActive(NpgsqlConnection conn, Guid siteId, string siteName, CancellationToken ct)
+    {
+        var running = await conn.ScalarAsync<Guid?>(
+            "SELECT id FROM jobs WHERE site_id = @s AND state IN ('Queued', 'Running', 'Waiting')", ct, ("s", siteId));
+        if (running is { } id)
+            throw new ConflictException($"Job {id} is already running on site '{siteName}'; wait for it to finish.", id);
+    }
+
+    private static async Task<Job> InsertJobAsync(NpgsqlConnection conn, Guid siteId, string siteName, JobRecipe recipe,
+        string actor, DateTimeOffset now, CancellationToken ct)
+    {
+        var id = Guid.CreateVersion7(now);
+        try
+        {
+            await conn.ExecAsync("""
+                INSERT INTO jobs (id, site_id, kind, state, created_by, created_at, run_after)
+                VALUES (@id, @site, @kind, 'Queued', @by, @now, @now)
+                """, ct, ("id", id), ("site", siteId), ("kind", recipe.Kind.ToString()), ("by", actor), ("now", now));
+        }
+        catch (PostgresException ex) when (ex is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "jobs_one_active_per_site" })
+        {
+            // Lost a race with another request between the check and the insert.
+            throw new ConflictException($"Another job is already running on site '{siteName}'; wait for it to finish.");
+        }
+        await conn.ExecAsync("""
+            INSERT INTO job_steps (job_id, ordinal, name, state)
+            SELECT @id, o, n, 'Pending' FROM unnest(@names::text[]) WITH ORDINALITY AS t(n, o)
+            """, ct, ("id", id), ("names", recipe.Steps.ToArray()));
+        var steps = recipe.Steps.Select((n, i) => new JobStep(i + 1, n, StepState.Pending, 0, null, null, null, null)).ToList();
+        return new Job(id, recipe.Kind, JobState.Queued, siteId, siteName, actor, now, null, null, null, null, steps);
+    }
+}

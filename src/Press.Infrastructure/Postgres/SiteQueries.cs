@@ -1,0 +1,93 @@
+using Npgsql;
+using Press.Core.Audit;
+using Press.Core.Jobs;
+using Press.Core.Sites;
+
+namespace Press.Infrastructure.Postgres;
+
+/// <summary>Read side for the API: sites, jobs and the audit log, filtered and paged with parameters only.</summary>
+public sealed class SiteQueries(PressDataSources sources)
+{
+    public sealed record SiteView(Site Site, Guid? ActiveJobId);
+
+    public async Task<(IReadOnlyList<SiteView> Items, long Total)> ListSitesAsync(SiteState? state, int page, int pageSize, CancellationToken ct)
+    {
+        await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
+        // Purged sites are history (kept for audit); they are listed only when asked for by state.
+        var filter = state is null ? "s.state <> 'Purged'" : "s.state = @state";
+        (string, object?)[] args = [("state", state?.ToString()), ("limit", pageSize), ("offset", (long)(page - 1) * pageSize)];
+        var total = await conn.ScalarAsync<long>($"SELECT count(*) FROM sites s WHERE {filter}", ct, args);
+        var items = await ReadSites(conn, $"{filter} ORDER BY s.name, s.created_at LIMIT @limit OFFSET @offset", ct, args);
+        return (items, total);
+    }
+
+    /// <summary>The live site of that name, else the most recently purged one (kept for audit).</summary>
+    public async Task<SiteView?> GetSiteAsync(string name, CancellationToken ct)
+    {
+        await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
+        var found = await ReadSites(conn, "s.name = @n ORDER BY (s.state = 'Purged'), s.created_at DESC LIMIT 1", ct, ("n", name));
+        return found.SingleOrDefault();
+    }
+
+    public async Task<Job?> GetJobAsync(Guid id, CancellationToken ct)
+    {
+        await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
+        return await Rows.ReadJobAsync(conn, id, ct);
+    }
+
+    public async Task<IReadOnlyList<Job>> ListJobsAsync(string? siteName, int limit, CancellationToken ct)
+    {
+        await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
+        return siteName is null
+            ? await Rows.ReadJobsAsync(conn, "true", "ORDER BY j.created_at DESC LIMIT @l", ct, ("l", limit))
+            : await Rows.ReadJobsAsync(conn, "s.name = @n", "ORDER BY j.created_at DESC LIMIT @l", ct, ("n", siteName), ("l", limit));
+    }
+
+    public async Task<IReadOnlyList<AuditRecord>> ListAuditAsync(string? site, string? actor, DateTimeOffset? from,
+        DateTimeOffset? to, int limit, CancellationToken ct)
+    {
+        await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
+        await using var cmd = Sql.Command(conn, """
+            SELECT id, at, actor, action, site_name, target, details::text, source_ip FROM audit_events
+            WHERE (@site::text IS NULL OR site_name = @site) AND (@actor::text IS NULL OR actor = @actor)
+              AND (@from::timestamptz IS NULL OR at >= @from) AND (@to::timestamptz IS NULL OR at < @to)
+            ORDER BY at DESC, id DESC LIMIT @limit
+            """, ("site", site), ("actor", actor), ("from", from), ("to", to), ("limit", limit));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<AuditRecord>();
+        while (await r.ReadAsync(ct))
+            list.Add(new AuditRecord(r.GetInt64(0), r.GetFieldValue<DateTimeOffset>(1), r.GetString(2), r.GetString(3),
+                Rows.NullableString(r, 4), Rows.NullableString(r, 5), Rows.NullableString(r, 6), Rows.NullableString(r, 7)));
+        return list;
+    }
+
+    public async Task<IReadOnlyDictionary<string, long>> CountSitesByStateAsync(CancellationToken ct) =>
+        await CountBy("SELECT state, count(*) FROM sites GROUP BY state", ct);
+
+    public async Task<IReadOnlyDictionary<string, long>> CountJobsByKindAndStateAsync(CancellationToken ct) =>
+        await CountBy("SELECT kind || '|' || state, count(*) FROM jobs GROUP BY kind, state", ct);
+
+    private async Task<Dictionary<string, long>> CountBy(string sql, CancellationToken ct)
+    {
+        await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var counts = new Dictionary<string, long>();
+        while (await r.ReadAsync(ct)) counts[r.GetString(0)] = r.GetInt64(1);
+        return counts;
+    }
+
+    private static async Task<List<SiteView>> ReadSites(NpgsqlConnection conn, string whereOrderLimit, CancellationToken ct,
+        params (string, object?)[] args)
+    {
+        await using var cmd = Sql.Command(conn, $"""
+            SELECT {Rows.SiteColumns},
+                   (SELECT j.id FROM jobs j WHERE j.site_id = s.id AND j.state IN ('Queued', 'Running', 'Waiting'))
+            FROM sites s WHERE {whereOrderLimit}
+            """, args);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<SiteView>();
+        while (await r.ReadAsync(ct)) list.Add(new SiteView(Rows.Site(r), r.IsDBNull(13) ? null : r.GetGuid(13)));
+        return list;
+    }
+}

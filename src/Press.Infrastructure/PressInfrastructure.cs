@@ -1,0 +1,71 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Press.Core.Jobs;
+using Press.Core.Ports;
+using Press.Core.Sites;
+using Press.Core.Tenancy;
+using Press.Infrastructure.Health;
+using Press.Infrastructure.Metrics;
+using Press.Infrastructure.Postgres;
+using Press.Infrastructure.Redis;
+using Press.Infrastructure.Runtime;
+using Press.Infrastructure.Secrets;
+
+namespace Press.Infrastructure;
+
+/// <summary>Registers the adapters behind Core's ports. Shared by the manager and the worker.</summary>
+public static class PressInfrastructure
+{
+    public static IServiceCollection AddPressInfrastructure(this IServiceCollection services, IConfiguration config)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(Bind<PostgresOptions>(config, PostgresOptions.Section));
+        services.AddSingleton(Bind<RedisOptions>(config, RedisOptions.Section));
+        services.AddSingleton(Bind<SecretsOptions>(config, SecretsOptions.Section));
+        services.AddSingleton(Bind<RuntimeOptions>(config, RuntimeOptions.Section));
+        services.AddSingleton(sp => Bind<TenancyOptions>(config, "Press:Tenancy", o => o.SitesDatabase = sp.GetRequiredService<PostgresOptions>().SitesDatabase));
+        services.AddSingleton(Bind<JobRunnerOptions>(config, "Press:Jobs"));
+
+        services.AddSingleton<PressDataSources>();
+        services.AddSingleton<MigrationRunner>();
+        services.AddSingleton<Bootstrapper>();
+        services.AddSingleton<JobStore>();
+        services.AddSingleton<IJobStore>(sp => sp.GetRequiredService<JobStore>());
+        services.AddSingleton<ISiteStore, SiteStore>();
+        services.AddSingleton<ISiteCommands, SiteCommands>();
+        services.AddSingleton<SettingsStore>();
+        services.AddSingleton<ISettingsStore>(sp => sp.GetRequiredService<SettingsStore>());
+        services.AddSingleton<IAuditLog, AuditLog>();
+        services.AddSingleton<SiteQueries>();
+        services.AddSingleton<IdentityStore>();
+        services.AddSingleton<ITenantDatabase, TenantDatabase>();
+        services.AddSingleton<ISecretProtector, AesGcmSecretProtector>();
+        services.AddSingleton<RedisJobSignals>();
+        services.AddSingleton<IJobSignals>(sp => sp.GetRequiredService<RedisJobSignals>());
+        services.AddSingleton<ISiteRuntime>(sp => CreateRuntime(sp.GetRequiredService<RuntimeOptions>()));
+        services.AddSingleton<SiteOperations>();
+        services.AddSingleton<PressMetrics>();
+
+        services.AddHealthChecks()
+            .AddCheck<PostgresHealthCheck>("postgres", tags: [HealthEndpoints.ReadyTag])
+            .AddCheck<RedisHealthCheck>("redis", tags: [HealthEndpoints.ReadyTag])
+            .AddCheck<RuntimeHealthCheck>("runtime", tags: [HealthEndpoints.ReadyTag]);
+        return services;
+    }
+
+    private static ISiteRuntime CreateRuntime(RuntimeOptions options) => options.Driver switch
+    {
+        "none" => new NoSiteRuntime(),
+        _ => throw new InvalidOperationException(
+            $"Press:Runtime:Driver '{options.Driver}' is not available in this build; use 'none'."),
+    };
+
+    private static T Bind<T>(IConfiguration config, string section, Action<T>? also = null) where T : new()
+    {
+        var options = new T();
+        config.GetSection(section).Bind(options);
+        also?.Invoke(options);
+        return options;
+    }
+}

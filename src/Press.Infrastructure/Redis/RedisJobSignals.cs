@@ -1,0 +1,82 @@
+using Microsoft.Extensions.Logging;
+using Press.Core.Ports;
+using StackExchange.Redis;
+
+namespace Press.Infrastructure.Redis;
+
+/// <summary>
+/// Job wake-ups and progress over Redis pub/sub. Connects lazily and keeps reconnecting in the background; while
+/// Redis is down every call fails fast and callers fall back to polling Postgres, so nothing is lost.
+/// </summary>
+public sealed partial class RedisJobSignals : IJobSignals, IAsyncDisposable
+{
+    private const string WakeChannel = "press:jobs:wake";
+    private readonly ConnectionMultiplexer _redis;
+    private readonly ILogger<RedisJobSignals> _logger;
+
+    public RedisJobSignals(RedisOptions options, ILogger<RedisJobSignals> logger)
+    {
+        _logger = logger;
+        var config = ConfigurationOptions.Parse(options.Configuration);
+        config.AbortOnConnectFail = false;
+        config.ConnectTimeout = 2000;
+        config.AsyncTimeout = 2000;
+        config.SyncTimeout = 2000;
+        config.ClientName = "press";
+        _redis = ConnectionMultiplexer.Connect(config);
+    }
+
+    public bool IsConnected => _redis.IsConnected;
+
+    public IConnectionMultiplexer Connection => _redis;
+
+    public Task WakeWorkersAsync(CancellationToken ct) =>
+        _redis.GetSubscriber().PublishAsync(RedisChannel.Literal(WakeChannel), "1");
+
+    public Task PublishProgressAsync(Guid jobId, CancellationToken ct) =>
+        _redis.GetSubscriber().PublishAsync(ProgressChannel(jobId), "1");
+
+    /// <summary>Calls <paramref name="onWake"/> whenever a job is enqueued. Resubscribes by itself after reconnects.</summary>
+    public async Task SubscribeWakeAsync(Action onWake)
+    {
+        try
+        {
+            await _redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(WakeChannel), (_, _) => onWake());
+        }
+        catch (RedisException ex)
+        {
+            // The multiplexer replays subscriptions it knows of on reconnect; one made while down is retried by the caller.
+            LogSubscribeFailed(ex.Message);
+            throw;
+        }
+    }
+
+    /// <summary>Signals <paramref name="onProgress"/> on every progress message of the job; dispose to unsubscribe.</summary>
+    public async Task<IAsyncDisposable> SubscribeProgressAsync(Guid jobId, Action onProgress)
+    {
+        var channel = ProgressChannel(jobId);
+        var queue = await _redis.GetSubscriber().SubscribeAsync(channel);
+        queue.OnMessage(_ => onProgress());
+        return new Unsubscribe(queue);
+    }
+
+    private static RedisChannel ProgressChannel(Guid jobId) => RedisChannel.Literal($"press:jobs:{jobId:N}:progress");
+
+    public async ValueTask DisposeAsync() => await _redis.DisposeAsync();
+
+    private sealed class Unsubscribe(ChannelMessageQueue queue) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await queue.UnsubscribeAsync();
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Redis subscription failed ({Error}); polling Postgres until Redis is back")]
+    private partial void LogSubscribeFailed(string error);
+}
+
+/// <summary><c>Press:Redis</c>.</summary>
+public sealed class RedisOptions
+{
+    public const string Section = "Press:Redis";
+    /// <summary>StackExchange.Redis configuration string, e.g. <c>127.0.0.1:48511</c>.</summary>
+    public string Configuration { get; set; } = "127.0.0.1:48511";
+}
