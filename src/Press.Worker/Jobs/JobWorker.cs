@@ -1,0 +1,93 @@
+using Press.Core.Jobs;
+using Press.Core.Ports;
+using Press.Infrastructure.Redis;
+
+namespace Press.Worker.Jobs;
+
+/// <summary>
+/// Claims and runs jobs, up to <see cref="WorkerOptions.MaxConcurrentJobs"/> at once. Woken by Redis when a job is
+/// enqueued; polls Postgres as well, faster while Redis is down.
+/// </summary>
+public sealed partial class JobWorker(
+    IJobStore jobs,
+    JobRunner runner,
+    RedisJobSignals signals,
+    WorkerOptions options,
+    JobRunnerOptions runnerOptions,
+    ILogger<JobWorker> logger) : BackgroundService
+{
+    public string WorkerId { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
+
+    private readonly SemaphoreSlim _wake = new(0);
+    private int _running;
+    private bool _subscribed;
+
+    protected override async Task ExecuteAsync(CancellationToken stopping)
+    {
+        LogStarted(WorkerId, options.MaxConcurrentJobs);
+        var inFlight = new List<Task>();
+        while (!stopping.IsCancellationRequested)
+        {
+            await EnsureSubscribedAsync();
+            try
+            {
+                while (Volatile.Read(ref _running) < options.MaxConcurrentJobs
+                       && await jobs.ClaimNextAsync(WorkerId, runnerOptions.Lease, stopping) is { } job)
+                {
+                    Interlocked.Increment(ref _running);
+                    inFlight.Add(RunOneAsync(job, stopping));
+                }
+            }
+            catch (Exception ex) when (!stopping.IsCancellationRequested)
+            {
+                LogClaimFailed(ex.Message);
+            }
+            inFlight.RemoveAll(t => t.IsCompleted);
+            var poll = signals.IsConnected && _subscribed ? options.IdlePollInterval : options.FallbackPollInterval;
+            try { await _wake.WaitAsync(poll, stopping); }
+            catch (OperationCanceledException) { break; }
+        }
+        await Task.WhenAll(inFlight);
+    }
+
+    private async Task RunOneAsync(Job job, CancellationToken stopping)
+    {
+        try
+        {
+            await runner.RunAsync(job, WorkerId, stopping);
+        }
+        catch (Exception ex) when (!stopping.IsCancellationRequested)
+        {
+            // The job stays leased; when the lease expires a worker resumes it at the first unfinished step.
+            LogRunCrashed(job.Id, ex.Message);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _running);
+            _wake.Release();
+        }
+    }
+
+    private async Task EnsureSubscribedAsync()
+    {
+        if (_subscribed) return;
+        try
+        {
+            await signals.SubscribeWakeAsync(() => _wake.Release());
+            _subscribed = true;
+        }
+        catch (Exception)
+        {
+            // Redis is down: keep polling at the fallback interval and try again next round.
+        }
+    }
+
+    [LoggerMessage(LogLevel.Information, "Worker {WorkerId} started; up to {Max} jobs at once")]
+    private partial void LogStarted(string workerId, int max);
+
+    [LoggerMessage(LogLevel.Warning, "Claiming jobs failed: {Error}")]
+    private partial void LogClaimFailed(string error);
+
+    [LoggerMessage(LogLevel.Error, "Job {JobId} stopped unexpectedly: {Error}")]
+    private partial void LogRunCrashed(Guid jobId, string error);
+}

@@ -1,0 +1,18 @@
+namespace Press.Worker.Jobs;
+
+/// <summary><c>Press:Worker</c>.</summary>
+public sealed class WorkerOptions
+{
+    public const string Section = "Press:Worker";
+
+    public int MaxConcurrentJobs { get; set; } = 8;
+
+    /// <summary>Safety poll while Redis wake-ups arrive; also catches jobs whose wait ended.</summary>
+    public TimeSpan IdlePollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Poll interval while Redis is unreachable: slower than a wake-up, but nothing is lost.</summary>
+    public TimeSpan FallbackPollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often the retention scheduler looks for soft-deleted sites to purge.</summary>
+    public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromMinutes(1);
+}
