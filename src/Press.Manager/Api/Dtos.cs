@@ -1,0 +1,72 @@
+using Press.Core.Audit;
+using Press.Core.Jobs;
+using Press.Core.Ports;
+using Press.Core.Sites;
+using Press.Infrastructure.Postgres;
+
+namespace Press.Manager.Api;
+
+// What the API returns. Secrets (site passwords, token hashes) have no field here, so they cannot leak by accident.
+
+public sealed record LocationDto(string Database, string Schema);
+
+public sealed record RuntimeDto(string Driver, bool Served, string? Reason);
+
+public sealed record SiteDto(
+    string Name, SiteState State, IReadOnlyList<string> Apps, LocationDto Location, RuntimeDto Runtime,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? DeletedAt, DateTimeOffset? PurgeAfter,
+    DateTimeOffset? PurgedAt, Guid? ActiveJobId)
+{
+    public static SiteDto From(SiteQueries.SiteView view, ISiteRuntime runtime)
+    {
+        var s = view.Site;
+        var status = s.State is SiteState.Active ? runtime.Describe(s) : new RuntimeStatus(runtime.Driver, false, $"not served: site is {s.State}");
+        return new SiteDto(s.Name, s.State, s.Apps, new LocationDto(s.Location.Database, s.Location.Schema),
+            new RuntimeDto(status.Driver, status.Served, status.Reason), s.CreatedAt, s.UpdatedAt, s.DeletedAt,
+            s.PurgeAfter, s.PurgedAt, view.ActiveJobId);
+    }
+}
+
+public sealed record PageDto<T>(IReadOnlyList<T> Items, int Page, int PageSize, long Total);
+
+public sealed record ListDto<T>(IReadOnlyList<T> Items);
+
+public sealed record StepDto(
+    int Ordinal, string Name, StepState State, int Attempts, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt,
+    double? DurationMs, string? Output, string? Error)
+{
+    public static StepDto From(JobStep s) => new(s.Ordinal, s.Name, s.State, s.Attempts, s.StartedAt, s.FinishedAt,
+        s is { StartedAt: { } a, FinishedAt: { } b } && b >= a ? (b - a).TotalMilliseconds : null, s.Output, s.Error);
+}
+
+public sealed record JobDto(
+    Guid Id, JobKind Kind, JobState State, string Site, string CreatedBy, DateTimeOffset CreatedAt,
+    DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, string? FailedStep, string? Error, IReadOnlyList<StepDto> Steps)
+{
+    public static JobDto From(Job j) => new(j.Id, j.Kind, j.State, j.SiteName, j.CreatedBy, j.CreatedAt, j.StartedAt,
+        j.FinishedAt, j.FailedStep, j.Error, j.Steps.Select(StepDto.From).ToList());
+}
+
+public sealed record StepEventDto(Guid JobId, int Ordinal, string Name, StepState State, int Attempts,
+    DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, double? DurationMs, string? Output, string? Error)
+{
+    public static StepEventDto From(Guid jobId, StepDto s) =>
+        new(jobId, s.Ordinal, s.Name, s.State, s.Attempts, s.StartedAt, s.FinishedAt, s.DurationMs, s.Output, s.Error);
+}
+
+public sealed record AuditDto(long Id, DateTimeOffset At, string Actor, string Action, string? Site, string? Target,
+    System.Text.Json.JsonElement? Details, string? SourceIp)
+{
+    public static AuditDto From(AuditRecord r) => new(r.Id, r.At, r.Actor, r.Action, r.SiteName, r.Target,
+        r.DetailsJson is null ? null : System.Text.Json.JsonDocument.Parse(r.DetailsJson).RootElement.Clone(), r.SourceIp);
+}
+
+public sealed record CreateSiteRequest(string Name, IReadOnlyList<string>? Apps);
+
+public sealed record CreateTokenRequest(string Name, string? Role, int? ExpiresInDays);
+
+public sealed record TokenDto(Guid Id, string Name, string Role, string Token, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt);
+
+public sealed record SettingDto(string Key, string Value, bool IsDefault);
+
+public sealed record SetSettingRequest(string Value);

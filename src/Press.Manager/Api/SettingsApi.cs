@@ -1,0 +1,47 @@
+using Press.Core.Ports;
+using Press.Core.Settings;
+using Press.Infrastructure.Postgres;
+using Press.Manager.Auth;
+
+namespace Press.Manager.Api;
+
+public static class SettingsApi
+{
+    public static void MapSettingsApi(this IEndpointRouteBuilder api)
+    {
+        var settings = api.MapGroup("/settings").WithTags("Settings");
+
+        settings.MapGet("", async (SettingsStore store, CancellationToken ct) =>
+            {
+                var stored = await store.ListAsync(ct);
+                var current = await store.GetAsync(ct);
+                var defaults = new Dictionary<string, string>
+                {
+                    [PressSettings.SoftDeleteRetentionDaysKey] = current.SoftDeleteRetentionDays.ToString(),
+                };
+                return Results.Ok(new ListDto<SettingDto>(defaults
+                    .Select(d => new SettingDto(d.Key, d.Value, !stored.ContainsKey(d.Key))).ToList()));
+            })
+            .RequireAuthorization(Policies.Viewer).Produces<ListDto<SettingDto>>()
+            .WithSummary("Runtime-editable settings with their current values.");
+
+        settings.MapPut("/{key}", async (string key, HttpContext http, SettingsStore store, IAuditLog audit, CancellationToken ct) =>
+            {
+                var body = await RequestBody.ReadAsync(http.Request, ["value"], ct);
+                var value = body.RequiredString("value", "\"30\"");
+                if (!PressSettings.Validators.TryGetValue(key, out var validate))
+                    body.Add("key", $"Unknown setting '{key}': known settings are {string.Join(", ", PressSettings.Validators.Keys)}.");
+                else if (value is not null && validate(value) is { } problem)
+                    body.Add("value", $"'{key}' {problem}.");
+                if (body.Problems.Count > 0) return Problems.Invalid(body.Problems);
+
+                await store.SetAsync(key, value!, http.Actor().Name, ct);
+                await audit.WriteAsync(http.Actor().Did("setting.set", target: key,
+                    details: new Dictionary<string, string> { ["value"] = value! }), ct);
+                return Results.Ok(new SettingDto(key, value!, false));
+            })
+            .RequireAuthorization(Policies.Admin).Accepts<SetSettingRequest>("application/json")
+            .Produces<SettingDto>().ProducesValidationProblem()
+            .WithSummary("Change a setting (admin).");
+    }
+}

@@ -1,0 +1,82 @@
+using Press.Core.Ports;
+using Press.Core.Sites;
+using Press.Infrastructure.Postgres;
+using Press.Manager.Auth;
+
+namespace Press.Manager.Api;
+
+public static class SitesApi
+{
+    private static readonly string[] CreateFields = ["name", "apps"];
+
+    public static void MapSitesApi(this IEndpointRouteBuilder api)
+    {
+        var sites = api.MapGroup("/sites").WithTags("Sites");
+
+        sites.MapPost("", CreateAsync).RequireAuthorization(Policies.Operator)
+            .Accepts<CreateSiteRequest>("application/json")
+            .Produces<JobDto>(StatusCodes.Status202Accepted).ProducesValidationProblem().ProducesProblem(409)
+            .WithSummary("Create a site: validates, then returns the NewSite job (202).");
+
+        sites.MapGet("", ListAsync).RequireAuthorization(Policies.Viewer)
+            .Produces<PageDto<SiteDto>>().ProducesValidationProblem()
+            .WithSummary("List sites, optionally by state, paged (purged sites only when asked for by state).");
+
+        sites.MapGet("/{name}", GetAsync).RequireAuthorization(Policies.Viewer)
+            .Produces<SiteDto>().ProducesProblem(404);
+
+        MapOperation(sites, "/{name}/suspend", "POST", Policies.Operator, (ops, n, a, ct) => ops.SuspendAsync(n, a, ct));
+        MapOperation(sites, "/{name}/resume", "POST", Policies.Operator, (ops, n, a, ct) => ops.ResumeAsync(n, a, ct));
+        MapOperation(sites, "/{name}", "DELETE", Policies.Operator, (ops, n, a, ct) => ops.DeleteAsync(n, a, ct));
+        MapOperation(sites, "/{name}/undelete", "POST", Policies.Operator, (ops, n, a, ct) => ops.UndeleteAsync(n, a, ct));
+        MapOperation(sites, "/{name}/purge", "POST", Policies.Admin, (ops, n, a, ct) => ops.PurgeAsync(n, a, ct));
+    }
+
+    private static async Task<IResult> CreateAsync(HttpContext http, SiteOperations operations, CancellationToken ct)
+    {
+        var body = await RequestBody.ReadAsync(http.Request, CreateFields, ct);
+        var name = body.RequiredString("name", "\"erp.example.com\"");
+        var apps = body.OptionalStringArray("apps");
+        if (name is not null)
+            foreach (var problem in SiteNameRules.Validate(name)) body.Add("name", problem);
+        foreach (var problem in AppNameRules.Validate(apps)) body.Add("apps", problem);
+        if (body.Problems.Count > 0) return Problems.Invalid(body.Problems);
+
+        var job = await operations.CreateAsync(name!, apps, http.Actor(), ct);
+        return Results.Accepted($"/api/jobs/{job.Id}", JobDto.From(job));
+    }
+
+    private static async Task<IResult> ListAsync(SiteQueries queries, ISiteRuntime runtime, string? state, int? page, int? pageSize, CancellationToken ct)
+    {
+        var problems = new Dictionary<string, List<string>>();
+        SiteState? filter = null;
+        if (state is not null)
+        {
+            if (Enum.TryParse<SiteState>(state, ignoreCase: true, out var parsed) && !int.TryParse(state, out _)) filter = parsed;
+            else problems["state"] = [$"Unknown state '{state}': use one of {string.Join(", ", Enum.GetNames<SiteState>())}."];
+        }
+        if (page is < 1) problems["page"] = ["'page' starts at 1."];
+        if (pageSize is < 1 or > 500) problems["pageSize"] = ["'pageSize' must be between 1 and 500."];
+        if (problems.Count > 0) return Problems.Invalid(problems);
+
+        var (p, size) = (page ?? 1, pageSize ?? 50);
+        var (items, total) = await queries.ListSitesAsync(filter, p, size, ct);
+        return Results.Ok(new PageDto<SiteDto>(items.Select(v => SiteDto.From(v, runtime)).ToList(), p, size, total));
+    }
+
+    private static async Task<IResult> GetAsync(string name, SiteQueries queries, ISiteRuntime runtime, CancellationToken ct) =>
+        await queries.GetSiteAsync(name, ct) is { } view
+            ? Results.Ok(SiteDto.From(view, runtime))
+            : Results.Problem(statusCode: 404, title: "Not found", detail: $"No site named '{name}'.");
+
+    private delegate Task<Core.Jobs.Job> Operation(SiteOperations ops, string name, Core.Audit.Actor actor, CancellationToken ct);
+
+    private static void MapOperation(RouteGroupBuilder group, string pattern, string method, string policy, Operation operation) =>
+        group.MapMethods(pattern, [method], async (string name, HttpContext http, SiteOperations ops, CancellationToken ct) =>
+            {
+                var job = await operation(ops, name, http.Actor(), ct);
+                return Results.Accepted($"/api/jobs/{job.Id}", JobDto.From(job));
+            })
+            .RequireAuthorization(policy)
+            .Produces<JobDto>(StatusCodes.Status202Accepted).ProducesProblem(404).ProducesProblem(409);
+}

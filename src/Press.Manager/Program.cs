@@ -1,0 +1,60 @@
+using System.Text.Json.Serialization;
+using Press.Infrastructure;
+using Press.Infrastructure.Configuration;
+using Press.Infrastructure.Health;
+using Press.Infrastructure.Metrics;
+using Press.Infrastructure.Postgres;
+using Press.Manager;
+using Press.Manager.Api;
+using Press.Manager.Auth;
+
+// press-manager: REST API (+ OpenAPI), health, metrics. `press-manager bootstrap` does the one-time database setup.
+var builder = WebApplication.CreateBuilder(args.Where(a => a != "bootstrap").ToArray());
+builder.Configuration.AddSecretFiles();
+if (string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]) && string.IsNullOrEmpty(builder.Configuration["urls"]))
+    builder.WebHost.UseUrls("http://127.0.0.1:48550");
+
+builder.Services.AddPressInfrastructure(builder.Configuration);
+builder.Services.AddSingleton(builder.Configuration.GetSection(AdminOptions.Section).Get<AdminOptions>() ?? new AdminOptions());
+builder.Services.AddPressAuth();
+builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+builder.Services.ConfigureHttpJsonOptions(o =>
+{
+    o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+    o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+});
+builder.Services.AddOpenApi();
+
+var app = builder.Build();
+if (args.Contains("bootstrap"))
+{
+    await Startup.BootstrapAsync(app.Services, builder.Configuration);
+    return;
+}
+await Startup.PrepareAsync(app.Services);
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapOpenApi();
+app.MapPressHealth();
+app.MapGet("/metrics", async (PressMetrics metrics, CancellationToken ct) =>
+{
+    var text = new PrometheusText();
+    await metrics.WriteAsync(text, ct);
+    return Results.Text(text.ToString(), PrometheusText.ContentType);
+});
+
+var api = app.MapGroup("/api").RequireAuthorization(Policies.Viewer);
+api.MapSitesApi();
+api.MapJobsApi();
+api.MapTokensApi();
+api.MapAuditApi();
+api.MapSettingsApi();
+app.Run();
+
+/// <summary>Entry point type, for WebApplicationFactory in tests.</summary>
+public partial class Program;
