@@ -35,5 +35,3 @@ app.MapGet("/metrics", async (PressMetrics metrics, RedisJobSignals redis, Cance
 });
 app.Run();
 
-/// <summary>Entry point type, visible to tests that host the worker in-process.</summary>
-public partial class Program;

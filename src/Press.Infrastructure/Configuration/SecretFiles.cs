@@ -16,7 +16,9 @@ public static class SecretFiles
         var values = new Dictionary<string, string?>();
         foreach (var (key, path) in snapshot.AsEnumerable())
         {
-            if (!key.EndsWith(Suffix, StringComparison.OrdinalIgnoreCase) || string.IsNullOrEmpty(path)) continue;
+            // Only Press's own keys: other tools' *_FILE variables (TF_CLI_CONFIG_FILE …) are none of our business.
+            if (!key.StartsWith("Press:", StringComparison.OrdinalIgnoreCase)
+                || !key.EndsWith(Suffix, StringComparison.OrdinalIgnoreCase) || string.IsNullOrEmpty(path)) continue;
             if (!File.Exists(path))
                 throw new InvalidOperationException($"Configuration '{key}' points at '{path}', which does not exist.");
             values[key[..^Suffix.Length]] = File.ReadAllText(path).TrimEnd('\r', '\n');

@@ -7,7 +7,7 @@ namespace Press.Infrastructure.Postgres;
 /// Applies the embedded <c>Migrations/NNNN_name.sql</c> files in order, each in its own transaction together with
 /// its row in <c>schema_migrations</c>. An advisory lock keeps manager and worker from migrating at the same time.
 /// </summary>
-public sealed partial class MigrationRunner(NpgsqlDataSource metadata, ILogger<MigrationRunner> logger)
+public sealed partial class MigrationRunner(PressDataSources sources, ILogger<MigrationRunner> logger)
 {
     private const long AdvisoryLockKey = 0x5052455353_01; // "PRESS" + 1
 
@@ -15,7 +15,7 @@ public sealed partial class MigrationRunner(NpgsqlDataSource metadata, ILogger<M
 
     public async Task<int> ApplyAsync(CancellationToken ct)
     {
-        await using var conn = await metadata.OpenConnectionAsync(ct);
+        await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
         await Exec(conn, "SELECT pg_advisory_lock(@k)", ct, ("k", AdvisoryLockKey));
         try
         {

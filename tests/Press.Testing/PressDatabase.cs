@@ -1,0 +1,122 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using Press.Infrastructure.Postgres;
+
+namespace Press.Testing;
+
+/// <summary>
+/// A fresh, bootstrapped Press installation on the test server: its own Press role and its own pair of databases,
+/// so test classes never see each other's sites. Use as an xunit class fixture; disposal drops everything.
+/// </summary>
+public sealed class PressDatabase : IAsyncDisposable
+{
+    public string Suffix { get; } = RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyz0123456789", 10);
+    public string PressRole => $"press_{Suffix}";
+    public string PressPassword { get; } = RandomNumberGenerator.GetString("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghjkmnpqrstuvwxyz23456789", 32);
+    public string MetadataDatabase => $"press_{Suffix}";
+    public string SitesDatabase => $"press_sites_{Suffix}";
+    public string SecretsKey { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+    public string AdminPassword { get; } = "admin-" + RandomNumberGenerator.GetString("abcdefghijkmnpqrstuvwxyz23456789", 20);
+    public string Redis { get; } = TestServices.Redis;
+
+    public PostgresOptions Options { get; }
+
+    private PressDatabase()
+    {
+        var su = new NpgsqlConnectionStringBuilder(TestServices.PostgresSuperuser);
+        Options = new PostgresOptions
+        {
+            ConnectionString = new NpgsqlConnectionStringBuilder
+            {
+                Host = su.Host, Port = su.Port, Username = PressRole, Database = MetadataDatabase, MaxPoolSize = 40,
+            }.ConnectionString,
+            Password = PressPassword,
+            MetadataDatabase = MetadataDatabase,
+            SitesDatabase = SitesDatabase,
+        };
+    }
+
+    /// <summary>Bootstraps (role, databases, revocations) and applies the metadata migrations.</summary>
+    public static async Task<PressDatabase> CreateAsync()
+    {
+        var db = new PressDatabase();
+        await new Bootstrapper(db.Options, NullLogger<Bootstrapper>.Instance).RunAsync(TestServices.PostgresSuperuser, CancellationToken.None);
+        await using var sources = new PressDataSources(db.Options);
+        await new MigrationRunner(sources, NullLogger<MigrationRunner>.Instance).ApplyAsync(CancellationToken.None);
+        return db;
+    }
+
+    /// <summary>Configuration keys as the manager and worker read them (also usable as <c>Press__…</c> env vars).</summary>
+    public Dictionary<string, string?> Settings() => new()
+    {
+        ["Press:Postgres:ConnectionString"] = Options.ConnectionString,
+        ["Press:Postgres:Password"] = PressPassword,
+        ["Press:Postgres:MetadataDatabase"] = MetadataDatabase,
+        ["Press:Postgres:SitesDatabase"] = SitesDatabase,
+        ["Press:Redis:Configuration"] = Redis,
+        ["Press:Secrets:Key"] = SecretsKey,
+        ["Press:Admin:UserName"] = "admin",
+        ["Press:Admin:Password"] = AdminPassword,
+        ["Press:Runtime:Driver"] = "none",
+    };
+
+    public IConfiguration Configuration(IDictionary<string, string?>? overrides = null) =>
+        new ConfigurationBuilder().AddInMemoryCollection(Settings()).AddInMemoryCollection(overrides ?? new Dictionary<string, string?>()).Build();
+
+    /// <summary>Environment variables for a child process (manager, worker).</summary>
+    public Dictionary<string, string> Environment(IDictionary<string, string?>? overrides = null)
+    {
+        var env = new Dictionary<string, string>();
+        foreach (var (k, v) in Settings().Concat(overrides ?? new Dictionary<string, string?>()))
+            if (v is not null) env[k.Replace(":", "__")] = v;
+        return env;
+    }
+
+    /// <summary>A superuser connection to one of this installation's databases (for assertions only).</summary>
+    public async Task<NpgsqlConnection> OpenAsSuperuserAsync(string? database = null)
+    {
+        var cs = new NpgsqlConnectionStringBuilder(TestServices.PostgresSuperuser) { Database = database ?? SitesDatabase, Pooling = false };
+        var conn = new NpgsqlConnection(cs.ConnectionString);
+        await conn.OpenAsync();
+        return conn;
+    }
+
+    /// <summary>A connection as an arbitrary role (a site role, to prove what it can and cannot do).</summary>
+    public NpgsqlConnection ConnectionAs(string role, string password, string? database = null)
+    {
+        var su = new NpgsqlConnectionStringBuilder(TestServices.PostgresSuperuser);
+        return new NpgsqlConnection(new NpgsqlConnectionStringBuilder
+        {
+            Host = su.Host, Port = su.Port, Username = role, Password = password, Database = database ?? SitesDatabase, Pooling = false,
+        }.ConnectionString);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        await using var conn = await OpenAsSuperuserAsync("postgres");
+        var siteRoles = new List<string>();
+        await using (var cmd = new NpgsqlCommand($"SELECT role_name FROM sites", await OpenAsSuperuserAsync(MetadataDatabase)))
+        {
+            try
+            {
+                await using var r = await cmd.ExecuteReaderAsync();
+                while (await r.ReadAsync()) siteRoles.Add(r.GetString(0));
+            }
+            finally { await cmd.Connection!.DisposeAsync(); }
+        }
+        foreach (var db in new[] { SitesDatabase, MetadataDatabase })
+            await Exec(conn, $"DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)");
+        foreach (var role in siteRoles) await Exec(conn, $"DROP ROLE IF EXISTS \"{role}\"");
+        await Exec(conn, $"REVOKE SET ON PARAMETER temp_file_limit FROM \"{PressRole}\"");
+        await Exec(conn, $"DROP ROLE IF EXISTS \"{PressRole}\"");
+    }
+
+    private static async Task Exec(NpgsqlConnection conn, string sql)
+    {
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await cmd.ExecuteNonQueryAsync();
+    }
+}

@@ -1,0 +1,42 @@
+namespace Press.Testing;
+
+/// <summary>
+/// The real services the tests run against, started by <c>scripts/test</c>. A missing service fails the test with a
+/// message saying how to run the suite — it never skips.
+/// </summary>
+public static class TestServices
+{
+    /// <summary>Superuser connection string of the PostgreSQL 16 server (env <c>PRESS_TEST_POSTGRES</c>).</summary>
+    public static string PostgresSuperuser => Require("PRESS_TEST_POSTGRES", "a PostgreSQL 16 superuser connection string");
+
+    /// <summary>Redis endpoint (env <c>PRESS_TEST_REDIS</c>), e.g. <c>127.0.0.1:49711</c>.</summary>
+    public static string Redis => Require("PRESS_TEST_REDIS", "a Redis host:port");
+
+    private static string Require(string name, string what) =>
+        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException(
+                $"{name} is not set ({what}). Run the tests with scripts/test, which installs and starts the services.");
+
+    /// <summary>The repository root (holds Press.slnx), for tests that start the built programs.</summary>
+    public static string RepoRoot
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Press.slnx"))) dir = dir.Parent;
+            return dir?.FullName ?? throw new InvalidOperationException("Cannot find Press.slnx above " + AppContext.BaseDirectory);
+        }
+    }
+
+    /// <summary>
+    /// Path of a program's dll built by the same <c>dotnet test</c> (same configuration), e.g. <c>Press.Worker</c> or
+    /// <c>press</c> (the CLI, in project Press.Cli).
+    /// </summary>
+    public static string BuiltProgram(string project, string? assembly = null)
+    {
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
+        var path = Path.Combine(RepoRoot, "src", project, "bin", configuration, "net10.0", (assembly ?? project) + ".dll");
+        return File.Exists(path) ? path : throw new InvalidOperationException($"{path} is not built; run `dotnet build Press.slnx -c {configuration}`.");
+    }
+}
