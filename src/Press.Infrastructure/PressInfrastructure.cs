@@ -17,15 +17,16 @@ namespace Press.Infrastructure;
 /// <summary>Registers the adapters behind Core's ports. Shared by the manager and the worker.</summary>
 public static class PressInfrastructure
 {
-    public static IServiceCollection AddPressInfrastructure(this IServiceCollection services, IConfiguration config)
+    public static IServiceCollection AddPressInfrastructure(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(Bind<PostgresOptions>(config, PostgresOptions.Section));
-        services.AddSingleton(Bind<RedisOptions>(config, RedisOptions.Section));
-        services.AddSingleton(Bind<SecretsOptions>(config, SecretsOptions.Section));
-        services.AddSingleton(Bind<RuntimeOptions>(config, RuntimeOptions.Section));
-        services.AddSingleton(sp => Bind<TenancyOptions>(config, "Press:Tenancy", o => o.SitesDatabase = sp.GetRequiredService<PostgresOptions>().SitesDatabase));
-        services.AddSingleton(Bind<JobRunnerOptions>(config, "Press:Jobs"));
+        services.AddPressOptions<PostgresOptions>(PostgresOptions.Section);
+        services.AddPressOptions<RedisOptions>(RedisOptions.Section);
+        services.AddPressOptions<SecretsOptions>(SecretsOptions.Section);
+        services.AddPressOptions<RuntimeOptions>(RuntimeOptions.Section);
+        services.AddPressOptions<JobRunnerOptions>("Press:Jobs");
+        services.AddSingleton(sp => Bind<TenancyOptions>(sp.GetRequiredService<IConfiguration>(), "Press:Tenancy",
+            o => o.SitesDatabase = sp.GetRequiredService<PostgresOptions>().SitesDatabase));
 
         services.AddSingleton<PressDataSources>();
         services.AddSingleton<MigrationRunner>();
@@ -60,6 +61,13 @@ public static class PressInfrastructure
         _ => throw new InvalidOperationException(
             $"Press:Runtime:Driver '{options.Driver}' is not available in this build; use 'none'."),
     };
+
+    /// <summary>
+    /// Binds an options class when first resolved (not at registration), so hosts and test factories can still add
+    /// configuration after services are registered.
+    /// </summary>
+    public static IServiceCollection AddPressOptions<T>(this IServiceCollection services, string section) where T : class, new() =>
+        services.AddSingleton(sp => Bind<T>(sp.GetRequiredService<IConfiguration>(), section));
 
     private static T Bind<T>(IConfiguration config, string section, Action<T>? also = null) where T : new()
     {

@@ -14,8 +14,8 @@ builder.Configuration.AddSecretFiles();
 if (string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]) && string.IsNullOrEmpty(builder.Configuration["urls"]))
     builder.WebHost.UseUrls("http://127.0.0.1:48550");
 
-builder.Services.AddPressInfrastructure(builder.Configuration);
-builder.Services.AddSingleton(builder.Configuration.GetSection(AdminOptions.Section).Get<AdminOptions>() ?? new AdminOptions());
+builder.Services.AddPressInfrastructure();
+builder.Services.AddPressOptions<AdminOptions>(AdminOptions.Section);
 builder.Services.AddPressAuth();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();

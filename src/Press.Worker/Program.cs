@@ -7,31 +7,39 @@ using Press.Infrastructure.Redis;
 using Press.Worker.Jobs;
 using Press.Worker.Scheduling;
 
+namespace Press.Worker;
+
 // press-worker: runs jobs and the retention scheduler; answers /healthz, /readyz and /metrics on 48551.
-var builder = WebApplication.CreateBuilder(args);
-builder.Configuration.AddSecretFiles();
-if (string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]) && string.IsNullOrEmpty(builder.Configuration["urls"]))
-    builder.WebHost.UseUrls("http://127.0.0.1:48551");
-
-builder.Services.AddPressInfrastructure(builder.Configuration);
-builder.Services.AddPressJobEngine();
-builder.Services.AddSingleton(builder.Configuration.GetSection(WorkerOptions.Section).Get<WorkerOptions>() ?? new WorkerOptions());
-builder.Services.AddSingleton<JobWorker>();
-builder.Services.AddHostedService(sp => sp.GetRequiredService<JobWorker>());
-builder.Services.AddSingleton<RetentionScheduler>();
-builder.Services.AddHostedService(sp => sp.GetRequiredService<RetentionScheduler>());
-
-var app = builder.Build();
-await app.Services.GetRequiredService<MigrationRunner>().ApplyAsync(CancellationToken.None);
-
-app.MapPressHealth();
-app.MapGet("/metrics", async (PressMetrics metrics, RedisJobSignals redis, CancellationToken ct) =>
+// An explicit entry class (not top-level statements) so its Program type does not clash with the manager's in tests.
+public static class WorkerProgram
 {
-    var text = new PrometheusText();
-    text.Family("press_worker_redis_connected", "gauge", "1 while Redis wake-ups work; 0 means the worker is polling.")
-        .Sample("press_worker_redis_connected", redis.IsConnected ? 1 : 0);
-    await metrics.WriteAsync(text, ct);
-    return Results.Text(text.ToString(), PrometheusText.ContentType);
-});
-app.Run();
+    public static async Task Main(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Configuration.AddSecretFiles();
+        if (string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]) && string.IsNullOrEmpty(builder.Configuration["urls"]))
+            builder.WebHost.UseUrls("http://127.0.0.1:48551");
 
+        builder.Services.AddPressInfrastructure();
+        builder.Services.AddPressJobEngine();
+        builder.Services.AddPressOptions<WorkerOptions>(WorkerOptions.Section);
+        builder.Services.AddSingleton<JobWorker>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<JobWorker>());
+        builder.Services.AddSingleton<RetentionScheduler>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RetentionScheduler>());
+
+        var app = builder.Build();
+        await app.Services.GetRequiredService<MigrationRunner>().ApplyAsync(CancellationToken.None);
+
+        app.MapPressHealth();
+        app.MapGet("/metrics", async (PressMetrics metrics, RedisJobSignals redis, CancellationToken ct) =>
+        {
+            var text = new PrometheusText();
+            text.Family("press_worker_redis_connected", "gauge", "1 while Redis wake-ups work; 0 means the worker is polling.")
+                .Sample("press_worker_redis_connected", redis.IsConnected ? 1 : 0);
+            await metrics.WriteAsync(text, ct);
+            return Results.Text(text.ToString(), PrometheusText.ContentType);
+        });
+        await app.RunAsync();
+    }
+}
