@@ -40,7 +40,7 @@ public static class SettingsApi
                     details: new Dictionary<string, string> { ["value"] = value! }), ct);
                 return Results.Ok(new SettingDto(key, value!, false));
             })
-            .RequireAuthorization(Policies.Admin).Accepts<SetSettingRequest>("application/json")
+            .RequireAuthorization(Policies.Admin).DocumentsJsonBody<SetSettingRequest>()
             .Produces<SettingDto>().ProducesValidationProblem()
             .WithSummary("Change a setting (admin).");
     }

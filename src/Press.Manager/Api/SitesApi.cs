@@ -14,7 +14,7 @@ public static class SitesApi
         var sites = api.MapGroup("/sites").WithTags("Sites");
 
         sites.MapPost("", CreateAsync).RequireAuthorization(Policies.Operator)
-            .Accepts<CreateSiteRequest>("application/json")
+            .DocumentsJsonBody<CreateSiteRequest>()
             .Produces<JobDto>(StatusCodes.Status202Accepted).ProducesValidationProblem().ProducesProblem(409)
             .WithSummary("Create a site: validates, then returns the NewSite job (202).");
 

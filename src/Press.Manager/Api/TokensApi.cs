@@ -12,7 +12,7 @@ public static class TokensApi
     public static void MapTokensApi(this IEndpointRouteBuilder api)
     {
         api.MapPost("/tokens", CreateAsync).WithTags("Tokens").RequireAuthorization(Policies.Viewer)
-            .Accepts<CreateTokenRequest>("application/json")
+            .DocumentsJsonBody<CreateTokenRequest>()
             .Produces<TokenDto>(StatusCodes.Status201Created).ProducesValidationProblem()
             .WithSummary("Mint an API token for the caller (Bearer token, or HTTP Basic with a local account). The token is shown once.");
     }

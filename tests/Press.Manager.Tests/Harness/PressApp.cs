@@ -28,6 +28,8 @@ public sealed class PressApp : IAsyncLifetime
     private IHost? _worker;
 
     public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
+    /// <summary>Every log line of the manager and the worker, at every level.</summary>
+    public CollectingLoggerProvider Logs { get; } = new();
     public PressDatabase Db => _db!;
     public HttpClient Anonymous { get; private set; } = null!;
     /// <summary>Authenticated with an admin API token.</summary>
@@ -46,7 +48,7 @@ public sealed class PressApp : IAsyncLifetime
             web.UseEnvironment("Testing");
             web.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(_db.Settings()));
             web.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Time));
-            web.ConfigureLogging(l => l.SetMinimumLevel(LogLevel.Warning));
+            web.ConfigureLogging(l => l.SetMinimumLevel(LogLevel.Trace).AddProvider(Logs).AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(_ => false));
         });
         Anonymous = _factory.CreateClient();
         Admin = await ClientWithTokenAsync("admin");
@@ -62,7 +64,7 @@ public sealed class PressApp : IAsyncLifetime
             ["Press:Worker:IdlePollInterval"] = "00:00:00.200",
             ["Press:Worker:FallbackPollInterval"] = "00:00:00.200",
         });
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Trace).AddProvider(Logs);
         builder.Services.AddSingleton<TimeProvider>(Time);
         builder.Services.AddPressInfrastructure();
         builder.Services.AddPressJobEngine();
