@@ -27,12 +27,14 @@ public static class SiteDatabase
     /// <summary>A connection as the site's own role, with its password decrypted the way the worker does.</summary>
     public static async Task<NpgsqlConnection> ConnectAsSiteAsync(this PressDatabase db, string siteName)
     {
-        var (role, _, sealedPassword) = await RowAsync(db, siteName);
-        var password = new AesGcmSecretProtector(new SecretsOptions { Key = db.SecretsKey }).Unprotect(sealedPassword);
-        var conn = db.ConnectionAs(role, password);
+        var (role, _, _) = await RowAsync(db, siteName);
+        var conn = db.ConnectionAs(role, await SitePasswordAsync(db, siteName));
         await conn.OpenAsync();
         return conn;
     }
+
+    public static async Task<string> SitePasswordAsync(this PressDatabase db, string siteName) =>
+        new AesGcmSecretProtector(new SecretsOptions { Key = db.SecretsKey }).Unprotect((await RowAsync(db, siteName)).Password);
 
     private static async Task<(string Role, string Schema, byte[] Password)> RowAsync(PressDatabase db, string siteName)
     {

@@ -1,0 +1,65 @@
+using System.Net;
+using Press.Manager.Tests.Harness;
+
+namespace Press.Manager.Tests;
+
+/// <summary>Health, readiness, Prometheus metrics and the OpenAPI document.</summary>
+public sealed class OperationsTests(PressApp app) : IClassFixture<PressApp>
+{
+    [Fact]
+    public async Task Health_and_readiness_report_postgres_redis_and_the_runtime()
+    {
+        await (await app.Anonymous.GetAsync("/healthz")).Json(HttpStatusCode.OK);
+        var ready = await (await app.Anonymous.GetAsync("/readyz")).Json(HttpStatusCode.OK);
+        Assert.Equal("Healthy", ready.GetProperty("status").GetString());
+        var checks = ready.GetProperty("checks");
+        Assert.StartsWith("PostgreSQL 16.", checks.GetProperty("postgres").GetProperty("detail").GetString());
+        Assert.StartsWith("Redis reachable", checks.GetProperty("redis").GetProperty("detail").GetString());
+        Assert.Contains("runtime 'none'", checks.GetProperty("runtime").GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Metrics_count_sites_and_jobs_and_time_jobs_and_steps()
+    {
+        await app.Admin.RunAsync(app.Admin.CreateSiteAsync("metrics.example.com"));
+        var response = await app.Anonymous.GetAsync("/metrics");
+        Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.Contains("# TYPE press_sites gauge", text);
+        Assert.Matches(@"(?m)^press_sites\{state=""Active""\} [1-9]\d*$", text);
+        Assert.Matches(@"(?m)^press_jobs\{kind=""NewSite"",state=""Succeeded""\} [1-9]\d*$", text);
+        Assert.Contains("# TYPE press_job_duration_seconds histogram", text);
+        Assert.Matches(@"(?m)^press_job_duration_seconds_bucket\{kind=""NewSite"",state=""Succeeded"",le=""\+Inf""\} [1-9]\d*$", text);
+        Assert.Matches(@"(?m)^press_step_duration_seconds_count\{kind=""NewSite"",step=""create-role"",state=""Succeeded""\} [1-9]\d*$", text);
+        Assert.Matches(@"(?m)^press_step_duration_seconds_count\{kind=""NewSite"",step=""start-runtime"",state=""Skipped""\} [1-9]\d*$", text);
+    }
+
+    [Fact]
+    public async Task OpenApi_document_describes_the_api()
+    {
+        var doc = await (await app.Anonymous.GetAsync("/openapi/v1.json")).Json(HttpStatusCode.OK);
+        var paths = doc.GetProperty("paths");
+        foreach (var path in new[] { "/api/sites", "/api/sites/{name}", "/api/sites/{name}/suspend", "/api/sites/{name}/resume",
+                     "/api/sites/{name}/undelete", "/api/sites/{name}/purge", "/api/jobs", "/api/jobs/{id}", "/api/jobs/{id}/retry",
+                     "/api/jobs/{id}/events", "/api/audit", "/api/tokens" })
+            Assert.True(paths.TryGetProperty(path, out _), $"OpenAPI lacks {path}");
+        var body = paths.GetProperty("/api/sites").GetProperty("post").GetProperty("requestBody").GetProperty("content").GetProperty("application/json");
+        Assert.True(body.GetProperty("schema").ValueKind == System.Text.Json.JsonValueKind.Object);
+        Assert.True(paths.GetProperty("/api/sites/{name}").TryGetProperty("delete", out _));
+    }
+
+    [Fact]
+    public async Task Secrets_never_reach_responses_or_logs()
+    {
+        await app.Admin.RunAsync(app.Admin.CreateSiteAsync("secret.example.com"));
+        var site = await (await app.Admin.GetAsync("/api/sites/secret.example.com")).Content.ReadAsStringAsync();
+        var jobs = await (await app.Admin.GetAsync("/api/jobs?site=secret.example.com")).Content.ReadAsStringAsync();
+        var password = await app.Db.SitePasswordAsync("secret.example.com");
+        Assert.True(password.Length >= 32);
+        Assert.DoesNotContain(password, site);
+        Assert.DoesNotContain(password, jobs);
+        Assert.DoesNotContain("password", site, StringComparison.OrdinalIgnoreCase);
+        Assert.NotEmpty(app.Logs.Lines);
+        Assert.DoesNotContain(app.Logs.Lines, l => l.Contains(password) || l.Contains(app.Db.AdminPassword) || l.Contains(app.Db.SecretsKey));
+    }
+}
