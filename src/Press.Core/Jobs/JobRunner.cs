@@ -106,8 +106,9 @@ public sealed partial class JobRunner(
         {
             return new StepResult.Fail(ex.Kind, ex.Message);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException && ex is not LeaseLostException)
+        catch (Exception ex) when (ex is not LeaseLostException && !(ex is OperationCanceledException && ct.IsCancellationRequested))
         {
+            // A step's own timeout (an OperationCanceledException nobody asked for) is a failure like any other.
             // Unknown errors are not retried blindly: the operator sees them and retries from this step.
             return StepResult.Permanent($"{ex.GetType().Name}: {ex.Message}");
         }

@@ -11,7 +11,8 @@ public sealed record RetryPolicy(int MaxAttempts, TimeSpan FirstDelay, TimeSpan 
     public TimeSpan DelayAfter(int attemptsSoFar)
     {
         var exponent = Math.Clamp(attemptsSoFar - 1, 0, 20);
-        var delay = FirstDelay * Math.Pow(2, exponent);
-        return delay < MaxDelay ? delay : MaxDelay;
+        // Compare in ticks as double so a large FirstDelay cannot overflow TimeSpan before the cap applies.
+        var ticks = FirstDelay.Ticks * Math.Pow(2, exponent);
+        return ticks < MaxDelay.Ticks ? TimeSpan.FromTicks((long)ticks) : MaxDelay;
     }
 }

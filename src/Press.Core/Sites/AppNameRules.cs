@@ -19,7 +19,7 @@ public static partial class AppNameRules
         return problems;
     }
 
-    [GeneratedRegex("^[a-z][a-z0-9_]{0,63}$")]
+    [GeneratedRegex("^[a-z][a-z0-9_]{0,63}\\z")]
     private static partial Regex Shape();
 
     private static string Shorten(string s) => s.Length <= 30 ? s : s[..30] + "…";

@@ -29,6 +29,6 @@ public static partial class TenantIdentifier
     public static string Require(string identifier) =>
         IsValid(identifier) ? identifier : throw new ArgumentException($"'{identifier}' is not a Press tenant identifier.");
 
-    [GeneratedRegex("^t_[a-z2-7]{20}$")]
+    [GeneratedRegex("^t_[a-z2-7]{20}\\z")]
     private static partial Regex Shape();
 }

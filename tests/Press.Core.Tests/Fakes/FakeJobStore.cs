@@ -1,0 +1,103 @@
+using Press.Core.Jobs;
+using Press.Core.Ports;
+using Press.Core.Sites;
+
+namespace Press.Core.Tests.Fakes;
+
+/// <summary>Records every write the runner makes; can be told to throw from a named method or to lose the lease.</summary>
+public sealed class FakeJobStore : IJobStore
+{
+    public sealed record Started(SiteState? SiteState);
+    public sealed record StepFinished(int Ordinal, StepState State, string? Output, string? Error);
+    public sealed record Waited(int Ordinal, DateTimeOffset RunAfter, string? Output, string? Error);
+    public sealed record Failed(string FailedStep, string Error, SiteState SiteState);
+
+    private readonly Lock _gate = new();
+
+    /// <summary>Method names in call order, e.g. "StartAsync", "StepStartedAsync:1".</summary>
+    public List<string> Calls { get; } = [];
+    public Started? Start { get; private set; }
+    public List<int> StepsStarted { get; } = [];
+    public List<StepFinished> StepsFinished { get; } = [];
+    public Waited? Wait { get; private set; }
+    public SiteState? Succeeded { get; private set; }
+    public Failed? Failure { get; private set; }
+    private int _renewals;
+    public int Renewals => Volatile.Read(ref _renewals);
+    public List<string> WorkerIds { get; } = [];
+
+    /// <summary>What RenewLeaseAsync answers (true keeps the lease), or throws when it returns an exception.</summary>
+    public Func<int, bool> RenewLease { get; set; } = _ => true;
+    public Func<int, Exception?> RenewThrows { get; set; } = _ => null;
+
+    /// <summary>Return an exception to throw it from the named method ("StartAsync", "StepFinishedAsync", …).</summary>
+    public Func<string, Exception?> ThrowFrom { get; set; } = _ => null;
+
+    public Task<Job?> ClaimNextAsync(string workerId, TimeSpan lease, CancellationToken ct) =>
+        throw new NotSupportedException("The runner never claims jobs.");
+
+    public Task<bool> RenewLeaseAsync(Guid jobId, string workerId, TimeSpan lease, CancellationToken ct)
+    {
+        var n = Interlocked.Increment(ref _renewals);
+        if (RenewThrows(n) is { } ex) throw ex;
+        return Task.FromResult(RenewLease(n));
+    }
+
+    public Task<Job?> GetAsync(Guid jobId, CancellationToken ct) =>
+        throw new NotSupportedException("The runner never re-reads the job.");
+
+    public Task StartAsync(Guid jobId, string workerId, SiteState? siteState, CancellationToken ct)
+    {
+        Enter("StartAsync", workerId, ct);
+        Start = new Started(siteState);
+        return Task.CompletedTask;
+    }
+
+    public Task StepStartedAsync(Guid jobId, string workerId, int ordinal, CancellationToken ct)
+    {
+        Enter($"StepStartedAsync:{ordinal}", workerId, ct);
+        StepsStarted.Add(ordinal);
+        return Task.CompletedTask;
+    }
+
+    public Task StepFinishedAsync(Guid jobId, string workerId, int ordinal, StepState state, string? output, string? error, CancellationToken ct)
+    {
+        Enter($"StepFinishedAsync:{ordinal}", workerId, ct);
+        StepsFinished.Add(new StepFinished(ordinal, state, output, error));
+        return Task.CompletedTask;
+    }
+
+    public Task WaitAsync(Guid jobId, string workerId, int ordinal, DateTimeOffset runAfter, string? output, string? error, CancellationToken ct)
+    {
+        Enter("WaitAsync", workerId, ct);
+        Wait = new Waited(ordinal, runAfter, output, error);
+        return Task.CompletedTask;
+    }
+
+    public Task SucceedAsync(Guid jobId, string workerId, SiteState siteState, CancellationToken ct)
+    {
+        Enter("SucceedAsync", workerId, ct);
+        Succeeded = siteState;
+        return Task.CompletedTask;
+    }
+
+    public Task FailAsync(Guid jobId, string workerId, string failedStep, string error, SiteState siteState, CancellationToken ct)
+    {
+        Enter("FailAsync", workerId, ct);
+        Failure = new Failed(failedStep, error, siteState);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Like the real store: a cancelled token or a lost lease means nothing is written.</summary>
+    private void Enter(string call, string workerId, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        var method = call.Split(':')[0];
+        if (ThrowFrom(method) is { } ex) throw ex;
+        lock (_gate)
+        {
+            Calls.Add(call);
+            WorkerIds.Add(workerId);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using Press.Core.Ports;
+using Press.Core.Sites;
+
+namespace Press.Core.Tests.Fakes;
+
+public sealed class FakeSiteStore : ISiteStore
+{
+    public sealed record MarkDeletedCall(Guid SiteId, DateTimeOffset DeletedAt, DateTimeOffset PurgeAfter);
+
+    public Dictionary<Guid, Site> Sites { get; } = [];
+    public List<MarkDeletedCall> MarkDeletedCalls { get; } = [];
+    public List<Guid> ClearDeletionCalls { get; } = [];
+    public int Reads { get; private set; }
+
+    public FakeSiteStore(params Site[] sites)
+    {
+        foreach (var site in sites) Sites[site.Id] = site;
+    }
+
+    public Task<Site?> GetAsync(Guid siteId, CancellationToken ct)
+    {
+        Reads++;
+        return Task.FromResult(Sites.GetValueOrDefault(siteId));
+    }
+
+    public Task MarkDeletedAsync(Guid siteId, DateTimeOffset deletedAt, DateTimeOffset purgeAfter, CancellationToken ct)
+    {
+        MarkDeletedCalls.Add(new MarkDeletedCall(siteId, deletedAt, purgeAfter));
+        if (Sites.TryGetValue(siteId, out var site) && site.DeletedAt is null)
+            Sites[siteId] = site with { DeletedAt = deletedAt, PurgeAfter = purgeAfter };
+        return Task.CompletedTask;
+    }
+
+    public Task ClearDeletionAsync(Guid siteId, CancellationToken ct)
+    {
+        ClearDeletionCalls.Add(siteId);
+        if (Sites.TryGetValue(siteId, out var site))
+            Sites[siteId] = site with { DeletedAt = null, PurgeAfter = null };
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<Site>> ListExpiredDeletedAsync(DateTimeOffset now, CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<Site>>(
+            Sites.Values.Where(s => s.State == SiteState.Deleted && s.PurgeAfter is { } p && p <= now).ToList());
+}

@@ -1,0 +1,113 @@
+using System.Reflection;
+using Press.Core.Jobs;
+using Press.Core.Sites;
+using static Press.Core.Jobs.StepNames;
+
+namespace Press.Core.Tests;
+
+public sealed class RecipesTests
+{
+    public static IReadOnlySet<string> AllStepNames { get; } = typeof(StepNames)
+        .GetFields(BindingFlags.Public | BindingFlags.Static)
+        .Where(f => f.IsLiteral && f.FieldType == typeof(string))
+        .Select(f => (string)f.GetRawConstantValue()!)
+        .ToHashSet();
+
+    public static TheoryData<JobKind> Kinds() => new(Enum.GetValues<JobKind>());
+
+    [Fact]
+    public void There_is_exactly_one_recipe_per_job_kind()
+    {
+        Assert.Equal(Enum.GetValues<JobKind>(), Recipes.All.Select(r => r.Kind).Order());
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void For_returns_the_recipe_of_that_kind(JobKind kind)
+    {
+        Assert.Equal(kind, Recipes.For(kind).Kind);
+        Assert.Contains(Recipes.For(kind), Recipes.All);
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Every_recipe_has_unique_step_names_that_are_all_StepNames_constants(JobKind kind)
+    {
+        var steps = Recipes.For(kind).Steps;
+
+        Assert.NotEmpty(steps);
+        Assert.Equal(steps.Count, steps.Distinct().Count());
+        Assert.All(steps, s => Assert.Contains(s, AllStepNames));
+    }
+
+    [Fact]
+    public void Every_step_name_is_used_by_some_recipe()
+    {
+        Assert.Equal(AllStepNames.Order(), Recipes.All.SelectMany(r => r.Steps).Distinct().Order());
+    }
+
+    [Fact]
+    public void The_step_names_are_distinct_kebab_case_strings()
+    {
+        Assert.Equal(15, AllStepNames.Count);
+        Assert.All(AllStepNames, n => Assert.Matches(@"\A[a-z]+(-[a-z]+)*\z", n));
+    }
+
+    [Fact]
+    public void NewSite_creates_the_database_side_then_starts_the_runtime()
+    {
+        Assert.Equal([CreateRole, CreateSchema, ConfigureRole, VerifyLogin, StartRuntime], Recipes.NewSite.Steps);
+        Assert.Equal(StartRuntime, Recipes.NewSite.Steps[^1]);
+        Assert.Equal(SiteState.Installing, Recipes.NewSite.WhileRunning);
+    }
+
+    [Fact]
+    public void Only_NewSite_changes_the_site_state_while_running()
+    {
+        Assert.All(Recipes.All.Where(r => r.Kind != JobKind.NewSite), r => Assert.Null(r.WhileRunning));
+    }
+
+    [Theory]
+    [InlineData(JobKind.NewSite, SiteState.Active)]
+    [InlineData(JobKind.SuspendSite, SiteState.Suspended)]
+    [InlineData(JobKind.ResumeSite, SiteState.Active)]
+    [InlineData(JobKind.DeleteSite, SiteState.Deleted)]
+    [InlineData(JobKind.UndeleteSite, SiteState.Active)]
+    [InlineData(JobKind.PurgeSite, SiteState.Purged)]
+    public void Each_recipe_sets_its_success_state(JobKind kind, SiteState onSuccess)
+    {
+        Assert.Equal(onSuccess, Recipes.For(kind).OnSuccess);
+    }
+
+    [Theory]
+    [InlineData(JobKind.NewSite, SiteState.Broken)]
+    [InlineData(JobKind.SuspendSite, SiteState.Broken)]
+    [InlineData(JobKind.ResumeSite, SiteState.Broken)]
+    [InlineData(JobKind.DeleteSite, SiteState.Broken)]
+    [InlineData(JobKind.UndeleteSite, SiteState.Deleted)]
+    [InlineData(JobKind.PurgeSite, SiteState.Deleted)]
+    public void Each_recipe_sets_its_failure_state(JobKind kind, SiteState onFailure)
+    {
+        Assert.Equal(onFailure, Recipes.For(kind).OnFailure);
+    }
+
+    [Fact]
+    public void Stopping_recipes_stop_the_runtime_before_touching_logins_and_connections()
+    {
+        Assert.Equal([StopRuntime, DisableLogin, TerminateConnections], Recipes.SuspendSite.Steps);
+        Assert.Equal([StopRuntime, DisableLogin, TerminateConnections, MarkDeleted], Recipes.DeleteSite.Steps);
+    }
+
+    [Fact]
+    public void Undelete_checks_retention_first_and_clears_the_deletion_last()
+    {
+        Assert.Equal(CheckRetention, Recipes.UndeleteSite.Steps[0]);
+        Assert.Equal(ClearDeletion, Recipes.UndeleteSite.Steps[^1]);
+    }
+
+    [Fact]
+    public void Purge_removes_the_runtime_before_dropping_the_schema_and_then_the_role()
+    {
+        Assert.Equal([RemoveRuntime, DropSchema, DropRole], Recipes.PurgeSite.Steps);
+    }
+}

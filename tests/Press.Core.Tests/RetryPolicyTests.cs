@@ -1,0 +1,77 @@
+using Press.Core.Jobs;
+
+namespace Press.Core.Tests;
+
+public sealed class RetryPolicyTests
+{
+    [Fact]
+    public void The_default_is_five_attempts_from_one_second_capped_at_thirty()
+    {
+        Assert.Equal(new RetryPolicy(5, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30)), RetryPolicy.Default);
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(2, 2)]
+    [InlineData(3, 4)]
+    [InlineData(4, 8)]
+    [InlineData(5, 16)]
+    [InlineData(6, 30)]
+    [InlineData(7, 30)]
+    [InlineData(100, 30)]
+    [InlineData(int.MaxValue, 30)]
+    public void Delays_double_from_the_first_and_are_capped_at_the_maximum(int attemptsSoFar, int seconds)
+    {
+        Assert.Equal(TimeSpan.FromSeconds(seconds), RetryPolicy.Default.DelayAfter(attemptsSoFar));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public void Before_any_attempt_the_delay_is_the_first_delay(int attemptsSoFar)
+    {
+        Assert.Equal(TimeSpan.FromSeconds(1), RetryPolicy.Default.DelayAfter(attemptsSoFar));
+    }
+
+    [Fact]
+    public void Delays_never_decrease_and_never_exceed_the_maximum()
+    {
+        var policy = new RetryPolicy(50, TimeSpan.FromMilliseconds(250), TimeSpan.FromMinutes(2));
+        var delays = Enumerable.Range(1, 40).Select(policy.DelayAfter).ToList();
+
+        Assert.Equal(TimeSpan.FromMilliseconds(250), delays[0]);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), delays[1]);
+        Assert.All(delays.Zip(delays.Skip(1)), pair => Assert.True(pair.Second >= pair.First));
+        Assert.All(delays, d => Assert.True(d <= TimeSpan.FromMinutes(2)));
+        Assert.Equal(TimeSpan.FromMinutes(2), delays[^1]);
+    }
+
+    [Fact]
+    public void A_maximum_below_the_first_delay_caps_even_the_first()
+    {
+        var policy = new RetryPolicy(3, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(4));
+
+        Assert.Equal(TimeSpan.FromSeconds(4), policy.DelayAfter(1));
+    }
+
+    [Theory]
+    [InlineData(0, true)]
+    [InlineData(1, true)]
+    [InlineData(4, true)]
+    [InlineData(5, false)]
+    [InlineData(6, false)]
+    [InlineData(int.MaxValue, false)]
+    public void CanRetry_until_the_attempts_so_far_reach_the_maximum(int attemptsSoFar, bool expected)
+    {
+        Assert.Equal(expected, RetryPolicy.Default.CanRetry(attemptsSoFar));
+    }
+
+    [Fact]
+    public void A_single_attempt_policy_never_retries()
+    {
+        var policy = new RetryPolicy(1, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+
+        Assert.True(policy.CanRetry(0));
+        Assert.False(policy.CanRetry(1));
+    }
+}

@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Time.Testing;
+using Press.Core.Jobs;
+using Press.Core.Ports;
+using Press.Core.Settings;
+using Press.Core.Sites.Steps;
+using Press.Core.Tests.Fakes;
+
+namespace Press.Core.Tests;
+
+/// <summary>The step implementations of Press.Core cover every step the recipes name, each exactly once.</summary>
+public sealed class StepCatalogTests
+{
+    private static IReadOnlyList<IJobStep> AllSteps()
+    {
+        var db = new FakeTenantDatabase();
+        var secrets = new FakeSecretProtector();
+        var sites = new FakeSiteStore();
+        var runtime = new FakeSiteRuntime(new RuntimeOutcome(false, "none"));
+        var time = new FakeTimeProvider(TestData.Now);
+        return
+        [
+            new CreateRoleStep(db, secrets), new CreateSchemaStep(db), new ConfigureRoleStep(db), new VerifyLoginStep(db, secrets),
+            new DisableLoginStep(db), new EnableLoginStep(db), new TerminateConnectionsStep(db), new DropSchemaStep(db),
+            new DropRoleStep(db), new StartRuntimeStep(runtime), new StopRuntimeStep(runtime), new RemoveRuntimeStep(runtime),
+            new MarkDeletedStep(sites, new FakeSettingsStore(PressSettings.Defaults), time), new CheckRetentionStep(time),
+            new ClearDeletionStep(sites),
+        ];
+    }
+
+    [Fact]
+    public void Every_step_type_in_Press_Core_is_listed_here()
+    {
+        var types = typeof(IJobStep).Assembly.GetTypes()
+            .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IJobStep).IsAssignableFrom(t))
+            .OrderBy(t => t.Name);
+
+        Assert.Equal(types, AllSteps().Select(s => s.GetType()).OrderBy(t => t.Name));
+    }
+
+    [Fact]
+    public void Every_recipe_step_has_exactly_one_implementation()
+    {
+        var names = AllSteps().Select(s => s.Name).ToList();
+
+        Assert.Equal(names.Count, names.Distinct().Count());
+        Assert.Equal(Recipes.All.SelectMany(r => r.Steps).Distinct().Order(), names.Order());
+    }
+}
