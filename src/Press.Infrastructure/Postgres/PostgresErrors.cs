@@ -14,7 +14,7 @@ internal static class PostgresErrors
         }
         catch (PostgresException ex)
         {
-            throw new StepFailedException(IsTransient(ex.SqlState) ? FailureKind.Transient : FailureKind.Permanent,
+            throw new StepFailedException(IsTransient(ex.SqlState, ex.MessageText) ? FailureKind.Transient : FailureKind.Permanent,
                 $"{what}: PostgreSQL {ex.SqlState}: {ex.MessageText}", ex);
         }
         catch (NpgsqlException ex)
@@ -25,9 +25,13 @@ internal static class PostgresErrors
         }
     }
 
-    /// <summary>Connection failures, shutdowns, resource limits and serialization conflicts go away by themselves.</summary>
-    public static bool IsTransient(string sqlState) =>
-        sqlState.StartsWith("08", StringComparison.Ordinal)
+    /// <summary>
+    /// Connection failures, shutdowns, resource limits and serialization conflicts go away by themselves; so does
+    /// XX000 "tuple concurrently updated", raised when two sessions rewrite the same catalog row.
+    /// </summary>
+    public static bool IsTransient(string sqlState, string message = "") =>
+        (sqlState == "XX000" && message.Contains("tuple concurrently updated", StringComparison.Ordinal))
+        || sqlState.StartsWith("08", StringComparison.Ordinal)
         || sqlState.StartsWith("53", StringComparison.Ordinal)
         || sqlState is "57P01" or "57P02" or "57P03" or "40001" or "40P01" or "55P03";
 }

@@ -53,7 +53,7 @@ public sealed class TenantDatabase(PressDataSources sources, PostgresOptions pos
         await conn.ExecAsync($"ALTER ROLE {role} SET search_path = {Sql.Tenant(site.Location.Schema)}", ct);
         await conn.ExecAsync($"ALTER ROLE {role} SET statement_timeout = {Ms(tenancy.StatementTimeout)}", ct);
         await conn.ExecAsync($"ALTER ROLE {role} SET idle_in_transaction_session_timeout = {Ms(tenancy.IdleInTransactionSessionTimeout)}", ct);
-        await conn.ExecAsync($"GRANT CONNECT ON DATABASE {Sql.Ident(site.Location.Database)} TO {role}", ct);
+        await OnDatabaseRowAsync(conn, site, $"GRANT CONNECT ON DATABASE {Sql.Ident(site.Location.Database)} TO {role}", ct);
         return $"search_path={site.Location.Schema}, statement_timeout={Ms(tenancy.StatementTimeout)}ms, " +
                $"idle_in_transaction_session_timeout={Ms(tenancy.IdleInTransactionSessionTimeout)}ms, CONNECT on {site.Location.Database}";
     });
@@ -113,10 +113,23 @@ public sealed class TenantDatabase(PressDataSources sources, PostgresOptions pos
         if (!await RoleExists(conn, site, ct)) return $"role {site.RoleName} already gone";
         var role = Sql.Tenant(site.RoleName);
         // DROP ROLE fails while the role still holds privileges: revoke them first.
-        await conn.ExecAsync($"REVOKE ALL ON DATABASE {Sql.Ident(site.Location.Database)} FROM {role}", ct);
+        await OnDatabaseRowAsync(conn, site, $"REVOKE ALL ON DATABASE {Sql.Ident(site.Location.Database)} FROM {role}", ct);
         await conn.ExecAsync($"DROP ROLE {role}", ct);
         return $"dropped role {site.RoleName}";
     });
+
+    /// <summary>
+    /// GRANT/REVOKE on a database rewrite its one row in the shared catalog; two sites doing it at once make the
+    /// later fail with "tuple concurrently updated". Press's own grants take turns on an advisory lock; a clash with
+    /// anyone else is classified transient and retried.
+    /// </summary>
+    private static async Task OnDatabaseRowAsync(NpgsqlConnection conn, Site site, string sql, CancellationToken ct)
+    {
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await conn.ExecAsync("SELECT pg_advisory_xact_lock(hashtext('press:database-acl:' || @db))", ct, ("db", site.Location.Database));
+        await conn.ExecAsync(sql, ct);
+        await tx.CommitAsync(ct);
+    }
 
     private static async Task<bool> RoleExists(NpgsqlConnection conn, Site site, CancellationToken ct) =>
         await conn.ScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = @r)", ct, ("r", site.RoleName));
