@@ -34,14 +34,23 @@ public sealed class IdentityStore(PressDataSources sources, TimeProvider time)
     {
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
         var now = time.GetUtcNow();
-        await using var cmd = Sql.Command(conn, """
-            UPDATE api_tokens t SET last_used_at = @now
-            FROM users u
-            WHERE t.token_hash = @h AND u.id = t.user_id AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > @now)
-            RETURNING u.id, u.name, t.role, t.id
-            """, ("h", ApiToken.Hash(token)), ("now", now));
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        return await r.ReadAsync(ct) ? new Principal(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetGuid(3)) : null;
+        Principal principal;
+        DateTimeOffset? lastUsed;
+        await using (var cmd = Sql.Command(conn, """
+            SELECT u.id, u.name, t.role, t.id, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id
+            WHERE t.token_hash = @h AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > @now)
+            """, ("h", ApiToken.Hash(token)), ("now", now)))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            if (!await r.ReadAsync(ct)) return null;
+            principal = new Principal(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetGuid(3));
+            lastUsed = Rows.NullableTime(r, 4);
+        }
+        // last_used_at is for operators, minute precision is plenty: a write (and a commit) on every request
+        // would serialise all requests of one token on its row.
+        if (lastUsed is null || now - lastUsed > TimeSpan.FromMinutes(1))
+            await conn.ExecAsync("UPDATE api_tokens SET last_used_at = @now WHERE id = @id", ct, ("id", principal.TokenId), ("now", now));
+        return principal;
     }
 
     public async Task<MintedToken> MintAsync(Guid userId, string name, string role, TimeSpan? lifetime, CancellationToken ct)

@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Press.Benchmarks;
+using Press.Testing;
+
+// Control-plane benchmark (scripts/bench): creates N sites through the real manager and worker, compares per-site
+// time with the raw SQL a site needs (baseline A) and the list latency with GET /healthz (baseline B), same run.
+const string Usage = "usage: Press.Benchmarks [--sites N] [--concurrency C] [--sequential S] [--requests R] [--out FILE] [--timeout-minutes M]";
+var o = new Dictionary<string, int> { ["sites"] = 100, ["concurrency"] = 8, ["sequential"] = 10, ["requests"] = 200, ["timeout-minutes"] = 60 };
+string? output = null;
+for (var i = 0; i < args.Length; i++)
+{
+    var key = args[i].StartsWith("--", StringComparison.Ordinal) ? args[i][2..] : "";
+    if (i + 1 >= args.Length) { Console.Error.WriteLine(Usage); return 2; }
+    if (key == "out") output = args[++i];
+    else if (o.ContainsKey(key) && int.TryParse(args[++i], CultureInfo.InvariantCulture, out var value) && value >= 1 && value <= 100_000) o[key] = value;
+    else { Console.Error.WriteLine($"bad argument '{args[i]}'\n{Usage}"); return 2; }
+}
+
+using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(o["timeout-minutes"]));
+void Stop(PosixSignalContext c)
+{
+    c.Cancel = true; // let the finally blocks kill the children and drop the installation
+    Console.Error.WriteLine($"bench: {c.Signal}, stopping");
+    cts.Cancel();
+}
+using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+
+try
+{
+    var result = await RunAsync(o["sites"], o["concurrency"], o["sequential"], o["requests"], cts.Token);
+    var section = Report.Render(result, DateTimeOffset.UtcNow);
+    Console.WriteLine();
+    Console.WriteLine(section);
+    if (output is not null)
+    {
+        Report.Append(output, section);
+        Log($"appended to {Path.GetFullPath(output)}");
+    }
+    return 0;
+}
+catch (Exception ex)
+{
+    Console.Error.WriteLine(cts.IsCancellationRequested ? "bench: stopped (signal or timeout)" : $"bench: FAILED: {ex}");
+    return 1;
+}
+
+static async Task<BenchResult> RunAsync(int sites, int concurrency, int sequential, int requests, CancellationToken ct)
+{
+    var wall = Stopwatch.StartNew();
+    var loadAtStart = Machine.Load();
+    Log("creating a fresh Press installation");
+    await using var db = await PressDatabase.CreateAsync();
+    var machine = await Machine.CollectAsync(db);
+
+    CreationRun a1, a8;
+    await using (var baseline = new SqlBaseline(db))
+    {
+        Log($"baseline A: warm-up, then {sites} sites sequentially, then {sites} with {concurrency} in flight");
+        await baseline.RunAsync("warm-up", concurrency, concurrency, ct);
+        await baseline.CleanupAsync();
+        a1 = await baseline.RunAsync("baseline A", sites, 1, ct);
+        await baseline.CleanupAsync();
+        a8 = await baseline.RunAsync("baseline A", sites, concurrency, ct);
+    } // drops the baseline's roles before Press runs
+
+    var ports = ChildProcess.FreePorts(49752, 49760, 2);
+    ChildProcess? manager = null, worker = null;
+    try
+    {
+        manager = ChildProcess.Start("manager", TestServices.BuiltProgram("Press.Manager"), ports[0], db.Environment());
+        worker = ChildProcess.Start("worker", TestServices.BuiltProgram("Press.Worker"), ports[1], db.Environment());
+        await manager.WaitReadyAsync(TimeSpan.FromSeconds(60), ct);
+        await worker.WaitReadyAsync(TimeSpan.FromSeconds(60), ct);
+        Log($"manager on {manager.BaseUrl}, worker on {worker.BaseUrl}");
+
+        using var api = new ApiRun(manager.BaseUrl);
+        await api.LoginAsync(db.AdminPassword, ct);
+        Log($"Press: warm-up ({concurrency} sites created, deleted, purged)");
+        await api.WarmUpAsync(Names("warm", concurrency), ct);
+        Log($"Press: {sites} sites with {concurrency} in flight");
+        var press = await api.CreateSitesAsync("press", Names("site", sites), concurrency, ct);
+        Log($"listing: {requests} rounds of healthz / pageSize=50 / pageSize=500 with {sites} sites present");
+        var listing = await api.MeasureListingAsync(requests, sites, ct);
+        Log($"Press: {sequential} sites sequentially");
+        var pressSequential = await api.CreateSitesAsync("press sequential", Names("seq", sequential), 1, ct);
+        return new BenchResult(sites, concurrency, machine, a1, a8, press, pressSequential, listing, wall.Elapsed.TotalSeconds,
+            loadAtStart, Machine.Load());
+    }
+    catch (Exception) when (!ct.IsCancellationRequested)
+    {
+        foreach (var child in new[] { manager, worker }.OfType<ChildProcess>()) Console.Error.WriteLine(child.Tail());
+        throw;
+    }
+    finally
+    {
+        if (worker is not null) await worker.DisposeAsync();
+        if (manager is not null) await manager.DisposeAsync();
+        Log("manager and worker stopped; dropping the installation");
+    }
+}
+
+static string[] Names(string prefix, int count) =>
+    Enumerable.Range(1, count).Select(i => string.Create(CultureInfo.InvariantCulture, $"{prefix}{i:0000}.bench.example.com")).ToArray();
+
+static void Log(string message) => Console.Error.WriteLine($"bench {DateTime.UtcNow:HH:mm:ss.fff}: {message}");
