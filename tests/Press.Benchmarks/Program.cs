@@ -66,7 +66,7 @@ static async Task<BenchResult> RunAsync(int sites, int concurrency, int sequenti
         a8 = await baseline.RunAsync("baseline A", sites, concurrency, ct);
     } // drops the baseline's roles before Press runs
 
-    var ports = ChildProcess.FreePorts(49752, 49760, 2);
+    var ports = ChildProcess.FreePorts(49704, 49709, 2);
     ChildProcess? manager = null, worker = null;
     try
     {

@@ -97,6 +97,8 @@ public sealed class PressDatabase : IAsyncDisposable
     {
         NpgsqlConnection.ClearAllPools();
         await using var conn = await OpenAsSuperuserAsync("postgres");
+        // Same lock as Bootstrapper: dropping roles and parameter grants rewrites shared catalog rows.
+        await Exec(conn, $"SELECT pg_advisory_lock({Bootstrapper.ClusterLockKey})");
         var siteRoles = new List<string>();
         await using (var cmd = new NpgsqlCommand($"SELECT role_name FROM sites", await OpenAsSuperuserAsync(MetadataDatabase)))
         {

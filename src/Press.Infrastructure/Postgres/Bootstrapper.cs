@@ -18,11 +18,30 @@ public sealed partial class Bootstrapper(PostgresOptions options, ILogger<Bootst
         var role = Sql.Ident(press.Username);
         var su = new NpgsqlConnectionStringBuilder(superuserConnectionString) { Pooling = false };
 
+        await using var lockConn = await Open(su, su.Database ?? "postgres", ct);
+        // Role, database and parameter ACLs are shared catalog rows: two bootstraps at once would collide on them.
+        await lockConn.ExecAsync("SELECT pg_advisory_lock(@k)", ct, ("k", ClusterLockKey));
+        try
+        {
+            await ApplyAsync(su, press, role, ct);
+        }
+        finally
+        {
+            await lockConn.ExecAsync("SELECT pg_advisory_unlock(@k)", CancellationToken.None, ("k", ClusterLockKey));
+        }
+        LogDone(press.Username!, options.MetadataDatabase, options.SitesDatabase);
+    }
+
+    /// <summary>Session-level advisory lock key for cluster-wide changes (also taken by test teardown).</summary>
+    public const long ClusterLockKey = 0x5052455353_00;
+
+    private async Task ApplyAsync(NpgsqlConnectionStringBuilder su, NpgsqlConnectionStringBuilder press, string role, CancellationToken ct)
+    {
         await using (var conn = await Open(su, su.Database ?? "postgres", ct))
         {
-            var exists = await conn.ScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = @r)", ct, ("r", press.Username));
+            var exists = await conn.ScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = @r)", ct, ("r", press.Username!));
             var verb = exists ? "ALTER" : "CREATE";
-            await conn.ExecAsync($"{verb} ROLE {role} LOGIN CREATEROLE NOSUPERUSER NOCREATEDB PASSWORD {Sql.Literal(press.Password)}", ct);
+            await conn.ExecAsync($"{verb} ROLE {role} LOGIN CREATEROLE NOSUPERUSER NOCREATEDB PASSWORD {Sql.Literal(press.Password!)}", ct);
             foreach (var db in new[] { options.MetadataDatabase, options.SitesDatabase })
             {
                 if (!await conn.ScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = @d)", ct, ("d", db)))
@@ -32,6 +51,7 @@ public sealed partial class Bootstrapper(PostgresOptions options, ILogger<Bootst
                 await conn.ExecAsync($"GRANT CONNECT, TEMPORARY ON DATABASE {Sql.Ident(db)} TO {role}", ct);
             }
             await conn.ExecAsync("REVOKE CONNECT, TEMPORARY ON DATABASE postgres FROM PUBLIC", ct);
+            await conn.ExecAsync("REVOKE CONNECT, TEMPORARY ON DATABASE template1 FROM PUBLIC", ct);
             // Lets Press cap temp files per site role without being a superuser.
             await conn.ExecAsync($"GRANT SET ON PARAMETER temp_file_limit TO {role}", ct);
         }
@@ -43,7 +63,6 @@ public sealed partial class Bootstrapper(PostgresOptions options, ILogger<Bootst
             await conn.ExecAsync("REVOKE ALL ON SCHEMA public FROM PUBLIC", ct);
             await conn.ExecAsync($"GRANT ALL ON SCHEMA public TO {role}", ct);
         }
-        LogDone(press.Username, options.MetadataDatabase, options.SitesDatabase);
     }
 
     private static async Task<NpgsqlConnection> Open(NpgsqlConnectionStringBuilder su, string database, CancellationToken ct)

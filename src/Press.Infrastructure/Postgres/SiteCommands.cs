@@ -63,10 +63,21 @@ public sealed class SiteCommands(PressDataSources sources, TimeProvider time) : 
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var now = time.GetUtcNow();
-        var job = await Rows.ReadJobAsync(conn, jobId, ct) ?? throw new NotFoundException($"No job {jobId}.");
+        // Lock the job row first: concurrent retries of one job must let exactly one through.
+        var locked = await conn.ScalarAsync<string>("SELECT state FROM jobs WHERE id = @id FOR UPDATE", ct, ("id", jobId));
+        var job = locked is null ? null : await Rows.ReadJobAsync(conn, jobId, ct);
+        if (job is null) throw new NotFoundException($"No job {jobId}.");
         if (job.State != JobState.Failed)
             throw new ConflictException($"Job {jobId} is {job.State}; only Failed jobs can be retried.");
+        // The site row too, as EnqueueAsync does, so a retry and a new operation cannot both pass the checks.
+        await conn.ExecAsync("SELECT 1 FROM sites WHERE id = @s FOR UPDATE", ct, ("s", job.SiteId));
         await ThrowIfJobActive(conn, job.SiteId, job.SiteName, ct);
+        // A newer job has changed the site since this one failed: replaying the old one could undo it.
+        var newer = await conn.ScalarAsync<Guid?>(
+            "SELECT id FROM jobs WHERE site_id = @s AND created_at > @c ORDER BY created_at DESC LIMIT 1", ct,
+            ("s", job.SiteId), ("c", job.CreatedAt));
+        if (newer is { } newerId)
+            throw new ConflictException($"Job {newerId} ran on site '{job.SiteName}' after job {jobId} failed; start a new operation instead of retrying the old one.");
         // Resume from the failed step: steps that succeeded stay done.
         await conn.ExecAsync("UPDATE job_steps SET state = 'Pending', attempts = 0, error = NULL WHERE job_id = @id AND state IN ('Failed', 'Running')",
             ct, ("id", jobId));

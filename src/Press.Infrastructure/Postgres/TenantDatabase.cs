@@ -50,12 +50,26 @@ public sealed class TenantDatabase(PressDataSources sources, PostgresOptions pos
         await using var conn = await sources.Sites.OpenConnectionAsync(ct);
         var role = Sql.Tenant(site.RoleName);
         // Role-level search_path: Frappe's initial import runs plain psql with unqualified names (frappe.md §1).
+        string[] wanted =
+        [
+            $"search_path={site.Location.Schema}",
+            $"statement_timeout={Ms(tenancy.StatementTimeout)}",
+            $"idle_in_transaction_session_timeout={Ms(tenancy.IdleInTransactionSessionTimeout)}",
+        ];
+        var summary = $"{string.Join(", ", wanted)} (ms), CONNECT on {site.Location.Database}";
+        var current = await conn.ScalarAsync<string[]>("""
+            SELECT s.setconfig FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole
+            WHERE r.rolname = @r AND s.setdatabase = 0
+            """, ct, ("r", site.RoleName)) ?? [];
+        var canConnect = await conn.ScalarAsync<bool>("SELECT has_database_privilege(@r, @d, 'CONNECT')", ct,
+            ("r", site.RoleName), ("d", site.Location.Database));
+        if (canConnect && wanted.All(current.Contains)) return "already configured: " + summary;
+
         await conn.ExecAsync($"ALTER ROLE {role} SET search_path = {Sql.Tenant(site.Location.Schema)}", ct);
         await conn.ExecAsync($"ALTER ROLE {role} SET statement_timeout = {Ms(tenancy.StatementTimeout)}", ct);
         await conn.ExecAsync($"ALTER ROLE {role} SET idle_in_transaction_session_timeout = {Ms(tenancy.IdleInTransactionSessionTimeout)}", ct);
-        await OnDatabaseRowAsync(conn, site, $"GRANT CONNECT ON DATABASE {Sql.Ident(site.Location.Database)} TO {role}", ct);
-        return $"search_path={site.Location.Schema}, statement_timeout={Ms(tenancy.StatementTimeout)}ms, " +
-               $"idle_in_transaction_session_timeout={Ms(tenancy.IdleInTransactionSessionTimeout)}ms, CONNECT on {site.Location.Database}";
+        await OnDatabaseRowAsync(conn, site, ct, $"GRANT CONNECT ON DATABASE {Sql.Ident(site.Location.Database)} TO {role}");
+        return "configured: " + summary;
     });
 
     public Task<string> VerifyLoginAsync(Site site, string password, CancellationToken ct) => Guard("verify login", async () =>
@@ -76,9 +90,12 @@ public sealed class TenantDatabase(PressDataSources sources, PostgresOptions pos
     public Task<string> SetLoginAsync(Site site, bool canLogin, CancellationToken ct) => Guard(canLogin ? "enable login" : "disable login", async () =>
     {
         await using var conn = await sources.Sites.OpenConnectionAsync(ct);
-        if (!await RoleExists(conn, site, ct)) throw Missing(site);
+        var current = await conn.ScalarAsync<bool?>("SELECT rolcanlogin FROM pg_roles WHERE rolname = @r", ct, ("r", site.RoleName))
+            ?? throw Missing(site);
+        var wanted = canLogin ? $"role {site.RoleName} may log in" : $"role {site.RoleName} set NOLOGIN";
+        if (current == canLogin) return "already: " + wanted;
         await conn.ExecAsync($"ALTER ROLE {Sql.Tenant(site.RoleName)} {(canLogin ? "LOGIN" : "NOLOGIN")}", ct);
-        return canLogin ? $"role {site.RoleName} may log in" : $"role {site.RoleName} set NOLOGIN";
+        return wanted;
     });
 
     public Task<string> TerminateConnectionsAsync(Site site, CancellationToken ct) => Guard("terminate connections", async () =>
@@ -112,9 +129,11 @@ public sealed class TenantDatabase(PressDataSources sources, PostgresOptions pos
         await using var conn = await sources.Sites.OpenConnectionAsync(ct);
         if (!await RoleExists(conn, site, ct)) return $"role {site.RoleName} already gone";
         var role = Sql.Tenant(site.RoleName);
-        // DROP ROLE fails while the role still holds privileges: revoke them first.
-        await OnDatabaseRowAsync(conn, site, $"REVOKE ALL ON DATABASE {Sql.Ident(site.Location.Database)} FROM {role}", ct);
-        await conn.ExecAsync($"DROP ROLE {role}", ct);
+        // DROP ROLE fails while the role still holds privileges: revoke them first, in the same transaction, so a
+        // failed drop leaves the role able to connect as before.
+        await OnDatabaseRowAsync(conn, site, ct,
+            $"REVOKE ALL ON DATABASE {Sql.Ident(site.Location.Database)} FROM {role}",
+            $"DROP ROLE {role}");
         return $"dropped role {site.RoleName}";
     });
 
@@ -123,11 +142,11 @@ public sealed class TenantDatabase(PressDataSources sources, PostgresOptions pos
     /// later fail with "tuple concurrently updated". Press's own grants take turns on an advisory lock; a clash with
     /// anyone else is classified transient and retried.
     /// </summary>
-    private static async Task OnDatabaseRowAsync(NpgsqlConnection conn, Site site, string sql, CancellationToken ct)
+    private static async Task OnDatabaseRowAsync(NpgsqlConnection conn, Site site, CancellationToken ct, params string[] statements)
     {
         await using var tx = await conn.BeginTransactionAsync(ct);
         await conn.ExecAsync("SELECT pg_advisory_xact_lock(hashtext('press:database-acl:' || @db))", ct, ("db", site.Location.Database));
-        await conn.ExecAsync(sql, ct);
+        foreach (var sql in statements) await conn.ExecAsync(sql, ct);
         await tx.CommitAsync(ct);
     }
 

@@ -23,6 +23,9 @@ public sealed partial class RedisJobSignals : IJobSignals, IAsyncDisposable
         config.AsyncTimeout = 2000;
         config.SyncTimeout = 2000;
         config.ClientName = "press";
+        // Without this, calls made while Redis is down wait in a backlog until they time out (seconds each): every
+        // step and request would stall. Failing at once lets callers fall back to Postgres straight away.
+        config.BacklogPolicy = BacklogPolicy.FailFast;
         _redis = ConnectionMultiplexer.Connect(config);
     }
 
@@ -31,10 +34,10 @@ public sealed partial class RedisJobSignals : IJobSignals, IAsyncDisposable
     public IConnectionMultiplexer Connection => _redis;
 
     public Task WakeWorkersAsync(CancellationToken ct) =>
-        _redis.GetSubscriber().PublishAsync(RedisChannel.Literal(WakeChannel), "1");
+        _redis.GetSubscriber().PublishAsync(RedisChannel.Literal(WakeChannel), "1", CommandFlags.FireAndForget);
 
     public Task PublishProgressAsync(Guid jobId, CancellationToken ct) =>
-        _redis.GetSubscriber().PublishAsync(ProgressChannel(jobId), "1");
+        _redis.GetSubscriber().PublishAsync(ProgressChannel(jobId), "1", CommandFlags.FireAndForget);
 
     /// <summary>Calls <paramref name="onWake"/> whenever a job is enqueued. Resubscribes by itself after reconnects.</summary>
     public async Task SubscribeWakeAsync(Action onWake)

@@ -1,0 +1,116 @@
+using System.Net;
+using Press.Testing;
+
+namespace Press.EndToEnd.Tests.Harness;
+
+/// <summary>
+/// A built Press program (manager or worker) started with <c>dotnet &lt;dll&gt;</c> from its own bin folder, on a free port
+/// of the suite's range, configured through <c>Press__…</c> environment variables of a <see cref="PressDatabase"/>.
+/// </summary>
+public sealed class PressProcess : IAsyncDisposable
+{
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
+    private static readonly HttpClient Probe = new() { Timeout = TimeSpan.FromSeconds(5) };
+
+    public ChildProcess Process { get; }
+    public int Port { get; }
+    public Uri BaseUrl { get; }
+    public string Name => Process.Name;
+    public LogBuffer Log => Process.Log;
+
+    private PressProcess(ChildProcess process, int port)
+    {
+        Process = process;
+        Port = port;
+        BaseUrl = new Uri($"http://127.0.0.1:{port}");
+    }
+
+    public static Task<PressProcess> StartManagerAsync(PressDatabase db, string name = "manager",
+        IDictionary<string, string?>? overrides = null) =>
+        StartAsync(name, TestServices.BuiltProgram("Press.Manager"), db.Environment(overrides));
+
+    public static Task<PressProcess> StartWorkerAsync(PressDatabase db, string name,
+        IDictionary<string, string?>? overrides = null) =>
+        StartAsync(name, TestServices.BuiltProgram("Press.Worker"), db.Environment(overrides));
+
+    /// <summary>Worker settings for crash tests: a 2 s lease and fast polls, optionally pausing after a step.</summary>
+    public static Dictionary<string, string?> FastWorker(string? pauseAfterStep = null, TimeSpan? lease = null) => new()
+    {
+        ["Press:Jobs:Lease"] = (lease ?? TimeSpan.FromSeconds(2)).ToString("c"),
+        ["Press:Worker:IdlePollInterval"] = "00:00:00.500",
+        ["Press:Worker:FallbackPollInterval"] = "00:00:00.500",
+        ["Press:Jobs:CrashTestPauseAfterStep"] = pauseAfterStep,
+    };
+
+    /// <summary>Starts the program and waits until <c>/readyz</c> answers 200 (retrying on another port if it was taken).</summary>
+    public static async Task<PressProcess> StartAsync(string name, string dll, IReadOnlyDictionary<string, string> environment)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var port = Ports.Reserve();
+            var env = new Dictionary<string, string?>(environment.ToDictionary(p => p.Key, p => (string?)p.Value))
+            {
+                ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                ["DOTNET_NOLOGO"] = "1",
+                ["Logging__LogLevel__Default"] = "Information",
+                ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning",
+                ["Logging__Console__FormatterName"] = "simple",
+                ["Logging__Console__FormatterOptions__SingleLine"] = "true",
+                ["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ",
+                ["Logging__Console__FormatterOptions__ColorBehavior"] = "Disabled",
+                // The CLI reads these; keep the test runner's own settings (if any) away from the programs.
+                ["PRESS_URL"] = null,
+                ["PRESS_TOKEN"] = null,
+            };
+            var child = ChildProcess.Start($"{name}:{port}", DotnetHost, [dll], env, Path.GetDirectoryName(dll));
+            var press = new PressProcess(child, port);
+            var ready = await press.WaitReadyAsync();
+            if (ready) return press;
+            await press.DisposeAsync();
+            var portTaken = child.Log.Find(l => l.Contains("address already in use", StringComparison.OrdinalIgnoreCase)) is not null;
+            if (!portTaken || attempt == 3)
+                Assert.Fail($"{name} did not become ready ({dll}).\n{child.Describe(120)}");
+        }
+    }
+
+    public static string DotnetHost =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
+
+    private async Task<bool> WaitReadyAsync()
+    {
+        var deadline = DateTime.UtcNow + ReadyTimeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (Process.HasExited) return false;
+            try
+            {
+                using var response = await Probe.GetAsync(new Uri(BaseUrl, "/readyz"));
+                if (response.StatusCode == HttpStatusCode.OK) return true;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                // not listening yet
+            }
+            await Task.Delay(100);
+        }
+        return false;
+    }
+
+    public async Task<(HttpStatusCode Status, string Body)> GetAsync(string path)
+    {
+        using var response = await Probe.GetAsync(new Uri(BaseUrl, path));
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>SIGKILL, and wait until the process is gone.</summary>
+    public Task KillAsync() => Process.KillAsync();
+
+    public string Describe(int lines = 60) => Process.Describe(lines);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Process.DisposeAsync();
+        Ports.Release(Port);
+    }
+}

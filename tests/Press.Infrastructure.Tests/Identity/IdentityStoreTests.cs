@@ -1,0 +1,107 @@
+using Microsoft.Extensions.Time.Testing;
+using Press.Core.Identity;
+using Press.Infrastructure.Postgres;
+
+namespace Press.Infrastructure.Tests.Identity;
+
+public sealed class IdentityStoreTests(InfraFixture f) : IClassFixture<InfraFixture>
+{
+    private static readonly CancellationToken Ct = CancellationToken.None;
+
+    private async Task<(IdentityStore Store, IdentityStore.Principal Admin, FakeTimeProvider Time)> AdminAsync()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2030, 1, 2, 3, 4, 5, TimeSpan.Zero));
+        var store = new IdentityStore(f.Sources, time);
+        var name = "admin-" + Guid.NewGuid().ToString("N")[..8];
+        await store.EnsureLocalAdminAsync(name, "correct horse battery staple", Ct);
+        var admin = await store.CheckPasswordAsync(name, "correct horse battery staple", Ct);
+        Assert.NotNull(admin);
+        return (store, admin, time);
+    }
+
+    [Fact]
+    public async Task EnsureLocalAdmin_then_CheckPassword_accepts_only_the_right_password()
+    {
+        var (store, admin, _) = await AdminAsync();
+        Assert.Equal((Roles.Admin, (Guid?)null), (admin.Role, admin.TokenId));
+        Assert.Null(await store.CheckPasswordAsync(admin.UserName, "correct horse battery stapl", Ct));
+        Assert.Null(await store.CheckPasswordAsync(admin.UserName, "", Ct));
+        Assert.Null(await store.CheckPasswordAsync("nobody-" + Guid.NewGuid().ToString("N"), "correct horse battery staple", Ct));
+
+        // Only a salted hash is stored.
+        var stored = await f.SuperScalarAsync<string>("SELECT password_hash FROM users WHERE name = @n", ("n", admin.UserName));
+        Assert.StartsWith("pbkdf2-sha256$", stored, StringComparison.Ordinal);
+        Assert.DoesNotContain("correct horse", stored!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EnsureLocalAdmin_with_a_new_password_replaces_the_old_one_in_place()
+    {
+        var (store, admin, _) = await AdminAsync();
+        await store.EnsureLocalAdminAsync(admin.UserName, "a brand new password", Ct);
+        Assert.Null(await store.CheckPasswordAsync(admin.UserName, "correct horse battery staple", Ct));
+        var again = await store.CheckPasswordAsync(admin.UserName, "a brand new password", Ct);
+        Assert.Equal(admin.UserId, again?.UserId);
+        Assert.Equal(1L, await f.SuperScalarAsync<long>("SELECT count(*) FROM users WHERE name = @n", ("n", admin.UserName)));
+
+        // Same password again: nothing to do, the stored hash is kept.
+        var hash = await f.SuperScalarAsync<string>("SELECT password_hash FROM users WHERE name = @n", ("n", admin.UserName));
+        await store.EnsureLocalAdminAsync(admin.UserName, "a brand new password", Ct);
+        Assert.Equal(hash, await f.SuperScalarAsync<string>("SELECT password_hash FROM users WHERE name = @n", ("n", admin.UserName)));
+    }
+
+    [Fact]
+    public async Task A_minted_token_authenticates_and_a_wrong_one_does_not()
+    {
+        var (store, admin, time) = await AdminAsync();
+        var minted = await store.MintAsync(admin.UserId, "ci", Roles.Operator, null, Ct);
+        Assert.StartsWith(ApiToken.Prefix, minted.Token, StringComparison.Ordinal);
+
+        var principal = await store.CheckTokenAsync(minted.Token, Ct);
+        Assert.Equal(new IdentityStore.Principal(admin.UserId, admin.UserName, Roles.Operator, minted.Id), principal);
+        Assert.Equal(time.GetUtcNow().UtcDateTime, await f.SuperScalarAsync<DateTime>(
+            "SELECT last_used_at FROM api_tokens WHERE id = @id", ("id", minted.Id)));
+
+        var last = minted.Token[^1] == 'a' ? 'b' : 'a';
+        Assert.Null(await store.CheckTokenAsync(minted.Token[..^1] + last, Ct));
+        Assert.Null(await store.CheckTokenAsync(minted.Token + "x", Ct));
+        Assert.Null(await store.CheckTokenAsync(ApiToken.New(), Ct));
+        Assert.Null(await store.CheckTokenAsync("", Ct));
+    }
+
+    [Fact]
+    public async Task An_expired_or_revoked_token_does_not_authenticate()
+    {
+        var (store, admin, time) = await AdminAsync();
+        var minted = await store.MintAsync(admin.UserId, "short", Roles.Viewer, TimeSpan.FromHours(1), Ct);
+        Assert.Equal(time.GetUtcNow() + TimeSpan.FromHours(1), minted.ExpiresAt);
+
+        time.Advance(TimeSpan.FromMinutes(59));
+        Assert.NotNull(await store.CheckTokenAsync(minted.Token, Ct));
+        time.Advance(TimeSpan.FromMinutes(1)); // expires_at = now: no longer valid
+        Assert.Null(await store.CheckTokenAsync(minted.Token, Ct));
+
+        var revoked = await store.MintAsync(admin.UserId, "revoked", Roles.Viewer, null, Ct);
+        await f.SuperExecAsync("UPDATE api_tokens SET revoked_at = now() WHERE id = @id", ("id", revoked.Id));
+        Assert.Null(await store.CheckTokenAsync(revoked.Token, Ct));
+    }
+
+    [Fact]
+    public async Task The_database_holds_only_the_token_hash_never_the_token()
+    {
+        var (store, admin, _) = await AdminAsync();
+        var minted = await store.MintAsync(admin.UserId, "secret-check", Roles.Admin, null, Ct);
+        var secretPart = minted.Token[ApiToken.Prefix.Length..];
+
+        var everything = await f.SuperScalarAsync<string>("SELECT string_agg(row_to_json(t)::text, E'\\n') FROM api_tokens t");
+        Assert.DoesNotContain(minted.Token, everything!, StringComparison.Ordinal);
+        // At most the short hint is kept in clear: no 8-character run of the secret part appears.
+        for (var i = 0; i + 8 <= secretPart.Length; i++)
+            Assert.DoesNotContain(secretPart.Substring(i, 8), everything, StringComparison.Ordinal);
+
+        Assert.Equal(ApiToken.Hash(minted.Token), await f.SuperScalarAsync<byte[]>(
+            "SELECT token_hash FROM api_tokens WHERE id = @id", ("id", minted.Id)));
+        Assert.Equal(ApiToken.Hint(minted.Token), await f.SuperScalarAsync<string>(
+            "SELECT prefix FROM api_tokens WHERE id = @id", ("id", minted.Id)));
+    }
+}
