@@ -34,10 +34,10 @@ public sealed partial class RedisJobSignals : IJobSignals, IAsyncDisposable
     public IConnectionMultiplexer Connection => _redis;
 
     public Task WakeWorkersAsync(CancellationToken ct) =>
-        _redis.GetSubscriber().PublishAsync(RedisChannel.Literal(WakeChannel), "1", CommandFlags.FireAndForget);
+        _redis.GetSubscriber().PublishAsync(RedisChannel.Literal(WakeChannel), "1");
 
     public Task PublishProgressAsync(Guid jobId, CancellationToken ct) =>
-        _redis.GetSubscriber().PublishAsync(ProgressChannel(jobId), "1", CommandFlags.FireAndForget);
+        _redis.GetSubscriber().PublishAsync(ProgressChannel(jobId), "1");
 
     /// <summary>Calls <paramref name="onWake"/> whenever a job is enqueued. Resubscribes by itself after reconnects.</summary>
     public async Task SubscribeWakeAsync(Action onWake)
