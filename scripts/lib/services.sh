@@ -283,7 +283,9 @@ press_start_redis() {
     return 0
   fi
   rm -f "$dir/redis.pid"
-  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
+  # --databases 1101: database 0 for Press, one per site runner port (48600–49699) for
+  # that site's Frappe cache (Press's RunnerPorts.RedisDatabaseFor).
+  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --databases 1101 --daemonize yes \
     --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --dir "$dir" </dev/null
   for ((i = 0; i < 300; i++)); do
     if _press_redis_ping "$port"; then return 0; fi

@@ -10,6 +10,8 @@ using Press.Infrastructure.Metrics;
 using Press.Infrastructure.Postgres;
 using Press.Infrastructure.Redis;
 using Press.Infrastructure.Runtime;
+using Press.Infrastructure.Runtime.Docker;
+using Press.Infrastructure.Runtime.Process;
 using Press.Infrastructure.Secrets;
 
 namespace Press.Infrastructure;
@@ -44,7 +46,14 @@ public static class PressInfrastructure
         services.AddSingleton<ISecretProtector, AesGcmSecretProtector>();
         services.AddSingleton<RedisJobSignals>();
         services.AddSingleton<IJobSignals>(sp => sp.GetRequiredService<RedisJobSignals>());
-        services.AddSingleton<ISiteRuntime>(sp => CreateRuntime(sp.GetRequiredService<RuntimeOptions>()));
+        services.AddSingleton(sp => RuntimeEndpoints.From(sp.GetRequiredService<RuntimeOptions>(),
+            sp.GetRequiredService<PostgresOptions>(), sp.GetRequiredService<RedisOptions>()));
+        services.AddHttpClient<FrappePing>();
+        services.AddPressOptions<DockerRuntimeOptions>("Press:Runtime:Docker");
+        services.AddSingleton(sp => new DockerEngine(sp.GetRequiredService<DockerRuntimeOptions>()));
+        services.AddSingleton<RuntimeLimits>();
+        services.AddSingleton<DockerSiteRuntime>();
+        services.AddSingleton<ISiteRuntime>(CreateRuntime);
         services.AddSingleton<SiteOperations>();
         services.AddSingleton<PressMetrics>();
 
@@ -55,12 +64,18 @@ public static class PressInfrastructure
         return services;
     }
 
-    private static ISiteRuntime CreateRuntime(RuntimeOptions options) => options.Driver switch
+    private static ISiteRuntime CreateRuntime(IServiceProvider sp)
     {
-        "none" => new NoSiteRuntime(),
-        _ => throw new InvalidOperationException(
-            $"Press:Runtime:Driver '{options.Driver}' is not available in this build; use 'none'."),
-    };
+        var options = sp.GetRequiredService<RuntimeOptions>();
+        return options.Driver switch
+        {
+            "none" => new NoSiteRuntime(),
+            "docker" => sp.GetRequiredService<DockerSiteRuntime>(),
+            "process" => new ProcessSiteRuntime(options.Process, sp.GetRequiredService<RuntimeEndpoints>(), sp.GetRequiredService<FrappePing>()),
+            _ => throw new InvalidOperationException(
+                $"Press:Runtime:Driver is '{options.Driver}'; use 'docker', 'process' or 'none'."),
+        };
+    }
 
     /// <summary>
     /// Binds an options class when first resolved (not at registration), so hosts and test factories can still add

@@ -50,6 +50,7 @@ app.MapGet("/metrics", async (PressMetrics metrics, CancellationToken ct) =>
 
 var api = app.MapGroup("/api").RequireAuthorization(Policies.Viewer);
 api.MapSitesApi();
+api.MapSiteRuntimeApi();
 api.MapJobsApi();
 api.MapTokensApi();
 api.MapAuditApi();

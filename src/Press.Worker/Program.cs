@@ -5,6 +5,7 @@ using Press.Infrastructure.Metrics;
 using Press.Infrastructure.Postgres;
 using Press.Infrastructure.Redis;
 using Press.Worker.Jobs;
+using Press.Worker.Runtime;
 using Press.Worker.Scheduling;
 
 namespace Press.Worker;
@@ -27,6 +28,12 @@ public static class WorkerProgram
         builder.Services.AddHostedService(sp => sp.GetRequiredService<JobWorker>());
         builder.Services.AddSingleton<RetentionScheduler>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RetentionScheduler>());
+        var docker = builder.Configuration["Press:Runtime:Driver"] == "docker";
+        if (docker)
+        {
+            builder.Services.AddSingleton<RunnerReconciler>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<RunnerReconciler>());
+        }
 
         var app = builder.Build();
         await app.Services.GetRequiredService<MigrationRunner>().ApplyAsync(CancellationToken.None);
@@ -37,6 +44,9 @@ public static class WorkerProgram
             var text = new PrometheusText();
             text.Family("press_worker_redis_connected", "gauge", "1 while Redis wake-ups work; 0 means the worker is polling.")
                 .Sample("press_worker_redis_connected", redis.IsConnected ? 1 : 0);
+            if (docker)
+                text.Family("press_runtime_stray_runners", "gauge", "Press-labelled runner containers that belong to no live site (left in place).")
+                    .Sample("press_runtime_stray_runners", app.Services.GetRequiredService<RunnerReconciler>().StrayRunners);
             await metrics.WriteAsync(text, ct);
             return Results.Text(text.ToString(), PrometheusText.ContentType);
         });

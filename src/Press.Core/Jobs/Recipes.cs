@@ -7,7 +7,7 @@ namespace Press.Core.Jobs;
 public static class Recipes
 {
     public static readonly JobRecipe NewSite = new(JobKind.NewSite,
-        [CreateRole, CreateSchema, ConfigureRole, VerifyLogin, StartRuntime],
+        [CreateRole, CreateSchema, ConfigureRole, VerifyLogin, AllocateRunner, WriteSiteConfig, StartRuntime, InstallSite, WaitHealthy],
         WhileRunning: SiteState.Installing, OnSuccess: SiteState.Active);
 
     public static readonly JobRecipe SuspendSite = new(JobKind.SuspendSite,
@@ -15,21 +15,24 @@ public static class Recipes
         WhileRunning: null, OnSuccess: SiteState.Suspended);
 
     public static readonly JobRecipe ResumeSite = new(JobKind.ResumeSite,
-        [EnableLogin, StartRuntime],
+        [EnableLogin, StartRuntime, WaitHealthy],
         WhileRunning: null, OnSuccess: SiteState.Active);
 
-    /// <summary>Soft delete: the runner stops and the role loses LOGIN; data is kept for the retention window.</summary>
+    /// <summary>
+    /// Soft delete: the runner stops and is removed, the role loses LOGIN; data and site files are kept for the
+    /// retention window.
+    /// </summary>
     public static readonly JobRecipe DeleteSite = new(JobKind.DeleteSite,
-        [StopRuntime, DisableLogin, TerminateConnections, MarkDeleted],
+        [StopRuntime, RemoveRunner, DisableLogin, TerminateConnections, MarkDeleted],
         WhileRunning: null, OnSuccess: SiteState.Deleted);
 
     public static readonly JobRecipe UndeleteSite = new(JobKind.UndeleteSite,
-        [CheckRetention, EnableLogin, StartRuntime, ClearDeletion],
+        [CheckRetention, EnableLogin, StartRuntime, WaitHealthy, ClearDeletion],
         WhileRunning: null, OnSuccess: SiteState.Active, OnFailure: SiteState.Deleted);
 
     /// <summary>A failed purge leaves the site Deleted so the retention scheduler or an operator can retry it.</summary>
     public static readonly JobRecipe PurgeSite = new(JobKind.PurgeSite,
-        [RemoveRuntime, DropSchema, DropRole],
+        [RemoveSiteFiles, DropSchema, DropRole],
         WhileRunning: null, OnSuccess: SiteState.Purged, OnFailure: SiteState.Deleted);
 
     public static IReadOnlyList<JobRecipe> All { get; } =

@@ -17,5 +17,10 @@ public static class StepNames
     public const string ClearDeletion = "clear-deletion";
     public const string DropSchema = "drop-schema";
     public const string DropRole = "drop-role";
-    public const string RemoveRuntime = "remove-runtime";
+    public const string AllocateRunner = "allocate-runner";
+    public const string WriteSiteConfig = "write-site-config";
+    public const string InstallSite = "install-site";
+    public const string WaitHealthy = "wait-healthy";
+    public const string RemoveRunner = "remove-runner";
+    public const string RemoveSiteFiles = "remove-site-files";
 }

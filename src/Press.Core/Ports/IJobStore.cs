@@ -14,6 +14,9 @@ public interface IJobStore
 
     Task<Job?> GetAsync(Guid jobId, CancellationToken ct);
 
+    /// <summary>When the next waiting or queued job becomes due, so an idle worker wakes exactly then.</summary>
+    Task<DateTimeOffset?> NextDueAsync(CancellationToken ct);
+
     /// <summary>Marks the job Running and, when the recipe says so, the site's running state.</summary>
     Task StartAsync(Guid jobId, string workerId, SiteState? siteState, CancellationToken ct);
 

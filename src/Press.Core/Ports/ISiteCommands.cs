@@ -23,4 +23,4 @@ public interface ISiteCommands
 
 public sealed record NewSiteRecord(
     Guid Id, string Name, string Database, string Schema, string RoleName, byte[] EncryptedPassword,
-    IReadOnlyList<string> Apps);
+    IReadOnlyList<string> Apps, byte[] EncryptedAdminPassword);

@@ -2,20 +2,56 @@ using Press.Core.Sites;
 
 namespace Press.Core.Ports;
 
-/// <summary>What serves a site's Frappe (architecture §9): Docker, a local bench process, or none.</summary>
+/// <summary>
+/// What serves a site's Frappe (architecture §9): Docker, a local bench process, or none. Every operation is
+/// idempotent; one that has nothing to do for this driver returns <c>Applied = false</c> and the step is Skipped
+/// with the message — never a silent success.
+/// </summary>
 public interface ISiteRuntime
 {
     /// <summary>"docker", "process" or "none".</summary>
     string Driver { get; }
 
+    /// <summary>Writes the site's site_config.json (database and cache settings) where bench will read it.</summary>
+    Task<RuntimeOutcome> WriteConfigAsync(Site site, SiteSecrets secrets, CancellationToken ct);
+
+    /// <summary>Starts (creating if needed) the site's runner on its port.</summary>
     Task<RuntimeOutcome> StartAsync(Site site, CancellationToken ct);
+
+    /// <summary>Installs Frappe and the site's apps into its schema (bench new-site --no-setup-db).</summary>
+    Task<RuntimeOutcome> InstallAsync(Site site, SiteSecrets secrets, CancellationToken ct);
+
+    /// <summary>One health probe: GET /api/method/ping with the site's Host header.</summary>
+    Task<HealthProbe> ProbeAsync(Site site, CancellationToken ct);
+
     Task<RuntimeOutcome> StopAsync(Site site, CancellationToken ct);
+
+    /// <summary>Removes the runner but keeps the site's files (soft delete keeps them for the retention window).</summary>
+    Task<RuntimeOutcome> RemoveRunnerAsync(Site site, CancellationToken ct);
+
     /// <summary>Removes the runner and the site's files (purge).</summary>
-    Task<RuntimeOutcome> RemoveAsync(Site site, CancellationToken ct);
+    Task<RuntimeOutcome> RemoveFilesAsync(Site site, CancellationToken ct);
+
+    /// <summary>The runner's most recent log lines.</summary>
+    Task<IReadOnlyList<string>> LogsAsync(Site site, int tail, CancellationToken ct);
+
     RuntimeStatus Describe(Site site);
 }
 
 /// <param name="Applied">false when the driver has nothing to do; the step is then Skipped with <paramref name="Message"/>.</param>
-public sealed record RuntimeOutcome(bool Applied, string Message);
+public sealed record RuntimeOutcome(bool Applied, string Message)
+{
+    public static RuntimeOutcome Done(string message) => new(true, message);
+    public static RuntimeOutcome NotApplicable(string reason) => new(false, reason);
+}
+
+/// <param name="Applies">false when the driver serves nothing (the probe is then Skipped).</param>
+public sealed record HealthProbe(bool Applies, bool Healthy, string Detail);
 
 public sealed record RuntimeStatus(string Driver, bool Served, string? Reason);
+
+/// <summary>Decrypted secrets a runtime needs to configure and install a site; never logged or stored.</summary>
+public sealed record SiteSecrets(string DatabasePassword, string AdminPassword)
+{
+    public override string ToString() => "SiteSecrets(***)";
+}

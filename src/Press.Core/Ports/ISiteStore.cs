@@ -12,6 +12,12 @@ public interface ISiteStore
 
     Task ClearDeletionAsync(Guid siteId, CancellationToken ct);
 
+    /// <summary>
+    /// Gives the site the lowest free runner port (unique among sites not purged) and returns it; returns the
+    /// existing one when the site already has a port.
+    /// </summary>
+    Task<int> AllocateRunnerPortAsync(Guid siteId, CancellationToken ct);
+
     /// <summary>Soft-deleted sites whose retention ended and that have no job running.</summary>
     Task<IReadOnlyList<Site>> ListExpiredDeletedAsync(DateTimeOffset now, CancellationToken ct);
 }

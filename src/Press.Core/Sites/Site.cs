@@ -17,4 +17,11 @@ public sealed record Site(
     DateTimeOffset UpdatedAt,
     DateTimeOffset? DeletedAt,
     DateTimeOffset? PurgeAfter,
-    DateTimeOffset? PurgedAt);
+    DateTimeOffset? PurgedAt)
+{
+    /// <summary>The loopback port of the site's runner, once allocated (48600–49699); freed on purge.</summary>
+    public int? RunnerPort { get; init; }
+
+    /// <summary>The Frappe Administrator password, sealed; an admin may read it once.</summary>
+    public byte[]? EncryptedAdminPassword { get; init; }
+}

@@ -12,7 +12,7 @@ public sealed class SiteOperations(ISiteCommands commands, ISecretProtector secr
     {
         var identifier = TenantIdentifier.NewId();
         var record = new NewSiteRecord(Guid.CreateVersion7(), name, tenancy.SitesDatabase, identifier, identifier,
-            secrets.Protect(SitePassword.New()), apps);
+            secrets.Protect(SitePassword.New()), apps, secrets.Protect(SitePassword.New()));
         var audit = actor.Did("site.create", name, details: new Dictionary<string, string> { ["apps"] = string.Join(",", apps) });
         return await Wake(await commands.CreateSiteAsync(record, audit, ct), ct);
     }

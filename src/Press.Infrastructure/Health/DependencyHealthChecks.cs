@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.DependencyInjection;
 using Press.Core.Ports;
 using Press.Infrastructure.Postgres;
 using Press.Infrastructure.Redis;
@@ -43,13 +44,30 @@ public sealed class RedisHealthCheck(RedisJobSignals redis) : IHealthCheck
     }
 }
 
-/// <summary>Not a dependency but a fact the operator must see: which runtime serves sites, or that none does.</summary>
-public sealed class RuntimeHealthCheck(ISiteRuntime runtime) : IHealthCheck
+/// <summary>
+/// Which runtime serves sites, or that none does — a fact the operator must see. For Docker: the engine answers and
+/// the runner image is present (Press never downloads images by itself).
+/// </summary>
+public sealed class RuntimeHealthCheck(ISiteRuntime runtime, IServiceProvider services) : IHealthCheck
 {
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default) =>
-        Task.FromResult(runtime.Driver == "none"
-            ? HealthCheckResult.Healthy("runtime 'none': " + Runtime.NoSiteRuntime.Reason)
-            : HealthCheckResult.Healthy($"runtime '{runtime.Driver}'"));
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        if (runtime.Driver == "none") return HealthCheckResult.Healthy("runtime 'none': " + Runtime.NoSiteRuntime.Reason);
+        if (runtime.Driver != "docker") return HealthCheckResult.Healthy($"runtime '{runtime.Driver}'");
+        var docker = services.GetRequiredService<Runtime.Docker.DockerEngine>();
+        var image = (await services.GetRequiredService<Runtime.Docker.RuntimeLimits>().ForAsync(null, ct)).Image;
+        try
+        {
+            var version = await docker.Client.System.GetVersionAsync(ct);
+            return await docker.ImagePresentAsync(image, ct)
+                ? HealthCheckResult.Healthy($"runtime 'docker': engine {version.Version} at {Runtime.Docker.DockerEngine.Endpoint(services.GetRequiredService<Runtime.Docker.DockerRuntimeOptions>())}, image {image} present")
+                : HealthCheckResult.Unhealthy($"runtime 'docker': runner image {image} is not on the engine; load or pull it");
+        }
+        catch (Exception ex)
+        {
+            return HealthCheckResult.Unhealthy($"runtime 'docker': engine unreachable: {ex.Message}");
+        }
+    }
 }
 
 public static class HealthEndpoints

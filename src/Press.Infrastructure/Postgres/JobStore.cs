@@ -44,6 +44,13 @@ public sealed class JobStore(PressDataSources sources, TimeProvider time) : IJob
         return await Rows.ReadJobAsync(conn, jobId, ct);
     }
 
+    public async Task<DateTimeOffset?> NextDueAsync(CancellationToken ct)
+    {
+        await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
+        return await conn.ScalarAsync<DateTimeOffset?>(
+            "SELECT min(run_after) FROM jobs WHERE state IN ('Queued', 'Waiting')", ct);
+    }
+
     public async Task StartAsync(Guid jobId, string workerId, SiteState? siteState, CancellationToken ct)
     {
         await InTransaction(jobId, workerId, ct, async (conn, now) =>
@@ -102,7 +109,8 @@ public sealed class JobStore(PressDataSources sources, TimeProvider time) : IJob
     private static Task SetSiteState(NpgsqlConnection conn, Guid jobId, SiteState state, DateTimeOffset now, CancellationToken ct) =>
         conn.ExecAsync("""
             UPDATE sites SET state = @s, updated_at = @now,
-                             purged_at = CASE WHEN @s = 'Purged' THEN @now ELSE purged_at END
+                             purged_at = CASE WHEN @s = 'Purged' THEN @now ELSE purged_at END,
+                             runner_port = CASE WHEN @s = 'Purged' THEN NULL ELSE runner_port END
             WHERE id = (SELECT site_id FROM jobs WHERE id = @id)
             """, ct, ("id", jobId), ("s", state.ToString()), ("now", now));
 

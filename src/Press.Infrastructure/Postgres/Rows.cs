@@ -9,7 +9,10 @@ namespace Press.Infrastructure.Postgres;
 internal static class Rows
 {
     public const string SiteColumns =
-        "s.id, s.name, s.state, s.db_name, s.schema_name, s.role_name, s.password_enc, s.apps, s.created_at, s.updated_at, s.deleted_at, s.purge_after, s.purged_at";
+        "s.id, s.name, s.state, s.db_name, s.schema_name, s.role_name, s.password_enc, s.apps, s.created_at, s.updated_at, s.deleted_at, s.purge_after, s.purged_at, s.runner_port, s.admin_password_enc";
+
+    /// <summary>Number of columns <see cref="SiteColumns"/> selects, for readers that select more after them.</summary>
+    public const int SiteColumnCount = 15;
 
     public static Site Site(NpgsqlDataReader r, int o = 0) => new(
         r.GetGuid(o),
@@ -23,7 +26,11 @@ internal static class Rows
         r.GetFieldValue<DateTimeOffset>(o + 9),
         NullableTime(r, o + 10),
         NullableTime(r, o + 11),
-        NullableTime(r, o + 12));
+        NullableTime(r, o + 12))
+    {
+        RunnerPort = r.IsDBNull(o + 13) ? null : r.GetInt32(o + 13),
+        EncryptedAdminPassword = r.IsDBNull(o + 14) ? null : r.GetFieldValue<byte[]>(o + 14),
+    };
 
     public static DateTimeOffset? NullableTime(NpgsqlDataReader r, int i) =>
         r.IsDBNull(i) ? null : r.GetFieldValue<DateTimeOffset>(i);

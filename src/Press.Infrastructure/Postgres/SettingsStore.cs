@@ -12,7 +12,13 @@ public sealed class SettingsStore(PressDataSources sources, TimeProvider time) :
         var defaults = PressSettings.Defaults;
         return new PressSettings(
             values.TryGetValue(PressSettings.SoftDeleteRetentionDaysKey, out var days) && int.TryParse(days, out var d)
-                ? d : defaults.SoftDeleteRetentionDays);
+                ? d : defaults.SoftDeleteRetentionDays)
+        {
+            RunnerImage = values.GetValueOrDefault(PressSettings.RunnerImageKey),
+            RunnerMemoryMb = values.TryGetValue(PressSettings.RunnerMemoryMbKey, out var mb) && int.TryParse(mb, out var m) ? m : null,
+            RunnerCpus = values.TryGetValue(PressSettings.RunnerCpusKey, out var cpus)
+                         && double.TryParse(cpus, System.Globalization.CultureInfo.InvariantCulture, out var c) ? c : null,
+        };
     }
 
     public async Task<IReadOnlyDictionary<string, string>> ListAsync(CancellationToken ct)

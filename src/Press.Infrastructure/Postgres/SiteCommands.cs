@@ -17,10 +17,11 @@ public sealed class SiteCommands(PressDataSources sources, TimeProvider time) : 
         try
         {
             await conn.ExecAsync("""
-                INSERT INTO sites (id, name, state, db_name, schema_name, role_name, password_enc, apps, created_at, updated_at)
-                VALUES (@id, @name, 'Pending', @db, @schema, @role, @pw, @apps, @now, @now)
+                INSERT INTO sites (id, name, state, db_name, schema_name, role_name, password_enc, apps, admin_password_enc, created_at, updated_at)
+                VALUES (@id, @name, 'Pending', @db, @schema, @role, @pw, @apps, @admin, @now, @now)
                 """, ct, ("id", site.Id), ("name", site.Name), ("db", site.Database), ("schema", site.Schema),
-                ("role", site.RoleName), ("pw", site.EncryptedPassword), ("apps", site.Apps.ToArray()), ("now", now));
+                ("role", site.RoleName), ("pw", site.EncryptedPassword), ("apps", site.Apps.ToArray()),
+                ("admin", site.EncryptedAdminPassword), ("now", now));
         }
         catch (PostgresException ex) when (ex is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "sites_name_live" })
         {

@@ -2,6 +2,7 @@ using Npgsql;
 using Press.Core.Audit;
 using Press.Core.Jobs;
 using Press.Core.Sites;
+using NotFoundException = Press.Core.Sites.NotFoundException;
 
 namespace Press.Infrastructure.Postgres;
 
@@ -21,12 +22,38 @@ public sealed class SiteQueries(PressDataSources sources)
         return (items, total);
     }
 
+    /// <summary>Every site that is not purged, for reconciling runtimes with what the metadata says.</summary>
+    public async Task<IReadOnlyList<Site>> ListLiveSitesAsync(CancellationToken ct)
+    {
+        await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
+        return (await ReadSites(conn, "s.state <> 'Purged' ORDER BY s.name", ct)).Select(v => v.Site).ToList();
+    }
+
     /// <summary>The live site of that name, else the most recently purged one (kept for audit).</summary>
     public async Task<SiteView?> GetSiteAsync(string name, CancellationToken ct)
     {
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
         var found = await ReadSites(conn, "s.name = @n ORDER BY (s.state = 'Purged'), s.created_at DESC LIMIT 1", ct, ("n", name));
         return found.SingleOrDefault();
+    }
+
+    /// <summary>
+    /// Hands out the site's sealed Administrator password exactly once: the first call stamps it as shown and returns
+    /// it; later calls get null with the time it was shown.
+    /// </summary>
+    public async Task<(byte[]? Sealed, DateTimeOffset? ShownAt)> TakeAdminPasswordAsync(string name, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
+        await using var cmd = Sql.Command(conn, """
+            WITH target AS (SELECT id, admin_password_shown_at FROM sites WHERE name = @n AND state <> 'Purged' FOR UPDATE),
+                 taken AS (UPDATE sites s SET admin_password_shown_at = @now FROM target t
+                           WHERE s.id = t.id AND t.admin_password_shown_at IS NULL RETURNING s.admin_password_enc)
+            SELECT (SELECT admin_password_enc FROM taken), (SELECT admin_password_shown_at FROM target), EXISTS (SELECT 1 FROM target)
+            """, ("n", name), ("now", now));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        if (!r.GetBoolean(2)) throw new NotFoundException($"No site named '{name}'.");
+        return (r.IsDBNull(0) ? null : r.GetFieldValue<byte[]>(0), Rows.NullableTime(r, 1));
     }
 
     public async Task<Job?> GetJobAsync(Guid id, CancellationToken ct)
@@ -87,7 +114,8 @@ public sealed class SiteQueries(PressDataSources sources)
             """, args);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var list = new List<SiteView>();
-        while (await r.ReadAsync(ct)) list.Add(new SiteView(Rows.Site(r), r.IsDBNull(13) ? null : r.GetGuid(13)));
+        while (await r.ReadAsync(ct))
+            list.Add(new SiteView(Rows.Site(r), r.IsDBNull(Rows.SiteColumnCount) ? null : r.GetGuid(Rows.SiteColumnCount)));
         return list;
     }
 }

@@ -1,4 +1,7 @@
+using Npgsql;
+using Press.Core.Jobs;
 using Press.Core.Ports;
+using Press.Core.Runtime;
 using Press.Core.Sites;
 
 namespace Press.Infrastructure.Postgres;
@@ -27,6 +30,32 @@ public sealed class SiteStore(PressDataSources sources, TimeProvider time) : ISi
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
         await conn.ExecAsync("UPDATE sites SET deleted_at = NULL, purge_after = NULL, updated_at = @now WHERE id = @id",
             ct, ("id", siteId), ("now", time.GetUtcNow()));
+    }
+
+    public async Task<int> AllocateRunnerPortAsync(Guid siteId, CancellationToken ct)
+    {
+        // The lowest free port; two sites racing for it meet on the unique index, and the loser tries the next.
+        for (var attempt = 0; ; attempt++)
+        {
+            await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
+            try
+            {
+                var port = await conn.ScalarAsync<int?>("""
+                    UPDATE sites SET runner_port = coalesce(runner_port, (
+                        SELECT p FROM generate_series(@first, @last) AS p
+                        WHERE NOT EXISTS (SELECT 1 FROM sites o WHERE o.runner_port = p AND o.state <> 'Purged')
+                        ORDER BY p LIMIT 1)), updated_at = @now
+                    WHERE id = @id
+                    RETURNING runner_port
+                    """, ct, ("id", siteId), ("first", RunnerPorts.First), ("last", RunnerPorts.Last), ("now", time.GetUtcNow()));
+                return port ?? throw new StepFailedException(FailureKind.Permanent,
+                    $"all {RunnerPorts.Last - RunnerPorts.First + 1} runner ports ({RunnerPorts.First}–{RunnerPorts.Last}) are in use; purge deleted sites to free some");
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && attempt < 20)
+            {
+                // Another site took that port between our read and write: look again.
+            }
+        }
     }
 
     public async Task<IReadOnlyList<Site>> ListExpiredDeletedAsync(DateTimeOffset now, CancellationToken ct)

@@ -5,16 +5,23 @@ namespace Press.Infrastructure.Runtime;
 
 /// <summary>
 /// The "none" driver: no engine to serve Frappe. Runtime steps are Skipped with this reason, the database side is
-/// complete, and the site is shown as not served. Never a silent success.
+/// complete and usable, and the site is shown as not served. Never a silent success, never a fake Frappe.
 /// </summary>
 public sealed class NoSiteRuntime : ISiteRuntime
 {
     public const string Reason = "no site runtime is configured (Press:Runtime:Driver=none): the database side is ready but Frappe is not served";
 
+    private static readonly Task<RuntimeOutcome> Skipped = Task.FromResult(RuntimeOutcome.NotApplicable(Reason));
+
     public string Driver => "none";
-    public Task<RuntimeOutcome> StartAsync(Site site, CancellationToken ct) => Task.FromResult(new RuntimeOutcome(false, Reason));
-    public Task<RuntimeOutcome> StopAsync(Site site, CancellationToken ct) => Task.FromResult(new RuntimeOutcome(false, Reason));
-    public Task<RuntimeOutcome> RemoveAsync(Site site, CancellationToken ct) => Task.FromResult(new RuntimeOutcome(false, Reason));
+    public Task<RuntimeOutcome> WriteConfigAsync(Site site, SiteSecrets secrets, CancellationToken ct) => Skipped;
+    public Task<RuntimeOutcome> StartAsync(Site site, CancellationToken ct) => Skipped;
+    public Task<RuntimeOutcome> InstallAsync(Site site, SiteSecrets secrets, CancellationToken ct) => Skipped;
+    public Task<HealthProbe> ProbeAsync(Site site, CancellationToken ct) => Task.FromResult(new HealthProbe(false, false, Reason));
+    public Task<RuntimeOutcome> StopAsync(Site site, CancellationToken ct) => Skipped;
+    public Task<RuntimeOutcome> RemoveRunnerAsync(Site site, CancellationToken ct) => Skipped;
+    public Task<RuntimeOutcome> RemoveFilesAsync(Site site, CancellationToken ct) => Skipped;
+    public Task<IReadOnlyList<string>> LogsAsync(Site site, int tail, CancellationToken ct) => Task.FromResult<IReadOnlyList<string>>([]);
     public RuntimeStatus Describe(Site site) => new(Driver, false, "not served: " + Reason);
 }
 
@@ -22,6 +29,27 @@ public sealed class NoSiteRuntime : ISiteRuntime
 public sealed class RuntimeOptions
 {
     public const string Section = "Press:Runtime";
-    /// <summary>"docker", "process" or "none". Only "none" exists so far.</summary>
+    /// <summary>"docker", "process" or "none".</summary>
     public string Driver { get; set; } = "none";
+
+    /// <summary>Postgres and Redis as runners reach them; null = the addresses Press itself uses.</summary>
+    public string? DatabaseHost { get; set; }
+    public int? DatabasePort { get; set; }
+    public string? RedisHost { get; set; }
+    public int? RedisPort { get; set; }
+
+    /// <summary><c>Press:Runtime:Process</c>: the process driver.</summary>
+    public ProcessRuntimeOptions Process { get; set; } = new();
+}
+
+public sealed class ProcessRuntimeOptions
+{
+    /// <summary>A bench folder on this host (holds <c>sites/</c>); required for the process driver.</summary>
+    public string? BenchFolder { get; set; }
+
+    /// <summary>The bench executable; "bench" from PATH by default.</summary>
+    public string BenchExecutable { get; set; } = "bench";
+
+    /// <summary>How long one bench command may run (new-site with ERPNext takes minutes).</summary>
+    public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(30);
 }

@@ -14,13 +14,16 @@ public static class SettingsApi
         settings.MapGet("", async (SettingsStore store, CancellationToken ct) =>
             {
                 var stored = await store.ListAsync(ct);
-                var current = await store.GetAsync(ct);
                 var defaults = new Dictionary<string, string>
                 {
-                    [PressSettings.SoftDeleteRetentionDaysKey] = current.SoftDeleteRetentionDays.ToString(),
+                    [PressSettings.SoftDeleteRetentionDaysKey] = PressSettings.Defaults.SoftDeleteRetentionDays.ToString(),
+                    // Empty: the runtime driver's configured default applies (Press:Runtime:Docker:Image etc.).
+                    [PressSettings.RunnerImageKey] = "",
+                    [PressSettings.RunnerMemoryMbKey] = "",
+                    [PressSettings.RunnerCpusKey] = "",
                 };
-                return Results.Ok(new ListDto<SettingDto>(defaults
-                    .Select(d => new SettingDto(d.Key, d.Value, !stored.ContainsKey(d.Key))).ToList()));
+                return Results.Ok(new ListDto<SettingDto>(PressSettings.Validators.Keys.Order()
+                    .Select(k => stored.TryGetValue(k, out var v) ? new SettingDto(k, v, false) : new SettingDto(k, defaults[k], true)).ToList()));
             })
             .RequireAuthorization(Policies.Viewer).Produces<ListDto<SettingDto>>()
             .WithSummary("Runtime-editable settings with their current values.");

@@ -1,5 +1,7 @@
 using Press.Core.Jobs;
+using Press.Core.Runtime;
 using Press.Core.Sites.Steps;
+using Press.Infrastructure;
 
 namespace Press.Worker.Jobs;
 
@@ -14,7 +16,12 @@ public static class JobEngine
         services.AddSingleton<IJobStep, VerifyLoginStep>();
         services.AddSingleton<IJobStep, StartRuntimeStep>();
         services.AddSingleton<IJobStep, StopRuntimeStep>();
-        services.AddSingleton<IJobStep, RemoveRuntimeStep>();
+        services.AddSingleton<IJobStep, AllocateRunnerStep>();
+        services.AddSingleton<IJobStep, WriteSiteConfigStep>();
+        services.AddSingleton<IJobStep, InstallSiteStep>();
+        services.AddSingleton<IJobStep, WaitHealthyStep>();
+        services.AddSingleton<IJobStep, RemoveRunnerStep>();
+        services.AddSingleton<IJobStep, RemoveSiteFilesStep>();
         services.AddSingleton<IJobStep, DisableLoginStep>();
         services.AddSingleton<IJobStep, EnableLoginStep>();
         services.AddSingleton<IJobStep, TerminateConnectionsStep>();
@@ -23,6 +30,7 @@ public static class JobEngine
         services.AddSingleton<IJobStep, ClearDeletionStep>();
         services.AddSingleton<IJobStep, DropSchemaStep>();
         services.AddSingleton<IJobStep, DropRoleStep>();
+        services.AddPressOptions<SiteHealthOptions>("Press:Runtime:Health");
         services.AddSingleton<JobRunner>();
         return services;
     }

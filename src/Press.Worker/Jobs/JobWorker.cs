@@ -14,6 +14,7 @@ public sealed partial class JobWorker(
     RedisJobSignals signals,
     WorkerOptions options,
     JobRunnerOptions runnerOptions,
+    TimeProvider time,
     ILogger<JobWorker> logger) : BackgroundService
 {
     public string WorkerId { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
@@ -44,10 +45,27 @@ public sealed partial class JobWorker(
             }
             inFlight.RemoveAll(t => t.IsCompleted);
             var poll = signals.IsConnected && _subscribed ? options.IdlePollInterval : options.FallbackPollInterval;
+            if (Volatile.Read(ref _running) < options.MaxConcurrentJobs) poll = await UntilNextDueAsync(poll, stopping);
             try { await _wake.WaitAsync(poll, stopping); }
             catch (OperationCanceledException) { break; }
         }
         await Task.WhenAll(inFlight);
+    }
+
+    /// <summary>Shortens the wait when a job waiting for a retry or a health probe is due sooner than the next poll.</summary>
+    private async Task<TimeSpan> UntilNextDueAsync(TimeSpan poll, CancellationToken stopping)
+    {
+        try
+        {
+            if (await jobs.NextDueAsync(stopping) is not { } due) return poll;
+            var wait = due - time.GetUtcNow();
+            return wait < TimeSpan.Zero ? TimeSpan.FromMilliseconds(50) : wait < poll ? wait + TimeSpan.FromMilliseconds(10) : poll;
+        }
+        catch (Exception ex) when (!stopping.IsCancellationRequested)
+        {
+            LogClaimFailed(ex.Message);
+            return poll;
+        }
     }
 
     private async Task RunOneAsync(Job job, CancellationToken stopping)

@@ -100,4 +100,6 @@ public sealed class FakeJobStore : IJobStore
             WorkerIds.Add(workerId);
         }
     }
+
+    public Task<DateTimeOffset?> NextDueAsync(CancellationToken ct) => Task.FromResult<DateTimeOffset?>(null);
 }

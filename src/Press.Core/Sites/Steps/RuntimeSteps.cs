@@ -1,31 +1,88 @@
 using Press.Core.Jobs;
 using Press.Core.Ports;
+using Press.Core.Runtime;
 
 namespace Press.Core.Sites.Steps;
 
 // Steps that go through the runtime port. With the "none" driver they are Skipped with the driver's reason —
 // never a silent success.
 
+internal static class Outcomes
+{
+    public static StepResult ToStep(this RuntimeOutcome outcome) =>
+        outcome.Applied ? StepResult.Ok(outcome.Message) : StepResult.Skip(outcome.Message);
+
+    public static SiteSecrets Secrets(this ISecretProtector protector, Sites.Site site) => new(
+        protector.Unprotect(site.EncryptedPassword),
+        site.EncryptedAdminPassword is { } admin ? protector.Unprotect(admin)
+            : throw new StepFailedException(FailureKind.Permanent, $"site {site.Name} has no Administrator password recorded"));
+}
+
+/// <summary>Gives the site a runner port (and with it its Redis database); the port stays until purge.</summary>
+public sealed class AllocateRunnerStep(ISiteStore sites, ISiteRuntime runtime) : IJobStep
+{
+    public string Name => StepNames.AllocateRunner;
+
+    public async Task<StepResult> RunAsync(StepContext c, CancellationToken ct)
+    {
+        if (runtime.Driver == "none") return StepResult.Skip(runtime.Describe(c.Site).Reason ?? "no runtime");
+        if (c.Site.RunnerPort is { } port)
+            return StepResult.Ok($"already allocated: port {port}, Redis database {RunnerPorts.RedisDatabaseFor(port)}");
+        var allocated = await sites.AllocateRunnerPortAsync(c.Site.Id, ct);
+        return StepResult.Ok($"port {allocated}, Redis database {RunnerPorts.RedisDatabaseFor(allocated)}");
+    }
+}
+
+public sealed class WriteSiteConfigStep(ISiteRuntime runtime, ISecretProtector secrets) : IJobStep
+{
+    public string Name => StepNames.WriteSiteConfig;
+    public async Task<StepResult> RunAsync(StepContext c, CancellationToken ct) =>
+        (await runtime.WriteConfigAsync(c.Site, secrets.Secrets(c.Site), ct)).ToStep();
+}
+
 public sealed class StartRuntimeStep(ISiteRuntime runtime) : IJobStep
 {
     public string Name => StepNames.StartRuntime;
-    public async Task<StepResult> RunAsync(StepContext c, CancellationToken ct) =>
-        RuntimeResult(await runtime.StartAsync(c.Site, ct));
+    public async Task<StepResult> RunAsync(StepContext c, CancellationToken ct) => (await runtime.StartAsync(c.Site, ct)).ToStep();
+}
 
-    internal static StepResult RuntimeResult(RuntimeOutcome outcome) =>
-        outcome.Applied ? StepResult.Ok(outcome.Message) : StepResult.Skip(outcome.Message);
+public sealed class InstallSiteStep(ISiteRuntime runtime, ISecretProtector secrets) : IJobStep
+{
+    public string Name => StepNames.InstallSite;
+    public async Task<StepResult> RunAsync(StepContext c, CancellationToken ct) =>
+        (await runtime.InstallAsync(c.Site, secrets.Secrets(c.Site), ct)).ToStep();
 }
 
 public sealed class StopRuntimeStep(ISiteRuntime runtime) : IJobStep
 {
     public string Name => StepNames.StopRuntime;
-    public async Task<StepResult> RunAsync(StepContext c, CancellationToken ct) =>
-        StartRuntimeStep.RuntimeResult(await runtime.StopAsync(c.Site, ct));
+    public async Task<StepResult> RunAsync(StepContext c, CancellationToken ct) => (await runtime.StopAsync(c.Site, ct)).ToStep();
 }
 
-public sealed class RemoveRuntimeStep(ISiteRuntime runtime) : IJobStep
+public sealed class RemoveRunnerStep(ISiteRuntime runtime) : IJobStep
 {
-    public string Name => StepNames.RemoveRuntime;
-    public async Task<StepResult> RunAsync(StepContext c, CancellationToken ct) =>
-        StartRuntimeStep.RuntimeResult(await runtime.RemoveAsync(c.Site, ct));
+    public string Name => StepNames.RemoveRunner;
+    public async Task<StepResult> RunAsync(StepContext c, CancellationToken ct) => (await runtime.RemoveRunnerAsync(c.Site, ct)).ToStep();
+}
+
+public sealed class RemoveSiteFilesStep(ISiteRuntime runtime) : IJobStep
+{
+    public string Name => StepNames.RemoveSiteFiles;
+    public async Task<StepResult> RunAsync(StepContext c, CancellationToken ct) => (await runtime.RemoveFilesAsync(c.Site, ct)).ToStep();
+}
+
+/// <summary>Probes the runner until it answers pong, waiting between probes (the job is Waiting, not a busy worker).</summary>
+public sealed class WaitHealthyStep(ISiteRuntime runtime, SiteHealthOptions options, TimeProvider time) : IJobStep
+{
+    public string Name => StepNames.WaitHealthy;
+
+    public async Task<StepResult> RunAsync(StepContext c, CancellationToken ct)
+    {
+        var probe = await runtime.ProbeAsync(c.Site, ct);
+        if (!probe.Applies) return StepResult.Skip(probe.Detail);
+        if (probe.Healthy) return StepResult.Ok(probe.Detail);
+        if (options.Interval * c.Attempt >= options.Timeout)
+            return StepResult.Permanent($"not healthy after {options.Timeout.TotalSeconds:0} s: {probe.Detail}");
+        return new StepResult.WaitUntil(time.GetUtcNow() + options.Interval, $"not healthy yet: {probe.Detail}");
+    }
 }

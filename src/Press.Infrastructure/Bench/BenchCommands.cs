@@ -1,0 +1,55 @@
+namespace Press.Infrastructure.Bench;
+
+/// <summary>
+/// The bench commands Press runs, as pure functions (frappe.md §1–§2). Press never runs <c>bench restore</c>,
+/// <c>bench drop-site</c> or <c>bench backup</c> for the database: they act on the whole shared database. Database
+/// backup, restore and drop are Press's own, per schema.
+/// </summary>
+public static class BenchCommands
+{
+    /// <summary>Subcommands that would destroy or dump the shared database; the executors refuse them.</summary>
+    public static readonly IReadOnlySet<string> Forbidden = new HashSet<string> { "restore", "drop-site", "backup", "reinstall", "partial-restore" };
+
+    /// <summary>
+    /// <c>--force</c> because Press wrote site_config.json first (the folder exists); <c>--no-setup-db</c> so bench does
+    /// not drop and create a database. Every password is passed, or bench would prompt.
+    /// </summary>
+    public static BenchCommand NewSite(string site, string adminPassword, IReadOnlyList<string> apps)
+    {
+        var argv = new List<string> { "bench", "new-site", site, "--force", "--no-setup-db", "--db-type", "postgres", "--admin-password", adminPassword };
+        foreach (var app in apps) argv.AddRange(["--install-app", app]);
+        return new BenchCommand(argv, new HashSet<int> { 8 });
+    }
+
+    public static BenchCommand InstallApps(string site, IReadOnlyList<string> apps) =>
+        new(["bench", "--site", site, "install-app", .. apps]);
+
+    public static BenchCommand Migrate(string site) => new("bench", "--site", site, "migrate");
+
+    public static BenchCommand SetMaintenanceMode(string site, bool on) =>
+        new("bench", "--site", site, "set-maintenance-mode", on ? "on" : "off");
+
+    public static BenchCommand EnableScheduler(string site) => new("bench", "--site", site, "enable-scheduler");
+
+    public static BenchCommand DisableScheduler(string site) => new("bench", "--site", site, "disable-scheduler");
+
+    /// <param name="parse">Pass <c>--parse</c> so bench stores the value as JSON (numbers, booleans, objects).</param>
+    public static BenchCommand SetConfig(string site, string key, string value, bool parse = false) =>
+        new(parse ? ["bench", "--site", site, "set-config", key, value, "--parse"] : ["bench", "--site", site, "set-config", key, value]);
+
+    /// <summary>The runner's web server: frappe_docker's backend command, bound to the site's loopback port.</summary>
+    public static IReadOnlyList<string> Gunicorn(int port) =>
+    [
+        "/home/frappe/frappe-bench/env/bin/gunicorn", "--chdir=/home/frappe/frappe-bench/sites", $"--bind=127.0.0.1:{port}",
+        "--threads=4", "--workers=2", "--worker-class=gthread", "--worker-tmp-dir=/dev/shm", "--timeout=120", "--preload",
+        "frappe.app:application",
+    ];
+
+    /// <summary>Throws for a command Press must never run against the shared database.</summary>
+    public static void EnsureAllowed(BenchCommand command)
+    {
+        var forbidden = command.Argv.Skip(1).FirstOrDefault(a => Forbidden.Contains(a));
+        if (forbidden is not null)
+            throw new InvalidOperationException($"bench {forbidden} acts on the whole shared database; Press never runs it.");
+    }
+}

@@ -1,0 +1,165 @@
+using System.Formats.Tar;
+using System.Net;
+using System.Text;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Press.Core.Jobs;
+
+namespace Press.Infrastructure.Runtime.Docker;
+
+/// <summary>
+/// The narrow place that talks to the Docker engine for runners: typed calls, Docker errors translated into step
+/// failures (404 → "missing", connection trouble → transient, the rest → permanent with Docker's message).
+/// </summary>
+public sealed class DockerEngine(DockerRuntimeOptions options) : IDisposable
+{
+    private readonly DockerClient _docker = new DockerClientBuilder()
+        .WithEndpoint(new Uri(Endpoint(options)))
+        .WithApiVersion(System.Version.Parse(options.ApiVersion))
+        .Build();
+
+    public IDockerClient Client => _docker;
+
+    public static string Endpoint(DockerRuntimeOptions options) =>
+        options.Endpoint is { Length: > 0 } e ? e
+        : Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } env ? env
+        : "unix:///var/run/docker.sock";
+
+    /// <returns>null when the container does not exist.</returns>
+    public Task<ContainerInspectResponse?> InspectAsync(string name, CancellationToken ct) => Guard($"inspect {name}", async () =>
+    {
+        try { return await _docker.Containers.InspectContainerAsync(name, ct); }
+        catch (DockerContainerNotFoundException) { return null; }
+    });
+
+    public Task CreateAsync(CreateContainerParameters spec, CancellationToken ct) => Guard($"create {spec.Name}", async () =>
+    {
+        try
+        {
+            await _docker.Containers.CreateContainerAsync(spec, ct);
+        }
+        catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+        {
+            throw new StepFailedException(FailureKind.Permanent,
+                $"runner image '{spec.Image}' is not present on the Docker engine: pull or load it (Press never downloads images by itself)");
+        }
+        return true;
+    });
+
+    public Task StartAsync(string name, CancellationToken ct) =>
+        Guard($"start {name}", () => _docker.Containers.StartContainerAsync(name, new ContainerStartParameters(), ct));
+
+    public Task StopAsync(string name, CancellationToken ct) =>
+        Guard($"stop {name}", () => _docker.Containers.StopContainerAsync(name, new ContainerStopParameters { WaitBeforeKillSeconds = 30 }, ct));
+
+    public Task RemoveAsync(string name, CancellationToken ct) => Guard($"remove {name}", async () =>
+    {
+        try { await _docker.Containers.RemoveContainerAsync(name, new ContainerRemoveParameters { Force = true }, ct); }
+        catch (DockerContainerNotFoundException) { }
+        return true;
+    });
+
+    /// <returns>false when the volume did not exist.</returns>
+    public Task<bool> RemoveVolumeAsync(string name, CancellationToken ct) => Guard($"remove volume {name}", async () =>
+    {
+        try
+        {
+            await _docker.Volumes.RemoveAsync(name, force: true, ct);
+            return true;
+        }
+        catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound) { return false; }
+    });
+
+    /// <summary>Writes one file into a (created, maybe stopped) container, volumes included, with owner and mode.</summary>
+    public Task PutFileAsync(string container, string folder, string fileName, string content, int uid, UnixFileMode mode, CancellationToken ct) =>
+        Guard($"copy {fileName} into {container}", async () =>
+        {
+            using var tar = new MemoryStream();
+            await using (var writer = new TarWriter(tar, TarEntryFormat.Pax, leaveOpen: true))
+            {
+                // The folder entry too, so the site's (fresh, root-owned) volume becomes the bench user's.
+                await writer.WriteEntryAsync(new PaxTarEntry(TarEntryType.Directory, "./") { Uid = uid, Gid = uid, Mode = (UnixFileMode)0b111_101_000 }, ct);
+                var entry = new PaxTarEntry(TarEntryType.RegularFile, fileName)
+                {
+                    Uid = uid, Gid = uid, Mode = mode, DataStream = new MemoryStream(Encoding.UTF8.GetBytes(content)),
+                };
+                await writer.WriteEntryAsync(entry, ct);
+            }
+            tar.Position = 0;
+            await _docker.Containers.ExtractArchiveToContainerAsync(container, new CopyToContainerParameters { Path = folder }, tar, ct);
+            return true;
+        });
+
+    public sealed record ExecResult(long ExitCode, string Output);
+
+    /// <summary>Runs argv inside the running container (no shell), returning the exit code and the output tail.</summary>
+    public Task<ExecResult> ExecAsync(string container, IReadOnlyList<string> argv, string user, string workingDir, TimeSpan timeout, CancellationToken ct) =>
+        Guard($"exec in {container}", async () =>
+        {
+            var created = await _docker.Exec.CreateContainerExecAsync(container, new ContainerExecCreateParameters
+            {
+                Cmd = argv.ToList(), AttachStdout = true, AttachStderr = true, User = user, WorkingDir = workingDir,
+            }, ct);
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            limit.CancelAfter(timeout);
+            using var stream = await _docker.Exec.StartContainerExecAsync(created.ID, new ContainerExecStartParameters(), limit.Token);
+            var (stdout, stderr) = await stream.ReadOutputToEndAsync(limit.Token);
+            var inspect = await _docker.Exec.InspectContainerExecAsync(created.ID, ct);
+            return new ExecResult(inspect.ExitCode ?? -1, Tail(stdout + stderr));
+        });
+
+    public Task<IReadOnlyList<string>> LogsAsync(string container, int tail, CancellationToken ct) => Guard($"logs of {container}", async () =>
+    {
+        try
+        {
+            using var stream = await _docker.Containers.GetContainerLogsAsync(container,
+                new ContainerLogsParameters { ShowStdout = true, ShowStderr = true, Tail = tail.ToString() }, ct);
+            var (stdout, stderr) = await stream.ReadOutputToEndAsync(ct);
+            return (IReadOnlyList<string>)(stdout + stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(tail).ToList();
+        }
+        catch (DockerContainerNotFoundException) { return []; }
+    });
+
+    public Task<IList<ContainerListResponse>> ListManagedAsync(CancellationToken ct) => Guard("list runners", () =>
+        _docker.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{RunnerContainer.ManagedLabel}=true"] = true } },
+        }, ct));
+
+    public Task<bool> ImagePresentAsync(string image, CancellationToken ct) => Guard($"inspect image {image}", async () =>
+    {
+        try
+        {
+            await _docker.Images.InspectImageAsync(image, ct);
+            return true;
+        }
+        catch (DockerImageNotFoundException) { return false; }
+        catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound) { return false; }
+    });
+
+    private static async Task Guard(string what, Func<Task> action) => await Guard(what, async () => { await action(); return true; });
+
+    private static async Task<T> Guard<T>(string what, Func<Task<T>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (DockerApiException ex)
+        {
+            var transient = (int)ex.StatusCode >= 500 && ex.StatusCode != HttpStatusCode.NotImplemented;
+            throw new StepFailedException(transient ? FailureKind.Transient : FailureKind.Permanent,
+                $"docker {what}: {(int)ex.StatusCode} {ex.ResponseBody?.Trim()}", ex);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or TimeoutException
+                                   || (ex is OperationCanceledException && ex.InnerException is TimeoutException))
+        {
+            throw new StepFailedException(FailureKind.Transient, $"docker {what}: cannot reach the Docker engine: {ex.Message}", ex);
+        }
+    }
+
+    private static string Tail(string text) => text.Length <= 4000 ? text.TrimEnd() : "…" + text[^4000..].TrimEnd();
+
+    public void Dispose() => _docker.Dispose();
+}

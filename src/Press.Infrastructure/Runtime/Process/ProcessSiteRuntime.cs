@@ -1,0 +1,118 @@
+using Press.Core.Jobs;
+using Press.Core.Ports;
+using Press.Core.Sites;
+using Press.Infrastructure.Bench;
+
+namespace Press.Infrastructure.Runtime.Process;
+
+/// <summary>
+/// The process driver, for Frappe developers with a local bench: bench runs in the configured bench folder on this
+/// host and each site's runner is a detached <c>bench serve --port P</c> with its pid and log in the site folder.
+/// </summary>
+public sealed class ProcessSiteRuntime(ProcessRuntimeOptions options, RuntimeEndpoints endpoints, FrappePing ping) : ISiteRuntime
+{
+    private readonly string _bench = Path.GetFullPath(options.BenchFolder
+        ?? throw new InvalidOperationException("Press:Runtime:Process:BenchFolder must name a bench folder for the process driver."));
+
+    public string Driver => "process";
+
+    private string SiteFolder(Site site) => Path.Combine(_bench, "sites", site.Name);
+    private string PidFile(Site site) => Path.Combine(SiteFolder(site), ".press-runner.pid");
+    private string LogFile(Site site) => Path.Combine(SiteFolder(site), "logs", "press-runner.log");
+    private string InstalledMarker(Site site) => Path.Combine(SiteFolder(site), ".press-installed");
+
+    public async Task<RuntimeOutcome> WriteConfigAsync(Site site, SiteSecrets secrets, CancellationToken ct)
+    {
+        Directory.CreateDirectory(Path.Combine(SiteFolder(site), "logs"));
+        var path = Path.Combine(SiteFolder(site), "site_config.json");
+        var json = SiteConfig.Serialize(SiteConfig.Build(site, secrets.DatabasePassword, endpoints.DatabaseHost,
+            endpoints.DatabasePort, endpoints.RedisHost, endpoints.RedisPort));
+        // Write-then-rename, readable by the owner only: the file holds the site's database password.
+        var temp = path + ".tmp";
+        await File.WriteAllTextAsync(temp, json, ct);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.Move(temp, path, overwrite: true);
+        return RuntimeOutcome.Done($"wrote {path}");
+    }
+
+    public async Task<RuntimeOutcome> StartAsync(Site site, CancellationToken ct)
+    {
+        if (RunningPid(site) is { } pid) return RuntimeOutcome.Done($"already running (pid {pid})");
+        var port = site.RunnerPort ?? throw new StepFailedException(FailureKind.Permanent, "no runner port allocated");
+        Directory.CreateDirectory(Path.GetDirectoryName(LogFile(site))!);
+        // setsid -f detaches the runner from the worker (it must outlive a worker restart); the tiny sh records the
+        // pid and redirects output. Values travel as arguments and environment, never spliced into the script.
+        var result = await CommandRunner.RunAsync(
+            ["setsid", "-f", "sh", "-c", "echo $$ > \"$PRESS_PIDFILE\"; exec \"$@\" >>\"$PRESS_LOGFILE\" 2>&1 </dev/null",
+                "sh", options.BenchExecutable, "serve", "--port", port.ToString()],
+            _bench, new Dictionary<string, string> { ["PRESS_PIDFILE"] = PidFile(site), ["PRESS_LOGFILE"] = LogFile(site) },
+            TimeSpan.FromSeconds(10), ct);
+        if (result.ExitCode != 0) throw new StepFailedException(FailureKind.Permanent, $"cannot start bench serve: {result.OutputTail}");
+        for (var i = 0; i < 50 && RunningPid(site) is null; i++) await Task.Delay(100, ct);
+        return RunningPid(site) is { } started
+            ? RuntimeOutcome.Done($"bench serve --port {port} running (pid {started}), log {LogFile(site)}")
+            : throw new StepFailedException(FailureKind.Transient, "bench serve did not start; see " + LogFile(site));
+    }
+
+    public async Task<RuntimeOutcome> InstallAsync(Site site, SiteSecrets secrets, CancellationToken ct)
+    {
+        if (File.Exists(InstalledMarker(site))) return RuntimeOutcome.Done("already installed");
+        var command = BenchCommands.NewSite(site.Name, secrets.AdminPassword, site.Apps);
+        BenchCommands.EnsureAllowed(command);
+        var result = await CommandRunner.RunAsync([options.BenchExecutable, .. command.Argv.Skip(1)], _bench, null, options.CommandTimeout, ct);
+        if (result.ExitCode != 0)
+            throw new StepFailedException(FailureKind.Permanent, $"{command.Display} exited {result.ExitCode}: {result.OutputTail}");
+        await File.WriteAllTextAsync(InstalledMarker(site), DateTimeOffset.UtcNow.ToString("O"), ct);
+        return RuntimeOutcome.Done($"{command.Display}: {LastLine(result.OutputTail)}");
+    }
+
+    public Task<HealthProbe> ProbeAsync(Site site, CancellationToken ct) =>
+        site.RunnerPort is { } port ? ping.ProbeAsync(site.Name, port, ct)
+            : Task.FromResult(new HealthProbe(true, false, "no runner port allocated"));
+
+    public async Task<RuntimeOutcome> StopAsync(Site site, CancellationToken ct)
+    {
+        if (RunningPid(site) is not { } pid) return RuntimeOutcome.Done("already stopped");
+        // The runner leads its own session: signal the whole group (bench serve may have children).
+        await CommandRunner.RunAsync(["kill", "-TERM", "--", $"-{pid}"], _bench, null, TimeSpan.FromSeconds(5), ct);
+        for (var i = 0; i < 100 && Alive(pid); i++) await Task.Delay(100, ct);
+        if (Alive(pid)) await CommandRunner.RunAsync(["kill", "-KILL", "--", $"-{pid}"], _bench, null, TimeSpan.FromSeconds(5), ct);
+        File.Delete(PidFile(site));
+        return RuntimeOutcome.Done($"stopped bench serve (pid {pid})");
+    }
+
+    public async Task<RuntimeOutcome> RemoveRunnerAsync(Site site, CancellationToken ct) =>
+        RuntimeOutcome.Done((await StopAsync(site, ct)).Message + "; site files kept in " + SiteFolder(site));
+
+    public async Task<RuntimeOutcome> RemoveFilesAsync(Site site, CancellationToken ct)
+    {
+        await StopAsync(site, ct);
+        if (!Directory.Exists(SiteFolder(site))) return RuntimeOutcome.Done("site folder already gone");
+        Directory.Delete(SiteFolder(site), recursive: true);
+        return RuntimeOutcome.Done($"removed {SiteFolder(site)}");
+    }
+
+    public async Task<IReadOnlyList<string>> LogsAsync(Site site, int tail, CancellationToken ct) =>
+        File.Exists(LogFile(site)) ? (await File.ReadAllLinesAsync(LogFile(site), ct)).TakeLast(tail).ToList() : [];
+
+    public RuntimeStatus Describe(Site site) => new(Driver, site.RunnerPort is not null,
+        site.RunnerPort is { } p ? $"bench serve on 127.0.0.1:{p} in {_bench}" : "no runner yet");
+
+    private int? RunningPid(Site site) =>
+        File.Exists(PidFile(site)) && int.TryParse(File.ReadAllText(PidFile(site)).Trim(), out var pid) && Alive(pid) ? pid : null;
+
+    /// <summary>Running and not a zombie (state letter after the command name in /proc/PID/stat).</summary>
+    private static bool Alive(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var state = stat[(stat.LastIndexOf(')') + 2)..];
+            return !state.StartsWith('Z');
+        }
+        catch (IOException) { return false; }
+        catch (UnauthorizedAccessException) { return false; }
+    }
+
+    private static string LastLine(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault()?.Trim() ?? "done";
+}

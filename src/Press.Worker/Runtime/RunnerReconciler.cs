@@ -1,0 +1,65 @@
+using Press.Core.Sites;
+using Press.Infrastructure.Postgres;
+using Press.Infrastructure.Runtime.Docker;
+
+namespace Press.Worker.Runtime;
+
+/// <summary>
+/// Makes the Docker engine match the metadata when the worker starts (and every few minutes): runners of Active
+/// sites are (re)created and started; Press-labelled containers that belong to no live site are reported — a metric
+/// and a log line — and never deleted silently, since they may hold someone's data.
+/// </summary>
+public sealed partial class RunnerReconciler(DockerEngine docker, DockerSiteRuntime runtime, SiteQueries queries,
+    ILogger<RunnerReconciler> logger) : BackgroundService
+{
+    private static readonly TimeSpan Every = TimeSpan.FromMinutes(5);
+
+    /// <summary>Press-labelled containers with no live site, as of the last pass.</summary>
+    public int StrayRunners { get; private set; }
+
+    public sealed record Report(IReadOnlyList<string> Started, IReadOnlyList<string> Strays);
+
+    public async Task<Report> ReconcileAsync(CancellationToken ct)
+    {
+        var sites = await queries.ListLiveSitesAsync(ct);
+        var containers = await docker.ListManagedAsync(ct);
+        var started = new List<string>();
+        foreach (var site in sites.Where(s => s.State == SiteState.Active && s.RunnerPort is not null))
+        {
+            var container = containers.FirstOrDefault(c => c.Names.Any(n => n.TrimStart('/') == RunnerContainer.Name(site)));
+            if (container is { State: "running" }) continue;
+            var outcome = await runtime.StartAsync(site, ct);
+            started.Add(site.Name);
+            LogStarted(site.Name, outcome.Message);
+        }
+
+        var owners = sites.Where(s => s.State is not SiteState.Deleted).Select(RunnerContainer.Name).ToHashSet();
+        var strays = containers
+            .Select(c => c.Names.FirstOrDefault()?.TrimStart('/') ?? c.ID)
+            .Where(name => !owners.Contains(name))
+            .ToList();
+        foreach (var stray in strays) LogStray(stray);
+        StrayRunners = strays.Count;
+        return new Report(started, strays);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            try { await ReconcileAsync(stopping); }
+            catch (Exception ex) when (!stopping.IsCancellationRequested) { LogFailed(ex.Message); }
+            try { await Task.Delay(Every, stopping); }
+            catch (OperationCanceledException) { return; }
+        }
+    }
+
+    [LoggerMessage(LogLevel.Information, "Reconcile: runner of {SiteName} was not running: {Outcome}")]
+    private partial void LogStarted(string siteName, string outcome);
+
+    [LoggerMessage(LogLevel.Warning, "Reconcile: container {Container} carries Press's label but belongs to no live site; left in place for an operator to inspect")]
+    private partial void LogStray(string container);
+
+    [LoggerMessage(LogLevel.Warning, "Reconcile pass failed: {Error}")]
+    private partial void LogFailed(string error);
+}

@@ -1,0 +1,88 @@
+using System.Text.Json;
+using Press.FrappeDouble.Site;
+
+namespace Press.FrappeDouble.Cli;
+
+/// <summary>
+/// <c>bench new-site SITE --force --no-setup-db [--db-type postgres] --admin-password PW [--install-app APP]…</c>,
+/// the only form Press may use on a shared database (frappe.md §1). Each refusal below is a call that would go
+/// wrong against the real bench: a prompt that hangs, a DROP DATABASE of the shared database, a site config
+/// Frappe would write itself (with the wrong role and no schema).
+/// </summary>
+public static class NewSiteCommand
+{
+    private static readonly HashSet<string> Flags = ["--force", "--no-setup-db", "--setup-db", "--verbose"];
+    private static readonly HashSet<string> Options = ["--db-type", "--admin-password", "--install-app"];
+
+    public static async Task<int> RunAsync(BenchFolder bench, IReadOnlyList<string> args)
+    {
+        var a = ParsedArgs.Parse(args, Flags, Options);
+        if (a.Positionals.Count != 1) throw BenchException.Usage("new-site takes exactly one SITE argument.");
+        var site = a.Positionals[0];
+        var sitePath = bench.SitePath(site) ?? throw new BenchException($"Invalid site name: {site}");
+
+        if (a.Has("--setup-db") || !a.Has("--no-setup-db"))
+            throw new BenchException("Refusing new-site without --no-setup-db: bench would DROP and re-create database "
+                                     + "db_name, which all sites share (frappe.md §1).");
+        if (!a.Has("--force"))
+            throw new BenchException($"Site {site} already exists (its folder and site_config.json must exist before new-site, so pass --force).");
+        if (a.Value("--admin-password") is not { Length: > 0 } adminPassword)
+            throw new BenchException("Refusing new-site without --admin-password: the real bench would prompt for it and hang.");
+        if (a.Value("--db-type") is { } dbType && dbType != "postgres")
+            throw new BenchException($"--db-type {dbType}: the test double knows only postgres.");
+
+        var config = SiteConfig.TryLoad(sitePath)
+            ?? throw new BenchException($"{SiteConfig.FilePath(sitePath)} does not exist: Press must write it before new-site "
+                                        + "(otherwise Frappe writes its own, for a per-site database and role).");
+        var missing = SiteConfig.RequiredForNewSite.Where(k => !config.IsSet(k)).ToList();
+        if (missing.Count > 0)
+            throw new BenchException($"site_config.json of {site} lacks: {string.Join(", ", missing)}.");
+        if (config.String("db_type") != "postgres")
+            throw new BenchException($"site_config db_type is {config.String("db_type")}, expected postgres.");
+
+        var apps = new List<string> { "frappe" };
+        apps.AddRange(a.Values("--install-app").Where(app => !apps.Contains(app)));
+        bench.RequireApps(apps);
+
+        // Frappe takes this lock for one second: a second new-site of the same site fails instead of waiting.
+        using var siteLock = await FileLock.AcquireAsync(sitePath, $"bench_new_site_{site}", TimeSpan.FromSeconds(1));
+        foreach (var dir in new[] { "public/files", "private/backups", "private/files", "locks", "logs" })
+            Directory.CreateDirectory(Path.Combine(sitePath, dir));
+
+        await using var conn = await SiteDatabase.OpenRawAsync(config);
+        await RequireSchemaFromRoleAsync(conn, config);
+        List<string> installed = [];
+        await using (var tx = await conn.BeginTransactionAsync())
+        {
+            await FrappeTables.CreateAsync(conn);
+            foreach (var app in apps)
+            {
+                Console.Out.WriteLine($"Installing {app}...");
+                installed = await FrappeTables.InstallAppAsync(conn, app);
+            }
+            await FrappeTables.SetAdminPasswordAsync(conn, adminPassword);
+            // New sites start with the scheduler disabled; a re-run keeps what was set since.
+            await FrappeTables.SetSingleAsync(conn, "System Settings", "enable_scheduler", "0", onlyIfMissing: true);
+            await tx.CommitAsync();
+        }
+        await SiteCache.SetAsync(config, "installed_apps", JsonSerializer.Serialize(installed));
+
+        var scheduler = await FrappeTables.GetSingleAsync(conn, "System Settings", "enable_scheduler") == "1" ? "enabled" : "disabled";
+        Console.Out.WriteLine($"*** Scheduler is {scheduler} ***");
+        return 0;
+    }
+
+    /// <summary>
+    /// The proof of Press's provisioning: with no SET issued, the role's own search_path must resolve to the site's
+    /// schema (Frappe's initial import is plain psql with unqualified names).
+    /// </summary>
+    private static async Task RequireSchemaFromRoleAsync(Npgsql.NpgsqlConnection conn, SiteConfig config)
+    {
+        var current = await SiteDatabase.ScalarAsync(conn, "SELECT current_schema()") as string;
+        var expected = config.String("db_schema");
+        if (current != expected)
+            throw new BenchException(
+                $"Connected as {config.String("db_user")}, current_schema() is {current ?? "NULL (no schema of the search_path exists)"} "
+                + $"but db_schema is {expected}: the role needs ALTER ROLE … SET search_path = {expected} (frappe.md §1 step 1).");
+    }
+}

@@ -1,0 +1,86 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Press.FrappeDouble.Site;
+
+namespace Press.FrappeDouble.Cli;
+
+/// <summary>The <c>bench --site SITE …</c> commands Press uses after new-site (frappe.md §2).</summary>
+public static class SiteCommands
+{
+    public static readonly HashSet<string> Names =
+        ["install-app", "migrate", "set-maintenance-mode", "enable-scheduler", "disable-scheduler", "set-config"];
+
+    private static readonly HashSet<string> None = [];
+
+    public static async Task<int> RunAsync(BenchFolder bench, string site, string command, IReadOnlyList<string> args)
+    {
+        var config = SiteConfig.Load(bench, site);
+        return command switch
+        {
+            "install-app" => await InstallAppAsync(bench, config, ParsedArgs.Parse(args, new HashSet<string> { "--force" }, None)),
+            "migrate" => await MigrateAsync(site, config, ParsedArgs.Parse(args, new HashSet<string> { "--skip-failing", "--skip-search-index" }, None)),
+            "set-maintenance-mode" => await MaintenanceAsync(config, ParsedArgs.Parse(args, None, None)),
+            "enable-scheduler" or "disable-scheduler" => await SchedulerAsync(site, config, command == "enable-scheduler", ParsedArgs.Parse(args, None, None)),
+            _ => await SetConfigAsync(config, ParsedArgs.Parse(args, new HashSet<string> { "--parse" }, None,
+                new Dictionary<string, string> { ["-p"] = "--parse" })),
+        };
+    }
+
+    /// <summary>Already-installed apps are skipped with a message (exit 0), as in Frappe; --force reinstalls.</summary>
+    private static async Task<int> InstallAppAsync(BenchFolder bench, SiteConfig config, ParsedArgs a)
+    {
+        if (a.Positionals.Count == 0) throw BenchException.Usage("install-app needs at least one APP.");
+        bench.RequireApps(a.Positionals);
+        await using var conn = await SiteDatabase.OpenAsync(config);
+        var installed = await FrappeTables.InstalledAppsAsync(conn);
+        foreach (var app in a.Positionals)
+        {
+            if (installed.Contains(app) && !a.Has("--force"))
+            {
+                Console.Out.WriteLine($"App {app} already installed");
+                continue;
+            }
+            Console.Out.WriteLine($"Installing {app}...");
+            installed = await FrappeTables.InstallAppAsync(conn, app);
+        }
+        await SiteCache.SetAsync(config, "installed_apps", JsonSerializer.Serialize(installed));
+        return 0;
+    }
+
+    private static async Task<int> MigrateAsync(string site, SiteConfig config, ParsedArgs a)
+    {
+        if (a.Positionals.Count > 0) throw BenchException.Usage($"Got unexpected extra argument ({a.Positionals[0]})");
+        Console.Out.WriteLine($"Migrating {site}");
+        await using var conn = await SiteDatabase.OpenAsync(config);
+        // One row per run, so a test can count migrations.
+        await FrappeTables.LogPatchAsync(conn, $"frappe-test-double.migrate {DateTime.UtcNow:O}");
+        foreach (var app in await FrappeTables.InstalledAppsAsync(conn))
+            Console.Out.WriteLine($"Updating DocTypes for {app}");
+        return 0;
+    }
+
+    private static async Task<int> MaintenanceAsync(SiteConfig config, ParsedArgs a)
+    {
+        if (a.Positionals is not [var state] || state is not ("on" or "off"))
+            throw BenchException.Usage("Invalid value for 'STATE': choose from on, off.");
+        await SiteConfig.UpdateAsync(config.SitePath, "maintenance_mode", state == "on" ? 1 : 0);
+        return 0;
+    }
+
+    private static async Task<int> SchedulerAsync(string site, SiteConfig config, bool enable, ParsedArgs a)
+    {
+        if (a.Positionals.Count > 0) throw BenchException.Usage($"Got unexpected extra argument ({a.Positionals[0]})");
+        await using var conn = await SiteDatabase.OpenAsync(config);
+        await FrappeTables.SetSingleAsync(conn, "System Settings", "enable_scheduler", enable ? "1" : "0");
+        Console.Out.WriteLine($"{(enable ? "Enabled" : "Disabled")} for {site}");
+        return 0;
+    }
+
+    private static async Task<int> SetConfigAsync(SiteConfig config, ParsedArgs a)
+    {
+        if (a.Positionals is not [var key, var raw]) throw BenchException.Usage("set-config takes KEY VALUE.");
+        JsonNode? value = a.Has("--parse") ? PythonLiteral.Parse(raw) : JsonValue.Create(raw);
+        await SiteConfig.UpdateAsync(config.SitePath, key, value);
+        return 0;
+    }
+}
