@@ -37,6 +37,10 @@ public static class WorkerProgram
 
         var app = builder.Build();
         await app.Services.GetRequiredService<MigrationRunner>().ApplyAsync(CancellationToken.None);
+        var runtime = app.Services.GetRequiredService<Press.Core.Ports.ISiteRuntime>();
+        // Said plainly at start: with "none", sites get their database side only and are not served.
+        app.Logger.LogInformation("Site runtime: {Driver}{Detail}", runtime.Driver,
+            runtime.Driver == "none" ? " — " + Press.Infrastructure.Runtime.NoSiteRuntime.Reason : "");
 
         app.MapPressHealth();
         app.MapGet("/metrics", async (PressMetrics metrics, RedisJobSignals redis, CancellationToken ct) =>

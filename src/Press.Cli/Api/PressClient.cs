@@ -41,6 +41,12 @@ public sealed class PressClient(PressTransport transport) : IDisposable
             ? transport.SendAsync(HttpMethod.Delete, SitePath(name), null, Json.Job, ct)
             : transport.SendAsync(HttpMethod.Post, $"{SitePath(name)}/{action.ToString().ToLowerInvariant()}", null, Json.Job, ct);
 
+    public Task<ApiResult<SiteLogs>> SiteLogsAsync(string name, int tail, CancellationToken ct) =>
+        transport.SendAsync(HttpMethod.Get, $"{SitePath(name)}/logs?tail={tail}", null, Json.SiteLogs, ct);
+
+    public Task<ApiResult<AdminPassword>> TakeAdminPasswordAsync(string name, CancellationToken ct) =>
+        transport.SendAsync(HttpMethod.Post, $"{SitePath(name)}/admin-password", null, Json.AdminPassword, ct);
+
     public Task<ApiResult<Job>> GetJobAsync(Guid id, CancellationToken ct) =>
         transport.SendAsync(HttpMethod.Get, $"api/jobs/{id}", null, Json.Job, ct);
 

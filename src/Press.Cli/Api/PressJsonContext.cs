@@ -16,5 +16,7 @@ namespace Press.Cli.Api;
 [JsonSerializable(typeof(JobStep))]
 [JsonSerializable(typeof(JobList))]
 [JsonSerializable(typeof(Problem))]
+[JsonSerializable(typeof(SiteLogs))]
+[JsonSerializable(typeof(AdminPassword))]
 [JsonSerializable(typeof(CliConfig))]
 public sealed partial class PressJsonContext : JsonSerializerContext;

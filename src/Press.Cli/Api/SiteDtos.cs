@@ -29,3 +29,9 @@ public static class SiteStates
     public static readonly string[] All =
         ["Pending", "Installing", "Active", "Suspended", "Updating", "Broken", "Deleted", "Purged"];
 }
+
+/// <summary>GET /api/sites/{name}/logs.</summary>
+public sealed record SiteLogs(string Site, string Driver, IReadOnlyList<string> Lines);
+
+/// <summary>POST /api/sites/{name}/admin-password: shown once.</summary>
+public sealed record AdminPassword(string Site, string UserName, string Password);

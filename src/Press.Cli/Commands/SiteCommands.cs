@@ -25,6 +25,8 @@ public static class SiteCommands
         site.Subcommands.Add(Show(globals));
         foreach (var (name, action, verb, description) in Lifecycle)
             site.Subcommands.Add(LifecycleCommand(globals, name, action, verb, description));
+        site.Subcommands.Add(Logs(globals));
+        site.Subcommands.Add(AdminPasswordCommand(globals));
         return site;
     }
 
@@ -43,6 +45,35 @@ public static class SiteCommands
             var siteName = parse.GetRequiredValue(name);
             var accepted = await ctx.Client.CreateSiteAsync(siteName, parse.GetValue(apps) ?? [], ct);
             return await JobCompletion.AcceptedAsync(ctx, accepted, "Creating", parse.GetValue(wait), ct);
+        });
+        return command;
+    }
+
+    private static Command Logs(GlobalOptions globals)
+    {
+        var name = CommonOptions.SiteName();
+        var tail = CommonOptions.PositiveInt("--tail", "How many of the most recent lines (default 200)");
+        var command = new Command("logs", "Show the site runner's recent log lines") { name, tail };
+        command.RunsWith(globals, async (ctx, parse, ct) =>
+        {
+            var result = await ctx.Client.SiteLogsAsync(parse.GetRequiredValue(name), parse.GetValue(tail) ?? 200, ct);
+            if (ctx.Json) ctx.WriteRaw(result.Raw);
+            else foreach (var line in result.Value.Lines) ctx.Out.WriteLine(line);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command AdminPasswordCommand(GlobalOptions globals)
+    {
+        var name = CommonOptions.SiteName();
+        var command = new Command("admin-password", "Show the site's Frappe Administrator password (admin; shown only once)") { name };
+        command.RunsWith(globals, async (ctx, parse, ct) =>
+        {
+            var result = await ctx.Client.TakeAdminPasswordAsync(parse.GetRequiredValue(name), ct);
+            if (ctx.Json) ctx.WriteRaw(result.Raw);
+            else ctx.Out.WriteLine($"{result.Value.UserName}: {result.Value.Password}   (shown once: store it now)");
+            return ExitCodes.Ok;
         });
         return command;
     }
