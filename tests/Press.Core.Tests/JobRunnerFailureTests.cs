@@ -21,9 +21,9 @@ public sealed class JobRunnerFailureTests
 
         await h.RunAsync(job);
 
-        Assert.Equal(new FakeJobStore.Waited(2, TestData.Now.AddSeconds(delaySeconds), null, "connection reset"), h.Jobs.Wait);
+        Assert.Equal(new FakeJobStore.Waited(RunnerHarness.Ordinal(job, CreateSchema), TestData.Now.AddSeconds(delaySeconds), null, "connection reset"), h.Jobs.Wait);
         Assert.Equal([CreateRole, CreateSchema], h.StartedSteps(job));
-        Assert.DoesNotContain(h.Jobs.StepsFinished, f => f.Ordinal == 2);
+        Assert.DoesNotContain(h.Jobs.StepsFinished, f => f.Ordinal == RunnerHarness.Ordinal(job, CreateSchema));
         Assert.Empty(h.Step(ConfigureRole).Runs);
         Assert.Null(h.Jobs.Succeeded);
         Assert.Null(h.Jobs.Failure);
@@ -56,7 +56,7 @@ public sealed class JobRunnerFailureTests
 
         Assert.Equal(RetryPolicy.Default.MaxAttempts, Assert.Single(h.Step(CreateSchema).Runs).Attempt);
         Assert.Null(h.Jobs.Wait);
-        Assert.Equal(new FakeJobStore.StepFinished(2, StepState.Failed, null, "connection reset"), Assert.Single(h.Jobs.StepsFinished));
+        Assert.Equal(new FakeJobStore.StepFinished(RunnerHarness.Ordinal(job, CreateSchema), StepState.Failed, null, "connection reset"), Assert.Single(h.Jobs.StepsFinished));
         Assert.Equal(new FakeJobStore.Failed(CreateSchema, "connection reset", SiteState.Broken), h.Jobs.Failure);
         Assert.Null(h.Jobs.Succeeded);
     }
@@ -70,10 +70,9 @@ public sealed class JobRunnerFailureTests
 
         await h.RunAsync(job);
 
-        Assert.Equal(new FakeJobStore.StepFinished(3, StepState.Failed, null, "permission denied to alter role"), h.Jobs.StepsFinished[^1]);
+        Assert.Equal(new FakeJobStore.StepFinished(RunnerHarness.Ordinal(job, ConfigureRole), StepState.Failed, null, "permission denied to alter role"), h.Jobs.StepsFinished[^1]);
         Assert.Equal(new FakeJobStore.Failed(ConfigureRole, "permission denied to alter role", SiteState.Broken), h.Jobs.Failure);
-        Assert.Empty(h.Step(VerifyLogin).Runs);
-        Assert.Empty(h.Step(StartRuntime).Runs);
+        Assert.All(Recipes.NewSite.Steps.SkipWhile(n => n != ConfigureRole).Skip(1), n => Assert.Empty(h.Step(n).Runs));
         Assert.Equal([CreateRole, CreateSchema, ConfigureRole], h.StartedSteps(job));
         Assert.Null(h.Jobs.Wait);
         Assert.Null(h.Jobs.Succeeded);
@@ -107,7 +106,7 @@ public sealed class JobRunnerFailureTests
 
         await h.RunAsync(job);
 
-        Assert.Equal(new FakeJobStore.Waited(1, TestData.Now.AddSeconds(1), null, "create role: cannot reach PostgreSQL"), h.Jobs.Wait);
+        Assert.Equal(new FakeJobStore.Waited(RunnerHarness.Ordinal(job, CreateRole), TestData.Now.AddSeconds(1), null, "create role: cannot reach PostgreSQL"), h.Jobs.Wait);
         Assert.Null(h.Jobs.Failure);
         Assert.Empty(h.Jobs.StepsFinished);
     }
@@ -140,7 +139,7 @@ public sealed class JobRunnerFailureTests
         Assert.Equal(VerifyLogin, failure.FailedStep);
         Assert.Equal("InvalidOperationException: search_path is not the site schema", failure.Error);
         Assert.Equal(SiteState.Broken, failure.SiteState);
-        Assert.Equal(new FakeJobStore.StepFinished(4, StepState.Failed, null, failure.Error), h.Jobs.StepsFinished[^1]);
+        Assert.Equal(new FakeJobStore.StepFinished(RunnerHarness.Ordinal(job, VerifyLogin), StepState.Failed, null, failure.Error), h.Jobs.StepsFinished[^1]);
         Assert.Empty(h.Step(StartRuntime).Runs);
     }
 
@@ -157,7 +156,7 @@ public sealed class JobRunnerFailureTests
         Assert.Equal(StartRuntime, failure.FailedStep);
         Assert.Contains($"'{StartRuntime}'", failure.Error);
         Assert.Contains("No implementation", failure.Error);
-        Assert.Equal(new FakeJobStore.StepFinished(5, StepState.Failed, null, failure.Error), h.Jobs.StepsFinished[^1]);
+        Assert.Equal(new FakeJobStore.StepFinished(RunnerHarness.Ordinal(job, StartRuntime), StepState.Failed, null, failure.Error), h.Jobs.StepsFinished[^1]);
         Assert.Null(h.Jobs.Succeeded);
     }
 

@@ -49,16 +49,42 @@ public sealed class RecipesTests
     [Fact]
     public void The_step_names_are_distinct_kebab_case_strings()
     {
-        Assert.Equal(15, AllStepNames.Count);
+        var constants = typeof(StepNames).GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Where(f => f.IsLiteral && f.FieldType == typeof(string))
+            .ToList();
+
+        Assert.NotEmpty(constants);
+        Assert.Equal(constants.Count, AllStepNames.Count);
         Assert.All(AllStepNames, n => Assert.Matches(@"\A[a-z]+(-[a-z]+)*\z", n));
     }
 
     [Fact]
-    public void NewSite_creates_the_database_side_then_starts_the_runtime()
+    public void NewSite_creates_the_database_side_before_any_runtime_step_and_installs_while_Installing()
     {
-        Assert.Equal([CreateRole, CreateSchema, ConfigureRole, VerifyLogin, StartRuntime], Recipes.NewSite.Steps);
-        Assert.Equal(StartRuntime, Recipes.NewSite.Steps[^1]);
+        string[] database = [CreateRole, CreateSchema, ConfigureRole, VerifyLogin];
+
+        Assert.Equal(database, Recipes.NewSite.Steps.Take(database.Length));
+        Assert.Equal(WaitHealthy, Recipes.NewSite.Steps[^1]);
         Assert.Equal(SiteState.Installing, Recipes.NewSite.WhileRunning);
+    }
+
+    [Fact]
+    public void NewSite_allocates_the_runner_and_writes_site_config_before_starting_and_installing()
+    {
+        var steps = Recipes.NewSite.Steps.ToList();
+
+        Assert.True(steps.IndexOf(AllocateRunner) < steps.IndexOf(WriteSiteConfig));
+        Assert.True(steps.IndexOf(WriteSiteConfig) < steps.IndexOf(StartRuntime));
+        Assert.True(steps.IndexOf(WriteSiteConfig) < steps.IndexOf(InstallSite));
+        Assert.True(steps.IndexOf(InstallSite) < steps.IndexOf(WaitHealthy));
+    }
+
+    [Fact]
+    public void Resume_and_undelete_bring_the_runner_back_through_the_new_site_runtime_steps()
+    {
+        Assert.Equal([EnableLogin, AllocateRunner, WriteSiteConfig, StartRuntime, InstallSite, WaitHealthy], Recipes.ResumeSite.Steps);
+        Assert.Equal([CheckRetention, EnableLogin, AllocateRunner, WriteSiteConfig, StartRuntime, InstallSite, WaitHealthy, ClearDeletion],
+            Recipes.UndeleteSite.Steps);
     }
 
     [Fact]
@@ -95,7 +121,7 @@ public sealed class RecipesTests
     public void Stopping_recipes_stop_the_runtime_before_touching_logins_and_connections()
     {
         Assert.Equal([StopRuntime, DisableLogin, TerminateConnections], Recipes.SuspendSite.Steps);
-        Assert.Equal([StopRuntime, DisableLogin, TerminateConnections, MarkDeleted], Recipes.DeleteSite.Steps);
+        Assert.Equal([StopRuntime, RemoveRunner, DisableLogin, TerminateConnections, MarkDeleted], Recipes.DeleteSite.Steps);
     }
 
     [Fact]
@@ -106,8 +132,15 @@ public sealed class RecipesTests
     }
 
     [Fact]
-    public void Purge_removes_the_runtime_before_dropping_the_schema_and_then_the_role()
+    public void Purge_removes_the_site_files_before_dropping_the_schema_and_then_the_role()
     {
-        Assert.Equal([RemoveRuntime, DropSchema, DropRole], Recipes.PurgeSite.Steps);
+        Assert.Equal([RemoveSiteFiles, DropSchema, DropRole], Recipes.PurgeSite.Steps);
+    }
+
+    [Fact]
+    public void New_site_provisions_the_database_then_configures_starts_installs_and_waits_for_the_runner()
+    {
+        Assert.Equal([CreateRole, CreateSchema, ConfigureRole, VerifyLogin, AllocateRunner, WriteSiteConfig, StartRuntime, InstallSite, WaitHealthy],
+            Recipes.NewSite.Steps);
     }
 }

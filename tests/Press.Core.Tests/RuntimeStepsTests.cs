@@ -11,14 +11,16 @@ public sealed class RuntimeStepsTests
     {
         "start" => new StartRuntimeStep(runtime),
         "stop" => new StopRuntimeStep(runtime),
-        "remove" => new RemoveRuntimeStep(runtime),
+        "remove-runner" => new RemoveRunnerStep(runtime),
+        "remove-files" => new RemoveSiteFilesStep(runtime),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
     [Theory]
     [InlineData("start", StepNames.StartRuntime)]
     [InlineData("stop", StepNames.StopRuntime)]
-    [InlineData("remove", StepNames.RemoveRuntime)]
+    [InlineData("remove-runner", StepNames.RemoveRunner)]
+    [InlineData("remove-files", StepNames.RemoveSiteFiles)]
     public async Task An_applied_outcome_is_Done_with_the_drivers_message(string kind, string name)
     {
         var runtime = new FakeSiteRuntime(new RuntimeOutcome(true, "container press-erp is running"));
@@ -35,7 +37,8 @@ public sealed class RuntimeStepsTests
     [Theory]
     [InlineData("start")]
     [InlineData("stop")]
-    [InlineData("remove")]
+    [InlineData("remove-runner")]
+    [InlineData("remove-files")]
     public async Task An_outcome_not_applied_is_Skipped_with_the_drivers_reason(string kind)
     {
         var runtime = new FakeSiteRuntime(new RuntimeOutcome(false, "no site runtime is configured"));

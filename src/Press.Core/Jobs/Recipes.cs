@@ -14,8 +14,12 @@ public static class Recipes
         [StopRuntime, DisableLogin, TerminateConnections],
         WhileRunning: null, OnSuccess: SiteState.Suspended);
 
+    /// <summary>
+    /// Resume (and undelete) bring the runner back through the same idempotent steps as a new site: each finds its
+    /// work already done for a site that was served before, and serves a site created while no runtime was set.
+    /// </summary>
     public static readonly JobRecipe ResumeSite = new(JobKind.ResumeSite,
-        [EnableLogin, StartRuntime, WaitHealthy],
+        [EnableLogin, AllocateRunner, WriteSiteConfig, StartRuntime, InstallSite, WaitHealthy],
         WhileRunning: null, OnSuccess: SiteState.Active);
 
     /// <summary>
@@ -27,7 +31,7 @@ public static class Recipes
         WhileRunning: null, OnSuccess: SiteState.Deleted);
 
     public static readonly JobRecipe UndeleteSite = new(JobKind.UndeleteSite,
-        [CheckRetention, EnableLogin, StartRuntime, WaitHealthy, ClearDeletion],
+        [CheckRetention, EnableLogin, AllocateRunner, WriteSiteConfig, StartRuntime, InstallSite, WaitHealthy, ClearDeletion],
         WhileRunning: null, OnSuccess: SiteState.Active, OnFailure: SiteState.Deleted);
 
     /// <summary>A failed purge leaves the site Deleted so the retention scheduler or an operator can retry it.</summary>

@@ -8,7 +8,10 @@ namespace Press.Infrastructure.Bench;
 public static class BenchCommands
 {
     /// <summary>Subcommands that would destroy or dump the shared database; the executors refuse them.</summary>
-    public static readonly IReadOnlySet<string> Forbidden = new HashSet<string> { "restore", "drop-site", "backup", "reinstall", "partial-restore" };
+    public static readonly IReadOnlySet<string> Forbidden = new HashSet<string>
+    {
+        "restore", "partial-restore", "drop-site", "backup", "backup-all-sites", "reinstall",
+    };
 
     /// <summary>
     /// <c>--force</c> because Press wrote site_config.json first (the folder exists); <c>--no-setup-db</c> so bench does
@@ -45,11 +48,27 @@ public static class BenchCommands
         "frappe.app:application",
     ];
 
-    /// <summary>Throws for a command Press must never run against the shared database.</summary>
+    /// <summary>
+    /// Throws for a command Press must never run against the shared database: a forbidden subcommand, or new-site
+    /// without <c>--no-setup-db</c> (its database setup drops the database named in site_config — press_sites).
+    /// </summary>
     public static void EnsureAllowed(BenchCommand command)
     {
-        var forbidden = command.Argv.Skip(1).FirstOrDefault(a => Forbidden.Contains(a));
-        if (forbidden is not null)
-            throw new InvalidOperationException($"bench {forbidden} acts on the whole shared database; Press never runs it.");
+        var subcommand = Subcommand(command.Argv);
+        if (subcommand is not null && Forbidden.Contains(subcommand))
+            throw new InvalidOperationException($"bench {subcommand} acts on the whole shared database; Press never runs it.");
+        if (subcommand == "new-site" && !command.Argv.Contains("--no-setup-db"))
+            throw new InvalidOperationException("bench new-site without --no-setup-db would drop and recreate the shared database.");
+    }
+
+    /// <summary>The first word after "bench" that is neither an option nor the value of <c>--site</c>.</summary>
+    private static string? Subcommand(IReadOnlyList<string> argv)
+    {
+        for (var i = 1; i < argv.Count; i++)
+        {
+            if (argv[i] == "--site") { i++; continue; }
+            if (!argv[i].StartsWith('-')) return argv[i];
+        }
+        return null;
     }
 }

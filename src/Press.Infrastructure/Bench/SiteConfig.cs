@@ -25,7 +25,7 @@ public static class SiteConfig
             ["db_user"] = site.RoleName,
             ["db_password"] = databasePassword,
             ["db_schema"] = site.Location.Schema,
-            ["redis_cache"] = $"redis://{redisHost}:{redisPort}/{RunnerPorts.RedisDatabaseFor(port)}",
+            ["redis_cache"] = $"redis://{(redisHost.Contains(':') ? $"[{redisHost}]" : redisHost)}:{redisPort}/{RunnerPorts.RedisDatabaseFor(port)}",
         };
     }
 

@@ -5,14 +5,42 @@ namespace Press.Core.Tests.Fakes;
 
 public sealed class FakeSiteRuntime(RuntimeOutcome outcome) : ISiteRuntime
 {
-    /// <summary>"start", "stop" or "remove" with the site name, in call order.</summary>
+    /// <summary>The operation ("config", "start", "install", "probe", "stop", "remove-runner", "remove-files") and the site, in call order.</summary>
     public List<string> Calls { get; } = [];
 
-    public string Driver => "fake";
+    /// <summary>The secrets passed to WriteConfig and Install.</summary>
+    public List<SiteSecrets> Secrets { get; } = [];
+
+    /// <summary>What ProbeAsync answers, in order; the last one repeats.</summary>
+    public Queue<HealthProbe> Probes { get; } = new();
+
+    public string Driver { get; init; } = "fake";
+
+    public Task<RuntimeOutcome> WriteConfigAsync(Site site, SiteSecrets secrets, CancellationToken ct)
+    {
+        Secrets.Add(secrets);
+        return Record("config", site);
+    }
 
     public Task<RuntimeOutcome> StartAsync(Site site, CancellationToken ct) => Record("start", site);
+
+    public Task<RuntimeOutcome> InstallAsync(Site site, SiteSecrets secrets, CancellationToken ct)
+    {
+        Secrets.Add(secrets);
+        return Record("install", site);
+    }
+
+    public Task<HealthProbe> ProbeAsync(Site site, CancellationToken ct)
+    {
+        Calls.Add($"probe {site.Name}");
+        var probe = Probes.Count > 1 ? Probes.Dequeue() : Probes.Count == 1 ? Probes.Peek() : new HealthProbe(outcome.Applied, outcome.Applied, outcome.Message);
+        return Task.FromResult(probe);
+    }
+
     public Task<RuntimeOutcome> StopAsync(Site site, CancellationToken ct) => Record("stop", site);
-    public Task<RuntimeOutcome> RemoveAsync(Site site, CancellationToken ct) => Record("remove", site);
+    public Task<RuntimeOutcome> RemoveRunnerAsync(Site site, CancellationToken ct) => Record("remove-runner", site);
+    public Task<RuntimeOutcome> RemoveFilesAsync(Site site, CancellationToken ct) => Record("remove-files", site);
+    public Task<IReadOnlyList<string>> LogsAsync(Site site, int tail, CancellationToken ct) => Task.FromResult<IReadOnlyList<string>>([]);
 
     public RuntimeStatus Describe(Site site) => new(Driver, outcome.Applied, outcome.Applied ? null : outcome.Message);
 

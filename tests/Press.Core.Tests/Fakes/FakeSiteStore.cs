@@ -39,6 +39,16 @@ public sealed class FakeSiteStore : ISiteStore
         return Task.CompletedTask;
     }
 
+    /// <summary>Hands out ports from 48600 upwards, once per site.</summary>
+    public Task<int> AllocateRunnerPortAsync(Guid siteId, CancellationToken ct)
+    {
+        var site = Sites[siteId];
+        if (site.RunnerPort is { } existing) return Task.FromResult(existing);
+        var port = Core.Runtime.RunnerPorts.First + Sites.Values.Count(s => s.RunnerPort is not null);
+        Sites[siteId] = site with { RunnerPort = port };
+        return Task.FromResult(port);
+    }
+
     public Task<IReadOnlyList<Site>> ListExpiredDeletedAsync(DateTimeOffset now, CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<Site>>(
             Sites.Values.Where(s => s.State == SiteState.Deleted && s.PurgeAfter is { } p && p <= now).ToList());

@@ -12,6 +12,10 @@ internal static class Outcomes
     public static StepResult ToStep(this RuntimeOutcome outcome) =>
         outcome.Applied ? StepResult.Ok(outcome.Message) : StepResult.Skip(outcome.Message);
 
+    /// <summary>Skipped with the driver's reason when no runtime serves sites; secrets are not even decrypted then.</summary>
+    public static StepResult? NotServing(this ISiteRuntime runtime, Sites.Site site) =>
+        runtime.Driver == "none" ? StepResult.Skip(runtime.Describe(site).Reason ?? "no site runtime") : null;
+
     public static SiteSecrets Secrets(this ISecretProtector protector, Sites.Site site) => new(
         protector.Unprotect(site.EncryptedPassword),
         site.EncryptedAdminPassword is { } admin ? protector.Unprotect(admin)
@@ -25,7 +29,7 @@ public sealed class AllocateRunnerStep(ISiteStore sites, ISiteRuntime runtime) :
 
     public async Task<StepResult> RunAsync(StepContext c, CancellationToken ct)
     {
-        if (runtime.Driver == "none") return StepResult.Skip(runtime.Describe(c.Site).Reason ?? "no runtime");
+        if (runtime.NotServing(c.Site) is { } skipped) return skipped;
         if (c.Site.RunnerPort is { } port)
             return StepResult.Ok($"already allocated: port {port}, Redis database {RunnerPorts.RedisDatabaseFor(port)}");
         var allocated = await sites.AllocateRunnerPortAsync(c.Site.Id, ct);
@@ -37,7 +41,7 @@ public sealed class WriteSiteConfigStep(ISiteRuntime runtime, ISecretProtector s
 {
     public string Name => StepNames.WriteSiteConfig;
     public async Task<StepResult> RunAsync(StepContext c, CancellationToken ct) =>
-        (await runtime.WriteConfigAsync(c.Site, secrets.Secrets(c.Site), ct)).ToStep();
+        runtime.NotServing(c.Site) ?? (await runtime.WriteConfigAsync(c.Site, secrets.Secrets(c.Site), ct)).ToStep();
 }
 
 public sealed class StartRuntimeStep(ISiteRuntime runtime) : IJobStep
@@ -50,7 +54,7 @@ public sealed class InstallSiteStep(ISiteRuntime runtime, ISecretProtector secre
 {
     public string Name => StepNames.InstallSite;
     public async Task<StepResult> RunAsync(StepContext c, CancellationToken ct) =>
-        (await runtime.InstallAsync(c.Site, secrets.Secrets(c.Site), ct)).ToStep();
+        runtime.NotServing(c.Site) ?? (await runtime.InstallAsync(c.Site, secrets.Secrets(c.Site), ct)).ToStep();
 }
 
 public sealed class StopRuntimeStep(ISiteRuntime runtime) : IJobStep

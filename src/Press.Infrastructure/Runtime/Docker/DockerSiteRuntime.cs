@@ -55,7 +55,7 @@ public sealed class DockerSiteRuntime(DockerEngine docker, DockerRuntimeOptions 
 
     public Task<HealthProbe> ProbeAsync(Site site, CancellationToken ct) =>
         site.RunnerPort is { } port ? ping.ProbeAsync(site.Name, port, ct)
-            : Task.FromResult(new HealthProbe(true, false, "no runner port allocated"));
+            : throw new StepFailedException(FailureKind.Permanent, $"site {site.Name} has no runner port allocated");
 
     public async Task<RuntimeOutcome> StopAsync(Site site, CancellationToken ct)
     {

@@ -29,8 +29,10 @@ public sealed class ProcessSiteRuntime(ProcessRuntimeOptions options, RuntimeEnd
             endpoints.DatabasePort, endpoints.RedisHost, endpoints.RedisPort));
         // Write-then-rename, readable by the owner only: the file holds the site's database password.
         var temp = path + ".tmp";
-        await File.WriteAllTextAsync(temp, json, ct);
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.Delete(temp);
+        var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite; // never readable by others, not even briefly
+        await using (var file = new StreamWriter(temp, new System.Text.UTF8Encoding(false), create)) await file.WriteAsync(json.AsMemory(), ct);
         File.Move(temp, path, overwrite: true);
         return RuntimeOutcome.Done($"wrote {path}");
     }
@@ -68,7 +70,7 @@ public sealed class ProcessSiteRuntime(ProcessRuntimeOptions options, RuntimeEnd
 
     public Task<HealthProbe> ProbeAsync(Site site, CancellationToken ct) =>
         site.RunnerPort is { } port ? ping.ProbeAsync(site.Name, port, ct)
-            : Task.FromResult(new HealthProbe(true, false, "no runner port allocated"));
+            : throw new StepFailedException(FailureKind.Permanent, $"site {site.Name} has no runner port allocated");
 
     public async Task<RuntimeOutcome> StopAsync(Site site, CancellationToken ct)
     {

@@ -1,0 +1,70 @@
+using Press.Core.Audit;
+using Press.Core.Jobs;
+using Press.Core.Sites;
+using Press.Core.Tenancy;
+using Press.Core.Tests.Fakes;
+
+namespace Press.Core.Tests;
+
+public sealed class SiteOperationsTests
+{
+    private readonly FakeSiteCommands _commands = new();
+    private readonly FakeSecretProtector _secrets = new();
+    private readonly FakeJobSignals _signals = new();
+    private readonly TenancyOptions _tenancy = new() { SitesDatabase = "press_sites_test" };
+
+    private SiteOperations Operations() => new(_commands, _secrets, _signals, _tenancy);
+
+    [Fact]
+    public async Task Create_stores_a_sealed_Administrator_password_different_from_the_database_password()
+    {
+        var job = await Operations().CreateAsync("erp.example.com", ["erpnext"], new Actor("alice", "10.0.0.7"), CancellationToken.None);
+
+        var created = Assert.Single(_commands.Creates);
+        var record = created.Site;
+        var databasePassword = _secrets.Unprotect(record.EncryptedPassword);
+        var adminPassword = _secrets.Unprotect(record.EncryptedAdminPassword);
+
+        Assert.True(SitePassword.IsWellFormed(databasePassword));
+        Assert.True(SitePassword.IsWellFormed(adminPassword));
+        Assert.NotEqual(databasePassword, adminPassword);
+        Assert.NotEqual(record.EncryptedPassword, record.EncryptedAdminPassword);
+        // Stored sealed, never as plain text.
+        Assert.NotEqual(System.Text.Encoding.UTF8.GetBytes(adminPassword), record.EncryptedAdminPassword);
+        Assert.NotEqual(System.Text.Encoding.UTF8.GetBytes(databasePassword), record.EncryptedPassword);
+
+        Assert.Equal(JobKind.NewSite, job.Kind);
+        Assert.Equal(record.Id, job.SiteId);
+    }
+
+    [Fact]
+    public async Task Create_records_the_site_in_the_sites_database_with_one_opaque_identifier_and_wakes_the_workers()
+    {
+        await Operations().CreateAsync("erp.example.com", ["erpnext", "hrms"], new Actor("alice", "10.0.0.7"), CancellationToken.None);
+
+        var (record, audit) = Assert.Single(_commands.Creates);
+        Assert.Equal("erp.example.com", record.Name);
+        Assert.Equal("press_sites_test", record.Database);
+        Assert.True(TenantIdentifier.IsValid(record.Schema));
+        Assert.Equal(record.Schema, record.RoleName);
+        Assert.Equal(["erpnext", "hrms"], record.Apps);
+        Assert.Equal(new AuditEntry("alice", "site.create", "erp.example.com", null,
+            audit.Details, "10.0.0.7"), audit);
+        Assert.Equal("erpnext,hrms", audit.Details?["apps"]);
+        Assert.Equal(1, _signals.Wakes);
+    }
+
+    [Fact]
+    public async Task Every_create_gets_fresh_passwords()
+    {
+        var actor = new Actor("alice", null);
+        await Operations().CreateAsync("a.example.com", [], actor, CancellationToken.None);
+        await Operations().CreateAsync("b.example.com", [], actor, CancellationToken.None);
+
+        var passwords = _commands.Creates
+            .SelectMany(c => new[] { c.Site.EncryptedPassword, c.Site.EncryptedAdminPassword })
+            .Select(_secrets.Unprotect)
+            .ToList();
+        Assert.Equal(4, passwords.Distinct().Count());
+    }
+}
