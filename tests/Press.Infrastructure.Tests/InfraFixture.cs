@@ -87,7 +87,7 @@ public class InfraFixture : IAsyncLifetime
         var identifier = TenantIdentifier.NewId();
         var password = SitePassword.New();
         var record = new NewSiteRecord(Guid.CreateVersion7(), name ?? NewSiteName(), Db.SitesDatabase, identifier, identifier,
-            Secrets.Protect(password), ["erpnext"]);
+            Secrets.Protect(password), ["erpnext"], Secrets.Protect(SitePassword.New()));
         var job = await Commands(time).CreateSiteAsync(record, Audit("site.create", record.Name, actor), CancellationToken.None);
         var site = await Store().GetAsync(record.Id, CancellationToken.None)
                    ?? throw new InvalidOperationException($"site {record.Name} was not stored");

@@ -20,7 +20,7 @@ public sealed class SiteCommandsTests(InfraFixture f) : IClassFixture<InfraFixtu
     private NewSiteRecord Record(string name)
     {
         var id = TenantIdentifier.NewId();
-        return new NewSiteRecord(Guid.CreateVersion7(), name, f.Db.SitesDatabase, id, id, f.Secrets.Protect(SitePassword.New()), []);
+        return new NewSiteRecord(Guid.CreateVersion7(), name, f.Db.SitesDatabase, id, id, f.Secrets.Protect(SitePassword.New()), [], f.Secrets.Protect(SitePassword.New()));
     }
 
     [Fact]
