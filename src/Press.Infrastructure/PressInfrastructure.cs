@@ -56,6 +56,9 @@ public static class PressInfrastructure
         services.AddSingleton<ISiteRuntime>(CreateRuntime);
         services.AddSingleton<SiteOperations>();
         services.AddSingleton<PressMetrics>();
+        services.AddPressOptions<Ingress.IngressOptions>(Ingress.IngressOptions.Section);
+        services.AddSingleton<IRouteSource, RouteSource>();
+        services.AddSingleton<Ingress.RouteTableProvider>();
 
         services.AddHealthChecks()
             .AddCheck<PostgresHealthCheck>("postgres", tags: [HealthEndpoints.ReadyTag])
