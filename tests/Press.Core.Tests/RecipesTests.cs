@@ -134,7 +134,7 @@ public sealed class RecipesTests
     [Fact]
     public void Purge_removes_the_site_files_before_dropping_the_schema_and_then_the_role()
     {
-        Assert.Equal([RemoveSiteFiles, DropSchema, DropRole], Recipes.PurgeSite.Steps);
+        Assert.Equal([RemoveSiteFiles, FlushSiteCache, DropSchema, DropRole], Recipes.PurgeSite.Steps);
     }
 
     [Fact]

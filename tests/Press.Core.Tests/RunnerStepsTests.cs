@@ -30,13 +30,15 @@ public sealed class RunnerStepsTests
         var site = TestData.Site();
         var store = new FakeSiteStore(site);
         var runtime = new FakeSiteRuntime(RuntimeOutcome.NotApplicable(NoRuntime)) { Driver = "none" };
-        var step = new AllocateRunnerStep(store, runtime);
+        var cache = new FakeSiteCache();
+        var step = new AllocateRunnerStep(store, runtime, cache);
 
         var result = await step.RunAsync(TestData.Context(site), CancellationToken.None);
 
         Assert.Equal(AllocateRunner, step.Name);
         Assert.Equal(new StepResult.Skipped(NoRuntime), result);
         Assert.Null(store.Sites[site.Id].RunnerPort);
+        Assert.Empty(cache.Flushed);
     }
 
     [Fact]
@@ -45,9 +47,11 @@ public sealed class RunnerStepsTests
         var site = TestData.Site() with { RunnerPort = 48650 };
         var store = new FakeSiteStore(site);
 
-        var result = await new AllocateRunnerStep(store, Applying()).RunAsync(TestData.Context(site), CancellationToken.None);
+        var cache = new FakeSiteCache();
+        var result = await new AllocateRunnerStep(store, Applying(), cache).RunAsync(TestData.Context(site), CancellationToken.None);
 
         Assert.Equal(new StepResult.Done("already allocated: port 48650, Redis database 51"), result);
+        Assert.Empty(cache.Flushed); // an installed site's cache is never wiped by a re-run
         Assert.Equal(48650, store.Sites[site.Id].RunnerPort);
     }
 
@@ -58,9 +62,11 @@ public sealed class RunnerStepsTests
         var site = TestData.Site();
         var store = new FakeSiteStore(other, site);
 
-        var result = await new AllocateRunnerStep(store, Applying()).RunAsync(TestData.Context(site), CancellationToken.None);
+        var cache = new FakeSiteCache();
+        var result = await new AllocateRunnerStep(store, Applying(), cache).RunAsync(TestData.Context(site), CancellationToken.None);
 
-        Assert.Equal(new StepResult.Done("port 48601, Redis database 2"), result);
+        Assert.Equal(new StepResult.Done("port 48601, Redis database 2 (flushed Redis database 2 (0 key(s)))"), result);
+        Assert.Equal([48601], cache.Flushed);
         Assert.Equal(48601, store.Sites[site.Id].RunnerPort);
         Assert.Equal(48601 - 48600 + 1, RunnerPorts.RedisDatabaseFor(48601));
     }
@@ -230,5 +236,27 @@ public sealed class RunnerStepsTests
 
         Assert.Equal(new FakeJobStore.StepFinished(ordinal, StepState.Succeeded, "pong", null), h.Jobs.StepsFinished[^1]);
         Assert.Equal(SiteState.Active, h.Jobs.Succeeded);
+    }
+}
+
+public sealed class FlushSiteCacheStepTests
+{
+    [Fact]
+    public async Task Flushes_the_cache_database_of_the_sites_port()
+    {
+        var cache = new FakeSiteCache();
+        var site = TestData.Site() with { RunnerPort = 48610 };
+        var result = await new FlushSiteCacheStep(cache).RunAsync(TestData.Context(site), CancellationToken.None);
+        Assert.Equal(new StepResult.Done("flushed Redis database 11 (0 key(s))"), result);
+        Assert.Equal([48610], cache.Flushed);
+    }
+
+    [Fact]
+    public async Task Is_Skipped_for_a_site_that_never_had_a_port()
+    {
+        var cache = new FakeSiteCache();
+        var result = await new FlushSiteCacheStep(cache).RunAsync(TestData.Context(TestData.Site()), CancellationToken.None);
+        Assert.Equal(new StepResult.Skipped("the site never had a runner port"), result);
+        Assert.Empty(cache.Flushed);
     }
 }

@@ -22,7 +22,7 @@ public sealed class StepCatalogTests
             new CreateRoleStep(db, secrets), new CreateSchemaStep(db), new ConfigureRoleStep(db), new VerifyLoginStep(db, secrets),
             new DisableLoginStep(db), new EnableLoginStep(db), new TerminateConnectionsStep(db), new DropSchemaStep(db),
             new DropRoleStep(db), new StartRuntimeStep(runtime), new StopRuntimeStep(runtime), new RemoveRunnerStep(runtime),
-            new RemoveSiteFilesStep(runtime), new AllocateRunnerStep(sites, runtime), new WriteSiteConfigStep(runtime, secrets),
+            new RemoveSiteFilesStep(runtime), new AllocateRunnerStep(sites, runtime, new FakeSiteCache()), new FlushSiteCacheStep(new FakeSiteCache()), new WriteSiteConfigStep(runtime, secrets),
             new InstallSiteStep(runtime, secrets), new WaitHealthyStep(runtime, new Core.Runtime.SiteHealthOptions(), time),
             new MarkDeletedStep(sites, new FakeSettingsStore(PressSettings.Defaults), time), new CheckRetentionStep(time),
             new ClearDeletionStep(sites),

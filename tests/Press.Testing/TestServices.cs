@@ -12,6 +12,15 @@ public static class TestServices
     /// <summary>Redis endpoint (env <c>PRESS_TEST_REDIS</c>), e.g. <c>127.0.0.1:49711</c>.</summary>
     public static string Redis => Require("PRESS_TEST_REDIS", "a Redis host:port");
 
+    /// <summary>
+    /// The Docker engine for the site-runtime tests (env <c>PRESS_TEST_DOCKER_HOST</c>), a unix socket URL such as
+    /// <c>unix:///…/docker.sock</c>. The engine has no bridge network: every container uses host networking.
+    /// </summary>
+    public static string DockerHost => Require("PRESS_TEST_DOCKER_HOST", "the Docker engine's socket URL, e.g. unix:///path/docker.sock");
+
+    /// <summary>The Frappe test double's image on that engine (env <c>PRESS_TEST_DOUBLE_IMAGE</c>), e.g. <c>fcs-press-frappe-double:test</c>.</summary>
+    public static string DoubleImage => Require("PRESS_TEST_DOUBLE_IMAGE", "the Frappe test double's image, e.g. fcs-press-frappe-double:test");
+
     private static string Require(string name, string what) =>
         Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
             ? value

@@ -34,9 +34,11 @@ public static class Recipes
         [CheckRetention, EnableLogin, AllocateRunner, WriteSiteConfig, StartRuntime, InstallSite, WaitHealthy, ClearDeletion],
         WhileRunning: null, OnSuccess: SiteState.Active, OnFailure: SiteState.Deleted);
 
-    /// <summary>A failed purge leaves the site Deleted so the retention scheduler or an operator can retry it.</summary>
+    /// <summary>
+    /// Purge removes the files and empties the site's cache database before its runner port (and with it that
+    /// database) is freed. A failed purge leaves the site Deleted so the retention scheduler or an operator can retry it.</summary>
     public static readonly JobRecipe PurgeSite = new(JobKind.PurgeSite,
-        [RemoveSiteFiles, DropSchema, DropRole],
+        [RemoveSiteFiles, FlushSiteCache, DropSchema, DropRole],
         WhileRunning: null, OnSuccess: SiteState.Purged, OnFailure: SiteState.Deleted);
 
     public static IReadOnlyList<JobRecipe> All { get; } =

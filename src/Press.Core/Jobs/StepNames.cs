@@ -23,4 +23,5 @@ public static class StepNames
     public const string WaitHealthy = "wait-healthy";
     public const string RemoveRunner = "remove-runner";
     public const string RemoveSiteFiles = "remove-site-files";
+    public const string FlushSiteCache = "flush-site-cache";
 }

@@ -22,6 +22,7 @@ public static class JobEngine
         services.AddSingleton<IJobStep, WaitHealthyStep>();
         services.AddSingleton<IJobStep, RemoveRunnerStep>();
         services.AddSingleton<IJobStep, RemoveSiteFilesStep>();
+        services.AddSingleton<IJobStep, FlushSiteCacheStep>();
         services.AddSingleton<IJobStep, DisableLoginStep>();
         services.AddSingleton<IJobStep, EnableLoginStep>();
         services.AddSingleton<IJobStep, TerminateConnectionsStep>();

@@ -26,12 +26,16 @@ public sealed class PressProcess : IAsyncDisposable
     }
 
     public static Task<PressProcess> StartManagerAsync(PressDatabase db, string name = "manager",
-        IDictionary<string, string?>? overrides = null) =>
-        StartAsync(name, TestServices.BuiltProgram("Press.Manager"), db.Environment(overrides));
+        IDictionary<string, string?>? overrides = null, string readyPath = ReadyPath) =>
+        StartAsync(name, TestServices.BuiltProgram("Press.Manager"), db.Environment(overrides), readyPath);
 
     public static Task<PressProcess> StartWorkerAsync(PressDatabase db, string name,
-        IDictionary<string, string?>? overrides = null) =>
-        StartAsync(name, TestServices.BuiltProgram("Press.Worker"), db.Environment(overrides));
+        IDictionary<string, string?>? overrides = null, string readyPath = ReadyPath) =>
+        StartAsync(name, TestServices.BuiltProgram("Press.Worker"), db.Environment(overrides), readyPath);
+
+    /// <summary>What "started" waits for: <c>/readyz</c> 200; <c>/healthz</c> for a program that is meant to be not ready.</summary>
+    public const string ReadyPath = "/readyz";
+    public const string LivePath = "/healthz";
 
     /// <summary>Worker settings for crash tests: a 2 s lease and fast polls, optionally pausing after a step.</summary>
     public static Dictionary<string, string?> FastWorker(string? pauseAfterStep = null, TimeSpan? lease = null) => new()
@@ -42,8 +46,12 @@ public sealed class PressProcess : IAsyncDisposable
         ["Press:Jobs:CrashTestPauseAfterStep"] = pauseAfterStep,
     };
 
-    /// <summary>Starts the program and waits until <c>/readyz</c> answers 200 (retrying on another port if it was taken).</summary>
-    public static async Task<PressProcess> StartAsync(string name, string dll, IReadOnlyDictionary<string, string> environment)
+    /// <summary>
+    /// Starts the program and waits until <paramref name="readyPath"/> (<c>/readyz</c>) answers 200 (retrying on another
+    /// port if it was taken).
+    /// </summary>
+    public static async Task<PressProcess> StartAsync(string name, string dll, IReadOnlyDictionary<string, string> environment,
+        string readyPath = ReadyPath)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -65,19 +73,21 @@ public sealed class PressProcess : IAsyncDisposable
             };
             var child = ChildProcess.Start($"{name}:{port}", DotnetHost, [dll], env, Path.GetDirectoryName(dll));
             var press = new PressProcess(child, port);
-            var ready = await press.WaitReadyAsync();
+            var ready = await press.WaitReadyAsync(readyPath);
             if (ready) return press;
+            await press.Process.KillAsync();
+            var description = child.Describe(120); // before disposal: a disposed Process has no exit code to show
             await press.DisposeAsync();
             var portTaken = child.Log.Find(l => l.Contains("address already in use", StringComparison.OrdinalIgnoreCase)) is not null;
             if (!portTaken || attempt == 3)
-                Assert.Fail($"{name} did not become ready ({dll}).\n{child.Describe(120)}");
+                Assert.Fail($"{name} did not answer {readyPath} ({dll}).\n{description}");
         }
     }
 
     public static string DotnetHost =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
-    private async Task<bool> WaitReadyAsync()
+    private async Task<bool> WaitReadyAsync(string readyPath)
     {
         var deadline = DateTime.UtcNow + ReadyTimeout;
         while (DateTime.UtcNow < deadline)
@@ -85,7 +95,7 @@ public sealed class PressProcess : IAsyncDisposable
             if (Process.HasExited) return false;
             try
             {
-                using var response = await Probe.GetAsync(new Uri(BaseUrl, "/readyz"));
+                using var response = await Probe.GetAsync(new Uri(BaseUrl, readyPath));
                 if (response.StatusCode == HttpStatusCode.OK) return true;
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)

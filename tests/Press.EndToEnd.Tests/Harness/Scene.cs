@@ -11,16 +11,18 @@ public sealed class Scene(params PressProcess[] shared) : IAsyncDisposable
     private readonly Lock _lock = new();
     private readonly List<PressProcess> _started = [];
 
-    public async Task<PressProcess> StartWorkerAsync(PressDatabase db, string name, IDictionary<string, string?>? overrides = null)
+    public async Task<PressProcess> StartWorkerAsync(PressDatabase db, string name, IDictionary<string, string?>? overrides = null,
+        string readyPath = PressProcess.ReadyPath)
     {
-        var worker = await PressProcess.StartWorkerAsync(db, name, overrides);
+        var worker = await PressProcess.StartWorkerAsync(db, name, overrides, readyPath);
         lock (_lock) _started.Add(worker);
         return worker;
     }
 
-    public async Task<PressProcess> StartManagerAsync(PressDatabase db, string name = "manager", IDictionary<string, string?>? overrides = null)
+    public async Task<PressProcess> StartManagerAsync(PressDatabase db, string name = "manager", IDictionary<string, string?>? overrides = null,
+        string readyPath = PressProcess.ReadyPath)
     {
-        var manager = await PressProcess.StartManagerAsync(db, name, overrides);
+        var manager = await PressProcess.StartManagerAsync(db, name, overrides, readyPath);
         lock (_lock) _started.Add(manager);
         return manager;
     }

@@ -23,7 +23,7 @@ internal static class Outcomes
 }
 
 /// <summary>Gives the site a runner port (and with it its Redis database); the port stays until purge.</summary>
-public sealed class AllocateRunnerStep(ISiteStore sites, ISiteRuntime runtime) : IJobStep
+public sealed class AllocateRunnerStep(ISiteStore sites, ISiteRuntime runtime, ISiteCache cache) : IJobStep
 {
     public string Name => StepNames.AllocateRunner;
 
@@ -33,7 +33,9 @@ public sealed class AllocateRunnerStep(ISiteStore sites, ISiteRuntime runtime) :
         if (c.Site.RunnerPort is { } port)
             return StepResult.Ok($"already allocated: port {port}, Redis database {RunnerPorts.RedisDatabaseFor(port)}");
         var allocated = await sites.AllocateRunnerPortAsync(c.Site.Id, ct);
-        return StepResult.Ok($"port {allocated}, Redis database {RunnerPorts.RedisDatabaseFor(allocated)}");
+        // A fresh port's cache database must start empty, whatever a crashed purge may have left in it.
+        var flushed = await cache.FlushAsync(allocated, ct);
+        return StepResult.Ok($"port {allocated}, Redis database {RunnerPorts.RedisDatabaseFor(allocated)} ({flushed})");
     }
 }
 
@@ -89,4 +91,13 @@ public sealed class WaitHealthyStep(ISiteRuntime runtime, SiteHealthOptions opti
             return StepResult.Permanent($"not healthy after {options.Timeout.TotalSeconds:0} s: {probe.Detail}");
         return new StepResult.WaitUntil(time.GetUtcNow() + options.Interval, $"not healthy yet: {probe.Detail}");
     }
+}
+
+/// <summary>Empties the site's cache database so the next site on its port starts clean.</summary>
+public sealed class FlushSiteCacheStep(ISiteCache cache) : IJobStep
+{
+    public string Name => StepNames.FlushSiteCache;
+
+    public async Task<StepResult> RunAsync(StepContext c, CancellationToken ct) =>
+        c.Site.RunnerPort is { } port ? StepResult.Ok(await cache.FlushAsync(port, ct)) : StepResult.Skip("the site never had a runner port");
 }

@@ -70,23 +70,31 @@ public sealed class DockerEngine(DockerRuntimeOptions options) : IDisposable
         catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound) { return false; }
     });
 
-    /// <summary>Writes one file into a (created, maybe stopped) container, volumes included, with owner and mode.</summary>
+    /// <summary>
+    /// Writes one file into a (created, maybe stopped) container's folder — volumes included — with owner and mode.
+    /// The archive is extracted into the folder's parent with the folder as its first entry: Docker keeps a volume's
+    /// mount point as it is when extracting *at* it, but applies the entry's owner when extracting *onto* it, and
+    /// the bench user must own the site folder (bench creates locks/ and logs/ there).
+    /// </summary>
     public Task PutFileAsync(string container, string folder, string fileName, string content, int uid, UnixFileMode mode, CancellationToken ct) =>
         Guard($"copy {fileName} into {container}", async () =>
         {
+            var trimmed = folder.TrimEnd('/');
+            var cut = trimmed.LastIndexOf('/');
+            var parent = cut > 0 ? trimmed[..cut] : "/";
+            var leaf = trimmed[(cut + 1)..];
             using var tar = new MemoryStream();
             await using (var writer = new TarWriter(tar, TarEntryFormat.Pax, leaveOpen: true))
             {
-                // The folder entry too, so the site's (fresh, root-owned) volume becomes the bench user's.
-                await writer.WriteEntryAsync(new PaxTarEntry(TarEntryType.Directory, "./") { Uid = uid, Gid = uid, Mode = (UnixFileMode)0b111_101_000 }, ct);
-                var entry = new PaxTarEntry(TarEntryType.RegularFile, fileName)
+                await writer.WriteEntryAsync(new PaxTarEntry(TarEntryType.Directory, leaf + "/") { Uid = uid, Gid = uid, Mode = (UnixFileMode)0b111_101_000 }, ct);
+                var entry = new PaxTarEntry(TarEntryType.RegularFile, $"{leaf}/{fileName}")
                 {
                     Uid = uid, Gid = uid, Mode = mode, DataStream = new MemoryStream(Encoding.UTF8.GetBytes(content)),
                 };
                 await writer.WriteEntryAsync(entry, ct);
             }
             tar.Position = 0;
-            await _docker.Containers.ExtractArchiveToContainerAsync(container, new CopyToContainerParameters { Path = folder }, tar, ct);
+            await _docker.Containers.ExtractArchiveToContainerAsync(container, new CopyToContainerParameters { Path = parent }, tar, ct);
             return true;
         });
 

@@ -1,0 +1,267 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Press.Core.Jobs;
+using Press.Testing;
+
+namespace Press.EndToEnd.Tests.Harness;
+
+// The site's runtime as the API shows it (the shared SiteView leaves it out).
+public sealed record RuntimeView(string Driver, bool Served, string? Reason);
+
+public sealed record RuntimeSiteView(string Name, string State, List<string> Apps, LocationView Location, RuntimeView Runtime, Guid? ActiveJobId)
+{
+    public override string ToString() => $"site {Name} {State} schema {Location.Schema} runtime {Runtime}";
+}
+
+/// <summary>
+/// A fresh Press installation whose manager and worker serve sites through a real runtime driver: Docker (the test
+/// engine and the Frappe test double's image) or process (a temporary bench folder with the double as bench). It
+/// remembers the sites it named and, when disposed, stops its processes and removes what they created: containers
+/// and volumes <c>fcs-press-site-NAME</c>, runner processes, the bench folder, the databases.
+/// </summary>
+public sealed partial class RuntimeStack : IAsyncDisposable
+{
+    public static readonly TimeSpan JobTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly Lock _lock = new();
+    private readonly List<string> _sites = [];
+    private readonly List<string> _extraContainers = [];
+    private readonly Dictionary<string, string?> _workerSettings;
+    private PressProcess? _worker;
+    private int _workers;
+
+    public PressDatabase Db { get; }
+    public Scene Scene { get; } = new();
+    private PressProcess? _manager;
+    private PressApi? _api;
+    private ApiClient? _admin;
+    public PressProcess Manager => _manager ?? throw new InvalidOperationException("no manager running");
+    public PressProcess Worker => _worker ?? throw new InvalidOperationException("no worker running");
+    public PressApi Api => _api ?? throw new InvalidOperationException("not logged in");
+    /// <summary>The admin token's plain client (every endpoint, any status).</summary>
+    public ApiClient Admin => _admin ?? throw new InvalidOperationException("not logged in");
+    public string Driver { get; }
+    /// <summary>The process driver's bench folder; null for Docker.</summary>
+    public string? BenchFolder { get; }
+
+    private RuntimeStack(PressDatabase db, string driver, Dictionary<string, string?> settings, string? benchFolder)
+    {
+        Db = db;
+        Driver = driver;
+        Settings = settings;
+        BenchFolder = benchFolder;
+        _workerSettings = new Dictionary<string, string?>(settings);
+        foreach (var (k, v) in PressProcess.FastWorker(lease: TimeSpan.FromSeconds(30))) _workerSettings[k] = v;
+    }
+
+    /// <summary>The runtime settings both programs get (<c>Press:Runtime:…</c>).</summary>
+    public Dictionary<string, string?> Settings { get; }
+
+    public static Dictionary<string, string?> DockerSettings(string? image = null) => new()
+    {
+        ["Press:Runtime:Driver"] = "docker",
+        ["Press:Runtime:Docker:Endpoint"] = TestServices.DockerHost,
+        ["Press:Runtime:Docker:Image"] = image ?? TestServices.DoubleImage,
+        ["Press:Runtime:Docker:MemoryMb"] = "512",
+        ["Press:Runtime:Docker:Cpus"] = "0.5",
+        ["Press:Runtime:Health:Interval"] = "00:00:00.500",
+        ["Press:Runtime:Health:Timeout"] = "00:01:00",
+    };
+
+    public static Dictionary<string, string?> ProcessSettings(string benchFolder) => new()
+    {
+        ["Press:Runtime:Driver"] = "process",
+        ["Press:Runtime:Process:BenchFolder"] = benchFolder,
+        ["Press:Runtime:Process:BenchExecutable"] = DoubleExecutable,
+        ["Press:Runtime:Health:Interval"] = "00:00:00.500",
+        ["Press:Runtime:Health:Timeout"] = "00:01:00",
+    };
+
+    /// <summary>The Frappe test double's apphost, built by this project's reference (same configuration).</summary>
+    public static string DoubleExecutable
+    {
+        get
+        {
+            var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
+            var path = Path.Combine(TestServices.RepoRoot, "tests", "Press.FrappeDouble", "bin", configuration, "net10.0", "frappe-test-double");
+            return File.Exists(path) ? path : throw new InvalidOperationException($"{path} is not built; run `dotnet build Press.slnx -c {configuration}`.");
+        }
+    }
+
+    public static async Task<RuntimeStack> StartDockerAsync()
+    {
+        _ = TestServices.DockerHost; // fail first with how to run, not with a refused connection
+        _ = TestServices.DoubleImage;
+        return await StartAsync("docker", DockerSettings(), null);
+    }
+
+    public static async Task<RuntimeStack> StartProcessAsync()
+    {
+        // A bench folder as frappe_docker lays it out, with only frappe in apps.txt (like the double's image).
+        var bench = Directory.CreateTempSubdirectory("press-e2e-bench-").FullName;
+        Directory.CreateDirectory(Path.Combine(bench, "sites"));
+        await File.WriteAllTextAsync(Path.Combine(bench, "sites", "apps.txt"), "frappe\n");
+        await File.WriteAllTextAsync(Path.Combine(bench, "sites", "common_site_config.json"), "{}\n");
+        return await StartAsync("process", ProcessSettings(bench), bench);
+    }
+
+    private static async Task<RuntimeStack> StartAsync(string driver, Dictionary<string, string?> settings, string? bench)
+    {
+        var db = await PressDatabase.CreateAsync();
+        var stack = new RuntimeStack(db, driver, settings, bench);
+        try
+        {
+            stack._manager = await stack.Scene.StartManagerAsync(db, "manager", settings);
+            stack._api = await PressApi.LoginAsync(stack.Manager.BaseUrl, db.AdminPassword);
+            stack._admin = new ApiClient(stack.Manager.BaseUrl, stack.Api.Token);
+            await stack.StartWorkerAsync();
+        }
+        catch
+        {
+            await stack.DisposeAsync();
+            throw;
+        }
+        return stack;
+    }
+
+    public async Task<PressProcess> StartWorkerAsync()
+    {
+        var worker = await Scene.StartWorkerAsync(Db, $"worker-{Interlocked.Increment(ref _workers)}", _workerSettings);
+        _worker = worker;
+        return worker;
+    }
+
+    /// <summary>SIGKILL of the worker, then a new one (its start-up is when the reconciler runs).</summary>
+    public async Task<PressProcess> RestartWorkerAsync()
+    {
+        if (_worker is { } old) await old.KillAsync();
+        return await StartWorkerAsync();
+    }
+
+    /// <summary>A site name unique to this installation (and this run); cleaned up with the stack.</summary>
+    public string SiteName(string label)
+    {
+        var name = $"{label}-{Db.Suffix}.rt.test";
+        lock (_lock) _sites.Add(name);
+        return name;
+    }
+
+    /// <summary>A container (by name) this test made itself, removed with the stack.</summary>
+    public void TrackContainer(string name)
+    {
+        lock (_lock) _extraContainers.Add(name);
+    }
+
+    public static string ContainerOf(string site) => $"fcs-press-site-{site}";
+
+    /// <summary>POST /api/sites (no apps: the double's bench has only frappe) and waits until the job ends.</summary>
+    public async Task<JobView> CreateSiteAsync(string name)
+    {
+        var queued = await Api.CreateSiteAsync(name);
+        return await Api.WaitForJobAsync(queued.Id, JobTimeout, Describe);
+    }
+
+    /// <summary>Sends a lifecycle request that answers 202 with a job, and waits until the job ends.</summary>
+    public async Task<JobView> RunJobAsync(HttpMethod method, string path)
+    {
+        var response = await Admin.SendAsync(method, path);
+        Assert.True(response.Status == HttpStatusCode.Accepted, $"{method} {path}: expected 202, got {response}{Describe()}");
+        return await Api.WaitForJobAsync(response.As<JobView>().Id, JobTimeout, Describe);
+    }
+
+    public Task<JobView> SuspendAsync(string site) => RunJobAsync(HttpMethod.Post, $"/api/sites/{site}/suspend");
+    public Task<JobView> ResumeAsync(string site) => RunJobAsync(HttpMethod.Post, $"/api/sites/{site}/resume");
+    public Task<JobView> DeleteAsync(string site) => RunJobAsync(HttpMethod.Delete, $"/api/sites/{site}");
+    public Task<JobView> UndeleteAsync(string site) => RunJobAsync(HttpMethod.Post, $"/api/sites/{site}/undelete");
+    public Task<JobView> PurgeAsync(string site) => RunJobAsync(HttpMethod.Post, $"/api/sites/{site}/purge");
+
+    public async Task<RuntimeSiteView> GetSiteAsync(string name)
+    {
+        var response = await Admin.GetAsync($"/api/sites/{name}");
+        Assert.True(response.Status == HttpStatusCode.OK, $"GET /api/sites/{name}: {response}");
+        return response.As<RuntimeSiteView>();
+    }
+
+    /// <summary>Fails unless the job succeeded with every step Succeeded (none Skipped) in the recipe's order.</summary>
+    public void AssertAllStepsSucceeded(JobView job, JobRecipe recipe)
+    {
+        Assert.True(job.State == "Succeeded", $"expected {job.Kind} to succeed: {job.Describe()}{StepDetails(job)}{Describe()}");
+        Assert.Equal(recipe.Steps, job.Steps.OrderBy(s => s.Ordinal).Select(s => s.Name));
+        foreach (var step in job.Steps)
+            Assert.True(step.State == "Succeeded", $"step {step.Name} is {step.State} ({step.Output}): {job.Describe()}");
+    }
+
+    /// <summary>The runner port the job's allocate-runner step reports ("port 48600, Redis database 1").</summary>
+    public static int AllocatedPort(JobView newSite)
+    {
+        var output = newSite.Step(StepNames.AllocateRunner).Output ?? "";
+        var match = PortInOutput().Match(output);
+        Assert.True(match.Success, $"allocate-runner output names no port: '{output}' ({newSite.Describe()})");
+        return int.Parse(match.Groups[1].Value);
+    }
+
+    public static string StepDetails(JobView job) =>
+        "\n" + string.Join("\n", job.Steps.OrderBy(s => s.Ordinal).Select(s => $"  {s.Name} {s.State}: {s.Output}{(s.Error is null ? "" : " ERROR " + s.Error)}"));
+
+    /// <summary>Every process's recent output, and for Docker the Press-labelled containers.</summary>
+    public string Describe() => Scene.Describe() + (Driver == "docker" ? "\n" + TestEngine.DescribeManaged() : "");
+
+    [GeneratedRegex(@"\bport (\d+)")]
+    private static partial Regex PortInOutput();
+
+    private int _disposed;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        string[] sites, extra;
+        lock (_lock) (sites, extra) = (_sites.ToArray(), _extraContainers.ToArray());
+        // Workers first, so no reconciler or job recreates a runner behind the cleanup.
+        _admin?.Dispose();
+        _api?.Dispose();
+        await Scene.DisposeAsync();
+        if (Driver == "docker")
+        {
+            try { await TestEngine.RemoveAsync([.. sites.Select(ContainerOf), .. extra], sites.Select(ContainerOf)); }
+            catch (Exception ex) { Console.Error.WriteLine($"RuntimeStack cleanup: {ex.Message}"); }
+        }
+        if (BenchFolder is { } bench)
+        {
+            foreach (var site in sites) ProcessRunners.Kill(bench, site);
+            try { Directory.Delete(bench, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+        await Db.DisposeAsync();
+    }
+}
+
+/// <summary>The process driver's detached <c>bench serve</c> runners, as the pid files in their site folders name them.</summary>
+public static class ProcessRunners
+{
+    public static string SiteFolder(string bench, string site) => Path.Combine(bench, "sites", site);
+
+    public static string PidFile(string bench, string site) => Path.Combine(SiteFolder(bench, site), ".press-runner.pid");
+
+    public static int? Pid(string bench, string site) =>
+        File.Exists(PidFile(bench, site)) && int.TryParse(File.ReadAllText(PidFile(bench, site)).Trim(), out var pid) ? pid : null;
+
+    /// <summary>Running, not a zombie, and still the test double (a pid reused by something else does not count).</summary>
+    public static bool IsRunner(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            if (stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z')) return false;
+            return File.ReadAllText($"/proc/{pid}/cmdline").Contains("frappe-test-double", StringComparison.Ordinal);
+        }
+        catch (IOException) { return false; }
+        catch (UnauthorizedAccessException) { return false; }
+    }
+
+    /// <summary>SIGKILL of the runner's process group (it leads its own session), only if it is still the double.</summary>
+    public static void Kill(string bench, string site)
+    {
+        if (Pid(bench, site) is not { } pid || !IsRunner(pid)) return;
+        using var kill = System.Diagnostics.Process.Start("kill", ["-KILL", "--", $"-{pid}"]);
+        kill.WaitForExit(5000);
+    }
+}
