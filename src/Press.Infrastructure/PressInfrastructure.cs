@@ -41,6 +41,7 @@ public static class PressInfrastructure
         services.AddSingleton<ISettingsStore>(sp => sp.GetRequiredService<SettingsStore>());
         services.AddSingleton<IAuditLog, AuditLog>();
         services.AddSingleton<SiteQueries>();
+        services.AddSingleton<DomainStore>();
         services.AddSingleton<IdentityStore>();
         services.AddSingleton<ITenantDatabase, TenantDatabase>();
         services.AddSingleton<ISecretProtector, AesGcmSecretProtector>();
@@ -54,6 +55,17 @@ public static class PressInfrastructure
         services.AddSingleton<RuntimeLimits>();
         services.AddSingleton<DockerSiteRuntime>();
         services.AddSingleton<ISiteRuntime>(CreateRuntime);
+        services.AddSingleton<ISiteCache, RedisSiteCache>();
+        // Backups' object store: S3 when Press:S3 is configured, else a local folder.
+        services.AddPressOptions<S3.S3Options>(S3.S3Options.Section);
+        services.AddPressOptions<ObjectStore.LocalFolderOptions>(ObjectStore.LocalFolderOptions.Section);
+        services.AddSingleton<IObjectStore>(sp =>
+        {
+            var s3 = sp.GetRequiredService<S3.S3Options>();
+            return s3.IsConfigured
+                ? new S3.S3ObjectStore(s3, sp.GetRequiredService<TimeProvider>(), sp.GetService<Microsoft.Extensions.Logging.ILogger<S3.S3ObjectStore>>())
+                : new ObjectStore.LocalFolderObjectStore(sp.GetRequiredService<ObjectStore.LocalFolderOptions>());
+        });
         services.AddSingleton<SiteOperations>();
         services.AddSingleton<PressMetrics>();
         services.AddPressOptions<Ingress.IngressOptions>(Ingress.IngressOptions.Section);
