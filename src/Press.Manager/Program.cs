@@ -48,9 +48,11 @@ app.MapGet("/metrics", async (PressMetrics metrics, CancellationToken ct) =>
     return Results.Text(text.ToString(), PrometheusText.ContentType);
 });
 
+Press.Manager.Ingress.TraefikEndpoint.MapTraefikProvider(app); // outside the token-protected group: Traefik proves itself with a shared secret header
 var api = app.MapGroup("/api").RequireAuthorization(Policies.Viewer);
 api.MapSitesApi();
 api.MapSiteRuntimeApi();
+api.MapDomainsApi();
 api.MapJobsApi();
 api.MapTokensApi();
 api.MapAuditApi();

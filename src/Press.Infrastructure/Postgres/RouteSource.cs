@@ -10,9 +10,13 @@ public sealed class RouteSource(PressDataSources sources, ISiteRuntime runtime) 
     public async Task<string> StampAsync(CancellationToken ct)
     {
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
-        // updated_at moves on every state change, port allocation and domain change; the counts catch deletions.
+        // A sum of per-row hashes, not max(updated_at): jobs commit in any order, so a transaction that took its "now"
+        // first can commit after one that took a later "now" — its row changes while max(updated_at) does not, and the
+        // change would go unrouted until the next one. Every row's routing fields are in its hash; the counts catch
+        // deletions. About a millisecond for 1,000 sites.
         return await conn.ScalarAsync<string>("""
-            SELECT coalesce(max(updated_at)::text, '') || '|' || count(*)::text || '|' || (SELECT count(*) FROM site_domains)::text
+            SELECT count(*)::text || '|' || coalesce(sum(hashtext(concat_ws('|', id, state, runner_port, updated_at))::bigint), 0)::text
+                   || '|' || (SELECT count(*)::text || '|' || coalesce(sum(hashtext(domain || '|' || site_id)::bigint), 0)::text FROM site_domains)
             FROM sites
             """, ct) ?? "";
     }

@@ -9,7 +9,8 @@ namespace Press.Infrastructure.Postgres;
 /// <summary>Read side for the API: sites, jobs and the audit log, filtered and paged with parameters only.</summary>
 public sealed class SiteQueries(PressDataSources sources)
 {
-    public sealed record SiteView(Site Site, Guid? ActiveJobId);
+    /// <param name="Domains">The site's custom domains (extra host names), sorted.</param>
+    public sealed record SiteView(Site Site, Guid? ActiveJobId, IReadOnlyList<string> Domains);
 
     public async Task<(IReadOnlyList<SiteView> Items, long Total)> ListSitesAsync(SiteState? state, int page, int pageSize, CancellationToken ct)
     {
@@ -109,13 +110,15 @@ public sealed class SiteQueries(PressDataSources sources)
     {
         await using var cmd = Sql.Command(conn, $"""
             SELECT {Rows.SiteColumns},
-                   (SELECT j.id FROM jobs j WHERE j.site_id = s.id AND j.state IN ('Queued', 'Running', 'Waiting'))
+                   (SELECT j.id FROM jobs j WHERE j.site_id = s.id AND j.state IN ('Queued', 'Running', 'Waiting')),
+                   array(SELECT d.domain FROM site_domains d WHERE d.site_id = s.id ORDER BY d.domain COLLATE "C")
             FROM sites s WHERE {whereOrderLimit}
             """, args);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var list = new List<SiteView>();
         while (await r.ReadAsync(ct))
-            list.Add(new SiteView(Rows.Site(r), r.IsDBNull(Rows.SiteColumnCount) ? null : r.GetGuid(Rows.SiteColumnCount)));
+            list.Add(new SiteView(Rows.Site(r), r.IsDBNull(Rows.SiteColumnCount) ? null : r.GetGuid(Rows.SiteColumnCount),
+                r.GetFieldValue<string[]>(Rows.SiteColumnCount + 1)));
         return list;
     }
 }

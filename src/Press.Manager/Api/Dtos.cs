@@ -15,7 +15,7 @@ public sealed record RuntimeDto(string Driver, bool Served, string? Reason);
 public sealed record SiteDto(
     string Name, SiteState State, IReadOnlyList<string> Apps, LocationDto Location, RuntimeDto Runtime,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? DeletedAt, DateTimeOffset? PurgeAfter,
-    DateTimeOffset? PurgedAt, Guid? ActiveJobId)
+    DateTimeOffset? PurgedAt, Guid? ActiveJobId, IReadOnlyList<string> Domains)
 {
     public static SiteDto From(SiteQueries.SiteView view, ISiteRuntime runtime)
     {
@@ -23,7 +23,7 @@ public sealed record SiteDto(
         var status = s.State is SiteState.Active ? runtime.Describe(s) : new RuntimeStatus(runtime.Driver, false, $"not served: site is {s.State}");
         return new SiteDto(s.Name, s.State, s.Apps, new LocationDto(s.Location.Database, s.Location.Schema),
             new RuntimeDto(status.Driver, status.Served, status.Reason), s.CreatedAt, s.UpdatedAt, s.DeletedAt,
-            s.PurgeAfter, s.PurgedAt, view.ActiveJobId);
+            s.PurgeAfter, s.PurgedAt, view.ActiveJobId, view.Domains);
     }
 }
 

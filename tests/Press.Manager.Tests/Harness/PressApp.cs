@@ -40,13 +40,16 @@ public sealed class PressApp : IAsyncLifetime
     /// <summary>Whether the worker starts with the app; tests that need jobs to stay queued turn it off.</summary>
     public bool StartWorker { get; init; } = true;
 
+    /// <summary>Extra configuration (e.g. <c>Press:Ingress:TraefikSecret</c>) for both the manager and the worker.</summary>
+    public IDictionary<string, string?> ExtraSettings { get; init; } = new Dictionary<string, string?>();
+
     public async Task InitializeAsync()
     {
         _db = await PressDatabase.CreateAsync();
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             web.UseEnvironment("Testing");
-            web.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(_db.Settings()));
+            web.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(_db.Settings()).AddInMemoryCollection(ExtraSettings));
             web.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Time));
             web.ConfigureLogging(l => l.SetMinimumLevel(LogLevel.Trace).AddProvider(Logs).AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(_ => false));
         });
@@ -64,6 +67,7 @@ public sealed class PressApp : IAsyncLifetime
             ["Press:Worker:IdlePollInterval"] = "00:00:00.200",
             ["Press:Worker:FallbackPollInterval"] = "00:00:00.200",
         });
+        builder.Configuration.AddInMemoryCollection(ExtraSettings);
         builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Trace).AddProvider(Logs);
         builder.Services.AddSingleton<TimeProvider>(Time);
         builder.Services.AddPressInfrastructure();
