@@ -185,4 +185,18 @@ public sealed class DomainsTests(PressApp app) : IClassFixture<PressApp>
         // The purged site's name is free too, as a domain.
         await AddAsync(api, "heir.example.com", site, HttpStatusCode.Created);
     }
+
+    [Fact]
+    public async Task A_site_cannot_take_a_host_name_that_is_another_sites_domain_or_Presss_own()
+    {
+        var api = app.Admin;
+        await api.RunAsync(api.CreateSiteAsync("owner.example.com"));
+        await AddAsync(api, "owner.example.com", "owned-by-owner.example.org", HttpStatusCode.Created);
+
+        var clash = await (await api.PostAsJsonAsync("/api/sites", new { name = "owned-by-owner.example.org" })).Json(HttpStatusCode.Conflict);
+        Assert.Contains("custom domain of site 'owner.example.com'", Detail(clash));
+
+        var press = await (await api.PostAsJsonAsync("/api/sites", new { name = "press.localhost" })).Json(HttpStatusCode.BadRequest);
+        Assert.Contains("Press's own host name", press.GetProperty("errors").GetProperty("name")[0].GetString());
+    }
 }

@@ -13,9 +13,9 @@ public sealed class LifecycleTests(PressApp app) : IClassFixture<PressApp>
         const string name = "life.example.com";
 
         var created = await api.RunAsync(api.CreateSiteAsync(name, "erpnext"));
-        Assert.Equal(["create-role", "create-schema", "configure-role", "verify-login", "start-runtime"],
+        Assert.Equal(Press.Core.Jobs.Recipes.NewSite.Steps,
             created.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("name").GetString()));
-        var runtimeStep = created.GetProperty("steps")[4];
+        var runtimeStep = created.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "start-runtime");
         Assert.Equal("Skipped", runtimeStep.State());
         Assert.Contains("Press:Runtime:Driver=none", runtimeStep.GetProperty("output").GetString());
 

@@ -8,17 +8,28 @@ namespace Press.Core.Routing;
 /// </summary>
 public static class RoutePlanner
 {
+    /// <remarks>
+    /// One owner per host, whatever the data says: Press's own host first, then site names, then custom domains, so a
+    /// clash (which the API refuses, but data can predate a rule) never stops routing for everyone.
+    /// </remarks>
     public static RouteTable Plan(IEnumerable<SiteRouting> sites, string pressHost)
     {
-        var routes = new List<Route> { new(pressHost, null, RouteTarget.Press, null, "Press's own UI and API") };
-        foreach (var site in sites.Where(s => s.State != SiteState.Purged))
+        var live = sites.Where(s => s.State != SiteState.Purged).OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
+        var routes = new Dictionary<string, Route>(StringComparer.OrdinalIgnoreCase)
         {
-            var (target, reason) = Decide(site);
-            var port = target == RouteTarget.Runner ? site.RunnerPort : null;
-            foreach (var host in site.Domains.Prepend(site.Name).Distinct(StringComparer.OrdinalIgnoreCase))
-                routes.Add(new Route(host, site.Name, target, port, reason));
-        }
-        return new RouteTable(routes.OrderBy(r => r.Host, StringComparer.Ordinal).ToList());
+            [pressHost] = new(pressHost, null, RouteTarget.Press, null, "Press's own UI and API"),
+        };
+        foreach (var site in live) routes.TryAdd(site.Name, RouteFor(site, site.Name));
+        foreach (var site in live)
+            foreach (var domain in site.Domains)
+                routes.TryAdd(domain, RouteFor(site, domain));
+        return new RouteTable(routes.Values.OrderBy(r => r.Host, StringComparer.Ordinal).ToList());
+    }
+
+    private static Route RouteFor(SiteRouting site, string host)
+    {
+        var (target, reason) = Decide(site);
+        return new Route(host, site.Name, target, target == RouteTarget.Runner ? site.RunnerPort : null, reason);
     }
 
     private static (RouteTarget, string) Decide(SiteRouting site) => site.State switch

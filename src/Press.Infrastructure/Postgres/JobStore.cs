@@ -106,13 +106,18 @@ public sealed class JobStore(PressDataSources sources, TimeProvider time) : IJob
         });
     }
 
-    private static Task SetSiteState(NpgsqlConnection conn, Guid jobId, SiteState state, DateTimeOffset now, CancellationToken ct) =>
-        conn.ExecAsync("""
+    private static async Task SetSiteState(NpgsqlConnection conn, Guid jobId, SiteState state, DateTimeOffset now, CancellationToken ct)
+    {
+        // A purged site gives up its host names with its port: another site may claim them.
+        if (state == SiteState.Purged)
+            await conn.ExecAsync("DELETE FROM site_domains WHERE site_id = (SELECT site_id FROM jobs WHERE id = @id)", ct, ("id", jobId));
+        await conn.ExecAsync("""
             UPDATE sites SET state = @s, updated_at = @now,
                              purged_at = CASE WHEN @s = 'Purged' THEN @now ELSE purged_at END,
                              runner_port = CASE WHEN @s = 'Purged' THEN NULL ELSE runner_port END
             WHERE id = (SELECT site_id FROM jobs WHERE id = @id)
             """, ct, ("id", jobId), ("s", state.ToString()), ("now", now));
+    }
 
     private async Task Fenced(Guid jobId, string workerId, string sql, CancellationToken ct, params (string, object?)[] extra)
     {

@@ -14,6 +14,12 @@ public sealed class SiteCommands(PressDataSources sources, TimeProvider time) : 
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var now = time.GetUtcNow();
+        // A live site's custom domain is a host name too: a site may not take it (routing needs one owner per host).
+        var domainOwner = await conn.ScalarAsync<string>("""
+            SELECT s.name FROM site_domains d JOIN sites s ON s.id = d.site_id WHERE d.domain = @n AND s.state <> 'Purged'
+            """, ct, ("n", site.Name));
+        if (domainOwner is not null)
+            throw new ConflictException($"'{site.Name}' is a custom domain of site '{domainOwner}': remove it there first, or choose another name.");
         try
         {
             await conn.ExecAsync("""

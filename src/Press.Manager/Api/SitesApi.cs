@@ -32,13 +32,15 @@ public static class SitesApi
         MapOperation(sites, "/{name}/purge", "POST", Policies.Admin, (ops, n, a, ct) => ops.PurgeAsync(n, a, ct));
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext http, SiteOperations operations, CancellationToken ct)
+    private static async Task<IResult> CreateAsync(HttpContext http, SiteOperations operations, Infrastructure.Ingress.IngressOptions ingress, CancellationToken ct)
     {
         var body = await RequestBody.ReadAsync(http.Request, CreateFields, ct);
         var name = body.RequiredString("name", "\"erp.example.com\"");
         var apps = body.OptionalStringArray("apps");
         if (name is not null)
             foreach (var problem in SiteNameRules.Validate(name)) body.Add("name", problem);
+        if (name is not null && string.Equals(name, ingress.PressHost, StringComparison.OrdinalIgnoreCase))
+            body.Add("name", $"'{name}' is Press's own host name (Press:Ingress:PressHost): choose another name.");
         foreach (var problem in AppNameRules.Validate(apps)) body.Add("apps", problem);
         if (body.Problems.Count > 0) return Problems.Invalid(body.Problems);
 

@@ -135,3 +135,21 @@ public sealed class RoutePlannerTests
             reference.Count);
     }
 }
+
+public sealed class RoutePlannerClashTests
+{
+    private static SiteRouting Site(string name, params string[] domains) =>
+        new(name, Press.Core.Sites.SiteState.Active, 48601, true, domains);
+
+    [Fact]
+    public void A_host_claimed_twice_gets_one_owner_press_first_then_site_names_then_domains()
+    {
+        var table = RoutePlanner.Plan(
+            [Site("a.example.com", "b.example.com", "press.example.com"), Site("b.example.com"), Site("c.example.com", "b.example.com")],
+            "press.example.com");
+
+        Assert.Equal(["a.example.com", "b.example.com", "c.example.com", "press.example.com"], table.Routes.Select(r => r.Host));
+        Assert.Equal("b.example.com", table.Find("b.example.com")!.Site);
+        Assert.Equal(RouteTarget.Press, table.Find("press.example.com")!.Target);
+    }
+}
