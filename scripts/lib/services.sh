@@ -25,6 +25,24 @@ PRESS_PG_RUN_BIN=""
 PRESS_PG_RUN_DATA=""
 
 press_log() { printf '[press] %s\n' "$*" >&2; }
+
+# press_reserve_ports: keep Linux from handing out Press's ports (48500-49799: the dev stack, the site runners
+# 48600-49699, the test and benchmark servers) as ephemeral source ports. They lie inside the default ephemeral range
+# (32768-60999), so any outgoing connection (a PostgreSQL client, an HTTP probe) may take one, and a socket still in
+# TIME_WAIT on a runner's port makes `bench serve` fail to bind it ("address already in use"). Adds to the reserved
+# list, never replaces it; a no-op without root (then say so once).
+PRESS_RESERVED_PORTS="48500-49799"
+press_reserve_ports() {
+  local f=/proc/sys/net/ipv4/ip_local_reserved_ports current
+  [ -r "$f" ] || return 0
+  current="$(cat "$f")"
+  case ",$current," in *",$PRESS_RESERVED_PORTS,"*) return 0 ;; esac
+  if [ -w "$f" ] && printf '%s' "${current:+$current,}$PRESS_RESERVED_PORTS" >"$f" 2>/dev/null; then
+    press_log "reserved ports $PRESS_RESERVED_PORTS (net.ipv4.ip_local_reserved_ports) so no outgoing connection takes a runner's port"
+  else
+    press_log "warning: cannot reserve ports $PRESS_RESERVED_PORTS (needs root: sysctl -w net.ipv4.ip_local_reserved_ports=$PRESS_RESERVED_PORTS); a site runner may then fail to bind its port now and then"
+  fi
+}
 # Only called from the main shell (never inside $(...)), so exit ends the script.
 press_die() { printf '[press] error: %s\n' "$*" >&2; exit 1; }
 

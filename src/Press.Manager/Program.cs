@@ -7,12 +7,14 @@ using Press.Infrastructure.Postgres;
 using Press.Manager;
 using Press.Manager.Api;
 using Press.Manager.Auth;
+using Press.Manager.Ingress;
 
 // press-manager: REST API (+ OpenAPI), health, metrics. `press-manager bootstrap` does the one-time database setup.
 var builder = WebApplication.CreateBuilder(args.Where(a => a != "bootstrap").ToArray());
 builder.Configuration.AddSecretFiles();
 if (string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]) && string.IsNullOrEmpty(builder.Configuration["urls"]))
     builder.WebHost.UseUrls("http://127.0.0.1:48550");
+builder.AddEmbeddedProxy(); // after the API's URL: the proxy's joins it
 
 builder.Services.AddPressInfrastructure();
 builder.Services.AddPressOptions<AdminOptions>(AdminOptions.Section);
@@ -35,6 +37,7 @@ if (args.Contains("bootstrap"))
 await Startup.PrepareAsync(app.Services);
 
 app.UseExceptionHandler();
+app.UseEmbeddedProxy(); // before status pages and auth: site hosts never reach the API
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
@@ -48,7 +51,7 @@ app.MapGet("/metrics", async (PressMetrics metrics, CancellationToken ct) =>
     return Results.Text(text.ToString(), PrometheusText.ContentType);
 });
 
-Press.Manager.Ingress.TraefikEndpoint.MapTraefikProvider(app); // outside the token-protected group: Traefik proves itself with a shared secret header
+app.MapTraefikProvider(); // outside the token-protected group: Traefik proves itself with a shared secret header
 var api = app.MapGroup("/api").RequireAuthorization(Policies.Viewer);
 api.MapSitesApi();
 api.MapSiteRuntimeApi();

@@ -6,7 +6,10 @@ using Press.Testing;
 
 // Control-plane benchmark (scripts/bench): creates N sites through the real manager and worker, compares per-site
 // time with the raw SQL a site needs (baseline A) and the list latency with GET /healthz (baseline B), same run.
-const string Usage = "usage: Press.Benchmarks [--sites N] [--concurrency C] [--sequential S] [--requests R] [--out FILE] [--timeout-minutes M]";
+// `--proxy` first: the embedded proxy benchmark instead (ProxyBench.cs).
+if (args.Length > 0 && args[0] == "--proxy") return await ProxyBench.MainAsync(args[1..]);
+
+const string Usage = "usage: Press.Benchmarks [--proxy] [--sites N] [--concurrency C] [--sequential S] [--requests R] [--out FILE] [--timeout-minutes M]";
 var o = new Dictionary<string, int> { ["sites"] = 100, ["concurrency"] = 8, ["sequential"] = 10, ["requests"] = 200, ["timeout-minutes"] = 60 };
 string? output = null;
 for (var i = 0; i < args.Length; i++)

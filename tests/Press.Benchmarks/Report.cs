@@ -42,7 +42,8 @@ public static class Report
 
         Run `scripts/bench [N]` (as root; default N = 100). It starts a throwaway PostgreSQL 16 (127.0.0.1:49702, real
         fsync) and Redis (127.0.0.1:49703), builds in Release, runs `tests/Press.Benchmarks` against a fresh installation
-        with the real manager and worker as child processes, and appends a dated section to this file.
+        with the real manager and worker as child processes, and appends a dated section to this file. `scripts/bench --proxy`
+        runs the embedded proxy benchmark instead (its sections say what they measure).
 
         The numbers come from one noisy 2-core machine that also runs PostgreSQL, Redis, the manager, the worker and the
         client, so absolute values say little: read the ratios, which compare Press with baselines measured in the same

@@ -60,6 +60,9 @@ public sealed class PressDatabase : IAsyncDisposable
         ["Press:Admin:UserName"] = "admin",
         ["Press:Admin:Password"] = AdminPassword,
         ["Press:Runtime:Driver"] = "none",
+        // No embedded proxy: its default port 48580 is one per machine (a dev Press may hold it) and tests run managers
+        // in parallel. The ingress tests give theirs a port of their own.
+        ["Press:Ingress:ProxyUrl"] = "",
     };
 
     public IConfiguration Configuration(IDictionary<string, string?>? overrides = null) =>

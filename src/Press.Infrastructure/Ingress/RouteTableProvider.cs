@@ -14,6 +14,9 @@ public sealed partial class RouteTableProvider(IRouteSource source, IngressOptio
     : BackgroundService
 {
     private string? _stamp;
+    // The refresh loop and callers (GET /api/ingress/traefik refreshes before it renders) must not interleave: a slow
+    // load finishing last would put an older table back in place.
+    private readonly SemaphoreSlim _gate = new(1, 1);
 
     public RouteTable Current { get; private set; } = RouteTable.Empty;
 
@@ -23,14 +26,22 @@ public sealed partial class RouteTableProvider(IRouteSource source, IngressOptio
     /// <summary>Re-plans if the stamp moved; returns whether the table changed.</summary>
     public async Task<bool> RefreshAsync(CancellationToken ct)
     {
-        var stamp = await source.StampAsync(ct);
-        if (stamp == _stamp) return false;
-        var table = RoutePlanner.Plan(await source.LoadAsync(ct), options.PressHost);
-        Current = table;
-        _stamp = stamp;
-        LogReloaded(table.Routes.Count);
-        Changed?.Invoke(table);
-        return true;
+        await _gate.WaitAsync(ct);
+        try
+        {
+            var stamp = await source.StampAsync(ct);
+            if (stamp == _stamp) return false;
+            var table = RoutePlanner.Plan(await source.LoadAsync(ct), options.PressHost);
+            Current = table;
+            _stamp = stamp;
+            LogReloaded(table.Routes.Count);
+            Changed?.Invoke(table);
+            return true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stopping)

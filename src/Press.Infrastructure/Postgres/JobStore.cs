@@ -47,8 +47,10 @@ public sealed class JobStore(PressDataSources sources, TimeProvider time) : IJob
     public async Task<DateTimeOffset?> NextDueAsync(CancellationToken ct)
     {
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
-        return await conn.ScalarAsync<DateTimeOffset?>(
+        // Npgsql reads a scalar timestamptz as a UTC DateTime.
+        var due = await conn.ScalarAsync<DateTime?>(
             "SELECT min(run_after) FROM jobs WHERE state IN ('Queued', 'Waiting')", ct);
+        return due is { } d ? new DateTimeOffset(DateTime.SpecifyKind(d, DateTimeKind.Utc)) : null;
     }
 
     public async Task StartAsync(Guid jobId, string workerId, SiteState? siteState, CancellationToken ct)

@@ -17,7 +17,8 @@ public sealed class DockerfileTests
         Assert.Equal("app", dockerfile.Last("USER"));
         Assert.Equal($"[\"/app/{app}\"]", dockerfile.Single("ENTRYPOINT"));
         Assert.Contains(dockerfile.All("ENV"), e => e.StartsWith($"ASPNETCORE_URLS=http://127.0.0.1:{port} ", StringComparison.Ordinal));
-        Assert.Contains($"curl -fsS -o /dev/null http://127.0.0.1:{port}/healthz", dockerfile.Single("HEALTHCHECK"));
+        // The check follows the app: the first address of ASPNETCORE_URLS, whatever port it was moved to.
+        Assert.Contains("curl -fsS -o /dev/null \"${ASPNETCORE_URLS%%;*}/healthz\"", dockerfile.Single("HEALTHCHECK"));
         Assert.Contains($"test -x /app/{app}", string.Join('\n', dockerfile.All("RUN")));
     }
 

@@ -51,9 +51,12 @@ public sealed class ProcessSiteRuntime(ProcessRuntimeOptions options, RuntimeEnd
             TimeSpan.FromSeconds(10), ct);
         if (result.ExitCode != 0) throw new StepFailedException(FailureKind.Permanent, $"cannot start bench serve: {result.OutputTail}");
         for (var i = 0; i < 50 && RunningPid(site) is null; i++) await Task.Delay(100, ct);
+        // A runner that dies at once (its port taken, a broken bench) must fail here, not leave wait-healthy probing
+        // a dead port until its timeout.
+        await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
         return RunningPid(site) is { } started
             ? RuntimeOutcome.Done($"bench serve --port {port} running (pid {started}), log {LogFile(site)}")
-            : throw new StepFailedException(FailureKind.Transient, "bench serve did not start; see " + LogFile(site));
+            : throw new StepFailedException(FailureKind.Transient, $"bench serve did not stay up: {LogTail(site)}");
     }
 
     public async Task<RuntimeOutcome> InstallAsync(Site site, SiteSecrets secrets, CancellationToken ct)
@@ -69,7 +72,9 @@ public sealed class ProcessSiteRuntime(ProcessRuntimeOptions options, RuntimeEnd
     }
 
     public Task<HealthProbe> ProbeAsync(Site site, CancellationToken ct) =>
-        site.RunnerPort is { } port ? ping.ProbeAsync(site.Name, port, ct)
+        RunningPid(site) is null
+            ? throw new StepFailedException(FailureKind.Permanent, $"bench serve of {site.Name} is not running: {LogTail(site)}")
+        : site.RunnerPort is { } port ? ping.ProbeAsync(site.Name, port, ct)
             : throw new StepFailedException(FailureKind.Permanent, $"site {site.Name} has no runner port allocated");
 
     public async Task<RuntimeOutcome> StopAsync(Site site, CancellationToken ct)
@@ -115,6 +120,9 @@ public sealed class ProcessSiteRuntime(ProcessRuntimeOptions options, RuntimeEnd
         catch (IOException) { return false; }
         catch (UnauthorizedAccessException) { return false; }
     }
+
+    private string LogTail(Site site) =>
+        File.Exists(LogFile(site)) ? string.Join(" | ", File.ReadLines(LogFile(site)).TakeLast(5)) : "no log at " + LogFile(site);
 
     private static string LastLine(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault()?.Trim() ?? "done";
 }
