@@ -52,6 +52,14 @@ public sealed class EmbeddedProxyTests(ProxyStackFixture fixture, ITestOutputHel
         foreach (var name in names.Reverse())
             Assert.True((await Stack.GetAsync(name.ToUpperInvariant() + ":" + Stack.ProxyPort)).IsPong, $"{name} (upper case, with port) did not pong");
 
+        // A custom domain routes to its site: the proxy names the site to the runner (X-Frappe-Site-Name), so the
+        // runner answers for the site, not for the unknown domain.
+        var domain = "shop-" + names[1];
+        var added = await Stack.Admin.SendAsync(HttpMethod.Post, $"/api/sites/{names[1]}/domains", new { domain });
+        Assert.True(added.Status == System.Net.HttpStatusCode.Created, $"adding {domain}: {added}{Stack.Describe()}");
+        var viaDomain = await Stack.UntilAsync(domain, a => a.IsPong, DateTimeOffset.UtcNow, PollLimit, "pong by custom domain");
+        output.WriteLine($"custom domain → pong: {viaDomain}");
+
         var suspended = names[0];
         var suspend = await Stack.SucceededAsync(await Stack.StartJobAsync(HttpMethod.Post, $"/api/sites/{suspended}/suspend"));
         var toMaintenance = await Stack.UntilAsync(suspended, a => a.IsPage("maintenance"), suspend.FinishedAt!.Value, PollLimit, "maintenance page");
