@@ -40,6 +40,22 @@ public sealed class TraefikEndpointTests(PressAppWithTraefikSecret fixture) : IC
         config.GetProperty("http").GetProperty("routers").TryGetProperty(name, out var r) ? r : null;
 
     [Fact]
+    public async Task The_output_has_one_websecure_router_for_each_host_of_the_route_table()
+    {
+        await App.Admin.RunAsync(App.Admin.CreateSiteAsync("same-table.example.com"));
+        var (_, config) = await ConfigAsync();
+        var provider = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
+            .GetRequiredService<Press.Infrastructure.Ingress.RouteTableProvider>(App.ManagerServices);
+        await provider.RefreshAsync(CancellationToken.None);
+
+        var hosts = config.GetProperty("http").GetProperty("routers").EnumerateObject()
+            .Where(r => r.Name.StartsWith("host-", StringComparison.Ordinal))
+            .Select(r => r.Value.GetProperty("rule").GetString()!["Host(`".Length..^"`)".Length])
+            .Order(StringComparer.Ordinal);
+        Assert.Equal(provider.Current.Routes.Select(r => r.Host).Order(StringComparer.Ordinal), hosts);
+    }
+
+    [Fact]
     public async Task Without_the_right_secret_the_answer_is_401()
     {
         foreach (var secret in new string?[] { null, "", "wrong", PressAppWithTraefikSecret.Secret[..^1], PressAppWithTraefikSecret.Secret + "0" })
