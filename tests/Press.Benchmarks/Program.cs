@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Press.Benchmarks;
 using Press.Testing;
 
@@ -10,30 +9,14 @@ using Press.Testing;
 if (args.Length > 0 && args[0] == "--proxy") return await ProxyBench.MainAsync(args[1..]);
 
 const string Usage = "usage: Press.Benchmarks [--proxy] [--sites N] [--concurrency C] [--sequential S] [--requests R] [--out FILE] [--timeout-minutes M]";
-var o = new Dictionary<string, int> { ["sites"] = 100, ["concurrency"] = 8, ["sequential"] = 10, ["requests"] = 200, ["timeout-minutes"] = 60 };
-string? output = null;
-for (var i = 0; i < args.Length; i++)
-{
-    var key = args[i].StartsWith("--", StringComparison.Ordinal) ? args[i][2..] : "";
-    if (i + 1 >= args.Length) { Console.Error.WriteLine(Usage); return 2; }
-    if (key == "out") output = args[++i];
-    else if (o.ContainsKey(key) && int.TryParse(args[++i], CultureInfo.InvariantCulture, out var value) && value >= 1 && value <= 100_000) o[key] = value;
-    else { Console.Error.WriteLine($"bad argument '{args[i]}'\n{Usage}"); return 2; }
-}
-
-using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(o["timeout-minutes"]));
-void Stop(PosixSignalContext c)
-{
-    c.Cancel = true; // let the finally blocks kill the children and drop the installation
-    Console.Error.WriteLine($"bench: {c.Signal}, stopping");
-    cts.Cancel();
-}
-using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+if (BenchCommandLine.Parse(args, new() { ["sites"] = 100, ["concurrency"] = 8, ["sequential"] = 10, ["requests"] = 200, ["timeout-minutes"] = 60 }, Usage)
+    is not var (o, output))
+    return 2;
+using var stop = new BenchStop(o["timeout-minutes"]);
 
 try
 {
-    var result = await RunAsync(o["sites"], o["concurrency"], o["sequential"], o["requests"], cts.Token);
+    var result = await RunAsync(o["sites"], o["concurrency"], o["sequential"], o["requests"], stop.Token);
     var section = Report.Render(result, DateTimeOffset.UtcNow);
     Console.WriteLine();
     Console.WriteLine(section);
@@ -46,7 +29,7 @@ try
 }
 catch (Exception ex)
 {
-    Console.Error.WriteLine(cts.IsCancellationRequested ? "bench: stopped (signal or timeout)" : $"bench: FAILED: {ex}");
+    Console.Error.WriteLine(stop.Token.IsCancellationRequested ? "bench: stopped (signal or timeout)" : $"bench: FAILED: {ex}");
     return 1;
 }
 

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Npgsql;
@@ -37,28 +36,13 @@ public static class ProxyBench
 
     public static async Task<int> MainAsync(string[] args)
     {
-        var o = new Dictionary<string, int> { ["sites"] = 3, ["filler"] = 1000, ["loops"] = 8, ["seconds"] = 10, ["activations"] = 10, ["timeout-minutes"] = 20 };
-        string? output = null;
-        for (var i = 0; i < args.Length; i++)
-        {
-            var key = args[i].StartsWith("--", StringComparison.Ordinal) ? args[i][2..] : "";
-            if (i + 1 >= args.Length) { Console.Error.WriteLine(Usage); return 2; }
-            if (key == "out") output = args[++i];
-            else if (o.ContainsKey(key) && int.TryParse(args[++i], CultureInfo.InvariantCulture, out var value) && value >= 1 && value <= 100_000) o[key] = value;
-            else { Console.Error.WriteLine($"bad argument '{args[i]}'\n{Usage}"); return 2; }
-        }
-        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(o["timeout-minutes"]));
-        void Stop(PosixSignalContext c)
-        {
-            c.Cancel = true; // let the finally blocks kill the children and drop the installation
-            Console.Error.WriteLine($"bench: {c.Signal}, stopping");
-            cts.Cancel();
-        }
-        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        if (BenchCommandLine.Parse(args, new() { ["sites"] = 3, ["filler"] = 1000, ["loops"] = 8, ["seconds"] = 10, ["activations"] = 10, ["timeout-minutes"] = 20 }, Usage)
+            is not var (o, output))
+            return 2;
+        using var stop = new BenchStop(o["timeout-minutes"]);
         try
         {
-            var result = await RunAsync(new ProxyBenchOptions(o["sites"], o["filler"], o["loops"], o["seconds"], o["activations"]), cts.Token);
+            var result = await RunAsync(new ProxyBenchOptions(o["sites"], o["filler"], o["loops"], o["seconds"], o["activations"]), stop.Token);
             var section = ProxyReport.Render(result, DateTimeOffset.UtcNow);
             Console.WriteLine();
             Console.WriteLine(section);
@@ -71,7 +55,7 @@ public static class ProxyBench
         }
         catch (Exception ex)
         {
-            Console.Error.WriteLine(cts.IsCancellationRequested ? "bench: stopped (signal or timeout)" : $"bench: FAILED: {ex}");
+            Console.Error.WriteLine(stop.Token.IsCancellationRequested ? "bench: stopped (signal or timeout)" : $"bench: FAILED: {ex}");
             return 1;
         }
     }

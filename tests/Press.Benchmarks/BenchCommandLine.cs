@@ -1,0 +1,59 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+
+namespace Press.Benchmarks;
+
+/// <summary>The benchmark modes' shared command line: <c>--name N</c> integer options and <c>--out FILE</c>.</summary>
+internal static class BenchCommandLine
+{
+    /// <returns>The options (defaults overridden) and the output file, or null after printing why the arguments are bad.</returns>
+    public static (Dictionary<string, int> Options, string? Output)? Parse(string[] args, Dictionary<string, int> defaults, string usage)
+    {
+        var options = new Dictionary<string, int>(defaults);
+        string? output = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            var key = args[i].StartsWith("--", StringComparison.Ordinal) ? args[i][2..] : "";
+            if (i + 1 >= args.Length) { Console.Error.WriteLine(usage); return null; }
+            if (key == "out") output = args[++i];
+            else if (options.ContainsKey(key) && int.TryParse(args[++i], CultureInfo.InvariantCulture, out var value) && value is >= 1 and <= 100_000)
+                options[key] = value;
+            else { Console.Error.WriteLine($"bad argument '{args[i]}'\n{usage}"); return null; }
+        }
+        return (options, output);
+    }
+}
+
+/// <summary>
+/// Cancels a run on its time limit, SIGTERM or SIGINT — cancelling rather than dying, so the finally blocks still kill
+/// the child processes and drop the installation.
+/// </summary>
+internal sealed class BenchStop : IDisposable
+{
+    private readonly CancellationTokenSource _cts;
+    private readonly PosixSignalRegistration _term;
+    private readonly PosixSignalRegistration _interrupt;
+
+    public BenchStop(int timeoutMinutes)
+    {
+        _cts = new CancellationTokenSource(TimeSpan.FromMinutes(timeoutMinutes));
+        _term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        _interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+    }
+
+    public CancellationToken Token => _cts.Token;
+
+    private void Stop(PosixSignalContext c)
+    {
+        c.Cancel = true;
+        Console.Error.WriteLine($"bench: {c.Signal}, stopping");
+        _cts.Cancel();
+    }
+
+    public void Dispose()
+    {
+        _term.Dispose();
+        _interrupt.Dispose();
+        _cts.Dispose();
+    }
+}
