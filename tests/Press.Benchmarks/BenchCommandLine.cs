@@ -24,6 +24,31 @@ internal static class BenchCommandLine
     }
 }
 
+/// <summary>What every benchmark mode does with its result: print the report section and append it to the output file.</summary>
+internal static class BenchRun
+{
+    public static async Task<int> ReportAsync(BenchStop stop, string? output, Func<CancellationToken, Task<string>> section)
+    {
+        try
+        {
+            var text = await section(stop.Token);
+            Console.WriteLine();
+            Console.WriteLine(text);
+            if (output is not null)
+            {
+                Report.Append(output, text);
+                Console.Error.WriteLine($"bench {DateTime.UtcNow:HH:mm:ss.fff}: appended to {Path.GetFullPath(output)}");
+            }
+            return 0;
+        }
+        catch (Exception ex)
+        {
+            Console.Error.WriteLine(stop.Token.IsCancellationRequested ? "bench: stopped (signal or timeout)" : $"bench: FAILED: {ex}");
+            return 1;
+        }
+    }
+}
+
 /// <summary>
 /// Cancels a run on its time limit, SIGTERM or SIGINT — cancelling rather than dying, so the finally blocks still kill
 /// the child processes and drop the installation.

@@ -14,24 +14,8 @@ if (BenchCommandLine.Parse(args, new() { ["sites"] = 100, ["concurrency"] = 8, [
     return 2;
 using var stop = new BenchStop(o["timeout-minutes"]);
 
-try
-{
-    var result = await RunAsync(o["sites"], o["concurrency"], o["sequential"], o["requests"], stop.Token);
-    var section = Report.Render(result, DateTimeOffset.UtcNow);
-    Console.WriteLine();
-    Console.WriteLine(section);
-    if (output is not null)
-    {
-        Report.Append(output, section);
-        Log($"appended to {Path.GetFullPath(output)}");
-    }
-    return 0;
-}
-catch (Exception ex)
-{
-    Console.Error.WriteLine(stop.Token.IsCancellationRequested ? "bench: stopped (signal or timeout)" : $"bench: FAILED: {ex}");
-    return 1;
-}
+return await BenchRun.ReportAsync(stop, output,
+    async ct => Report.Render(await RunAsync(o["sites"], o["concurrency"], o["sequential"], o["requests"], ct), DateTimeOffset.UtcNow));
 
 static async Task<BenchResult> RunAsync(int sites, int concurrency, int sequential, int requests, CancellationToken ct)
 {

@@ -40,24 +40,8 @@ public static class ProxyBench
             is not var (o, output))
             return 2;
         using var stop = new BenchStop(o["timeout-minutes"]);
-        try
-        {
-            var result = await RunAsync(new ProxyBenchOptions(o["sites"], o["filler"], o["loops"], o["seconds"], o["activations"]), stop.Token);
-            var section = ProxyReport.Render(result, DateTimeOffset.UtcNow);
-            Console.WriteLine();
-            Console.WriteLine(section);
-            if (output is not null)
-            {
-                Report.Append(output, section);
-                Log($"appended to {Path.GetFullPath(output)}");
-            }
-            return 0;
-        }
-        catch (Exception ex)
-        {
-            Console.Error.WriteLine(stop.Token.IsCancellationRequested ? "bench: stopped (signal or timeout)" : $"bench: FAILED: {ex}");
-            return 1;
-        }
+        return await BenchRun.ReportAsync(stop, output, async ct => ProxyReport.Render(
+            await RunAsync(new ProxyBenchOptions(o["sites"], o["filler"], o["loops"], o["seconds"], o["activations"]), ct), DateTimeOffset.UtcNow));
     }
 
     private static async Task<ProxyResult> RunAsync(ProxyBenchOptions o, CancellationToken ct)
