@@ -36,6 +36,40 @@ public interface ISiteRuntime
     Task<IReadOnlyList<string>> LogsAsync(Site site, int tail, CancellationToken ct);
 
     RuntimeStatus Describe(Site site);
+
+    // ---- backups and restores (architecture §6). The database part is Press's own (pg_dump per schema); the
+    // runtime only handles the site's files and Frappe's own commands. ----
+
+    /// <summary>
+    /// Streams a tar of the site's uploaded files — <c>public/files</c> and <c>private/files</c>, paths relative to the
+    /// site folder, nothing else (site_config.json holds the database password and is rewritten from the metadata) —
+    /// into <paramref name="destination"/>. NotApplicable (nothing written) when this driver keeps no files.
+    /// </summary>
+    Task<RuntimeOutcome> ExportFilesAsync(Site site, Stream destination, CancellationToken ct);
+
+    /// <summary>
+    /// Extracts a tar made by <see cref="ExportFilesAsync"/> into a staging folder named after
+    /// <paramref name="restoreId"/> beside the live files; the live files are untouched. Idempotent (an earlier
+    /// partial staging is cleared first). Refuses entries outside public/files and private/files.
+    /// </summary>
+    Task<RuntimeOutcome> StageFilesAsync(Site site, string restoreId, Stream tar, CancellationToken ct);
+
+    /// <summary>Puts the staged files live and keeps the previous live files under the restore's name, for a rollback.
+    /// Idempotent: already swapped → Done saying so.</summary>
+    Task<RuntimeOutcome> SwapFilesAsync(Site site, string restoreId, CancellationToken ct);
+
+    /// <summary>The reverse of <see cref="SwapFilesAsync"/>: the kept previous files become live again and the
+    /// restored ones go back to staging. Idempotent; nothing swapped → Done saying so.</summary>
+    Task<RuntimeOutcome> UnswapFilesAsync(Site site, string restoreId, CancellationToken ct);
+
+    /// <summary>Deletes the staging and kept-previous folders of that restore (after its rollback window).</summary>
+    Task<RuntimeOutcome> DiscardRestoreFilesAsync(Site site, string restoreId, CancellationToken ct);
+
+    /// <summary><c>bench --site S migrate</c>.</summary>
+    Task<RuntimeOutcome> MigrateAsync(Site site, CancellationToken ct);
+
+    /// <summary><c>bench --site S set-maintenance-mode on|off</c>.</summary>
+    Task<RuntimeOutcome> SetMaintenanceAsync(Site site, bool on, CancellationToken ct);
 }
 
 /// <param name="Applied">false when the driver has nothing to do; the step is then Skipped with <paramref name="Message"/>.</param>

@@ -23,6 +23,13 @@ public sealed class NoSiteRuntime : ISiteRuntime
     public Task<RuntimeOutcome> RemoveFilesAsync(Site site, CancellationToken ct) => Skipped;
     public Task<IReadOnlyList<string>> LogsAsync(Site site, int tail, CancellationToken ct) => Task.FromResult<IReadOnlyList<string>>([]);
     public RuntimeStatus Describe(Site site) => new(Driver, false, "not served: " + Reason);
+    public Task<RuntimeOutcome> ExportFilesAsync(Site site, Stream destination, CancellationToken ct) => Skipped;
+    public Task<RuntimeOutcome> StageFilesAsync(Site site, string restoreId, Stream tar, CancellationToken ct) => Skipped;
+    public Task<RuntimeOutcome> SwapFilesAsync(Site site, string restoreId, CancellationToken ct) => Skipped;
+    public Task<RuntimeOutcome> UnswapFilesAsync(Site site, string restoreId, CancellationToken ct) => Skipped;
+    public Task<RuntimeOutcome> DiscardRestoreFilesAsync(Site site, string restoreId, CancellationToken ct) => Skipped;
+    public Task<RuntimeOutcome> MigrateAsync(Site site, CancellationToken ct) => Skipped;
+    public Task<RuntimeOutcome> SetMaintenanceAsync(Site site, bool on, CancellationToken ct) => Skipped;
 }
 
 /// <summary><c>Press:Runtime</c>.</summary>

@@ -44,6 +44,14 @@ public sealed class FakeSiteRuntime(RuntimeOutcome outcome) : ISiteRuntime
 
     public RuntimeStatus Describe(Site site) => new(Driver, outcome.Applied, outcome.Applied ? null : outcome.Message);
 
+    public Task<RuntimeOutcome> ExportFilesAsync(Site site, Stream destination, CancellationToken ct) => Record("export-files", site);
+    public Task<RuntimeOutcome> StageFilesAsync(Site site, string restoreId, Stream tar, CancellationToken ct) => Record("stage-files", site);
+    public Task<RuntimeOutcome> SwapFilesAsync(Site site, string restoreId, CancellationToken ct) => Record("swap-files", site);
+    public Task<RuntimeOutcome> UnswapFilesAsync(Site site, string restoreId, CancellationToken ct) => Record("unswap-files", site);
+    public Task<RuntimeOutcome> DiscardRestoreFilesAsync(Site site, string restoreId, CancellationToken ct) => Record("discard-files", site);
+    public Task<RuntimeOutcome> MigrateAsync(Site site, CancellationToken ct) => Record("migrate", site);
+    public Task<RuntimeOutcome> SetMaintenanceAsync(Site site, bool on, CancellationToken ct) => Record(on ? "maintenance-on" : "maintenance-off", site);
+
     private Task<RuntimeOutcome> Record(string what, Site site)
     {
         Calls.Add($"{what} {site.Name}");

@@ -102,4 +102,13 @@ public sealed class DockerSiteRuntime(DockerEngine docker, DockerRuntimeOptions 
         site.RunnerPort ?? throw new StepFailedException(FailureKind.Permanent, $"site {site.Name} has no runner port allocated");
 
     private static string LastLine(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault()?.Trim() ?? "done";
+
+    // Backup/restore file handling: implemented by the runtime-files work in progress.
+    public Task<RuntimeOutcome> ExportFilesAsync(Site site, Stream destination, CancellationToken ct) => throw new NotImplementedException();
+    public Task<RuntimeOutcome> StageFilesAsync(Site site, string restoreId, Stream tar, CancellationToken ct) => throw new NotImplementedException();
+    public Task<RuntimeOutcome> SwapFilesAsync(Site site, string restoreId, CancellationToken ct) => throw new NotImplementedException();
+    public Task<RuntimeOutcome> UnswapFilesAsync(Site site, string restoreId, CancellationToken ct) => throw new NotImplementedException();
+    public Task<RuntimeOutcome> DiscardRestoreFilesAsync(Site site, string restoreId, CancellationToken ct) => throw new NotImplementedException();
+    public Task<RuntimeOutcome> MigrateAsync(Site site, CancellationToken ct) => throw new NotImplementedException();
+    public Task<RuntimeOutcome> SetMaintenanceAsync(Site site, bool on, CancellationToken ct) => throw new NotImplementedException();
 }

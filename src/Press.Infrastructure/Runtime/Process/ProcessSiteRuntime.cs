@@ -125,4 +125,13 @@ public sealed class ProcessSiteRuntime(ProcessRuntimeOptions options, RuntimeEnd
         File.Exists(LogFile(site)) ? string.Join(" | ", File.ReadLines(LogFile(site)).TakeLast(5)) : "no log at " + LogFile(site);
 
     private static string LastLine(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault()?.Trim() ?? "done";
+
+    // Backup/restore file handling: implemented by the runtime-files work in progress.
+    public Task<RuntimeOutcome> ExportFilesAsync(Site site, Stream destination, CancellationToken ct) => throw new NotImplementedException();
+    public Task<RuntimeOutcome> StageFilesAsync(Site site, string restoreId, Stream tar, CancellationToken ct) => throw new NotImplementedException();
+    public Task<RuntimeOutcome> SwapFilesAsync(Site site, string restoreId, CancellationToken ct) => throw new NotImplementedException();
+    public Task<RuntimeOutcome> UnswapFilesAsync(Site site, string restoreId, CancellationToken ct) => throw new NotImplementedException();
+    public Task<RuntimeOutcome> DiscardRestoreFilesAsync(Site site, string restoreId, CancellationToken ct) => throw new NotImplementedException();
+    public Task<RuntimeOutcome> MigrateAsync(Site site, CancellationToken ct) => throw new NotImplementedException();
+    public Task<RuntimeOutcome> SetMaintenanceAsync(Site site, bool on, CancellationToken ct) => throw new NotImplementedException();
 }
