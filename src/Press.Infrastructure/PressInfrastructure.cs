@@ -66,6 +66,11 @@ public static class PressInfrastructure
                 ? new S3.S3ObjectStore(s3, sp.GetRequiredService<TimeProvider>(), sp.GetService<Microsoft.Extensions.Logging.ILogger<S3.S3ObjectStore>>())
                 : new ObjectStore.LocalFolderObjectStore(sp.GetRequiredService<ObjectStore.LocalFolderOptions>());
         });
+        services.AddSingleton<BackupStore>();
+        services.AddSingleton<IBackupStore>(sp => sp.GetRequiredService<BackupStore>());
+        services.AddSingleton<IRestoreLog>(sp => sp.GetRequiredService<BackupStore>());
+        services.AddPressOptions<Postgres.Archive.BackupOptions>(Postgres.Archive.BackupOptions.Section);
+        services.AddSingleton<ISchemaArchive, Postgres.Archive.PgSchemaArchive>();
         services.AddSingleton<SiteOperations>();
         services.AddSingleton<PressMetrics>();
         services.AddPressOptions<Ingress.IngressOptions>(Ingress.IngressOptions.Section);

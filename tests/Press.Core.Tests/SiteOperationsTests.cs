@@ -13,7 +13,9 @@ public sealed class SiteOperationsTests
     private readonly FakeJobSignals _signals = new();
     private readonly TenancyOptions _tenancy = new() { SitesDatabase = "press_sites_test" };
 
-    private SiteOperations Operations() => new(_commands, _secrets, _signals, _tenancy);
+    private readonly FakeBackupStore _backups = new();
+
+    private SiteOperations Operations() => new(_commands, _secrets, _signals, _tenancy, new FakeSiteStore(), _backups, _backups);
 
     [Fact]
     public async Task Create_stores_a_sealed_Administrator_password_different_from_the_database_password()

@@ -12,7 +12,28 @@ public sealed record Job(
     DateTimeOffset? FinishedAt,
     string? FailedStep,
     string? Error,
-    IReadOnlyList<JobStep> Steps);
+    IReadOnlyList<JobStep> Steps)
+{
+    /// <summary>The operation's parameters (e.g. <c>backupId</c> of a restore), fixed when the job is created.</summary>
+    public IReadOnlyDictionary<string, string> Args { get; init; } = JobArgs.None;
+
+    public string? Arg(string name) => Args.TryGetValue(name, out var value) ? value : null;
+}
+
+/// <summary>The argument names jobs use.</summary>
+public static class JobArgs
+{
+    public static readonly IReadOnlyDictionary<string, string> None = new Dictionary<string, string>();
+
+    /// <summary>The backup a restore or a new-site-from-backup reads.</summary>
+    public const string BackupId = "backupId";
+
+    /// <summary>Why a backup job runs: a <see cref="Backups.BackupTrigger"/> name.</summary>
+    public const string Trigger = "trigger";
+
+    /// <summary>The restore (its job id, short form) a rollback or discard acts on.</summary>
+    public const string RestoreId = "restoreId";
+}
 
 public sealed record JobStep(
     int Ordinal,

@@ -6,7 +6,11 @@ public enum JobState { Queued, Running, Waiting, Succeeded, Failed, Cancelled }
 /// <summary>Step states of architecture §3; the names are part of the API.</summary>
 public enum StepState { Pending, Running, Succeeded, Failed, Skipped }
 
-public enum JobKind { NewSite, SuspendSite, ResumeSite, DeleteSite, UndeleteSite, PurgeSite }
+public enum JobKind
+{
+    NewSite, SuspendSite, ResumeSite, DeleteSite, UndeleteSite, PurgeSite,
+    BackupSite, RestoreSite, RollbackRestore, DiscardRestore, VerifyBackup, NewSiteFromBackup,
+}
 
 /// <summary>Whose side a failure is on decides whether retrying can help.</summary>
 public enum FailureKind

@@ -86,12 +86,37 @@ public sealed partial class JobRunner(
                 return false;
             case StepResult.Fail fail:
                 LogStepFailed(job.Id, step.Name, job.SiteName, fail.Error);
-                await jobs.StepFinishedAsync(job.Id, workerId, step.Ordinal, StepState.Failed, null, fail.Error, ct);
-                await jobs.FailAsync(job.Id, workerId, step.Name, fail.Error, recipe.OnFailure, ct);
+                var error = fail.Error + await UndoAsync(job, recipe, site, attempt, ct);
+                await jobs.StepFinishedAsync(job.Id, workerId, step.Ordinal, StepState.Failed, null, error, ct);
+                await jobs.FailAsync(job.Id, workerId, step.Name, error, recipe.FailureState(step.Name), ct);
                 return false;
             default:
                 throw new InvalidOperationException($"Unknown step result {result}.");
         }
+    }
+
+    /// <summary>
+    /// Runs the recipe's undo steps (best effort, each idempotent) and says what they did, for the job's error. A kill
+    /// during the undo leaves the job Running: the next worker runs the failed step again and, if it fails again,
+    /// the undo too.
+    /// </summary>
+    private async Task<string> UndoAsync(Job job, JobRecipe recipe, Sites.Site site, int attempt, CancellationToken ct)
+    {
+        if (recipe.Undo.Count == 0) return "";
+        var said = new List<string>();
+        foreach (var name in recipe.Undo)
+        {
+            var result = await ExecuteAsync(job, name, site, attempt, ct);
+            said.Add(result switch
+            {
+                StepResult.Done d => $"{name}: {d.Output}",
+                StepResult.Skipped s => $"{name}: skipped ({s.Reason})",
+                StepResult.Fail f => $"{name} FAILED: {f.Error} — the site may need an operator",
+                _ => $"{name}: {result}",
+            });
+            LogUndo(job.Id, name, said[^1]);
+        }
+        return " — undone (" + string.Join("; ", said) + "); retrying runs the job from its first step";
     }
 
     private async Task<StepResult> ExecuteAsync(Job job, string stepName, Sites.Site site, int attempt, CancellationToken ct)
@@ -143,6 +168,9 @@ public sealed partial class JobRunner(
         try { await signals.PublishProgressAsync(jobId, CancellationToken.None); }
         catch (Exception ex) { LogPublishFailed(jobId, ex.Message); }
     }
+
+    [LoggerMessage(LogLevel.Warning, "Job {JobId}: undo {Step}: {Outcome}")]
+    private partial void LogUndo(Guid jobId, string step, string outcome);
 
     [LoggerMessage(LogLevel.Information, "Job {JobId}: step {Step} of {SiteName} started (attempt {Attempt})")]
     private partial void LogStepStarted(Guid jobId, string step, string siteName, int attempt);

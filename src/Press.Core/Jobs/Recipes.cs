@@ -27,8 +27,8 @@ public static class Recipes
     /// retention window.
     /// </summary>
     public static readonly JobRecipe DeleteSite = new(JobKind.DeleteSite,
-        [StopRuntime, RemoveRunner, DisableLogin, TerminateConnections, MarkDeleted],
-        WhileRunning: null, OnSuccess: SiteState.Deleted);
+        [.. TakeBackup, StopRuntime, RemoveRunner, DisableLogin, TerminateConnections, MarkDeleted],
+        WhileRunning: null, OnSuccess: SiteState.Deleted) { FirstMutatingStep = StopRuntime };
 
     public static readonly JobRecipe UndeleteSite = new(JobKind.UndeleteSite,
         [CheckRetention, EnableLogin, AllocateRunner, WriteSiteConfig, StartRuntime, InstallSite, WaitHealthy, ClearDeletion],
@@ -38,11 +38,47 @@ public static class Recipes
     /// Purge removes the files and empties the site's cache database before its runner port (and with it that
     /// database) is freed. A failed purge leaves the site Deleted so the retention scheduler or an operator can retry it.</summary>
     public static readonly JobRecipe PurgeSite = new(JobKind.PurgeSite,
-        [RemoveSiteFiles, FlushSiteCache, DropSchema, DropRole],
+        [DeleteBackups, RemoveSiteFiles, FlushSiteCache, DiscardRestore, DropSchema, DropRole],
         WhileRunning: null, OnSuccess: SiteState.Purged, OnFailure: SiteState.Deleted);
 
+    /// <summary>A backup on its own (manual or scheduled): changes nothing on the site, whatever happens.</summary>
+    public static readonly JobRecipe BackupSite = new(JobKind.BackupSite, TakeBackup,
+        WhileRunning: null, OnSuccess: null, OnFailure: null);
+
+    /// <summary>
+    /// Restore in place. Everything that can fail on the backup's side (checksums, the restore itself, its row counts,
+    /// the files) happens before the site is touched, into a fresh schema and a staging folder; the swap is one
+    /// transaction. A failure after it runs the undo, which swaps the previous state back: the live site ends as it
+    /// was. The previous schema and files are kept for the rollback window.
+    /// </summary>
+    public static readonly JobRecipe RestoreSite = new(JobKind.RestoreSite,
+        [CheckBackup, .. TakeBackup, RestoreDatabase, CheckRestore, StageFiles,
+         EnterMaintenance, TerminateConnections, SwapSchema, SwapFiles, Migrate, LeaveMaintenance, WaitHealthy],
+        WhileRunning: null, OnSuccess: SiteState.Active, OnFailure: null) { Undo = [UndoRestore] };
+
+    /// <summary>Puts back the schema and files a restore replaced, inside its rollback window.</summary>
+    public static readonly JobRecipe RollbackRestore = new(JobKind.RollbackRestore,
+        [EnterMaintenance, TerminateConnections, RollbackSchema, RollbackFiles, LeaveMaintenance, WaitHealthy, DiscardRestore],
+        WhileRunning: null, OnSuccess: SiteState.Active);
+
+    /// <summary>Drops what a restore kept for its rollback once the window has passed; the live site is not touched.</summary>
+    public static readonly JobRecipe DiscardRestoreData = new(JobKind.DiscardRestore, [DiscardRestore],
+        WhileRunning: null, OnSuccess: null, OnFailure: null);
+
+    /// <summary>Restores the newest good backup into a scratch schema, compares it with its manifest, drops it.</summary>
+    public static readonly JobRecipe VerifyBackup = new(JobKind.VerifyBackup, [VerifyRestore],
+        WhileRunning: null, OnSuccess: null, OnFailure: null);
+
+    /// <summary>A new site whose schema is restored from a backup (any site's, a soft-deleted one's included) and
+    /// owned by the new site's role; Frappe is migrated, not installed.</summary>
+    public static readonly JobRecipe NewSiteFromBackup = new(JobKind.NewSiteFromBackup,
+        [CheckBackup, CreateRole, RestoreDatabase, ConfigureRole, VerifyLogin, AllocateRunner, WriteSiteConfig, StartRuntime,
+         StageFiles, SwapFiles, Migrate, WaitHealthy],
+        WhileRunning: SiteState.Installing, OnSuccess: SiteState.Active);
+
     public static IReadOnlyList<JobRecipe> All { get; } =
-        [NewSite, SuspendSite, ResumeSite, DeleteSite, UndeleteSite, PurgeSite];
+        [NewSite, SuspendSite, ResumeSite, DeleteSite, UndeleteSite, PurgeSite,
+         BackupSite, RestoreSite, RollbackRestore, DiscardRestoreData, VerifyBackup, NewSiteFromBackup];
 
     public static JobRecipe For(JobKind kind) => All.Single(r => r.Kind == kind);
 }

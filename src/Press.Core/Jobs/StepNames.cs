@@ -24,4 +24,28 @@ public static class StepNames
     public const string RemoveRunner = "remove-runner";
     public const string RemoveSiteFiles = "remove-site-files";
     public const string FlushSiteCache = "flush-site-cache";
+
+    // Backups and restores (architecture §6).
+    public const string BackupDatabase = "backup-database";
+    public const string BackupFiles = "backup-files";
+    public const string WriteManifest = "write-manifest";
+    public const string VerifyBackup = "verify-backup";
+    public const string CheckBackup = "check-backup";
+    public const string RestoreDatabase = "restore-database";
+    public const string CheckRestore = "check-restore";
+    public const string StageFiles = "stage-files";
+    public const string EnterMaintenance = "enter-maintenance";
+    public const string LeaveMaintenance = "leave-maintenance";
+    public const string SwapSchema = "swap-schema";
+    public const string SwapFiles = "swap-files";
+    public const string Migrate = "migrate";
+    public const string UndoRestore = "undo-restore";
+    public const string RollbackSchema = "rollback-schema";
+    public const string RollbackFiles = "rollback-files";
+    public const string DiscardRestore = "discard-restore";
+    public const string VerifyRestore = "verify-restore";
+    public const string DeleteBackups = "delete-backups";
+
+    /// <summary>The steps that take a backup, first in every recipe that backs up before changing anything.</summary>
+    public static IReadOnlyList<string> TakeBackup { get; } = [BackupDatabase, BackupFiles, WriteManifest, VerifyBackup];
 }

@@ -27,9 +27,11 @@ public interface IJobStore
     /// <summary>Puts the job back to Waiting until <paramref name="runAfter"/>, releasing the lease.</summary>
     Task WaitAsync(Guid jobId, string workerId, int ordinal, DateTimeOffset runAfter, string? output, string? error, CancellationToken ct);
 
-    Task SucceedAsync(Guid jobId, string workerId, SiteState siteState, CancellationToken ct);
+    /// <param name="siteState">null keeps the site's state.</param>
+    Task SucceedAsync(Guid jobId, string workerId, SiteState? siteState, CancellationToken ct);
 
-    Task FailAsync(Guid jobId, string workerId, string failedStep, string error, SiteState siteState, CancellationToken ct);
+    /// <param name="siteState">null keeps the site's state.</param>
+    Task FailAsync(Guid jobId, string workerId, string failedStep, string error, SiteState? siteState, CancellationToken ct);
 }
 
 /// <summary>The worker no longer holds the job's lease: another worker owns it now; stop touching it.</summary>

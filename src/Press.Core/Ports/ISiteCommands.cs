@@ -11,11 +11,15 @@ namespace Press.Core.Ports;
 public interface ISiteCommands
 {
     /// <exception cref="ConflictException">The name is taken (soft-deleted sites included).</exception>
-    Task<Job> CreateSiteAsync(NewSiteRecord site, AuditEntry audit, CancellationToken ct);
+    /// <param name="recipe">NewSite, or NewSiteFromBackup (with its <paramref name="args"/>).</param>
+    Task<Job> CreateSiteAsync(NewSiteRecord site, AuditEntry audit, CancellationToken ct,
+        JobRecipe? recipe = null, IReadOnlyDictionary<string, string>? args = null);
 
     /// <exception cref="NotFoundException">No such site.</exception>
     /// <exception cref="ConflictException">Another job runs on the site, or its state does not allow the operation.</exception>
-    Task<Job> EnqueueAsync(string siteName, JobRecipe recipe, IReadOnlyList<SiteState> allowedFrom, AuditEntry audit, CancellationToken ct);
+    /// <remarks>A recipe that takes a backup also records the backup (id = the job's id) in the same transaction.</remarks>
+    Task<Job> EnqueueAsync(string siteName, JobRecipe recipe, IReadOnlyList<SiteState> allowedFrom, AuditEntry audit, CancellationToken ct,
+        IReadOnlyDictionary<string, string>? args = null);
 
     /// <summary>Puts a Failed job back in the queue from its failed step.</summary>
     Task<Job> RetryAsync(Guid jobId, AuditEntry audit, CancellationToken ct);

@@ -7,6 +7,9 @@ public interface ISiteStore
 {
     Task<Site?> GetAsync(Guid siteId, CancellationToken ct);
 
+    /// <summary>The site of that name that is not purged, if any.</summary>
+    Task<Site?> FindByNameAsync(string name, CancellationToken ct);
+
     /// <summary>Sets deleted_at and purge_after once; a second call keeps the first values (idempotent).</summary>
     Task MarkDeletedAsync(Guid siteId, DateTimeOffset deletedAt, DateTimeOffset purgeAfter, CancellationToken ct);
 

@@ -7,6 +7,30 @@ public sealed record PressSettings(int SoftDeleteRetentionDays)
     public const string RunnerImageKey = "runtime.image";
     public const string RunnerMemoryMbKey = "runtime.memoryMb";
     public const string RunnerCpusKey = "runtime.cpus";
+    public const string BackupScheduleKey = "backups.schedule";
+    public const string BackupSpreadMinutesKey = "backups.spreadMinutes";
+    public const string BackupRetentionDaysKey = "backups.retentionDays";
+    public const string RestoreRollbackHoursKey = "backups.rollbackHours";
+    public const string BackupVerifyEveryDaysKey = "backups.verifyEveryDays";
+    public const string BackupStaleAfterHoursKey = "backups.staleAfterHours";
+
+    /// <summary>When daily backups start: a 5-field cron expression in UTC.</summary>
+    public string BackupSchedule { get; init; } = "0 2 * * *";
+
+    /// <summary>Sites start their scheduled backup spread over this many minutes after the cron time (by site id), so
+    /// they do not all dump at once.</summary>
+    public int BackupSpreadMinutes { get; init; } = 120;
+
+    public int BackupRetentionDays { get; init; } = 30;
+
+    /// <summary>How long an in-place restore keeps the previous schema and files for a rollback.</summary>
+    public int RestoreRollbackHours { get; init; } = 24;
+
+    /// <summary>Every site's newest good backup is restored into a scratch schema and checked this often.</summary>
+    public int BackupVerifyEveryDays { get; init; } = 7;
+
+    /// <summary>A site whose newest good backup is older than this shows as stale (API, /metrics, /readyz).</summary>
+    public int BackupStaleAfterHours { get; init; } = 26;
 
     /// <summary>Runner image for new runners; null = the driver's configured default.</summary>
     public string? RunnerImage { get; init; }
@@ -18,6 +42,21 @@ public sealed record PressSettings(int SoftDeleteRetentionDays)
     public static PressSettings Defaults { get; } = new(SoftDeleteRetentionDays: 30);
 
     public TimeSpan SoftDeleteRetention => TimeSpan.FromDays(SoftDeleteRetentionDays);
+
+    /// <summary>The value every key has when the table does not set it ("" = the driver's configured default).</summary>
+    public static IReadOnlyDictionary<string, string> DefaultValues { get; } = new Dictionary<string, string>
+    {
+        [SoftDeleteRetentionDaysKey] = Defaults.SoftDeleteRetentionDays.ToString(),
+        [RunnerImageKey] = "",
+        [RunnerMemoryMbKey] = "",
+        [RunnerCpusKey] = "",
+        [BackupScheduleKey] = Defaults.BackupSchedule,
+        [BackupSpreadMinutesKey] = Defaults.BackupSpreadMinutes.ToString(),
+        [BackupRetentionDaysKey] = Defaults.BackupRetentionDays.ToString(),
+        [RestoreRollbackHoursKey] = Defaults.RestoreRollbackHours.ToString(),
+        [BackupVerifyEveryDaysKey] = Defaults.BackupVerifyEveryDays.ToString(),
+        [BackupStaleAfterHoursKey] = Defaults.BackupStaleAfterHours.ToString(),
+    };
 
     /// <summary>Each known key with how to validate it; unknown keys are refused.</summary>
     public static IReadOnlyDictionary<string, Func<string, string?>> Validators { get; } =
@@ -32,6 +71,22 @@ public sealed record PressSettings(int SoftDeleteRetentionDays)
             [RunnerMemoryMbKey] = v => int.TryParse(v, out var mb) && mb is >= 256 and <= 262144
                 ? null
                 : "must be a whole number of MiB between 256 and 262144",
+            [BackupScheduleKey] = v => Backups.BackupSchedule.Problem(v),
+            [BackupSpreadMinutesKey] = v => int.TryParse(v, out var m) && m is >= 0 and <= 1380
+                ? null
+                : "must be a whole number of minutes between 0 and 1380",
+            [BackupRetentionDaysKey] = v => int.TryParse(v, out var d) && d is >= 1 and <= 3650
+                ? null
+                : "must be a whole number of days between 1 and 3650",
+            [RestoreRollbackHoursKey] = v => int.TryParse(v, out var h) && h is >= 1 and <= 720
+                ? null
+                : "must be a whole number of hours between 1 and 720",
+            [BackupVerifyEveryDaysKey] = v => int.TryParse(v, out var d) && d is >= 1 and <= 365
+                ? null
+                : "must be a whole number of days between 1 and 365",
+            [BackupStaleAfterHoursKey] = v => int.TryParse(v, out var h) && h is >= 1 and <= 8760
+                ? null
+                : "must be a whole number of hours between 1 and 8760",
             [RunnerCpusKey] = v => double.TryParse(v, System.Globalization.CultureInfo.InvariantCulture, out var cpus) && cpus is >= 0.1 and <= 256
                 ? null
                 : "must be a number of CPUs between 0.1 and 256, e.g. 1.5",

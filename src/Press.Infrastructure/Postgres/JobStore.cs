@@ -85,7 +85,7 @@ public sealed class JobStore(PressDataSources sources, TimeProvider time) : IJob
         });
     }
 
-    public async Task SucceedAsync(Guid jobId, string workerId, SiteState siteState, CancellationToken ct)
+    public async Task SucceedAsync(Guid jobId, string workerId, SiteState? siteState, CancellationToken ct)
     {
         await InTransaction(jobId, workerId, ct, async (conn, now) =>
         {
@@ -95,7 +95,7 @@ public sealed class JobStore(PressDataSources sources, TimeProvider time) : IJob
         });
     }
 
-    public async Task FailAsync(Guid jobId, string workerId, string failedStep, string error, SiteState siteState, CancellationToken ct)
+    public async Task FailAsync(Guid jobId, string workerId, string failedStep, string error, SiteState? siteState, CancellationToken ct)
     {
         await InTransaction(jobId, workerId, ct, async (conn, now) =>
         {
@@ -108,8 +108,9 @@ public sealed class JobStore(PressDataSources sources, TimeProvider time) : IJob
         });
     }
 
-    private static async Task SetSiteState(NpgsqlConnection conn, Guid jobId, SiteState state, DateTimeOffset now, CancellationToken ct)
+    private static async Task SetSiteState(NpgsqlConnection conn, Guid jobId, SiteState? newState, DateTimeOffset now, CancellationToken ct)
     {
+        if (newState is not { } state) return;
         // A purged site gives up its host names with its port: another site may claim them.
         if (state == SiteState.Purged)
             await conn.ExecAsync("DELETE FROM site_domains WHERE site_id = (SELECT site_id FROM jobs WHERE id = @id)", ct, ("id", jobId));

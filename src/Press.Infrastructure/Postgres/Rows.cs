@@ -39,7 +39,7 @@ internal static class Rows
 
     private const string JobSelect = """
         SELECT j.id, j.kind, j.state, j.site_id, s.name, j.created_by, j.created_at, j.started_at, j.finished_at,
-               j.failed_step, j.error
+               j.failed_step, j.error, j.args::text
         FROM jobs j JOIN sites s ON s.id = j.site_id
         """;
 
@@ -54,7 +54,10 @@ internal static class Rows
             while (await r.ReadAsync(ct))
                 heads.Add(new Job(r.GetGuid(0), Enum.Parse<JobKind>(r.GetString(1)), Enum.Parse<JobState>(r.GetString(2)),
                     r.GetGuid(3), r.GetString(4), r.GetString(5), r.GetFieldValue<DateTimeOffset>(6),
-                    NullableTime(r, 7), NullableTime(r, 8), NullableString(r, 9), NullableString(r, 10), []));
+                    NullableTime(r, 7), NullableTime(r, 8), NullableString(r, 9), NullableString(r, 10), [])
+                {
+                    Args = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(r.GetString(11)) ?? [],
+                });
         }
         if (heads.Count == 0) return heads;
 

@@ -18,8 +18,17 @@ public sealed class SettingsStore(PressDataSources sources, TimeProvider time) :
             RunnerMemoryMb = values.TryGetValue(PressSettings.RunnerMemoryMbKey, out var mb) && int.TryParse(mb, out var m) ? m : null,
             RunnerCpus = values.TryGetValue(PressSettings.RunnerCpusKey, out var cpus)
                          && double.TryParse(cpus, System.Globalization.CultureInfo.InvariantCulture, out var c) ? c : null,
+            BackupSchedule = values.GetValueOrDefault(PressSettings.BackupScheduleKey) ?? defaults.BackupSchedule,
+            BackupSpreadMinutes = Int(values, PressSettings.BackupSpreadMinutesKey) ?? defaults.BackupSpreadMinutes,
+            BackupRetentionDays = Int(values, PressSettings.BackupRetentionDaysKey) ?? defaults.BackupRetentionDays,
+            RestoreRollbackHours = Int(values, PressSettings.RestoreRollbackHoursKey) ?? defaults.RestoreRollbackHours,
+            BackupVerifyEveryDays = Int(values, PressSettings.BackupVerifyEveryDaysKey) ?? defaults.BackupVerifyEveryDays,
+            BackupStaleAfterHours = Int(values, PressSettings.BackupStaleAfterHoursKey) ?? defaults.BackupStaleAfterHours,
         };
     }
+
+    private static int? Int(IReadOnlyDictionary<string, string> values, string key) =>
+        values.TryGetValue(key, out var v) && int.TryParse(v, out var i) ? i : null;
 
     public async Task<IReadOnlyDictionary<string, string>> ListAsync(CancellationToken ct)
     {

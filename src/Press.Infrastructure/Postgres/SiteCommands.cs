@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Npgsql;
+using Press.Core.Backups;
 using Press.Core.Audit;
 using Press.Core.Jobs;
 using Press.Core.Ports;
@@ -9,7 +11,8 @@ namespace Press.Infrastructure.Postgres;
 /// <summary>Site row, job, steps and audit event written in one transaction (architecture §3).</summary>
 public sealed class SiteCommands(PressDataSources sources, TimeProvider time) : ISiteCommands
 {
-    public async Task<Job> CreateSiteAsync(NewSiteRecord site, AuditEntry audit, CancellationToken ct)
+    public async Task<Job> CreateSiteAsync(NewSiteRecord site, AuditEntry audit, CancellationToken ct,
+        JobRecipe? recipe = null, IReadOnlyDictionary<string, string>? args = null)
     {
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -37,13 +40,14 @@ public sealed class SiteCommands(PressDataSources sources, TimeProvider time) : 
                 ? $"A soft-deleted site named '{site.Name}' exists: undelete it, purge it, or choose another name."
                 : $"A site named '{site.Name}' already exists (state {state}): choose another name.");
         }
-        var job = await InsertJobAsync(conn, site.Id, site.Name, Recipes.NewSite, audit.Actor, now, ct);
+        var job = await InsertJobAsync(conn, site.Id, site.Name, recipe ?? Recipes.NewSite, audit.Actor, now, args, ct);
         await AuditLog.InsertAsync(conn, audit with { Target = job.Id.ToString() }, now, ct);
         await tx.CommitAsync(ct);
         return job;
     }
 
-    public async Task<Job> EnqueueAsync(string siteName, JobRecipe recipe, IReadOnlyList<SiteState> allowedFrom, AuditEntry audit, CancellationToken ct)
+    public async Task<Job> EnqueueAsync(string siteName, JobRecipe recipe, IReadOnlyList<SiteState> allowedFrom, AuditEntry audit, CancellationToken ct,
+        IReadOnlyDictionary<string, string>? args = null)
     {
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -59,7 +63,7 @@ public sealed class SiteCommands(PressDataSources sources, TimeProvider time) : 
         await ThrowIfJobActive(conn, siteId, siteName, ct);
         if (!allowedFrom.Contains(state))
             throw new ConflictException($"Site '{siteName}' is {state}; {recipe.Kind} needs it to be {string.Join(" or ", allowedFrom)}.");
-        var job = await InsertJobAsync(conn, siteId, siteName, recipe, audit.Actor, now, ct);
+        var job = await InsertJobAsync(conn, siteId, siteName, recipe, audit.Actor, now, args, ct);
         await AuditLog.InsertAsync(conn, audit with { Target = job.Id.ToString() }, now, ct);
         await tx.CommitAsync(ct);
         return job;
@@ -85,9 +89,14 @@ public sealed class SiteCommands(PressDataSources sources, TimeProvider time) : 
             ("s", job.SiteId), ("c", job.CreatedAt));
         if (newer is { } newerId)
             throw new ConflictException($"Job {newerId} ran on site '{job.SiteName}' after job {jobId} failed; start a new operation instead of retrying the old one.");
-        // Resume from the failed step: steps that succeeded stay done.
-        await conn.ExecAsync("UPDATE job_steps SET state = 'Pending', attempts = 0, error = NULL WHERE job_id = @id AND state IN ('Failed', 'Running')",
-            ct, ("id", jobId));
+        // Resume from the failed step: steps that succeeded stay done. A job whose failure was undone (a restore) starts
+        // over: the undo took back what its earlier steps did.
+        if (Recipes.For(job.Kind).RetryFromStart)
+            await conn.ExecAsync("UPDATE job_steps SET state = 'Pending', attempts = 0, error = NULL, output = NULL WHERE job_id = @id",
+                ct, ("id", jobId));
+        else
+            await conn.ExecAsync("UPDATE job_steps SET state = 'Pending', attempts = 0, error = NULL WHERE job_id = @id AND state IN ('Failed', 'Running')",
+                ct, ("id", jobId));
         await conn.ExecAsync("""
             UPDATE jobs SET state = 'Queued', run_after = @now, failed_step = NULL, error = NULL, finished_at = NULL,
                             lease_owner = NULL, lease_expires_at = NULL
@@ -99,6 +108,13 @@ public sealed class SiteCommands(PressDataSources sources, TimeProvider time) : 
         return queued!;
     }
 
+    private static BackupTrigger BackupTriggerOf(JobRecipe recipe, IReadOnlyDictionary<string, string> args) => recipe.Kind switch
+    {
+        JobKind.DeleteSite => BackupTrigger.PreDelete,
+        JobKind.RestoreSite => BackupTrigger.PreRestore,
+        _ => args.TryGetValue(JobArgs.Trigger, out var t) && Enum.TryParse<BackupTrigger>(t, out var parsed) ? parsed : BackupTrigger.Manual,
+    };
+
     private static async Task ThrowIfJobActive(NpgsqlConnection conn, Guid siteId, string siteName, CancellationToken ct)
     {
         var running = await conn.ScalarAsync<Guid?>(
@@ -108,15 +124,17 @@ public sealed class SiteCommands(PressDataSources sources, TimeProvider time) : 
     }
 
     private static async Task<Job> InsertJobAsync(NpgsqlConnection conn, Guid siteId, string siteName, JobRecipe recipe,
-        string actor, DateTimeOffset now, CancellationToken ct)
+        string actor, DateTimeOffset now, IReadOnlyDictionary<string, string>? args, CancellationToken ct)
     {
         var id = Guid.CreateVersion7(now);
+        args ??= JobArgs.None;
         try
         {
             await conn.ExecAsync("""
-                INSERT INTO jobs (id, site_id, kind, state, created_by, created_at, run_after)
-                VALUES (@id, @site, @kind, 'Queued', @by, @now, @now)
-                """, ct, ("id", id), ("site", siteId), ("kind", recipe.Kind.ToString()), ("by", actor), ("now", now));
+                INSERT INTO jobs (id, site_id, kind, state, created_by, created_at, run_after, args)
+                VALUES (@id, @site, @kind, 'Queued', @by, @now, @now, @args::jsonb)
+                """, ct, ("id", id), ("site", siteId), ("kind", recipe.Kind.ToString()), ("by", actor), ("now", now),
+                ("args", JsonSerializer.Serialize(args)));
         }
         catch (PostgresException ex) when (ex is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "jobs_one_active_per_site" })
         {
@@ -127,7 +145,9 @@ public sealed class SiteCommands(PressDataSources sources, TimeProvider time) : 
             INSERT INTO job_steps (job_id, ordinal, name, state)
             SELECT @id, o, n, 'Pending' FROM unnest(@names::text[]) WITH ORDINALITY AS t(n, o)
             """, ct, ("id", id), ("names", recipe.Steps.ToArray()));
+        if (recipe.Steps.Contains(StepNames.BackupDatabase))
+            await BackupStore.InsertAsync(conn, id, siteId, BackupTriggerOf(recipe, args), now, ct);
         var steps = recipe.Steps.Select((n, i) => new JobStep(i + 1, n, StepState.Pending, 0, null, null, null, null)).ToList();
-        return new Job(id, recipe.Kind, JobState.Queued, siteId, siteName, actor, now, null, null, null, null, steps);
+        return new Job(id, recipe.Kind, JobState.Queued, siteId, siteName, actor, now, null, null, null, null, steps) { Args = args };
     }
 }

@@ -16,6 +16,14 @@ public sealed class SiteStore(PressDataSources sources, TimeProvider time) : ISi
         return await r.ReadAsync(ct) ? Rows.Site(r) : null;
     }
 
+    public async Task<Site?> FindByNameAsync(string name, CancellationToken ct)
+    {
+        await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
+        await using var cmd = Sql.Command(conn, $"SELECT {Rows.SiteColumns} FROM sites s WHERE s.name = @n AND s.state <> 'Purged'", ("n", name));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? Rows.Site(r) : null;
+    }
+
     public async Task MarkDeletedAsync(Guid siteId, DateTimeOffset deletedAt, DateTimeOffset purgeAfter, CancellationToken ct)
     {
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);

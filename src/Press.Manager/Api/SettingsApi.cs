@@ -14,14 +14,7 @@ public static class SettingsApi
         settings.MapGet("", async (SettingsStore store, CancellationToken ct) =>
             {
                 var stored = await store.ListAsync(ct);
-                var defaults = new Dictionary<string, string>
-                {
-                    [PressSettings.SoftDeleteRetentionDaysKey] = PressSettings.Defaults.SoftDeleteRetentionDays.ToString(),
-                    // Empty: the runtime driver's configured default applies (Press:Runtime:Docker:Image etc.).
-                    [PressSettings.RunnerImageKey] = "",
-                    [PressSettings.RunnerMemoryMbKey] = "",
-                    [PressSettings.RunnerCpusKey] = "",
-                };
+                var defaults = PressSettings.DefaultValues;
                 return Results.Ok(new ListDto<SettingDto>(PressSettings.Validators.Keys.Order()
                     .Select(k => stored.TryGetValue(k, out var v) ? new SettingDto(k, v, false) : new SettingDto(k, defaults[k], true)).ToList()));
             })

@@ -10,7 +10,7 @@ public sealed class FakeJobStore : IJobStore
     public sealed record Started(SiteState? SiteState);
     public sealed record StepFinished(int Ordinal, StepState State, string? Output, string? Error);
     public sealed record Waited(int Ordinal, DateTimeOffset RunAfter, string? Output, string? Error);
-    public sealed record Failed(string FailedStep, string Error, SiteState SiteState);
+    public sealed record Failed(string FailedStep, string Error, SiteState? SiteState);
 
     private readonly Lock _gate = new();
 
@@ -74,14 +74,14 @@ public sealed class FakeJobStore : IJobStore
         return Task.CompletedTask;
     }
 
-    public Task SucceedAsync(Guid jobId, string workerId, SiteState siteState, CancellationToken ct)
+    public Task SucceedAsync(Guid jobId, string workerId, SiteState? siteState, CancellationToken ct)
     {
         Enter("SucceedAsync", workerId, ct);
         Succeeded = siteState;
         return Task.CompletedTask;
     }
 
-    public Task FailAsync(Guid jobId, string workerId, string failedStep, string error, SiteState siteState, CancellationToken ct)
+    public Task FailAsync(Guid jobId, string workerId, string failedStep, string error, SiteState? siteState, CancellationToken ct)
     {
         Enter("FailAsync", workerId, ct);
         Failure = new Failed(failedStep, error, siteState);

@@ -16,13 +16,15 @@ public sealed class FakeSiteCommands : ISiteCommands
     public List<Enqueued> Enqueues { get; } = [];
     public List<Retried> Retries { get; } = [];
 
-    public Task<Job> CreateSiteAsync(NewSiteRecord site, AuditEntry audit, CancellationToken ct)
+    public Task<Job> CreateSiteAsync(NewSiteRecord site, AuditEntry audit, CancellationToken ct,
+        JobRecipe? recipe = null, IReadOnlyDictionary<string, string>? args = null)
     {
         Creates.Add(new Created(site, audit));
         return Task.FromResult(NewJob(Recipes.NewSite, site.Id, site.Name, audit.Actor));
     }
 
-    public Task<Job> EnqueueAsync(string siteName, JobRecipe recipe, IReadOnlyList<SiteState> allowedFrom, AuditEntry audit, CancellationToken ct)
+    public Task<Job> EnqueueAsync(string siteName, JobRecipe recipe, IReadOnlyList<SiteState> allowedFrom, AuditEntry audit, CancellationToken ct,
+        IReadOnlyDictionary<string, string>? args = null)
     {
         Enqueues.Add(new Enqueued(siteName, recipe, allowedFrom, audit));
         return Task.FromResult(NewJob(recipe, Guid.NewGuid(), siteName, audit.Actor));

@@ -17,6 +17,9 @@ public sealed class FakeSiteStore : ISiteStore
         foreach (var site in sites) Sites[site.Id] = site;
     }
 
+    public Task<Site?> FindByNameAsync(string name, CancellationToken ct) =>
+        Task.FromResult(Sites.Values.FirstOrDefault(s => s.Name == name && s.State != SiteState.Purged));
+
     public Task<Site?> GetAsync(Guid siteId, CancellationToken ct)
     {
         Reads++;

@@ -1,0 +1,55 @@
+using Press.Core.Jobs;
+using Press.Core.Ports;
+
+namespace Press.Core.Backups.Steps;
+
+/// <summary>Lookups the backup and restore steps share.</summary>
+internal static class BackupContext
+{
+    /// <summary>The backup this job takes (its id is the job's id).</summary>
+    public static async Task<Backup> OwnBackupAsync(this IBackupStore backups, StepContext c, CancellationToken ct) =>
+        await backups.GetAsync(c.Job.Id, ct)
+        ?? throw new StepFailedException(FailureKind.Permanent, $"job {c.Job.Id} has no backup record; it was created without one");
+
+    /// <summary>The backup a restore reads (job argument <c>backupId</c>), with its manifest.</summary>
+    public static async Task<(Backup Backup, BackupManifest Manifest)> SourceBackupAsync(this IBackupStore backups, StepContext c, CancellationToken ct)
+    {
+        if (!Guid.TryParse(c.Job.Arg(JobArgs.BackupId), out var id))
+            throw new StepFailedException(FailureKind.Permanent, $"job {c.Job.Id} names no backup to restore");
+        var backup = await backups.GetAsync(id, ct)
+            ?? throw new StepFailedException(FailureKind.Permanent, $"backup {id} does not exist");
+        if (backup.State != BackupState.Good || backup.Manifest is null)
+            throw new StepFailedException(FailureKind.Permanent, $"backup {id} is {backup.State}; only a good backup can be restored");
+        return (backup, backup.Manifest);
+    }
+
+    public static string RestoreId(this StepContext c) => RestoreNames.RestoreId(c.Job.Id);
+
+    /// <summary>Where a restore puts the backup's data: a fresh schema beside the live one (in place) or the new site's
+    /// own schema (a new site from a backup, which has no live data yet).</summary>
+    public static string RestoreTarget(this StepContext c) => c.Job.Kind == JobKind.NewSiteFromBackup
+        ? c.Site.Location.Schema
+        : RestoreNames.FreshSchema(c.Site.Location.Schema, c.RestoreId());
+
+    public static string Size(long bytes) => bytes switch
+    {
+        >= 1L << 30 => $"{bytes / (double)(1L << 30):0.00} GiB",
+        >= 1L << 20 => $"{bytes / (double)(1L << 20):0.0} MiB",
+        >= 1L << 10 => $"{bytes / 1024.0:0.0} KiB",
+        _ => $"{bytes} B",
+    };
+
+    /// <summary>Compares restored row counts with the manifest's; null when they match.</summary>
+    public static string? CountMismatch(IReadOnlyDictionary<string, long> expected, IReadOnlyDictionary<string, long> actual)
+    {
+        var problems = new List<string>();
+        foreach (var (table, rows) in expected)
+        {
+            if (!actual.TryGetValue(table, out var got)) problems.Add($"table {table} missing");
+            else if (got != rows) problems.Add($"{table}: {got} rows, manifest says {rows}");
+        }
+        foreach (var table in actual.Keys.Where(t => !expected.ContainsKey(t))) problems.Add($"unexpected table {table}");
+        if (problems.Count == 0) return null;
+        return $"{problems.Count} difference(s) with the manifest: " + string.Join("; ", problems.Take(10)) + (problems.Count > 10 ? "; …" : "");
+    }
+}
