@@ -27,13 +27,10 @@ public sealed class PressClient(PressTransport transport) : IDisposable
     public Task<ApiResult<Site>> GetSiteAsync(string name, CancellationToken ct) =>
         transport.SendAsync(HttpMethod.Get, SitePath(name), null, Json.Site, ct);
 
-    public Task<ApiResult<Job>> CreateSiteAsync(string name, IReadOnlyList<string> apps, CancellationToken ct)
-    {
-        // Buffered with a Content-Length rather than streamed chunked: some proxies reject chunked requests.
-        var body = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(new CreateSiteRequest(name, apps), Json.CreateSiteRequest));
-        body.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-        return transport.SendAsync(HttpMethod.Post, "api/sites", body, Json.Job, ct);
-    }
+    /// <param name="apps">null leaves <c>apps</c> out of the request (only sent so for a site made from a backup).</param>
+    public Task<ApiResult<Job>> CreateSiteAsync(string name, IReadOnlyList<string>? apps, Guid? fromBackup, CancellationToken ct) =>
+        transport.SendAsync(HttpMethod.Post, "api/sites",
+            JsonBody(new CreateSiteRequest(name, apps, fromBackup), Json.CreateSiteRequest), Json.Job, ct);
 
     /// <summary>suspend, resume, undelete, purge are POSTs to a sub-resource; delete is DELETE on the site.</summary>
     public Task<ApiResult<Job>> SiteActionAsync(string name, SiteAction action, CancellationToken ct) =>
@@ -46,6 +43,31 @@ public sealed class PressClient(PressTransport transport) : IDisposable
 
     public Task<ApiResult<AdminPassword>> TakeAdminPasswordAsync(string name, CancellationToken ct) =>
         transport.SendAsync(HttpMethod.Post, $"{SitePath(name)}/admin-password", null, Json.AdminPassword, ct);
+
+    public Task<ApiResult<Job>> RestoreSiteAsync(string name, Guid backupId, CancellationToken ct) =>
+        transport.SendAsync(HttpMethod.Post, $"{SitePath(name)}/restore",
+            JsonBody(new RestoreSiteRequest(backupId), Json.RestoreSiteRequest), Json.Job, ct);
+
+    public Task<ApiResult<Job>> RollbackRestoreAsync(string name, CancellationToken ct) =>
+        transport.SendAsync(HttpMethod.Post, $"{SitePath(name)}/rollback-restore", null, Json.Job, ct);
+
+    /// <summary>Queues a backup; the backup's id is the returned job's id.</summary>
+    public Task<ApiResult<Job>> CreateBackupAsync(string site, CancellationToken ct) =>
+        transport.SendAsync(HttpMethod.Post, $"{SitePath(site)}/backups", null, Json.Job, ct);
+
+    public Task<ApiResult<BackupList>> ListBackupsAsync(string site, CancellationToken ct) =>
+        transport.SendAsync(HttpMethod.Get, $"{SitePath(site)}/backups", null, Json.BackupList, ct);
+
+    public Task<ApiResult<Backup>> GetBackupAsync(Guid id, CancellationToken ct) =>
+        transport.SendAsync(HttpMethod.Get, BackupPath(id), null, Json.Backup, ct);
+
+    public Task<ApiResult<BackupDownloadLink>> GetBackupDownloadLinkAsync(Guid id, string part, CancellationToken ct) =>
+        transport.SendAsync(HttpMethod.Get, $"{BackupPath(id)}/download?part={Uri.EscapeDataString(part)}", null,
+            Json.BackupDownloadLink, ct);
+
+    /// <summary>Opens the body of a download link; see <see cref="PressTransport.OpenDownloadAsync"/>.</summary>
+    public Task<HttpResponseMessage> OpenDownloadAsync(string url, CancellationToken ct) =>
+        transport.OpenDownloadAsync(url, ct);
 
     public Task<ApiResult<Job>> GetJobAsync(Guid id, CancellationToken ct) =>
         transport.SendAsync(HttpMethod.Get, $"api/jobs/{id}", null, Json.Job, ct);
@@ -63,6 +85,16 @@ public sealed class PressClient(PressTransport transport) : IDisposable
     public void Dispose() => transport.Dispose();
 
     private static string SitePath(string name) => $"api/sites/{Uri.EscapeDataString(name)}";
+
+    private static string BackupPath(Guid id) => $"api/backups/{id}";
+
+    // Buffered with a Content-Length rather than streamed chunked: some proxies reject chunked requests.
+    private static ByteArrayContent JsonBody<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
+    {
+        var body = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(value, type));
+        body.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        return body;
+    }
 }
 
 public enum SiteAction { Suspend, Resume, Delete, Undelete, Purge }

@@ -32,10 +32,15 @@ public sealed class PressApiException(int status, string? reasonPhrase, string b
     }
 }
 
-/// <summary>No HTTP answer at all (refused, DNS, TLS, timeout). Maps to exit 3.</summary>
-public sealed class PressUnreachableException(string url, string reason, Exception? inner = null)
-    : Exception($"cannot reach Press at {url}: {reason}", inner)
+/// <summary>
+/// No HTTP answer at all (refused, DNS, TLS, timeout, a connection that broke mid-download). Maps to exit 3.
+/// <paramref name="subject"/> names what could not be reached: Press itself, or the backup store of a download link.
+/// </summary>
+public sealed class PressUnreachableException(string url, string reason, Exception? inner = null, string subject = "Press")
+    : Exception($"cannot reach {subject} at {url}: {reason}", inner)
 {
     public string Url { get; } = url;
     public string Reason { get; } = reason;
+    public string Subject { get; } = subject;
+    public bool IsPress => Subject == "Press";
 }

@@ -18,5 +18,10 @@ namespace Press.Cli.Api;
 [JsonSerializable(typeof(Problem))]
 [JsonSerializable(typeof(SiteLogs))]
 [JsonSerializable(typeof(AdminPassword))]
+[JsonSerializable(typeof(Backup))]
+[JsonSerializable(typeof(BackupList))]
+[JsonSerializable(typeof(BackupDownloadLink))]
+[JsonSerializable(typeof(RestoreSiteRequest))]
+[JsonSerializable(typeof(DownloadResult))]
 [JsonSerializable(typeof(CliConfig))]
 public sealed partial class PressJsonContext : JsonSerializerContext;

@@ -21,6 +21,10 @@ public sealed class PressTransport : IDisposable
 
     private readonly HttpClient _http;
 
+    // For absolute download links (presigned object-store URLs): they carry their own signature and must never get
+    // the Press token, which would leak a credential to the store and make S3 reject the request.
+    private readonly Lazy<HttpClient> _anonymous;
+
     public PressTransport(string baseUrl, string token)
     {
         BaseUrl = baseUrl;
@@ -30,6 +34,15 @@ public sealed class PressTransport : IDisposable
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         var version = Assembly.GetExecutingAssembly().GetName().Version?.ToString(3) ?? "0.0.0";
         _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("press-cli", version));
+        _anonymous = new Lazy<HttpClient>(() =>
+        {
+            var client = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(10) })
+            {
+                Timeout = Timeout.InfiniteTimeSpan,
+            };
+            client.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("press-cli", version));
+            return client;
+        });
     }
 
     /// <summary>Without trailing slash, as printed in messages.</summary>
@@ -93,7 +106,80 @@ public sealed class PressTransport : IDisposable
         }
     }
 
-    public void Dispose() => _http.Dispose();
+    /// <summary>
+    /// Opens a download and returns once the headers arrived (within <see cref="RequestTimeout"/>); the caller owns
+    /// the response and streams its body. <paramref name="url"/> is either a path starting with '/' — served by the
+    /// manager, sent with the bearer token like every API call — or an absolute http(s) URL, fetched WITHOUT the
+    /// Authorization header. Non-2xx answers become <see cref="PressApiException"/>.
+    /// </summary>
+    public async Task<HttpResponseMessage> OpenDownloadAsync(string url, CancellationToken ct)
+    {
+        HttpClient client;
+        Uri target;
+        string subject;
+        if (url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal))
+        {
+            (client, target, subject) = (_http, Absolute(url), "Press");
+        }
+        else if (Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
+        {
+            (client, target, subject) = (_anonymous.Value, uri, "the backup store");
+        }
+        else
+        {
+            throw new JsonException($"the download link is neither a path nor an http(s) URL: {Redact(url)}");
+        }
+
+        using var headersTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        headersTimeout.CancelAfter(RequestTimeout);
+        using var request = new HttpRequestMessage(HttpMethod.Get, target);
+        var where = Redact(target.ToString());
+        try
+        {
+            var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, headersTimeout.Token);
+            if (response.IsSuccessStatusCode) return response;
+            using (response)
+            {
+                var body = await ReadLimitedAsync(response.Content, MaxErrorBody, headersTimeout.Token);
+                throw PressApiException.From(response.StatusCode, response.ReasonPhrase, body);
+            }
+        }
+        catch (OperationCanceledException ex) when (!ct.IsCancellationRequested)
+        {
+            throw new PressUnreachableException(where, $"no response within {RequestTimeout.TotalSeconds:0} s", ex, subject);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new PressUnreachableException(where, Describe(ex), ex, subject);
+        }
+    }
+
+    /// <summary>
+    /// A presigned link's query string is a credential (its signature); messages show only scheme, host and path.
+    /// </summary>
+    public static string Redact(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && !string.IsNullOrEmpty(uri.Query)
+            ? uri.GetLeftPart(UriPartial.Path) + "?…"
+            : url;
+
+    private const int MaxErrorBody = 16 * 1024;
+
+    /// <summary>An error body is shown, not stored: read only its beginning, however large it claims to be.</summary>
+    private static async Task<string> ReadLimitedAsync(HttpContent content, int limit, CancellationToken ct)
+    {
+        await using var stream = await content.ReadAsStreamAsync(ct);
+        var buffer = new byte[limit];
+        var total = 0;
+        int read;
+        while (total < limit && (read = await stream.ReadAsync(buffer.AsMemory(total, limit - total), ct)) > 0) total += read;
+        return System.Text.Encoding.UTF8.GetString(buffer, 0, total);
+    }
+
+    public void Dispose()
+    {
+        _http.Dispose();
+        if (_anonymous.IsValueCreated) _anonymous.Value.Dispose();
+    }
 
     /// <summary>
     /// HttpRequestException often says only "An error occurred while sending the request";

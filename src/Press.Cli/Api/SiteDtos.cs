@@ -21,7 +21,8 @@ public sealed record SiteRuntime(string? Driver, bool Served, string? Reason);
 
 public sealed record PagedResult<T>(IReadOnlyList<T> Items, int Page, int PageSize, long Total);
 
-public sealed record CreateSiteRequest(string Name, IReadOnlyList<string> Apps);
+/// <summary>POST /api/sites. <c>apps</c> is left out (null) only for a restore without --app: the server decides.</summary>
+public sealed record CreateSiteRequest(string Name, IReadOnlyList<string>? Apps, Guid? FromBackup = null);
 
 /// <summary>The site states the API documents; used for --state validation and completion.</summary>
 public static class SiteStates

@@ -13,6 +13,7 @@ public static class CliApp
         root.Subcommands.Add(LoginCommand.Build(globals));
         root.Subcommands.Add(SiteCommands.Build(globals));
         root.Subcommands.Add(JobCommands.Build(globals));
+        root.Subcommands.Add(BackupCommands.Build(globals));
         return root;
     }
 }

@@ -45,12 +45,19 @@ public static class CommandRunner
         catch (PressUnreachableException ex)
         {
             error.WriteLine(ex.Message);
-            error.WriteLine("  is the Press manager running? Check --url, PRESS_URL or `press login`.");
+            error.WriteLine(ex.IsPress
+                ? "  is the Press manager running? Check --url, PRESS_URL or `press login`."
+                : "  the manager handed out a link to this host; check that this machine can reach it.");
             return ExitCodes.Unreachable;
         }
         catch (PressApiException ex)
         {
             ProblemPrinter.Print(error, ex);
+            return ExitCodes.Failed;
+        }
+        catch (DownloadException ex)
+        {
+            error.WriteLine($"error: {ex.Message}");
             return ExitCodes.Failed;
         }
         catch (JsonException ex)

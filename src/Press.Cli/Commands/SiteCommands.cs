@@ -25,6 +25,8 @@ public static class SiteCommands
         site.Subcommands.Add(Show(globals));
         foreach (var (name, action, verb, description) in Lifecycle)
             site.Subcommands.Add(LifecycleCommand(globals, name, action, verb, description));
+        site.Subcommands.Add(Restore(globals));
+        site.Subcommands.Add(RollbackRestore(globals));
         site.Subcommands.Add(Logs(globals));
         site.Subcommands.Add(AdminPasswordCommand(globals));
         return site;
@@ -38,13 +40,53 @@ public static class SiteCommands
             Description = "App to install besides frappe; repeat for several (--app erpnext --app hrms)",
             HelpName = "APP",
         };
+        var fromBackup = new Option<Guid?>("--from-backup")
+        {
+            Description = "Create the site from this backup (its database and files)",
+            HelpName = "ID",
+            CustomParser = result => CommonOptions.ParseUuid(result, "--from-backup"),
+        };
         var wait = CommonOptions.Wait();
-        var command = new Command("create", "Create a site (queues a NewSite job)") { name, apps, wait };
+        var command = new Command("create", "Create a site (queues a NewSite job), empty or from a backup") { name, apps, fromBackup, wait };
         command.RunsWith(globals, async (ctx, parse, ct) =>
         {
             var siteName = parse.GetRequiredValue(name);
-            var accepted = await ctx.Client.CreateSiteAsync(siteName, parse.GetValue(apps) ?? [], ct);
+            var backup = parse.GetValue(fromBackup);
+            // From a backup, apps are only sent when given: the server decides what they must match.
+            IReadOnlyList<string>? appList = parse.GetValue(apps) is { Length: > 0 } given ? given : backup is null ? [] : null;
+            var accepted = await ctx.Client.CreateSiteAsync(siteName, appList, backup, ct);
             return await JobCompletion.AcceptedAsync(ctx, accepted, "Creating", parse.GetValue(wait), ct);
+        });
+        return command;
+    }
+
+    private static Command Restore(GlobalOptions globals)
+    {
+        var name = CommonOptions.SiteName();
+        var backup = CommonOptions.BackupOption("--backup", "The backup to restore (see `press backup list NAME`)");
+        var wait = CommonOptions.Wait();
+        var command = new Command("restore",
+            "Replace the site's database and files with those of a backup (queues a restore job)")
+        {
+            name, backup, wait,
+        };
+        command.RunsWith(globals, async (ctx, parse, ct) =>
+        {
+            var accepted = await ctx.Client.RestoreSiteAsync(parse.GetRequiredValue(name), parse.GetValue(backup), ct);
+            return await JobCompletion.AcceptedAsync(ctx, accepted, "Restoring", parse.GetValue(wait), ct);
+        });
+        return command;
+    }
+
+    private static Command RollbackRestore(GlobalOptions globals)
+    {
+        var name = CommonOptions.SiteName();
+        var wait = CommonOptions.Wait();
+        var command = new Command("rollback-restore", "Undo the site's most recent restore (queues a job)") { name, wait };
+        command.RunsWith(globals, async (ctx, parse, ct) =>
+        {
+            var accepted = await ctx.Client.RollbackRestoreAsync(parse.GetRequiredValue(name), ct);
+            return await JobCompletion.AcceptedAsync(ctx, accepted, "Rolling back the restore of", parse.GetValue(wait), ct);
         });
         return command;
     }

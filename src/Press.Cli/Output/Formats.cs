@@ -21,6 +21,26 @@ public static class Formats
 
     public static string YesNo(bool value) => value ? "yes" : "no";
 
+    private static readonly string[] ByteUnits = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+
+    /// <summary>Binary units, one decimal: 512 B, 1.5 KiB, 2.0 GiB; "-" when unknown.</summary>
+    public static string Bytes(long? value)
+    {
+        if (value is not { } bytes) return "-";
+        if (bytes < 1024) return $"{bytes} B";
+        double scaled = bytes;
+        var unit = -1;
+        while (scaled >= 1024 && unit < ByteUnits.Length - 1)
+        {
+            scaled /= 1024;
+            unit++;
+        }
+        return scaled.ToString("0.0", CultureInfo.InvariantCulture) + " " + ByteUnits[unit];
+    }
+
+    /// <summary>12,345 (invariant grouping, for counts).</summary>
+    public static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
     /// <summary>Continuation lines of multi-line errors are indented under their first line.</summary>
     public static string Indent(string text, int spaces) =>
         text.TrimEnd().ReplaceLineEndings("\n" + new string(' ', spaces));
