@@ -27,6 +27,9 @@ builder.Services.ConfigureHttpJsonOptions(o =>
     o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
 });
 builder.Services.AddOpenApi();
+// Degraded, never Unhealthy: stale backups must not take the manager out of rotation.
+builder.Services.AddHealthChecks().AddCheck<BackupHealthCheck>(BackupHealthCheck.Name, failureStatus: Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded,
+    tags: [HealthEndpoints.ReadyTag]);
 
 var app = builder.Build();
 if (args.Contains("bootstrap"))
@@ -54,6 +57,7 @@ app.MapGet("/metrics", async (PressMetrics metrics, CancellationToken ct) =>
 app.MapTraefikProvider(); // outside the token-protected group: Traefik proves itself with a shared secret header
 var api = app.MapGroup("/api").RequireAuthorization(Policies.Viewer);
 api.MapSitesApi();
+api.MapBackupsApi();
 api.MapSiteRuntimeApi();
 api.MapDomainsApi();
 api.MapJobsApi();

@@ -74,7 +74,8 @@ public static class HealthEndpoints
 {
     public const string ReadyTag = "ready";
 
-    /// <summary><c>/healthz</c>: the process is alive. <c>/readyz</c>: Postgres and Redis reachable, with details.</summary>
+    /// <summary><c>/healthz</c>: the process is alive. <c>/readyz</c>: Postgres and Redis reachable, with details (and
+    /// each check's data, e.g. the stale sites of the "backups" check). Degraded answers 200, Unhealthy 503.</summary>
     public static void MapPressHealth(this IEndpointRouteBuilder app)
     {
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteJson });
@@ -87,7 +88,12 @@ public static class HealthEndpoints
         return http.Response.WriteAsync(JsonSerializer.Serialize(new
         {
             status = report.Status.ToString(),
-            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), detail = e.Value.Description }),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new
+            {
+                status = e.Value.Status.ToString(),
+                detail = e.Value.Description,
+                data = e.Value.Data.Count > 0 ? e.Value.Data : null,
+            }),
         }));
     }
 }

@@ -1,14 +1,16 @@
 using System.Globalization;
 using Npgsql;
+using Press.Core.Ports;
+using Press.Infrastructure.Health;
 using Press.Infrastructure.Postgres;
 
 namespace Press.Infrastructure.Metrics;
 
 /// <summary>
 /// Metrics read from the metadata store at scrape time, so every manager and worker reports the same truth:
-/// sites by state, jobs by kind and state, and histograms of job and step durations.
+/// sites by state, jobs by kind and state, histograms of job and step durations, and backup staleness and verification.
 /// </summary>
-public sealed class PressMetrics(PressDataSources sources, SiteQueries queries)
+public sealed class PressMetrics(PressDataSources sources, SiteQueries queries, IBackupStore backups, ISettingsStore settings, TimeProvider time)
 {
     private static readonly double[] Buckets = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800];
 
@@ -33,6 +35,30 @@ public sealed class PressMetrics(PressDataSources sources, SiteQueries queries)
             FROM job_steps s JOIN jobs j ON j.id = s.job_id
             WHERE s.finished_at IS NOT NULL AND s.started_at IS NOT NULL AND s.state IN ('Succeeded', 'Failed', 'Skipped')
             """, ct);
+        await BackupsAsync(text, ct);
+    }
+
+    /// <summary>Backup freshness per watched site (Active, Suspended, Broken) by the rule of <see cref="BackupStaleness"/>.</summary>
+    private async Task BackupsAsync(PrometheusText text, CancellationToken ct)
+    {
+        var report = await BackupStaleness.ComputeAsync(backups, settings, time, ct);
+        text.Family("press_backup_stale_sites", "gauge",
+            "Sites whose newest good backup (or, without one, whose creation) is older than backups.staleAfterHours.");
+        text.Sample("press_backup_stale_sites", report.Stale.Count);
+
+        text.Family("press_backup_last_good_age_seconds", "gauge", "Seconds since the site's newest good backup finished.");
+        foreach (var s in report.Sites)
+            if (s.NewestGoodAt is { } at)
+                text.Sample("press_backup_last_good_age_seconds", Math.Max(0, (report.Now - at).TotalSeconds), ("site", s.SiteName));
+
+        text.Family("press_backup_verification_ok", "gauge",
+            "1 when the last verification (a test restore) of the site's newest good backup passed, 0 when it failed; absent when never verified.");
+        foreach (var s in report.Sites)
+            if (s.LastVerificationOk is { } ok)
+                text.Sample("press_backup_verification_ok", ok ? 1 : 0, ("site", s.SiteName));
+
+        text.Family("press_backup_verification_failed_sites", "gauge", "Sites whose newest good backup failed its last verification.");
+        text.Sample("press_backup_verification_failed_sites", report.Sites.Count(s => s.LastVerificationOk == false));
     }
 
     private async Task Histogram(PrometheusText text, string name, string help, string[] labels, string source, CancellationToken ct)

@@ -61,7 +61,8 @@ public sealed record AuditDto(long Id, DateTimeOffset At, string Actor, string A
         r.DetailsJson is null ? null : System.Text.Json.JsonDocument.Parse(r.DetailsJson).RootElement.Clone(), r.SourceIp);
 }
 
-public sealed record CreateSiteRequest(string Name, IReadOnlyList<string>? Apps);
+/// <param name="FromBackup">Create the site holding this good backup's data (its apps come from the backup).</param>
+public sealed record CreateSiteRequest(string Name, IReadOnlyList<string>? Apps, Guid? FromBackup);
 
 public sealed record CreateTokenRequest(string Name, string? Role, int? ExpiresInDays);
 

@@ -7,7 +7,7 @@ namespace Press.Manager.Api;
 
 public static class SitesApi
 {
-    private static readonly string[] CreateFields = ["name", "apps"];
+    private static readonly string[] CreateFields = ["name", "apps", "fromBackup"];
 
     public static void MapSitesApi(this IEndpointRouteBuilder api)
     {
@@ -16,7 +16,8 @@ public static class SitesApi
         sites.MapPost("", CreateAsync).RequireAuthorization(Policies.Operator)
             .DocumentsJsonBody<CreateSiteRequest>()
             .Produces<JobDto>(StatusCodes.Status202Accepted).ProducesValidationProblem().ProducesProblem(409)
-            .WithSummary("Create a site: validates, then returns the NewSite job (202).");
+            .ProducesProblem(404)
+            .WithSummary("Create a site: validates, then returns the NewSite job (202). With fromBackup, the site holds that good backup's data and its apps (404 unknown backup, 409 backup not good).");
 
         sites.MapGet("", ListAsync).RequireAuthorization(Policies.Viewer)
             .Produces<PageDto<SiteDto>>().ProducesValidationProblem()
@@ -37,6 +38,14 @@ public static class SitesApi
         var body = await RequestBody.ReadAsync(http.Request, CreateFields, ct);
         var name = body.RequiredString("name", "\"erp.example.com\"");
         var apps = body.OptionalStringArray("apps");
+        var fromBackupText = body.OptionalString("fromBackup");
+        Guid? fromBackup = null;
+        if (fromBackupText is not null)
+        {
+            if (Guid.TryParse(fromBackupText, out var backupId)) fromBackup = backupId;
+            else body.Add("fromBackup", $"'fromBackup' must be a backup's id (a UUID such as \"0199a3b2-6f1c-7d2e-9a4b-1c2d3e4f5a6b\"), not '{(fromBackupText.Length > 80 ? fromBackupText[..80] + "…" : fromBackupText)}'.");
+            if (apps.Count > 0) body.Add("apps", "'apps' cannot be given with 'fromBackup': a site created from a backup gets the apps the backup recorded.");
+        }
         if (name is not null)
             foreach (var problem in SiteNameRules.Validate(name)) body.Add("name", problem);
         if (name is not null && string.Equals(name, ingress.PressHost, StringComparison.OrdinalIgnoreCase))
@@ -44,7 +53,9 @@ public static class SitesApi
         foreach (var problem in AppNameRules.Validate(apps)) body.Add("apps", problem);
         if (body.Problems.Count > 0) return Problems.Invalid(body.Problems);
 
-        var job = await operations.CreateAsync(name!, apps, http.Actor(), ct);
+        var job = fromBackup is { } source
+            ? await operations.CreateFromBackupAsync(name!, source, http.Actor(), ct)
+            : await operations.CreateAsync(name!, apps, http.Actor(), ct);
         return Results.Accepted($"/api/jobs/{job.Id}", JobDto.From(job));
     }
 
