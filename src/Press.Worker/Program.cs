@@ -10,7 +10,7 @@ using Press.Worker.Scheduling;
 
 namespace Press.Worker;
 
-// press-worker: runs jobs and the retention scheduler; answers /healthz, /readyz and /metrics on 48551.
+// press-worker: runs jobs, the retention scheduler and the backup scheduler; answers /healthz, /readyz and /metrics on 48551.
 // An explicit entry class (not top-level statements) so its Program type does not clash with the manager's in tests.
 public static class WorkerProgram
 {
@@ -28,6 +28,8 @@ public static class WorkerProgram
         builder.Services.AddHostedService(sp => sp.GetRequiredService<JobWorker>());
         builder.Services.AddSingleton<RetentionScheduler>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RetentionScheduler>());
+        builder.Services.AddSingleton<BackupScheduler>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<BackupScheduler>());
         var docker = builder.Configuration["Press:Runtime:Driver"] == "docker";
         if (docker)
         {
@@ -41,6 +43,14 @@ public static class WorkerProgram
         // Said plainly at start: with "none", sites get their database side only and are not served.
         app.Logger.LogInformation("Site runtime: {Driver}{Detail}", runtime.Driver,
             runtime.Driver == "none" ? " — " + Press.Infrastructure.Runtime.NoSiteRuntime.Reason : "");
+        // Said plainly at start: when pg_dump/pg_restore and the server cannot work together, every backup job fails
+        // with the same reason (the job side checks it too).
+        var tools = await CheckBackupToolsAsync(app.Services.GetRequiredService<Press.Core.Ports.ISchemaArchive>());
+        if (tools.Ok)
+            app.Logger.LogInformation("Backups: pg_dump {DumpVersion}, pg_restore {RestoreVersion} / server {ServerVersion}",
+                tools.DumpVersion, tools.RestoreVersion, tools.ServerVersion);
+        else
+            app.Logger.LogError("Backups will fail: {Problem}", tools.Problem);
 
         app.MapPressHealth();
         app.MapGet("/metrics", async (PressMetrics metrics, RedisJobSignals redis, CancellationToken ct) =>
@@ -48,6 +58,8 @@ public static class WorkerProgram
             var text = new PrometheusText();
             text.Family("press_worker_redis_connected", "gauge", "1 while Redis wake-ups work; 0 means the worker is polling.")
                 .Sample("press_worker_redis_connected", redis.IsConnected ? 1 : 0);
+            text.Family("press_backup_tools_ok", "gauge", "1 when pg_dump/pg_restore and the PostgreSQL server can work together (checked at start); 0 means backups fail.")
+                .Sample("press_backup_tools_ok", tools.Ok ? 1 : 0);
             if (docker)
                 text.Family("press_runtime_stray_runners", "gauge", "Press-labelled runner containers that belong to no live site (left in place).")
                     .Sample("press_runtime_stray_runners", app.Services.GetRequiredService<RunnerReconciler>().StrayRunners);
@@ -55,5 +67,18 @@ public static class WorkerProgram
             return Results.Text(text.ToString(), PrometheusText.ContentType);
         });
         await app.RunAsync();
+    }
+
+    private static async Task<Press.Core.Ports.ToolCheck> CheckBackupToolsAsync(Press.Core.Ports.ISchemaArchive archive)
+    {
+        try
+        {
+            // The archive caches the check's task: no token of ours may cancel it for the backup jobs that share it.
+            return await archive.CheckToolsAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        catch (Exception ex)
+        {
+            return new Press.Core.Ports.ToolCheck(null, null, null, $"the backup tools could not be checked: {ex.Message}");
+        }
     }
 }

@@ -15,4 +15,10 @@ public sealed class WorkerOptions
 
     /// <summary>How often the retention scheduler looks for soft-deleted sites to purge.</summary>
     public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often the backup scheduler runs its pass (scheduled backups, pruning, verifications, rollback windows).</summary>
+    public TimeSpan BackupSchedulerInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>At most this many backup verifications (each a restore into a scratch schema) are enqueued per pass.</summary>
+    public int MaxVerificationsPerPass { get; set; } = 4;
 }
