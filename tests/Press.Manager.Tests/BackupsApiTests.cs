@@ -217,6 +217,25 @@ public sealed class BackupsApiTests(PressAppWithoutWorker fixture) : IClassFixtu
         Assert.Equal("Pruned", (await api.GetJsonAsync($"/api/backups/{backupId}")).State());
     }
 
+    [Fact]
+    public async Task OpenApi_documents_the_backup_endpoints()
+    {
+        var doc = await (await App.Anonymous.GetAsync("/openapi/v1.json")).Json(HttpStatusCode.OK);
+        var paths = doc.GetProperty("paths");
+        foreach (var (path, method) in new[] { ("/api/sites/{name}/backups", "post"), ("/api/sites/{name}/backups", "get"),
+                     ("/api/sites/{name}/restore", "post"), ("/api/sites/{name}/rollback-restore", "post"), ("/api/backups/{id}", "get"),
+                     ("/api/backups/{id}/download", "get"), ("/api/backups/{id}/parts/{part}", "get") })
+        {
+            Assert.True(paths.TryGetProperty(path, out var item) && item.TryGetProperty(method, out _), $"OpenAPI lacks {method} {path}");
+            var op = item.GetProperty(method);
+            Assert.False(string.IsNullOrEmpty(op.GetProperty("summary").GetString()), $"{method} {path} has no summary");
+        }
+        var restoreBody = paths.GetProperty("/api/sites/{name}/restore").GetProperty("post").GetProperty("requestBody")
+            .GetProperty("content").GetProperty("application/json").GetProperty("schema");
+        Assert.Equal(JsonValueKind.Object, restoreBody.ValueKind);
+        Assert.True(paths.GetProperty("/api/backups/{id}/download").GetProperty("get").GetProperty("responses").TryGetProperty("409", out _));
+    }
+
     private static async Task Problem(HttpResponseMessage response, HttpStatusCode expected, string detailContains)
     {
         var problem = await response.Json(expected);
