@@ -49,8 +49,13 @@ public sealed class PressDatabase : IAsyncDisposable
     }
 
     /// <summary>Configuration keys as the manager and worker read them (also usable as <c>Press__…</c> env vars).</summary>
+    /// <summary>This installation's local-folder object store (backups), deleted with it.</summary>
+    public string ObjectStoreFolder => Path.Combine(Path.GetTempPath(), "press-test-objects", Suffix);
+
     public Dictionary<string, string?> Settings() => new()
     {
+        ["Press:Backups:ToolsFolder"] = TestServices.PgTools,
+        ["Press:ObjectStore:Folder"] = ObjectStoreFolder,
         ["Press:Postgres:ConnectionString"] = Options.ConnectionString,
         ["Press:Postgres:Password"] = PressPassword,
         ["Press:Postgres:MetadataDatabase"] = MetadataDatabase,
@@ -98,6 +103,7 @@ public sealed class PressDatabase : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Directory.Exists(ObjectStoreFolder)) Directory.Delete(ObjectStoreFolder, recursive: true);
         NpgsqlConnection.ClearAllPools();
         await using var conn = await OpenAsSuperuserAsync("postgres");
         // Same lock as Bootstrapper: dropping roles and parameter grants rewrites shared catalog rows.

@@ -67,6 +67,8 @@ public sealed partial class JobRunner(
             LogCrashTestPause(job.Id, step.Name);
             await Task.Delay(Timeout.Infinite, ct);
         }
+        if (options.FailureTestFailAfterStep == step.Name && result is not StepResult.Fail)
+            result = StepResult.Permanent($"failure injected after step {step.Name} (Press:Jobs:FailureTestFailAfterStep)");
 
         switch (result)
         {

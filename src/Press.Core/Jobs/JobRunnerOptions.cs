@@ -12,4 +12,10 @@ public sealed class JobRunnerOptions
     /// forever, so a test can SIGKILL the worker at the worst moment. Never set in production.
     /// </summary>
     public string? CrashTestPauseAfterStep { get; set; }
+
+    /// <summary>
+    /// Failure testing only: after this step's effect, the runner reports it as failed for good, so a test can prove a
+    /// failure at that point loses nothing (and, for a restore, that the undo puts the site back). Never set in production.
+    /// </summary>
+    public string? FailureTestFailAfterStep { get; set; }
 }

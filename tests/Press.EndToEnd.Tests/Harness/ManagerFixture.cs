@@ -36,9 +36,13 @@ public class ManagerFixture : IAsyncLifetime
     /// <summary>More setup for derived fixtures, once the manager answers.</summary>
     protected virtual Task SetUpAsync() => Task.CompletedTask;
 
+    /// <summary>More teardown for derived fixtures, before the manager stops.</summary>
+    protected virtual Task TearDownAsync() => Task.CompletedTask;
+
     /// <summary>Idempotent: runs after a failed initialisation too.</summary>
     public async Task DisposeAsync()
     {
+        await TearDownAsync();
         _api?.Dispose();
         _api = null;
         if (_manager is { } manager)

@@ -38,8 +38,9 @@ public sealed class PressProcess : IAsyncDisposable
     public const string LivePath = "/healthz";
 
     /// <summary>Worker settings for crash tests: a 2 s lease and fast polls, optionally pausing after a step.</summary>
-    public static Dictionary<string, string?> FastWorker(string? pauseAfterStep = null, TimeSpan? lease = null) => new()
+    public static Dictionary<string, string?> FastWorker(string? pauseAfterStep = null, TimeSpan? lease = null, string? failAfterStep = null) => new()
     {
+        ["Press:Jobs:FailureTestFailAfterStep"] = failAfterStep,
         ["Press:Jobs:Lease"] = (lease ?? TimeSpan.FromSeconds(2)).ToString("c"),
         ["Press:Worker:IdlePollInterval"] = "00:00:00.500",
         ["Press:Worker:FallbackPollInterval"] = "00:00:00.500",

@@ -62,8 +62,8 @@ public sealed class PgSchemaArchive(PostgresOptions postgres, BackupOptions opti
         var snapshot = (await conn.ScalarAsync<string>("SELECT pg_export_snapshot()", ct))!;
 
         using var dump = PgTool.Start(options, "pg_dump", postgres.For(site.Location.Database),
-            ["--format=custom", $"--schema={site.Location.Schema}", $"--role={site.RoleName}", $"--snapshot={snapshot}", "--no-password"]);
-        dump.StandardInput.Close();
+            ["--format=custom", $"--schema={site.Location.Schema}", $"--role={site.RoleName}", $"--snapshot={snapshot}", "--no-password"], stdin: true);
+        dump.StandardInput.Close(); // nothing to read: never the worker's own stdin
         var errors = PgTool.CollectErrorsAsync(dump);
         try
         {
@@ -128,20 +128,24 @@ public sealed class PgSchemaArchive(PostgresOptions postgres, BackupOptions opti
                 }
                 finally { psql.StandardInput.Close(); }
             }, ct);
-            await Task.WhenAll(IgnorePipeErrors(feed), IgnorePipeErrors(pipe));
-            await psql.WaitForExitAsync(ct);
+            var flowing = Task.WhenAll(IgnorePipeErrors(feed), IgnorePipeErrors(pipe));
+            var psqlExited = psql.WaitForExitAsync(ct);
+            // psql failing early stops reading: pg_restore then blocks on its output and the feed on pg_restore's input.
+            if (await Task.WhenAny(flowing, psqlExited) == psqlExited && psql.ExitCode != 0) PgTool.Kill(restore);
+            await flowing;
+            await psqlExited;
             await restore.WaitForExitAsync(ct);
-            await feed; // the archive's own errors (a store that went away) surface here
-            if (restore.ExitCode != 0)
-            {
-                var message = await restoreErrors;
-                throw new StepFailedException(PgTool.Classify(message), $"pg_restore failed (exit {restore.ExitCode}); nothing was restored: {message}");
-            }
             if (psql.ExitCode != 0)
             {
                 var message = await psqlErrors;
                 throw new StepFailedException(PgTool.Classify(message), $"restore into {targetSchema} failed (psql exit {psql.ExitCode}); nothing was restored: {message}");
             }
+            if (restore.ExitCode != 0)
+            {
+                var message = await restoreErrors;
+                throw new StepFailedException(PgTool.Classify(message), $"pg_restore failed (exit {restore.ExitCode}); nothing was restored: {message}");
+            }
+            await feed; // the archive's own errors (a store that went away) surface here
             await pipe;
             return $"restored {fed:N0} bytes of archive (schema {dumpSchema}) into new schema {targetSchema}, owned by {targetRole}";
         }

@@ -21,6 +21,9 @@ internal sealed record RestoreScript(string Prologue, string Epilogue)
         var pro = new System.Text.StringBuilder();
         pro.AppendLine("SET client_min_messages = warning;");
         pro.AppendLine("SET idle_in_transaction_session_timeout = 0;");
+        // Press holds every site role with SET (not INHERIT); a new site's role gets that grant here, as create-schema
+        // gives it otherwise (Press has ADMIN on the roles it created).
+        pro.AppendLine($"GRANT {target} TO CURRENT_USER WITH INHERIT FALSE, SET TRUE;");
         pro.AppendLine($"GRANT CREATE ON DATABASE {db} TO {target};");
         if (dumpOwner is not null)
         {
