@@ -13,7 +13,7 @@ public sealed class OperationsTests(PressApp app) : IClassFixture<PressApp>
         var ready = await (await app.Anonymous.GetAsync("/readyz")).Json(HttpStatusCode.OK);
         Assert.Equal("Healthy", ready.GetProperty("status").GetString());
         var checks = ready.GetProperty("checks");
-        Assert.StartsWith("PostgreSQL 16.", checks.GetProperty("postgres").GetProperty("detail").GetString());
+        Assert.StartsWith("PostgreSQL 17.", checks.GetProperty("postgres").GetProperty("detail").GetString());
         Assert.StartsWith("Redis reachable", checks.GetProperty("redis").GetProperty("detail").GetString());
         Assert.Contains("runtime 'none'", checks.GetProperty("runtime").GetProperty("detail").GetString());
     }

@@ -14,9 +14,17 @@ namespace Press.Infrastructure.Postgres.Archive;
 /// </summary>
 public sealed class PgSchemaArchive(PostgresOptions postgres, BackupOptions options, PressDataSources sources) : ISchemaArchive
 {
-    private Task<ToolCheck>? _check;
+    private ToolCheck? _ok;
 
-    public Task<ToolCheck> CheckToolsAsync(CancellationToken ct) => _check ??= CheckOnceAsync(ct);
+    /// <summary>A good check is kept (tools and server do not change under a running worker); a failed one, or one that
+    /// could not reach the server, is made again next time, so fixing the tools needs no restart.</summary>
+    public async Task<ToolCheck> CheckToolsAsync(CancellationToken ct)
+    {
+        if (_ok is { } ok) return ok;
+        var check = await CheckOnceAsync(ct);
+        if (check.Ok) _ok = check;
+        return check;
+    }
 
     private async Task<ToolCheck> CheckOnceAsync(CancellationToken ct)
     {
@@ -37,18 +45,13 @@ public sealed class PgSchemaArchive(PostgresOptions postgres, BackupOptions opti
         if (problem is not null)
             problem += $": backups need pg_dump, pg_restore and psql of major version {serverMajor} (a newer pg_restore emits settings an older server refuses; an older pg_dump refuses a newer server). " +
                        "Install them and set Press:Backups:ToolsFolder to their folder.";
-        if (problem is not null && _check is not null) _check = null; // look again next time: an operator may fix it without a restart
         return new ToolCheck(server, dump, restore, problem);
     }
 
     private async Task RequireToolsAsync(CancellationToken ct)
     {
         var check = await CheckToolsAsync(ct);
-        if (!check.Ok)
-        {
-            _check = null;
-            throw new StepFailedException(FailureKind.Permanent, check.Problem!);
-        }
+        if (!check.Ok) throw new StepFailedException(FailureKind.Permanent, check.Problem!);
     }
 
     public async Task<(SchemaDumpInfo Info, UploadedObject Archive)> DumpAsync(
