@@ -18,7 +18,8 @@ public sealed class CliBackupTests : IDisposable
     private const string Site = "shop.example.com";
     private static readonly Guid BackupId = Guid.Parse("3f2a8c1e-5b7d-4e21-9a0c-1d2e3f4a5b6c");
     private static readonly Guid JobId = BackupId;
-    private static readonly TimeSpan GateTimeout = TimeSpan.FromSeconds(30);
+    // Within the harness's 60 s per CLI run.
+    private static readonly TimeSpan GateTimeout = TimeSpan.FromSeconds(50);
 
     private readonly string _home = Directory.CreateTempSubdirectory("press-e2e-cli-backup-").FullName;
     private readonly PressCli _cli;
@@ -131,6 +132,7 @@ public sealed class CliBackupTests : IDisposable
         var first = RandomBytes(2 * 1024 * 1024);
         var second = RandomBytes(1024 * 1024 + 5);
         var content = first.Concat(second).ToArray();
+        var halfSent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var presignedPath = "/bucket/sites/shop/files.tar";
         var servedBodies = 0;
@@ -147,7 +149,11 @@ public sealed class CliBackupTests : IDisposable
             await body.WriteAsync(first);
             await body.FlushAsync();
             // Halfway: the test looks at the disk before the rest is sent (only on the first download).
-            if (Interlocked.Increment(ref servedBodies) == 1) await gate.Task.WaitAsync(GateTimeout);
+            if (Interlocked.Increment(ref servedBodies) == 1)
+            {
+                halfSent.TrySetResult();
+                await gate.Task.WaitAsync(GateTimeout);
+            }
             await body.WriteAsync(second);
             await body.FlushAsync();
         });
@@ -159,15 +165,19 @@ public sealed class CliBackupTests : IDisposable
         // Streamed: the first half is on disk under the temporary name while the rest is still on its way, and
         // nothing exists under the final name yet.
         var partial = target + ".partial";
-        var deadline = DateTime.UtcNow + GateTimeout;
+        // Timed from when the server sent the first half, so a slow CLI start on a loaded machine does not count.
+        await Task.WhenAny(halfSent.Task, running, Task.Delay(GateTimeout));
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         while (!(File.Exists(partial) && new FileInfo(partial).Length >= first.Length) && DateTime.UtcNow < deadline && !running.IsCompleted)
             await Task.Delay(20);
-        var sawPartial = File.Exists(partial) && new FileInfo(partial).Length >= first.Length;
+        var partialLength = File.Exists(partial) ? new FileInfo(partial).Length : -1;
+        var sawPartial = partialLength >= first.Length;
         var finalExistedEarly = File.Exists(target);
         gate.TrySetResult();
         var result = await running;
         var context = _cli.Transcript + server.Describe();
-        Assert.True(sawPartial, $"no {partial} holding the first {first.Length} bytes while the download was paused.{context}");
+        Assert.True(sawPartial, $"no {partial} holding the first {first.Length} bytes while the download was paused " +
+                                $"(half sent: {halfSent.Task.IsCompleted}; .partial length: {partialLength}).{context}");
         Assert.False(finalExistedEarly, $"{target} existed before the download was complete.{context}");
         Assert.True(result.ExitCode == 0, context);
         Assert.Equal(content, await File.ReadAllBytesAsync(target));

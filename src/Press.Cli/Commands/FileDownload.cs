@@ -67,6 +67,8 @@ public static class FileDownload
             Access = FileAccess.Write,
             Share = FileShare.None,
             Options = FileOptions.Asynchronous,
+            // No FileStream buffer: every chunk read goes to the file before the next read, none lingers in memory.
+            BufferSize = 0,
         };
         if (!OperatingSystem.IsWindows()) options.UnixCreateMode = OwnerOnly;
 
