@@ -42,7 +42,7 @@ public static class SiteCommands
         };
         var fromBackup = new Option<Guid?>("--from-backup")
         {
-            Description = "Create the site from this backup (its database and files)",
+            Description = "Create the site from this good backup: its data and the apps it recorded",
             HelpName = "ID",
             CustomParser = result => CommonOptions.ParseUuid(result, "--from-backup"),
         };
@@ -52,7 +52,7 @@ public static class SiteCommands
         {
             var siteName = parse.GetRequiredValue(name);
             var backup = parse.GetValue(fromBackup);
-            // From a backup, apps are only sent when given: the server decides what they must match.
+            // From a backup, apps are only sent when given (the server refuses them: the backup's apps are used).
             IReadOnlyList<string>? appList = parse.GetValue(apps) is { Length: > 0 } given ? given : backup is null ? [] : null;
             var accepted = await ctx.Client.CreateSiteAsync(siteName, appList, backup, ct);
             return await JobCompletion.AcceptedAsync(ctx, accepted, "Creating", parse.GetValue(wait), ct);
