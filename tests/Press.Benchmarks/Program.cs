@@ -7,8 +7,10 @@ using Press.Testing;
 // time with the raw SQL a site needs (baseline A) and the list latency with GET /healthz (baseline B), same run.
 // `--proxy` first: the embedded proxy benchmark instead (ProxyBench.cs).
 if (args.Length > 0 && args[0] == "--proxy") return await ProxyBench.MainAsync(args[1..]);
+// `--backup` first: backup/restore throughput against raw pg_dump/pg_restore, and the catalog curve (BackupBench.cs).
+if (args.Length > 0 && args[0] == "--backup") return await BackupBench.MainAsync(args[1..]);
 
-const string Usage = "usage: Press.Benchmarks [--proxy] [--sites N] [--concurrency C] [--sequential S] [--requests R] [--out FILE] [--timeout-minutes M]";
+const string Usage = "usage: Press.Benchmarks [--proxy | --backup] [--sites N] [--concurrency C] [--sequential S] [--requests R] [--out FILE] [--timeout-minutes M]";
 if (BenchCommandLine.Parse(args, new() { ["sites"] = 100, ["concurrency"] = 8, ["sequential"] = 10, ["requests"] = 200, ["timeout-minutes"] = 60 }, Usage)
     is not var (o, output))
     return 2;
