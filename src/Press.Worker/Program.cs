@@ -52,6 +52,19 @@ public static class WorkerProgram
         else
             app.Logger.LogError("Backups will fail: {Problem}", tools.Problem);
 
+        // The object store too: a wrong credential or an unwritable folder is said at start, not at 02:00.
+        var store = app.Services.GetRequiredService<Press.Core.Ports.IObjectStore>();
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await store.EnsureReadyAsync(timeout.Token);
+            app.Logger.LogInformation("Backups go to {Store}", store.Describe);
+        }
+        catch (Exception ex)
+        {
+            app.Logger.LogError("Backup store {Store} is not ready; backups will fail until it is: {Error}", store.Describe, ex.Message);
+        }
+
         app.MapPressHealth();
         app.MapGet("/metrics", async (PressMetrics metrics, RedisJobSignals redis, CancellationToken ct) =>
         {

@@ -23,6 +23,12 @@ public static class BackupsApi
             .Produces<JobDto>(StatusCodes.Status202Accepted).ProducesProblem(404).ProducesProblem(409)
             .WithSummary("Back up the site now: returns the BackupSite job (202); the backup's id is the job's id.");
 
+        sites.MapPost("/{name}/backups/verify", async (string name, HttpContext http, SiteOperations ops, CancellationToken ct) =>
+                Accepted(await ops.VerifyBackupAsync(name, http.Actor(), ct)))
+            .RequireAuthorization(Policies.Operator)
+            .Produces<JobDto>(StatusCodes.Status202Accepted).ProducesProblem(404).ProducesProblem(409)
+            .WithSummary("Verify the site's newest good backup now (the scheduler does it weekly): restores it into a scratch schema, compares tables and row counts with its manifest and records the result on the backup.");
+
         sites.MapGet("/{name}/backups", ListAsync)
             .RequireAuthorization(Policies.Viewer)
             .Produces<BackupListDto>().ProducesProblem(404)

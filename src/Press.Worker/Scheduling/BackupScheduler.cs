@@ -170,6 +170,7 @@ public sealed partial class BackupScheduler(
         while (!stopping.IsCancellationRequested)
         {
             try { await RunOnceAsync(stopping); }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested) { break; }
             catch (Exception ex) when (!stopping.IsCancellationRequested) { LogFailed(ex.Message); }
             try { if (!await timer.WaitForNextTickAsync(stopping)) break; }
             catch (OperationCanceledException) { break; }

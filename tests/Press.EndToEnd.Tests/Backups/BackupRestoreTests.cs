@@ -144,5 +144,33 @@ public sealed class BackupRestoreTests(BackupFixture stack) : IClassFixture<Back
         Assert.Equal("Pruned", (await _api.GetBackupAsync(delete.Id)).GetProperty("state").GetString());
     }
 
+    [Fact]
+    public async Task Verification_restores_the_newest_good_backup_into_a_scratch_schema_and_records_the_result()
+    {
+        const string site = "verify.backup.test";
+        var schema = await stack.CreateSiteWithDataAsync(site);
+        var backupJob = await _api.SucceededAsync(await _api.BackupAsync(site), stack.Scene.Describe);
+
+        var verify = await _api.SucceededAsync(
+            await _api.AcceptedAsync(a => a.PostAsync($"/api/sites/{site}/backups/verify"), "verify"), stack.Scene.Describe);
+        Assert.Contains("match the manifest", verify.Step(StepNames.VerifyRestore).Output);
+        var verification = (await _api.GetBackupAsync(backupJob.Id)).GetProperty("verification");
+        Assert.True(verification.GetProperty("ok").GetBoolean(), verification.ToString());
+        Assert.Equal([schema], await SiteData.SchemasAsync(stack.Db, schema)); // the scratch schema is gone
+
+        // A backup whose dump no longer matches is recorded as failed, and the job says so.
+        var manifest = (await _api.GetBackupAsync(backupJob.Id)).GetProperty("manifest");
+        var key = manifest.GetProperty("parts").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "database").GetProperty("key").GetString()!;
+        File.WriteAllBytes(ObjectPath(key), [.. File.ReadAllBytes(ObjectPath(key)).Take(1000)]);
+        var failed = await stack.Api.WaitForJobAsync(
+            (await _api.AcceptedAsync(a => a.PostAsync($"/api/sites/{site}/backups/verify"), "verify")).Id, TimeSpan.FromSeconds(90), stack.Scene.Describe);
+        Assert.True(failed.State == "Failed" && failed.FailedStep == StepNames.VerifyRestore, failed.Describe());
+        verification = (await _api.GetBackupAsync(backupJob.Id)).GetProperty("verification");
+        Assert.False(verification.GetProperty("ok").GetBoolean(), verification.ToString());
+        Assert.Contains("corrupt", verification.GetProperty("detail").GetString());
+        Assert.Equal([schema], await SiteData.SchemasAsync(stack.Db, schema));
+        Assert.Equal("Active", (await stack.Api.GetSiteAsync(site)).State);
+    }
+
     private static Guid ParseSiteId(System.Text.Json.JsonElement manifest) => manifest.GetProperty("siteId").GetGuid();
 }
