@@ -83,10 +83,13 @@ public sealed class JobRunnerFailureTests
     [InlineData(JobKind.NewSite, SiteState.Broken)]
     [InlineData(JobKind.SuspendSite, SiteState.Broken)]
     [InlineData(JobKind.ResumeSite, SiteState.Broken)]
-    [InlineData(JobKind.DeleteSite, SiteState.Broken)]
     [InlineData(JobKind.UndeleteSite, SiteState.Deleted)]
     [InlineData(JobKind.PurgeSite, SiteState.Deleted)]
-    public async Task A_failed_job_sets_the_failure_state_of_its_recipe(JobKind kind, SiteState expected)
+    [InlineData(JobKind.NewSiteFromBackup, SiteState.Broken)]
+    [InlineData(JobKind.BackupSite, null)]
+    [InlineData(JobKind.VerifyBackup, null)]
+    [InlineData(JobKind.DiscardRestore, null)]
+    public async Task A_failed_job_sets_the_failure_state_of_its_recipe(JobKind kind, SiteState? expected)
     {
         var recipe = Recipes.For(kind);
         var h = new RunnerHarness(recipe);
@@ -95,6 +98,22 @@ public sealed class JobRunnerFailureTests
         await h.RunAsync(TestData.Job(recipe, h.Site));
 
         Assert.Equal(new FakeJobStore.Failed(recipe.Steps[0], "nope", expected), h.Jobs.Failure);
+    }
+
+    [Theory]
+    [InlineData(StepNames.BackupDatabase, null)]
+    [InlineData(StepNames.VerifyBackup, null)]
+    [InlineData(StepNames.StopRuntime, SiteState.Broken)]
+    [InlineData(StepNames.MarkDeleted, SiteState.Broken)]
+    public async Task A_delete_failing_in_its_backup_keeps_the_site_state_and_later_breaks_it(string step, SiteState? expected)
+    {
+        var recipe = Recipes.DeleteSite;
+        var h = new RunnerHarness(recipe);
+        h.Set(ScriptedStep.Returning(step, StepResult.Permanent("nope")));
+
+        await h.RunAsync(TestData.Job(recipe, h.Site));
+
+        Assert.Equal(new FakeJobStore.Failed(step, "nope", expected), h.Jobs.Failure);
     }
 
     [Fact]

@@ -43,7 +43,7 @@ public sealed class RecipesTests
     [Fact]
     public void Every_step_name_is_used_by_some_recipe()
     {
-        Assert.Equal(AllStepNames.Order(), Recipes.All.SelectMany(r => r.Steps).Distinct().Order());
+        Assert.Equal(AllStepNames.Order(), Recipes.All.SelectMany(r => r.Steps.Concat(r.Undo)).Distinct().Order());
     }
 
     [Fact]
@@ -88,9 +88,9 @@ public sealed class RecipesTests
     }
 
     [Fact]
-    public void Only_NewSite_changes_the_site_state_while_running()
+    public void Only_the_new_site_recipes_change_the_site_state_while_running()
     {
-        Assert.All(Recipes.All.Where(r => r.Kind != JobKind.NewSite), r => Assert.Null(r.WhileRunning));
+        Assert.All(Recipes.All.Where(r => r.Kind is not (JobKind.NewSite or JobKind.NewSiteFromBackup)), r => Assert.Null(r.WhileRunning));
     }
 
     [Theory]
@@ -121,7 +121,21 @@ public sealed class RecipesTests
     public void Stopping_recipes_stop_the_runtime_before_touching_logins_and_connections()
     {
         Assert.Equal([StopRuntime, DisableLogin, TerminateConnections], Recipes.SuspendSite.Steps);
-        Assert.Equal([StopRuntime, RemoveRunner, DisableLogin, TerminateConnections, MarkDeleted], Recipes.DeleteSite.Steps);
+        Assert.Equal([.. TakeBackup, StopRuntime, RemoveRunner, DisableLogin, TerminateConnections, MarkDeleted], Recipes.DeleteSite.Steps);
+        Assert.Equal(StopRuntime, Recipes.DeleteSite.FirstMutatingStep);
+    }
+
+    [Fact]
+    public void A_restore_touches_the_live_site_only_after_the_backup_is_checked_restored_and_counted()
+    {
+        var steps = Recipes.RestoreSite.Steps.ToList();
+        Assert.Equal(CheckBackup, steps[0]);
+        Assert.True(steps.IndexOf(CheckRestore) < steps.IndexOf(EnterMaintenance));
+        Assert.True(steps.IndexOf(StageFiles) < steps.IndexOf(SwapSchema));
+        Assert.True(steps.IndexOf(TerminateConnections) == steps.IndexOf(SwapSchema) - 1);
+        Assert.Equal([UndoRestore], Recipes.RestoreSite.Undo);
+        Assert.True(Recipes.RestoreSite.RetryFromStart);
+        Assert.Null(Recipes.RestoreSite.OnFailure);
     }
 
     [Fact]
@@ -134,7 +148,7 @@ public sealed class RecipesTests
     [Fact]
     public void Purge_removes_the_site_files_before_dropping_the_schema_and_then_the_role()
     {
-        Assert.Equal([RemoveSiteFiles, FlushSiteCache, DropSchema, DropRole], Recipes.PurgeSite.Steps);
+        Assert.Equal([DeleteBackups, RemoveSiteFiles, FlushSiteCache, DiscardRestore, DropSchema, DropRole], Recipes.PurgeSite.Steps);
     }
 
     [Fact]

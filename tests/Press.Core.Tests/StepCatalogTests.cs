@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using Press.Core.Backups.Steps;
 using Press.Core.Jobs;
 using Press.Core.Ports;
 using Press.Core.Settings;
@@ -17,6 +18,9 @@ public sealed class StepCatalogTests
         var sites = new FakeSiteStore();
         var runtime = new FakeSiteRuntime(new RuntimeOutcome(false, "none"));
         var time = new FakeTimeProvider(TestData.Now);
+        var backups = new FakeBackupStore();
+        var archive = new UnusedSchemaArchive();
+        var store = new UnusedObjectStore();
         return
         [
             new CreateRoleStep(db, secrets), new CreateSchemaStep(db), new ConfigureRoleStep(db), new VerifyLoginStep(db, secrets),
@@ -26,6 +30,15 @@ public sealed class StepCatalogTests
             new InstallSiteStep(runtime, secrets), new WaitHealthyStep(runtime, new Core.Runtime.SiteHealthOptions(), time),
             new MarkDeletedStep(sites, new FakeSettingsStore(PressSettings.Defaults), time), new CheckRetentionStep(time),
             new ClearDeletionStep(sites),
+            new BackupDatabaseStep(backups, archive, store), new BackupFilesStep(backups, runtime, store),
+            new WriteManifestStep(backups, store), new VerifyBackupStep(backups, store, time),
+            new CheckBackupStep(backups, store), new RestoreDatabaseStep(backups, archive, store), new CheckRestoreStep(backups, archive),
+            new StageFilesStep(backups, runtime, store), new SwapFilesStep(runtime), new EnterMaintenanceStep(runtime),
+            new LeaveMaintenanceStep(runtime), new MigrateStep(runtime),
+            new SwapSchemaStep(backups, archive, backups, new FakeSettingsStore(PressSettings.Defaults), time),
+            new UndoRestoreStep(new FakeJobStore(), archive, backups, runtime), new RollbackSchemaStep(archive, backups, time),
+            new RollbackFilesStep(backups, runtime), new DiscardRestoreStep(archive, backups, runtime, time),
+            new VerifyRestoreStep(backups, archive, store, time), new DeleteBackupsStep(backups, store, time),
         ];
     }
 
@@ -45,6 +58,6 @@ public sealed class StepCatalogTests
         var names = AllSteps().Select(s => s.Name).ToList();
 
         Assert.Equal(names.Count, names.Distinct().Count());
-        Assert.Equal(Recipes.All.SelectMany(r => r.Steps).Distinct().Order(), names.Order());
+        Assert.Equal(Recipes.All.SelectMany(r => r.Steps.Concat(r.Undo)).Distinct().Order(), names.Order());
     }
 }

@@ -18,6 +18,13 @@ public sealed class DockerEngine(DockerRuntimeOptions options) : IDisposable
         .WithApiVersion(System.Version.Parse(options.ApiVersion))
         .Build();
 
+    // Archive uploads are one request for the whole stream: the default request timeout would cut a large one off.
+    private readonly DockerClient _transfer = new DockerClientBuilder()
+        .WithEndpoint(new Uri(Endpoint(options)))
+        .WithApiVersion(System.Version.Parse(options.ApiVersion))
+        .WithTimeout(options.FileTransferTimeout)
+        .Build();
+
     public IDockerClient Client => _docker;
 
     public static string Endpoint(DockerRuntimeOptions options) =>
@@ -98,6 +105,40 @@ public sealed class DockerEngine(DockerRuntimeOptions options) : IDisposable
             return true;
         });
 
+    /// <returns>false when the volume does not exist.</returns>
+    public Task<bool> VolumeExistsAsync(string name, CancellationToken ct) => Guard($"inspect volume {name}", async () =>
+    {
+        try
+        {
+            await _docker.Volumes.InspectAsync(name, ct);
+            return true;
+        }
+        catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound) { return false; }
+    });
+
+    /// <summary>
+    /// A tar of one path of a (created, maybe stopped) container, streamed from the engine; its entries are named from
+    /// the path's last segment (<c>…/public/files</c> → <c>files/…</c>). The caller disposes it.
+    /// </summary>
+    /// <returns>null when the path does not exist (the container must exist: a 404 means the path).</returns>
+    public Task<Stream?> GetArchiveAsync(string container, string path, CancellationToken ct) => Guard($"read {path} from {container}", async () =>
+    {
+        try
+        {
+            var response = await _docker.Containers.GetArchiveFromContainerAsync(container, new ContainerPathStatParameters { Path = path }, statOnly: false, ct);
+            return response.Stream is { } stream ? new NoEmptyReads(stream) : (Stream?)null;
+        }
+        catch (DockerContainerNotFoundException) { return null; }
+    });
+
+    /// <summary>
+    /// Extracts a tar, read as it streams, into a folder of a (created, maybe stopped) container, volumes included.
+    /// Entries keep their archive owner (the engine applies the tar's uid/gid).
+    /// </summary>
+    public Task ExtractArchiveAsync(string container, string folder, Stream tar, CancellationToken ct) =>
+        Guard($"extract into {folder} of {container}", () =>
+            _transfer.Containers.ExtractArchiveToContainerAsync(container, new CopyToContainerParameters { Path = folder }, tar, ct));
+
     public sealed record ExecResult(long ExitCode, string Output);
 
     /// <summary>Runs argv inside the running container (no shell), returning the exit code and the output tail.</summary>
@@ -167,7 +208,39 @@ public sealed class DockerEngine(DockerRuntimeOptions options) : IDisposable
         }
     }
 
+    /// <summary>
+    /// The client's chunked response stream fails a read of zero bytes in the middle of a chunk
+    /// (EndOfStreamException); TarReader asks for zero bytes at the end of each entry. Such reads end here.
+    /// </summary>
+    private sealed class NoEmptyReads(Stream inner) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => count == 0 ? 0 : inner.Read(buffer, offset, count);
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) =>
+            count == 0 ? Task.FromResult(0) : inner.ReadAsync(buffer, offset, count, ct);
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default) =>
+            buffer.Length == 0 ? ValueTask.FromResult(0) : inner.ReadAsync(buffer, ct);
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) inner.Dispose();
+            base.Dispose(disposing);
+        }
+    }
+
     private static string Tail(string text) => text.Length <= 4000 ? text.TrimEnd() : "…" + text[^4000..].TrimEnd();
 
-    public void Dispose() => _docker.Dispose();
+    public void Dispose()
+    {
+        _docker.Dispose();
+        _transfer.Dispose();
+    }
 }

@@ -28,4 +28,7 @@ public sealed class DockerRuntimeOptions
 
     /// <summary>How long one bench command may run (new-site with ERPNext takes minutes).</summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>How long one upload of a files archive to the engine (a restore's staging) may take.</summary>
+    public TimeSpan FileTransferTimeout { get; set; } = TimeSpan.FromHours(2);
 }

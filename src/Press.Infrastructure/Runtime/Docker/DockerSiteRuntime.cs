@@ -7,12 +7,15 @@ namespace Press.Infrastructure.Runtime.Docker;
 
 /// <summary>
 /// The Docker driver: one runner container per site (<see cref="RunnerContainer"/>), bench commands by docker exec,
-/// the site's files in its own volume (kept on soft delete, removed on purge).
+/// the site's files in its own volume (kept on soft delete, removed on purge; exported and restored by
+/// <see cref="ContainerSiteFiles"/>, which works whether the runner runs or not).
 /// </summary>
 public sealed class DockerSiteRuntime(DockerEngine docker, DockerRuntimeOptions options, RuntimeLimits limits,
     RuntimeEndpoints endpoints, FrappePing ping) : ISiteRuntime
 {
     private const string InstalledMarker = ".press-installed";
+
+    private readonly ContainerSiteFiles _files = new(docker, options, limits);
 
     public string Driver => "docker";
 
@@ -44,13 +47,19 @@ public sealed class DockerSiteRuntime(DockerEngine docker, DockerRuntimeOptions 
         var marker = await docker.ExecAsync(name, ["test", "-f", $"{folder}/{InstalledMarker}"], options.BenchUser, options.BenchFolder, TimeSpan.FromSeconds(30), ct);
         if (marker.ExitCode == 0) return RuntimeOutcome.Done("already installed");
 
-        var command = BenchCommands.NewSite(site.Name, secrets.AdminPassword, site.Apps);
+        var done = await RunBenchAsync(site, BenchCommands.NewSite(site.Name, secrets.AdminPassword, site.Apps), ct);
+        await docker.ExecAsync(name, ["touch", $"{folder}/{InstalledMarker}"], options.BenchUser, options.BenchFolder, TimeSpan.FromSeconds(30), ct);
+        return RuntimeOutcome.Done(done);
+    }
+
+    /// <summary>One bench command in the runner as the bench user, with the command timeout; a non-zero exit is Permanent.</summary>
+    private async Task<string> RunBenchAsync(Site site, BenchCommand command, CancellationToken ct)
+    {
         BenchCommands.EnsureAllowed(command);
-        var result = await docker.ExecAsync(name, command.Argv, options.BenchUser, options.BenchFolder, options.CommandTimeout, ct);
+        var result = await docker.ExecAsync(RunnerContainer.Name(site), command.Argv, options.BenchUser, options.BenchFolder, options.CommandTimeout, ct);
         if (result.ExitCode != 0)
             throw new StepFailedException(FailureKind.Permanent, $"{command.Display} exited {result.ExitCode}: {result.Output}");
-        await docker.ExecAsync(name, ["touch", $"{folder}/{InstalledMarker}"], options.BenchUser, options.BenchFolder, TimeSpan.FromSeconds(30), ct);
-        return RuntimeOutcome.Done($"{command.Display}: {LastLine(result.Output)}");
+        return $"{command.Display}: {LastLine(result.Output)}";
     }
 
     public Task<HealthProbe> ProbeAsync(Site site, CancellationToken ct) =>
@@ -103,12 +112,52 @@ public sealed class DockerSiteRuntime(DockerEngine docker, DockerRuntimeOptions 
 
     private static string LastLine(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault()?.Trim() ?? "done";
 
-    // Backup/restore file handling: implemented by the runtime-files work in progress.
-    public Task<RuntimeOutcome> ExportFilesAsync(Site site, Stream destination, CancellationToken ct) => throw new NotImplementedException();
-    public Task<RuntimeOutcome> StageFilesAsync(Site site, string restoreId, Stream tar, CancellationToken ct) => throw new NotImplementedException();
-    public Task<RuntimeOutcome> SwapFilesAsync(Site site, string restoreId, CancellationToken ct) => throw new NotImplementedException();
-    public Task<RuntimeOutcome> UnswapFilesAsync(Site site, string restoreId, CancellationToken ct) => throw new NotImplementedException();
-    public Task<RuntimeOutcome> DiscardRestoreFilesAsync(Site site, string restoreId, CancellationToken ct) => throw new NotImplementedException();
-    public Task<RuntimeOutcome> MigrateAsync(Site site, CancellationToken ct) => throw new NotImplementedException();
-    public Task<RuntimeOutcome> SetMaintenanceAsync(Site site, bool on, CancellationToken ct) => throw new NotImplementedException();
+    // ---- backups and restores: files through the engine (ContainerSiteFiles); bench inside the running runner ----
+
+    public async Task<RuntimeOutcome> ExportFilesAsync(Site site, Stream destination, CancellationToken ct) =>
+        RuntimeOutcome.Done(await _files.ExportAsync(site, destination, ct));
+
+    public async Task<RuntimeOutcome> StageFilesAsync(Site site, string restoreId, Stream tar, CancellationToken ct) =>
+        RuntimeOutcome.Done(await _files.StageAsync(site, restoreId, tar, ct));
+
+    public async Task<RuntimeOutcome> SwapFilesAsync(Site site, string restoreId, CancellationToken ct) =>
+        RuntimeOutcome.Done(await _files.SwapAsync(site, restoreId, ct));
+
+    public async Task<RuntimeOutcome> UnswapFilesAsync(Site site, string restoreId, CancellationToken ct) =>
+        RuntimeOutcome.Done(await _files.UnswapAsync(site, restoreId, ct));
+
+    public async Task<RuntimeOutcome> DiscardRestoreFilesAsync(Site site, string restoreId, CancellationToken ct) =>
+        RuntimeOutcome.Done(await _files.DiscardAsync(site, restoreId, ct));
+
+    /// <summary>
+    /// Runs in the runner, so it needs the runner running: a stopped or missing one fails Permanently (a restore that
+    /// skipped its migrate would serve a database its code does not match). Resume the site, then retry the step.
+    /// </summary>
+    public async Task<RuntimeOutcome> MigrateAsync(Site site, CancellationToken ct)
+    {
+        var command = BenchCommands.Migrate(site.Name);
+        if (await NotRunningAsync(site, ct) is { } why)
+            throw new StepFailedException(FailureKind.Permanent, $"{command.Display} runs inside the site's runner, and {why}: resume the site, then retry");
+        return RuntimeOutcome.Done(await RunBenchAsync(site, command, ct));
+    }
+
+    /// <summary>
+    /// NotApplicable when the runner is not running: a stopped runner serves no request, so there is nothing for
+    /// maintenance mode to hold back, and site_config.json is left as it is.
+    /// </summary>
+    public async Task<RuntimeOutcome> SetMaintenanceAsync(Site site, bool on, CancellationToken ct)
+    {
+        var command = BenchCommands.SetMaintenanceMode(site.Name, on);
+        if (await NotRunningAsync(site, ct) is { } why)
+            return RuntimeOutcome.NotApplicable($"{why}: the site serves no requests, so maintenance mode is not changed ({command.Display} not run)");
+        return RuntimeOutcome.Done(await RunBenchAsync(site, command, ct));
+    }
+
+    /// <returns>null when the runner runs; otherwise why not.</returns>
+    private async Task<string?> NotRunningAsync(Site site, CancellationToken ct)
+    {
+        var name = RunnerContainer.Name(site);
+        var state = await docker.InspectAsync(name, ct);
+        return state is null ? $"runner {name} does not exist" : state.State?.Running == true ? null : $"runner {name} is not running";
+    }
 }

@@ -62,13 +62,9 @@ public sealed class ProcessSiteRuntime(ProcessRuntimeOptions options, RuntimeEnd
     public async Task<RuntimeOutcome> InstallAsync(Site site, SiteSecrets secrets, CancellationToken ct)
     {
         if (File.Exists(InstalledMarker(site))) return RuntimeOutcome.Done("already installed");
-        var command = BenchCommands.NewSite(site.Name, secrets.AdminPassword, site.Apps);
-        BenchCommands.EnsureAllowed(command);
-        var result = await CommandRunner.RunAsync([options.BenchExecutable, .. command.Argv.Skip(1)], _bench, null, options.CommandTimeout, ct);
-        if (result.ExitCode != 0)
-            throw new StepFailedException(FailureKind.Permanent, $"{command.Display} exited {result.ExitCode}: {result.OutputTail}");
+        var done = await RunBenchAsync(BenchCommands.NewSite(site.Name, secrets.AdminPassword, site.Apps), ct);
         await File.WriteAllTextAsync(InstalledMarker(site), DateTimeOffset.UtcNow.ToString("O"), ct);
-        return RuntimeOutcome.Done($"{command.Display}: {LastLine(result.OutputTail)}");
+        return done;
     }
 
     public Task<HealthProbe> ProbeAsync(Site site, CancellationToken ct) =>
@@ -126,12 +122,43 @@ public sealed class ProcessSiteRuntime(ProcessRuntimeOptions options, RuntimeEnd
 
     private static string LastLine(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault()?.Trim() ?? "done";
 
-    // Backup/restore file handling: implemented by the runtime-files work in progress.
-    public Task<RuntimeOutcome> ExportFilesAsync(Site site, Stream destination, CancellationToken ct) => throw new NotImplementedException();
-    public Task<RuntimeOutcome> StageFilesAsync(Site site, string restoreId, Stream tar, CancellationToken ct) => throw new NotImplementedException();
-    public Task<RuntimeOutcome> SwapFilesAsync(Site site, string restoreId, CancellationToken ct) => throw new NotImplementedException();
-    public Task<RuntimeOutcome> UnswapFilesAsync(Site site, string restoreId, CancellationToken ct) => throw new NotImplementedException();
-    public Task<RuntimeOutcome> DiscardRestoreFilesAsync(Site site, string restoreId, CancellationToken ct) => throw new NotImplementedException();
-    public Task<RuntimeOutcome> MigrateAsync(Site site, CancellationToken ct) => throw new NotImplementedException();
-    public Task<RuntimeOutcome> SetMaintenanceAsync(Site site, bool on, CancellationToken ct) => throw new NotImplementedException();
+    // ---- backups and restores: the site folder is on this host; bench runs here too ----
+
+    public async Task<RuntimeOutcome> ExportFilesAsync(Site site, Stream destination, CancellationToken ct) =>
+        RuntimeOutcome.Done(await LocalSiteFiles.ExportAsync(SiteFolder(site), destination, ct));
+
+    public async Task<RuntimeOutcome> StageFilesAsync(Site site, string restoreId, Stream tar, CancellationToken ct) =>
+        RuntimeOutcome.Done(await LocalSiteFiles.StageAsync(SiteFolder(site), restoreId, tar, ct));
+
+    public Task<RuntimeOutcome> SwapFilesAsync(Site site, string restoreId, CancellationToken ct) =>
+        OnDisk(() => LocalSiteFiles.Swap(SiteFolder(site), restoreId));
+
+    public Task<RuntimeOutcome> UnswapFilesAsync(Site site, string restoreId, CancellationToken ct) =>
+        OnDisk(() => LocalSiteFiles.Unswap(SiteFolder(site), restoreId));
+
+    public Task<RuntimeOutcome> DiscardRestoreFilesAsync(Site site, string restoreId, CancellationToken ct) =>
+        OnDisk(() => LocalSiteFiles.Discard(SiteFolder(site), restoreId));
+
+    /// <summary>Renames done at once; a failure travels in the task, as an async method's would.</summary>
+    private static Task<RuntimeOutcome> OnDisk(Func<string> work)
+    {
+        try { return Task.FromResult(RuntimeOutcome.Done(work())); }
+        catch (Exception ex) { return Task.FromException<RuntimeOutcome>(ex); }
+    }
+
+    /// <summary>bench runs from the bench folder; no runner is needed (bench talks to the database itself).</summary>
+    public Task<RuntimeOutcome> MigrateAsync(Site site, CancellationToken ct) => RunBenchAsync(BenchCommands.Migrate(site.Name), ct);
+
+    public Task<RuntimeOutcome> SetMaintenanceAsync(Site site, bool on, CancellationToken ct) =>
+        RunBenchAsync(BenchCommands.SetMaintenanceMode(site.Name, on), ct);
+
+    /// <summary>One bench command in the bench folder, with the command timeout; a non-zero exit is Permanent.</summary>
+    private async Task<RuntimeOutcome> RunBenchAsync(BenchCommand command, CancellationToken ct)
+    {
+        BenchCommands.EnsureAllowed(command);
+        var result = await CommandRunner.RunAsync([options.BenchExecutable, .. command.Argv.Skip(1)], _bench, null, options.CommandTimeout, ct);
+        if (result.ExitCode != 0)
+            throw new StepFailedException(FailureKind.Permanent, $"{command.Display} exited {result.ExitCode}: {result.OutputTail}");
+        return RuntimeOutcome.Done($"{command.Display}: {LastLine(result.OutputTail)}");
+    }
 }
