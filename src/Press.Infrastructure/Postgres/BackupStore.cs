@@ -15,10 +15,11 @@ public sealed class BackupStore(PressDataSources sources) : IBackupStore, IResto
         SELECT b.id, b.site_id, s.name, b.trigger,
                CASE WHEN b.pruned_at IS NOT NULL THEN 'Pruned'
                     WHEN b.good_at IS NOT NULL THEN 'Good'
-                    WHEN j.state IN ('Failed', 'Cancelled') THEN 'Failed'
+                    WHEN j.state IN ('Failed', 'Cancelled', 'Succeeded') THEN 'Failed'
                     ELSE 'Running' END,
-               b.created_at, b.expires_at, COALESCE(b.good_at, CASE WHEN j.state IN ('Failed', 'Cancelled') THEN j.finished_at END),
-               CASE WHEN b.good_at IS NULL AND j.state IN ('Failed', 'Cancelled') THEN j.error END,
+               b.created_at, b.expires_at, COALESCE(b.good_at, CASE WHEN j.state IN ('Failed', 'Cancelled', 'Succeeded') THEN j.finished_at END),
+               CASE WHEN b.good_at IS NULL AND j.state IN ('Failed', 'Cancelled') THEN j.error
+                    WHEN b.good_at IS NULL AND j.state = 'Succeeded' THEN 'nothing was backed up: the site had no schema' END,
                b.parts::text, b.dump::text, b.manifest::text, b.verified_at, b.verify_ok, b.verify_detail
         FROM backups b JOIN sites s ON s.id = b.site_id JOIN jobs j ON j.id = b.id
         """;

@@ -172,5 +172,21 @@ public sealed class BackupRestoreTests(BackupFixture stack) : IClassFixture<Back
         Assert.Equal("Active", (await stack.Api.GetSiteAsync(site)).State);
     }
 
+    [Fact]
+    public async Task A_site_without_a_schema_can_still_be_deleted_and_its_backup_says_nothing_was_taken()
+    {
+        const string site = "no-schema.backup.test";
+        var schema = await stack.CreateSiteWithDataAsync(site);
+        await using (var conn = await stack.Db.OpenAsSuperuserAsync())
+        await using (var cmd = new Npgsql.NpgsqlCommand($"DROP SCHEMA \"{schema}\" CASCADE", conn))
+            await cmd.ExecuteNonQueryAsync();
+
+        var delete = await _api.SucceededAsync(await stack.Api.DeleteSiteAsync(site), stack.Scene.Describe);
+        Assert.Equal("Skipped", delete.Step(StepNames.BackupDatabase).State);
+        var backup = await _api.GetBackupAsync(delete.Id);
+        Assert.Equal("Failed", backup.GetProperty("state").GetString());
+        Assert.Contains("no schema", backup.GetProperty("error").GetString());
+    }
+
     private static Guid ParseSiteId(System.Text.Json.JsonElement manifest) => manifest.GetProperty("siteId").GetGuid();
 }

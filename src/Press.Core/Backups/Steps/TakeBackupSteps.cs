@@ -15,6 +15,9 @@ public sealed class BackupDatabaseStep(IBackupStore backups, ISchemaArchive arch
     public async Task<StepResult> RunAsync(StepContext c, CancellationToken ct)
     {
         var backup = await backups.OwnBackupAsync(c, ct);
+        // A site whose creation failed before its schema existed has nothing to back up; deleting it must still work.
+        if (!await archive.SchemaExistsAsync(c.Site.Location.Database, c.Site.Location.Schema, ct))
+            return StepResult.Skip($"schema {c.Site.Location.Schema} does not exist: nothing to back up");
         var key = BackupParts.Key(c.Site.Id, backup.Id, BackupParts.Database);
         var (info, uploaded) = await archive.DumpAsync(c.Site, (stream, token) => store.PutAsync(key, stream, token), ct);
         await backups.RecordDumpAsync(backup.Id, info, ct);
@@ -78,6 +81,7 @@ public sealed class WriteManifestStep(IBackupStore backups, IObjectStore store) 
     public async Task<StepResult> RunAsync(StepContext c, CancellationToken ct)
     {
         var backup = await backups.OwnBackupAsync(c, ct);
+        if (backup.Part(BackupParts.Database) is null) return StepResult.Skip("no database part was taken: no manifest");
         var dump = backup.Dump ?? throw new StepFailedException(FailureKind.Permanent, "the database part was not recorded");
         var parts = backup.Parts.Where(p => p.Name != BackupParts.Manifest).OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
         var apps = new[] { "frappe" }.Concat(c.Site.Apps).Distinct().Select(a => new ManifestApp(a, null)).ToList();
@@ -101,6 +105,7 @@ public sealed class VerifyBackupStep(IBackupStore backups, IObjectStore store, T
     public async Task<StepResult> RunAsync(StepContext c, CancellationToken ct)
     {
         var backup = await backups.OwnBackupAsync(c, ct);
+        if (backup.Part(BackupParts.Database) is null) return StepResult.Skip("no database part was taken: the backup stays not good");
         var manifestPart = backup.Part(BackupParts.Manifest)
             ?? throw new StepFailedException(FailureKind.Permanent, "the manifest was not recorded");
         foreach (var part in backup.Parts)
