@@ -232,7 +232,7 @@ public sealed class DiscardRestoreStep(ISchemaArchive archive, IRestoreLog resto
         {
             foreach (var schema in await archive.SchemasOwnedByAsync(db, c.Site.RoleName, ct))
                 if (schema != live) said.Add(await archive.DropSchemaAsync(db, schema, c.Site.RoleName, ct));
-            return said.Count == 0 ? StepResult.Skip("no restore data kept") : StepResult.Ok(string.Join("; ", said));
+            return StepResult.Ok(said.Count == 0 ? "no restore data kept" : string.Join("; ", said));
         }
         var restore = await RollbackSchemaStep.RestoreOf(restores, c, ct);
         said.Add(await archive.DropSchemaAsync(db, RestoreNames.FreshSchema(live, restore.RestoreId), c.Site.RoleName, ct));
