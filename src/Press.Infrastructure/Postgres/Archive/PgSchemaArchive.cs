@@ -48,17 +48,16 @@ public sealed class PgSchemaArchive(PostgresOptions postgres, BackupOptions opti
         return new ToolCheck(server, dump, restore, problem);
     }
 
-    private async Task RequireToolsAsync(CancellationToken ct)
+    private async Task<ToolCheck> RequireToolsAsync(CancellationToken ct)
     {
         var check = await CheckToolsAsync(ct);
-        if (!check.Ok) throw new StepFailedException(FailureKind.Permanent, check.Problem!);
+        return check.Ok ? check : throw new StepFailedException(FailureKind.Permanent, check.Problem!);
     }
 
     public async Task<(SchemaDumpInfo Info, UploadedObject Archive)> DumpAsync(
         Site site, Func<Stream, CancellationToken, Task<UploadedObject>> upload, CancellationToken ct)
     {
-        await RequireToolsAsync(ct);
-        var check = await CheckToolsAsync(ct);
+        var check = await RequireToolsAsync(ct);
         // One snapshot for the dump and the row counts: the manifest's counts describe exactly the dumped data.
         await using var conn = await OpenSitesAsync(site.Location.Database, ct);
         await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
