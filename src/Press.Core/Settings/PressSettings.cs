@@ -58,35 +58,24 @@ public sealed record PressSettings(int SoftDeleteRetentionDays)
         [BackupStaleAfterHoursKey] = Defaults.BackupStaleAfterHours.ToString(),
     };
 
+    private static Func<string, string?> WholeNumber(int min, int max, string unit) => v =>
+        int.TryParse(v, out var n) && n >= min && n <= max ? null : $"must be a whole number of {unit} between {min} and {max}";
+
     /// <summary>Each known key with how to validate it; unknown keys are refused.</summary>
     public static IReadOnlyDictionary<string, Func<string, string?>> Validators { get; } =
         new Dictionary<string, Func<string, string?>>
         {
-            [SoftDeleteRetentionDaysKey] = v => int.TryParse(v, out var d) && d is >= 1 and <= 3650
-                ? null
-                : "must be a whole number of days between 1 and 3650",
+            [SoftDeleteRetentionDaysKey] = WholeNumber(1, 3650, "days"),
             [RunnerImageKey] = v => v.Length is > 0 and <= 255 && v.All(c => char.IsAsciiLetterOrDigit(c) || "._-/:@".Contains(c))
                 ? null
                 : "must be an image reference such as 'frappe/erpnext:v16.1.0'",
-            [RunnerMemoryMbKey] = v => int.TryParse(v, out var mb) && mb is >= 256 and <= 262144
-                ? null
-                : "must be a whole number of MiB between 256 and 262144",
+            [RunnerMemoryMbKey] = WholeNumber(256, 262144, "MiB"),
             [BackupScheduleKey] = v => Backups.BackupSchedule.Problem(v),
-            [BackupSpreadMinutesKey] = v => int.TryParse(v, out var m) && m is >= 0 and <= 1380
-                ? null
-                : "must be a whole number of minutes between 0 and 1380",
-            [BackupRetentionDaysKey] = v => int.TryParse(v, out var d) && d is >= 1 and <= 3650
-                ? null
-                : "must be a whole number of days between 1 and 3650",
-            [RestoreRollbackHoursKey] = v => int.TryParse(v, out var h) && h is >= 1 and <= 720
-                ? null
-                : "must be a whole number of hours between 1 and 720",
-            [BackupVerifyEveryDaysKey] = v => int.TryParse(v, out var d) && d is >= 1 and <= 365
-                ? null
-                : "must be a whole number of days between 1 and 365",
-            [BackupStaleAfterHoursKey] = v => int.TryParse(v, out var h) && h is >= 1 and <= 8760
-                ? null
-                : "must be a whole number of hours between 1 and 8760",
+            [BackupSpreadMinutesKey] = WholeNumber(0, 1380, "minutes"),
+            [BackupRetentionDaysKey] = WholeNumber(1, 3650, "days"),
+            [RestoreRollbackHoursKey] = WholeNumber(1, 720, "hours"),
+            [BackupVerifyEveryDaysKey] = WholeNumber(1, 365, "days"),
+            [BackupStaleAfterHoursKey] = WholeNumber(1, 8760, "hours"),
             [RunnerCpusKey] = v => double.TryParse(v, System.Globalization.CultureInfo.InvariantCulture, out var cpus) && cpus is >= 0.1 and <= 256
                 ? null
                 : "must be a number of CPUs between 0.1 and 256, e.g. 1.5",

@@ -10,12 +10,10 @@ public sealed class SettingsStore(PressDataSources sources, TimeProvider time) :
     {
         var values = await ListAsync(ct);
         var defaults = PressSettings.Defaults;
-        return new PressSettings(
-            values.TryGetValue(PressSettings.SoftDeleteRetentionDaysKey, out var days) && int.TryParse(days, out var d)
-                ? d : defaults.SoftDeleteRetentionDays)
+        return new PressSettings(Int(values, PressSettings.SoftDeleteRetentionDaysKey) ?? defaults.SoftDeleteRetentionDays)
         {
             RunnerImage = values.GetValueOrDefault(PressSettings.RunnerImageKey),
-            RunnerMemoryMb = values.TryGetValue(PressSettings.RunnerMemoryMbKey, out var mb) && int.TryParse(mb, out var m) ? m : null,
+            RunnerMemoryMb = Int(values, PressSettings.RunnerMemoryMbKey),
             RunnerCpus = values.TryGetValue(PressSettings.RunnerCpusKey, out var cpus)
                          && double.TryParse(cpus, System.Globalization.CultureInfo.InvariantCulture, out var c) ? c : null,
             BackupSchedule = values.GetValueOrDefault(PressSettings.BackupScheduleKey) ?? defaults.BackupSchedule,

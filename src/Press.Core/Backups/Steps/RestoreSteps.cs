@@ -1,5 +1,6 @@
 using Press.Core.Jobs;
 using Press.Core.Ports;
+using Press.Core.Sites.Steps;
 
 namespace Press.Core.Backups.Steps;
 
@@ -69,8 +70,7 @@ public sealed class StageFilesStep(IBackupStore backups, ISiteRuntime runtime, I
         var (backup, manifest) = await backups.SourceBackupAsync(c, ct);
         if (manifest.Part(BackupParts.Files) is not { } part) return StepResult.Skip($"backup {backup.Id} has no files part");
         await using var tar = await store.OpenReadAsync(part.Key, ct);
-        var outcome = await runtime.StageFilesAsync(c.Site, c.RestoreId(), tar, ct);
-        return outcome.Applied ? StepResult.Ok(outcome.Message) : StepResult.Skip(outcome.Message);
+        return (await runtime.StageFilesAsync(c.Site, c.RestoreId(), tar, ct)).ToStep();
     }
 }
 
@@ -80,8 +80,7 @@ public sealed class SwapFilesStep(ISiteRuntime runtime) : IJobStep
 
     public async Task<StepResult> RunAsync(StepContext c, CancellationToken ct)
     {
-        var outcome = await runtime.SwapFilesAsync(c.Site, c.RestoreId(), ct);
-        return outcome.Applied ? StepResult.Ok(outcome.Message) : StepResult.Skip(outcome.Message);
+        return (await runtime.SwapFilesAsync(c.Site, c.RestoreId(), ct)).ToStep();
     }
 }
 
@@ -91,8 +90,7 @@ public sealed class EnterMaintenanceStep(ISiteRuntime runtime) : IJobStep
 
     public async Task<StepResult> RunAsync(StepContext c, CancellationToken ct)
     {
-        var outcome = await runtime.SetMaintenanceAsync(c.Site, true, ct);
-        return outcome.Applied ? StepResult.Ok(outcome.Message) : StepResult.Skip(outcome.Message);
+        return (await runtime.SetMaintenanceAsync(c.Site, true, ct)).ToStep();
     }
 }
 
@@ -102,8 +100,7 @@ public sealed class LeaveMaintenanceStep(ISiteRuntime runtime) : IJobStep
 
     public async Task<StepResult> RunAsync(StepContext c, CancellationToken ct)
     {
-        var outcome = await runtime.SetMaintenanceAsync(c.Site, false, ct);
-        return outcome.Applied ? StepResult.Ok(outcome.Message) : StepResult.Skip(outcome.Message);
+        return (await runtime.SetMaintenanceAsync(c.Site, false, ct)).ToStep();
     }
 }
 
@@ -113,8 +110,7 @@ public sealed class MigrateStep(ISiteRuntime runtime) : IJobStep
 
     public async Task<StepResult> RunAsync(StepContext c, CancellationToken ct)
     {
-        var outcome = await runtime.MigrateAsync(c.Site, ct);
-        return outcome.Applied ? StepResult.Ok(outcome.Message) : StepResult.Skip(outcome.Message);
+        return (await runtime.MigrateAsync(c.Site, ct)).ToStep();
     }
 }
 
@@ -211,8 +207,7 @@ public sealed class RollbackFilesStep(IRestoreLog restores, ISiteRuntime runtime
     public async Task<StepResult> RunAsync(StepContext c, CancellationToken ct)
     {
         var restore = await RollbackSchemaStep.RestoreOf(restores, c, ct);
-        var outcome = await runtime.UnswapFilesAsync(c.Site, restore.RestoreId, ct);
-        return outcome.Applied ? StepResult.Ok(outcome.Message) : StepResult.Skip(outcome.Message);
+        return (await runtime.UnswapFilesAsync(c.Site, restore.RestoreId, ct)).ToStep();
     }
 }
 
