@@ -2,7 +2,7 @@
 # scripts/lib/ceph.sh: a real, credential-checking S3 server for the object
 # store's tests: single-node Ceph (one mon, one in-memory OSD, no mgr, cluster
 # auth off) with radosgw's S3 API on 127.0.0.1:PORT. MinIO and friends cannot be
-# had here; Debian's radosgw can (../shared/docs/test-infra.md, "S3").
+# had here; Debian's radosgw can (docs/architecture.md §10).
 #
 # Ceph's own daemons use ports PRESS_CEPH_PORT_MIN..PRESS_CEPH_PORT_MAX
 # (default 49760–49790: mon 49760/49761, OSD messengers from 49762 on); every

@@ -14,7 +14,7 @@ namespace Press.Benchmarks;
 /// <summary>Seconds of the raw tool and of Press for one round of the big-schema measure.</summary>
 public sealed record BackupRound(double RawDump, double PressDump, double ReadBack, double RawRestore, double PressRestore, double Count);
 
-/// <summary>One point of the catalog curve: N other 750-table schemas present.</summary>
+/// <summary>One point of the catalog curve: N other schemas of the same size as the site's present.</summary>
 public sealed record CatalogPoint(int Schemas, long PgClassRows, Summary RawDumpMs, Summary PressDumpMs);
 
 public sealed record BackupResult(Machine Machine, int TargetMb, long SchemaBytes, long ArchiveBytes, long Rows, int Tables, double LoadSeconds,
@@ -25,12 +25,13 @@ public sealed record BackupResult(Machine Machine, int TargetMb, long SchemaByte
 /// <c>scripts/bench --backup</c>: Press's backup and restore of one big schema at the adapter level (PgSchemaArchive +
 /// LocalFolderObjectStore, as the BackupDatabase / VerifyBackup / restore steps call them) against raw
 /// <c>pg_dump -Fc -n</c> to /dev/null and raw <c>pg_restore -d</c> of the same archive, interleaved in the same run;
-/// then one ERPNext-sized site's backup time while other 750-table schemas are added (the catalog curve).
+/// then one ERPNext-sized site's backup time while other 750-table schemas are added (the catalog curve). <c>--batch</c>
+/// (invoices per INSERT; the default 50,000 is about 75 MiB with their items, files and indexes) and <c>--tables</c>
+/// (tables per schema, default 750) make the data small enough for the smoke run.
 /// </summary>
 public static class BackupBench
 {
-    private const string Usage = "usage: Press.Benchmarks --backup [--size-mb MB] [--repeat R] [--catalog 10,100,500] [--catalog-minutes M] [--out FILE] [--timeout-minutes M]";
-    private const int TablesPerSchema = 750;
+    private const string Usage = "usage: Press.Benchmarks --backup [--size-mb MB] [--repeat R] [--catalog 10,100,500] [--catalog-minutes M] [--batch INVOICES] [--tables T] [--out FILE] [--timeout-minutes M]";
 
     public static async Task<int> MainAsync(string[] args)
     {
@@ -42,15 +43,16 @@ public static class BackupBench
             try { catalog = args[++i].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).Order().ToArray(); }
             catch (Exception ex) when (ex is FormatException or IndexOutOfRangeException) { Console.Error.WriteLine(Usage); return 2; }
         }
-        if (BenchCommandLine.Parse(rest.ToArray(), new() { ["size-mb"] = 1024, ["repeat"] = 2, ["catalog-minutes"] = 25, ["timeout-minutes"] = 120 }, Usage)
+        if (BenchCommandLine.Parse(rest.ToArray(), new() { ["size-mb"] = 1024, ["repeat"] = 2, ["catalog-minutes"] = 25, ["batch"] = 50_000, ["tables"] = 750, ["timeout-minutes"] = 120 }, Usage)
             is not var (o, output))
             return 2;
         using var stop = new BenchStop(o["timeout-minutes"]);
         return await BenchRun.ReportAsync(stop, output, async ct =>
-            Render(await RunAsync(o["size-mb"], o["repeat"], catalog, TimeSpan.FromMinutes(o["catalog-minutes"]), ct), DateTimeOffset.UtcNow));
+            Render(await RunAsync(o["size-mb"], o["repeat"], catalog, TimeSpan.FromMinutes(o["catalog-minutes"]), o["batch"], o["tables"], ct), DateTimeOffset.UtcNow));
     }
 
-    private static async Task<BackupResult> RunAsync(int sizeMb, int repeat, int[] catalog, TimeSpan catalogBudget, CancellationToken ct)
+    private static async Task<BackupResult> RunAsync(int sizeMb, int repeat, int[] catalog, TimeSpan catalogBudget, int batch, int tablesPerSchema,
+        CancellationToken ct)
     {
         var wall = Stopwatch.StartNew();
         var loadAtStart = Machine.Load();
@@ -89,11 +91,11 @@ public static class BackupBench
             {
                 await ExecAsync(conn, $"SET ROLE {Q(big.RoleName)}; SET search_path = {Q(schema)}; {BackupData.Tables}", ct);
                 long bytes = 0;
-                for (var from = 1L; bytes < sizeMb * 1024L * 1024L; from += BackupData.Batch)
+                for (var from = 1L; bytes < sizeMb * 1024L * 1024L; from += batch)
                 {
-                    await ExecAsync(conn, BackupData.Insert(from, from + BackupData.Batch - 1), ct);
+                    await ExecAsync(conn, BackupData.Insert(from, from + batch - 1), ct);
                     bytes = await ScalarAsync<long>(conn, SchemaSize(schema), ct);
-                    Log($"loaded {from + BackupData.Batch - 1:N0} invoices: {bytes / 1048576.0:N0} MiB");
+                    Log($"loaded {from + batch - 1:N0} invoices: {bytes / 1048576.0:N0} MiB");
                 }
                 await ExecAsync(conn, "RESET ROLE", ct);
                 await ExecAsync(conn, "VACUUM (FREEZE, ANALYZE)", ct); // hint bits set now, not by the first dump
@@ -146,10 +148,11 @@ public static class BackupBench
             await using (var conn = await db.OpenAsSuperuserAsync())
                 await ExecAsync(conn, $"SET ROLE {Q(big.RoleName)}; DROP SCHEMA {Q(schema)} CASCADE", ct); // keep the curve's catalog clean
 
-            // 2. The catalog curve: one ERPNext-sized site (750 empty tables), other 750-table schemas added up to each N.
+            // 2. The catalog curve: one ERPNext-sized site (750 empty tables by default), other schemas of as many tables
+            // added up to each N.
             var site = await NewSiteAsync("catalog");
             await using (var conn = await db.OpenAsSuperuserAsync())
-                await ExecAsync(conn, $"SET ROLE {Q(site.RoleName)}; {BackupData.ErpTables(site.Location.Schema, create: false)}", ct);
+                await ExecAsync(conn, $"SET ROLE {Q(site.RoleName)}; {BackupData.ErpTables(site.Location.Schema, create: false, tablesPerSchema)}", ct);
             var points = new List<CatalogPoint>();
             string? note = null;
             var created = 0;
@@ -167,11 +170,11 @@ public static class BackupBench
                         await using var conn = await db.OpenAsSuperuserAsync();
                         int i;
                         while ((i = Interlocked.Increment(ref next)) <= n && budget.Elapsed < catalogBudget)
-                            await ExecAsync(conn, BackupData.ErpTables($"other_{i:0000}", create: true), ct);
+                            await ExecAsync(conn, BackupData.ErpTables($"other_{i:0000}", create: true, tablesPerSchema), ct);
                     }));
                     await using (var conn = await db.OpenAsSuperuserAsync())
                         created = await ScalarAsync<int>(conn, "SELECT count(*)::int FROM pg_namespace WHERE nspname LIKE 'other\\_%'", ct);
-                    Log($"{created - before} schemas of {TablesPerSchema} tables in {build.Elapsed.TotalSeconds:N0} s ({created} now)");
+                    Log($"{created - before} schemas of {tablesPerSchema} tables in {build.Elapsed.TotalSeconds:N0} s ({created} now)");
                     if (created < n)
                     {
                         note = $"stopped at {created} other schemas: the {catalogBudget.TotalMinutes:N0}-minute budget for creating them ran out before {n}";
@@ -201,7 +204,7 @@ public static class BackupBench
                 Log($"catalog: {point}");
                 if (created < n) break;
             }
-            return new BackupResult(machine, sizeMb, schemaBytes, archiveBytes, rows, tables, load.Elapsed.TotalSeconds, rounds, TablesPerSchema,
+            return new BackupResult(machine, sizeMb, schemaBytes, archiveBytes, rows, tables, load.Elapsed.TotalSeconds, rounds, tablesPerSchema,
                 points, note, wall.Elapsed.TotalSeconds, loadAtStart, Machine.Load());
         }
         finally

@@ -9,9 +9,6 @@ namespace Press.Benchmarks;
 /// </summary>
 internal static class BackupData
 {
-    /// <summary>Invoices per INSERT batch (≈ 75 MiB with their items, files and indexes).</summary>
-    public const long Batch = 50_000;
-
     public const string Tables = """
         CREATE TABLE "tabSales Invoice" (name varchar(140) PRIMARY KEY, creation timestamptz NOT NULL, modified timestamptz NOT NULL,
             owner varchar(140), docstatus smallint NOT NULL DEFAULT 0, customer varchar(140), posting_date date,
@@ -51,14 +48,14 @@ internal static class BackupData
             """;
     }
 
-    /// <summary>750 tab* tables (16 columns, varchar primary key, two more indexes) in <paramref name="schema"/>, in one
-    /// DO block; <paramref name="create"/> also creates the schema.</summary>
-    public static string ErpTables(string schema, bool create) => $$"""
+    /// <summary><paramref name="tables"/> tab* tables (16 columns, varchar primary key, two more indexes; ERPNext has about
+    /// 750) in <paramref name="schema"/>, in one DO block; <paramref name="create"/> also creates the schema.</summary>
+    public static string ErpTables(string schema, bool create, int tables) => $$"""
         DO $bench$
         DECLARE s text := '{{schema}}'; t text;
         BEGIN
           {{(create ? "EXECUTE format('CREATE SCHEMA %I', s);" : "")}}
-          FOR i IN 1..750 LOOP
+          FOR i IN 1..{{tables}} LOOP
             t := 'tabDocType ' || i;
             EXECUTE format('CREATE TABLE %I.%I (name varchar(140) PRIMARY KEY, creation timestamp(6), modified timestamp(6),
                 modified_by varchar(140), owner varchar(140), docstatus smallint NOT NULL DEFAULT 0, idx int NOT NULL DEFAULT 0,

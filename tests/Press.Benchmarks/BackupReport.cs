@@ -38,7 +38,7 @@ internal static class BackupReport
         Row("Press RestoreAsync: pg_restore -f - \\| psql --single-transaction, new schema", x => x.PressRestore, mib, rawRestore);
         Row("Press restore + CountRowsAsync check of every table", x => x.PressRestore + x.Count, mib, rawRestore);
         s.AppendLine();
-        s.AppendLine(inv, $"Catalog curve: one ERPNext-sized site ({r.SiteTables} empty tables, each with a varchar primary key and two indexes) backed up while N other schemas of {r.SiteTables} such tables exist in the same database (created by the superuser, two DO blocks at a time). Three runs per point; ms are nearest-rank p50 (min–max). Press dump = DumpAsync into the folder store (pg_dump --snapshot --role + exact counts of the 750 tables).");
+        s.AppendLine(inv, $"Catalog curve: one ERPNext-sized site ({r.SiteTables} empty tables, each with a varchar primary key and two indexes) backed up while N other schemas of {r.SiteTables} such tables exist in the same database (created by the superuser, two DO blocks at a time). Three runs per point; ms are nearest-rank p50 (min–max). Press dump = DumpAsync into the folder store (pg_dump --snapshot --role + exact counts of the {r.SiteTables} tables).");
         if (r.CatalogNote is not null) s.AppendLine(inv, $"Note: {r.CatalogNote}.");
         s.AppendLine();
         s.AppendLine("| Other schemas | pg_class rows | raw pg_dump -n, ms | Press dump, ms | Press ÷ raw time |");

@@ -68,9 +68,13 @@ internal sealed class BenchStop : IDisposable
 
     public CancellationToken Token => _cts.Token;
 
+    /// <summary>Whether a TERM or INT arrived during any run of this process (the smoke run then starts no more).</summary>
+    public static bool Signalled { get; private set; }
+
     private void Stop(PosixSignalContext c)
     {
         c.Cancel = true;
+        Signalled = true;
         Console.Error.WriteLine($"bench: {c.Signal}, stopping");
         _cts.Cancel();
     }

@@ -1,80 +1,10 @@
-using System.Diagnostics;
-using System.Globalization;
 using Press.Benchmarks;
-using Press.Testing;
 
-// Control-plane benchmark (scripts/bench): creates N sites through the real manager and worker, compares per-site
-// time with the raw SQL a site needs (baseline A) and the list latency with GET /healthz (baseline B), same run.
-// `--proxy` first: the embedded proxy benchmark instead (ProxyBench.cs).
-if (args.Length > 0 && args[0] == "--proxy") return await ProxyBench.MainAsync(args[1..]);
-// `--backup` first: backup/restore throughput against raw pg_dump/pg_restore, and the catalog curve (BackupBench.cs).
-if (args.Length > 0 && args[0] == "--backup") return await BackupBench.MainAsync(args[1..]);
-
-const string Usage = "usage: Press.Benchmarks [--proxy | --backup] [--sites N] [--concurrency C] [--sequential S] [--requests R] [--out FILE] [--timeout-minutes M]";
-if (BenchCommandLine.Parse(args, new() { ["sites"] = 100, ["concurrency"] = 8, ["sequential"] = 10, ["requests"] = 200, ["timeout-minutes"] = 60 }, Usage)
-    is not var (o, output))
-    return 2;
-using var stop = new BenchStop(o["timeout-minutes"]);
-
-return await BenchRun.ReportAsync(stop, output,
-    async ct => Report.Render(await RunAsync(o["sites"], o["concurrency"], o["sequential"], o["requests"], ct), DateTimeOffset.UtcNow));
-
-static async Task<BenchResult> RunAsync(int sites, int concurrency, int sequential, int requests, CancellationToken ct)
+// scripts/bench runs this program: the first argument picks the benchmark, the rest are its options.
+return args switch
 {
-    var wall = Stopwatch.StartNew();
-    var loadAtStart = Machine.Load();
-    Log("creating a fresh Press installation");
-    await using var db = await PressDatabase.CreateAsync();
-    var machine = await Machine.CollectAsync(db);
-
-    CreationRun a1, a8;
-    await using (var baseline = new SqlBaseline(db))
-    {
-        Log($"baseline A: warm-up, then {sites} sites sequentially, then {sites} with {concurrency} in flight");
-        await baseline.RunAsync("warm-up", concurrency, concurrency, ct);
-        await baseline.CleanupAsync();
-        a1 = await baseline.RunAsync("baseline A", sites, 1, ct);
-        await baseline.CleanupAsync();
-        a8 = await baseline.RunAsync("baseline A", sites, concurrency, ct);
-    } // drops the baseline's roles before Press runs
-
-    var ports = ChildProcess.FreePorts(49704, 49709, 2);
-    ChildProcess? manager = null, worker = null;
-    try
-    {
-        manager = ChildProcess.Start("manager", TestServices.BuiltProgram("Press.Manager"), ports[0], db.Environment());
-        worker = ChildProcess.Start("worker", TestServices.BuiltProgram("Press.Worker"), ports[1], db.Environment());
-        await manager.WaitReadyAsync(TimeSpan.FromSeconds(60), ct);
-        await worker.WaitReadyAsync(TimeSpan.FromSeconds(60), ct);
-        Log($"manager on {manager.BaseUrl}, worker on {worker.BaseUrl}");
-
-        using var api = new ApiRun(manager.BaseUrl);
-        await api.LoginAsync(db.AdminPassword, ct);
-        Log($"Press: warm-up ({concurrency} sites created, deleted, purged)");
-        await api.WarmUpAsync(Names("warm", concurrency), ct);
-        Log($"Press: {sites} sites with {concurrency} in flight");
-        var press = await api.CreateSitesAsync("press", Names("site", sites), concurrency, ct);
-        Log($"listing: {requests} rounds of healthz / pageSize=50 / pageSize=500 with {sites} sites present");
-        var listing = await api.MeasureListingAsync(requests, sites, ct);
-        Log($"Press: {sequential} sites sequentially");
-        var pressSequential = await api.CreateSitesAsync("press sequential", Names("seq", sequential), 1, ct);
-        return new BenchResult(sites, concurrency, machine, a1, a8, press, pressSequential, listing, wall.Elapsed.TotalSeconds,
-            loadAtStart, Machine.Load());
-    }
-    catch (Exception) when (!ct.IsCancellationRequested)
-    {
-        foreach (var child in new[] { manager, worker }.OfType<ChildProcess>()) Console.Error.WriteLine(child.Tail());
-        throw;
-    }
-    finally
-    {
-        if (worker is not null) await worker.DisposeAsync();
-        if (manager is not null) await manager.DisposeAsync();
-        Log("manager and worker stopped; dropping the installation");
-    }
-}
-
-static string[] Names(string prefix, int count) =>
-    Enumerable.Range(1, count).Select(i => string.Create(CultureInfo.InvariantCulture, $"{prefix}{i:0000}.bench.example.com")).ToArray();
-
-static void Log(string message) => Console.Error.WriteLine($"bench {DateTime.UtcNow:HH:mm:ss.fff}: {message}");
+    ["--proxy", .. var rest] => await ProxyBench.MainAsync(rest),   // the embedded proxy (ProxyBench.cs)
+    ["--backup", .. var rest] => await BackupBench.MainAsync(rest), // backup/restore vs raw pg_dump/pg_restore (BackupBench.cs)
+    ["--smoke", .. var rest] => await SmokeRun.MainAsync(rest),     // every benchmark once at a tiny size, for CI (SmokeRun.cs)
+    _ => await ControlPlaneBench.MainAsync(args),                   // the control plane (ControlPlaneBench.cs)
+};

@@ -13,7 +13,7 @@ using Press.Testing;
 
 namespace Press.Benchmarks;
 
-public sealed record ProxyBenchOptions(int Sites, int Filler, int Loops, int Seconds, int Activations);
+public sealed record ProxyBenchOptions(int Sites, int Filler, int Loops, int Seconds, int Activations, int WarmupSeconds = 2);
 
 /// <summary>Times from a state change (the job's finishedAt) to the proxy answering the new way, ms.</summary>
 public sealed record Effect(double JobSeen, double Sent, double Answered);
@@ -30,18 +30,18 @@ public sealed record ProxyResult(ProxyBenchOptions Options, Machine Machine, int
 /// </summary>
 public static class ProxyBench
 {
-    private const string Usage = "usage: Press.Benchmarks --proxy [--sites N] [--filler F] [--loops L] [--seconds S] [--activations A] [--out FILE] [--timeout-minutes M]";
+    private const string Usage = "usage: Press.Benchmarks --proxy [--sites N] [--filler F] [--loops L] [--seconds S] [--activations A] [--warmup S] [--out FILE] [--timeout-minutes M]";
     private const string PingPath = "/api/method/ping";
     private const string LightPath = "/robots.txt"; // the double answers 404 after reading site_config.json: no database
 
     public static async Task<int> MainAsync(string[] args)
     {
-        if (BenchCommandLine.Parse(args, new() { ["sites"] = 3, ["filler"] = 1000, ["loops"] = 8, ["seconds"] = 10, ["activations"] = 10, ["timeout-minutes"] = 20 }, Usage)
+        if (BenchCommandLine.Parse(args, new() { ["sites"] = 3, ["filler"] = 1000, ["loops"] = 8, ["seconds"] = 10, ["activations"] = 10, ["warmup"] = 2, ["timeout-minutes"] = 20 }, Usage)
             is not var (o, output))
             return 2;
         using var stop = new BenchStop(o["timeout-minutes"]);
         return await BenchRun.ReportAsync(stop, output, async ct => ProxyReport.Render(
-            await RunAsync(new ProxyBenchOptions(o["sites"], o["filler"], o["loops"], o["seconds"], o["activations"]), ct), DateTimeOffset.UtcNow));
+            await RunAsync(new ProxyBenchOptions(o["sites"], o["filler"], o["loops"], o["seconds"], o["activations"], o["warmup"]), ct), DateTimeOffset.UtcNow));
     }
 
     private static async Task<ProxyResult> RunAsync(ProxyBenchOptions o, CancellationToken ct)
@@ -101,9 +101,9 @@ public static class ProxyBench
                 var direct = new LoadTarget($"direct {path}", i => (new Uri($"http://127.0.0.1:{runnerPorts[i % o.Sites]}{path}"), served[i % o.Sites]), expected);
                 var proxied = new LoadTarget($"proxy {path}", i => (new Uri($"http://127.0.0.1:{proxyPort}{path}"), served[i % o.Sites]), expected);
                 var (d, p) = (new LoadGenerator.Samples(direct, o.Loops), new LoadGenerator.Samples(proxied, o.Loops));
-                Log($"load {path}: warm-up 2 s each, then direct, proxy, proxy, direct for {o.Seconds / 2.0:0.#} s each with {o.Loops} loops");
-                await generator.RunAsync(direct, o.Loops, TimeSpan.FromSeconds(2), null, ct);
-                await generator.RunAsync(proxied, o.Loops, TimeSpan.FromSeconds(2), null, ct);
+                Log($"load {path}: warm-up {o.WarmupSeconds} s each, then direct, proxy, proxy, direct for {o.Seconds / 2.0:0.#} s each with {o.Loops} loops");
+                await generator.RunAsync(direct, o.Loops, TimeSpan.FromSeconds(o.WarmupSeconds), null, ct);
+                await generator.RunAsync(proxied, o.Loops, TimeSpan.FromSeconds(o.WarmupSeconds), null, ct);
                 var half = TimeSpan.FromSeconds(o.Seconds / 2.0);
                 foreach (var samples in new[] { d, p, p, d }) await generator.RunAsync(samples.Target, o.Loops, half, samples, ct);
                 load.Add((d.Result(), p.Result()));

@@ -40,10 +40,12 @@ public static class Report
     public const string Intro = """
         # Benchmarks
 
-        Run `scripts/bench [N]` (as root; default N = 100). It starts a throwaway PostgreSQL 16 (127.0.0.1:49702, real
-        fsync) and Redis (127.0.0.1:49703), builds in Release, runs `tests/Press.Benchmarks` against a fresh installation
-        with the real manager and worker as child processes, and appends a dated section to this file. `scripts/bench --proxy`
-        runs the embedded proxy benchmark instead (its sections say what they measure).
+        Run `scripts/bench [N]` (as root; default N = 100). It starts a throwaway PostgreSQL 17 (127.0.0.1:49702, real
+        fsync) with the PostgreSQL 17 client tools and Redis (127.0.0.1:49703), builds in Release, runs `tests/Press.Benchmarks`
+        against a fresh installation with the real manager and worker as child processes, and appends a dated section to this
+        file. `scripts/bench --proxy` runs the embedded proxy benchmark instead and `scripts/bench --backup` the backup/restore
+        benchmark (their sections say what they measure). `scripts/bench --smoke` runs every benchmark once at a tiny size and
+        writes nothing here; `scripts/test` runs it after the tests so that a benchmark that stops working fails CI.
 
         The numbers come from one noisy 2-core machine that also runs PostgreSQL, Redis, the manager, the worker and the
         client, so absolute values say little: read the ratios, which compare Press with baselines measured in the same

@@ -8,7 +8,7 @@ namespace Press.EndToEnd.Tests;
 /// configure-role runs <c>GRANT CONNECT ON DATABASE &lt;sites db&gt;</c>, which rewrites that database's row in the shared
 /// catalog pg_database. Every NewSite does so, so sites created at the same time update the same row concurrently.
 /// PostgreSQL then fails the later statement with XX000 "tuple concurrently updated" — a conflict that goes away by
-/// itself, so it must not fail the job (architecture §3: transient failures retry with capped backoff).
+/// itself, so it must not fail the job (docs/architecture.md §3: transient failures retry with capped backoff).
 /// </summary>
 public sealed class ConcurrentCatalogUpdateTests(ManagerFixture stack) : IClassFixture<ManagerFixture>
 {

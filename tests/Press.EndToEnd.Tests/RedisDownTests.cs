@@ -77,7 +77,7 @@ public sealed class RedisDownFixture : IAsyncLifetime
 }
 
 /// <summary>
-/// Redis only wakes workers and carries progress (architecture §3): with Redis dead, sites are still created (the
+/// Redis only wakes workers and carries progress (docs/architecture.md §3): with Redis dead, sites are still created (the
 /// worker polls Postgres), the worker says so in /metrics, and the manager's /readyz reports Redis unreachable.
 /// </summary>
 public sealed class RedisDownTests(RedisDownFixture stack) : IClassFixture<RedisDownFixture>

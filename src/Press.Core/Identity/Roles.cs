@@ -1,6 +1,6 @@
 namespace Press.Core.Identity;
 
-/// <summary>Press roles (architecture §7): admin ⊃ operator ⊃ viewer.</summary>
+/// <summary>Press roles (docs/architecture.md §7): admin ⊃ operator ⊃ viewer.</summary>
 public static class Roles
 {
     public const string Admin = "admin";

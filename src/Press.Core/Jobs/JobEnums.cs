@@ -1,9 +1,9 @@
 namespace Press.Core.Jobs;
 
-/// <summary>Job states of architecture §3; the names are part of the API.</summary>
+/// <summary>Job states of docs/architecture.md §3; the names are part of the API.</summary>
 public enum JobState { Queued, Running, Waiting, Succeeded, Failed, Cancelled }
 
-/// <summary>Step states of architecture §3; the names are part of the API.</summary>
+/// <summary>Step states of docs/architecture.md §3; the names are part of the API.</summary>
 public enum StepState { Pending, Running, Succeeded, Failed, Skipped }
 
 public enum JobKind

@@ -3,7 +3,7 @@ using static Press.Core.Jobs.StepNames;
 
 namespace Press.Core.Jobs;
 
-/// <summary>The site operations of architecture §5 as recipes.</summary>
+/// <summary>The site operations of docs/architecture.md §5 as recipes.</summary>
 public static class Recipes
 {
     public static readonly JobRecipe NewSite = new(JobKind.NewSite,

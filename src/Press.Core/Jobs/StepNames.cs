@@ -25,7 +25,7 @@ public static class StepNames
     public const string RemoveSiteFiles = "remove-site-files";
     public const string FlushSiteCache = "flush-site-cache";
 
-    // Backups and restores (architecture §6).
+    // Backups and restores (docs/architecture.md §6).
     public const string BackupDatabase = "backup-database";
     public const string BackupFiles = "backup-files";
     public const string WriteManifest = "write-manifest";

@@ -49,7 +49,7 @@ public sealed record SiteBackupSummary(
     DateTimeOffset? LastVerifiedAt,
     bool? LastVerificationOk);
 
-/// <summary>In-place restores and the rollback window of each (architecture §6).</summary>
+/// <summary>In-place restores and the rollback window of each (docs/architecture.md §6).</summary>
 public interface IRestoreLog
 {
     /// <summary>Records the swap of restore <paramref name="restore"/>; idempotent (same job → same row).</summary>

@@ -4,7 +4,7 @@ using Press.Core.Backups;
 namespace Press.Core.Ports;
 
 /// <summary>
-/// Where backups live (architecture §2): an S3 bucket, or a local folder when no S3 is configured. Keys follow
+/// Where backups live (docs/architecture.md §2): an S3 bucket, or a local folder when no S3 is configured. Keys follow
 /// <see cref="ObjectKeys"/>. Every failure of the store itself surfaces as <see cref="Jobs.StepFailedException"/>
 /// (Transient: unreachable, timed out, 5xx; Permanent: credentials refused, access denied, bad configuration) or,
 /// for a missing object, <see cref="ObjectNotFoundException"/>; never a vendor type. Cancellation surfaces as

@@ -5,7 +5,7 @@ namespace Press.Core.Ports;
 
 /// <summary>
 /// Dump and restore of one site's schema with the PostgreSQL client tools (pg_dump, pg_restore, psql), and the
-/// schema renames a restore needs. Never <c>bench backup/restore</c> (frappe.md §1): those act on the whole shared
+/// schema renames a restore needs. Never <c>bench backup/restore</c> (docs/frappe.md §1): those act on the whole shared
 /// database. Tool and server must be the same major version (<see cref="CheckToolsAsync"/>).
 /// </summary>
 public interface ISchemaArchive

@@ -6,7 +6,7 @@ namespace Press.Core.Ports;
 
 /// <summary>
 /// Writes that start operations. Each runs in ONE transaction: the site row (when new), the job with its steps and the
-/// audit event commit together or not at all (architecture §3).
+/// audit event commit together or not at all (docs/architecture.md §3).
 /// </summary>
 public interface ISiteCommands
 {

@@ -3,7 +3,7 @@ using Press.Core.Sites;
 namespace Press.Core.Ports;
 
 /// <summary>
-/// What serves a site's Frappe (architecture §9): Docker, a local bench process, or none. Every operation is
+/// What serves a site's Frappe (docs/architecture.md §9): Docker, a local bench process, or none. Every operation is
 /// idempotent; one that has nothing to do for this driver returns <c>Applied = false</c> and the step is Skipped
 /// with the message — never a silent success.
 /// </summary>
@@ -37,7 +37,7 @@ public interface ISiteRuntime
 
     RuntimeStatus Describe(Site site);
 
-    // ---- backups and restores (architecture §6). The database part is Press's own (pg_dump per schema); the
+    // ---- backups and restores (docs/architecture.md §6). The database part is Press's own (pg_dump per schema); the
     // runtime only handles the site's files and Frappe's own commands. ----
 
     /// <summary>

@@ -3,7 +3,7 @@ using Press.Core.Sites;
 namespace Press.Core.Ports;
 
 /// <summary>
-/// The per-site role and schema (architecture §4). Every operation is idempotent: it inspects the catalog first and
+/// The per-site role and schema (docs/architecture.md §4). Every operation is idempotent: it inspects the catalog first and
 /// reports what it found or did, for the step's output.
 /// </summary>
 public interface ITenantDatabase

@@ -3,7 +3,7 @@ using Press.Core.Sites;
 namespace Press.Core.Routing;
 
 /// <summary>
-/// Computes the one desired route table from the sites (architecture §8). Pure: the same sites give the same table,
+/// Computes the one desired route table from the sites (docs/architecture.md §8). Pure: the same sites give the same table,
 /// which Traefik's configuration and the embedded proxy are both rendered from.
 /// </summary>
 public static class RoutePlanner

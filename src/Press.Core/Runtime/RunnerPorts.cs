@@ -1,8 +1,8 @@
 namespace Press.Core.Runtime;
 
 /// <summary>
-/// Runner ports (architecture §1: 48600–49699, one per site) and the Redis logical database that goes with each.
-/// Frappe prefixes cache keys with db_name, which every site shares here (frappe.md §1), so each site gets its own
+/// Runner ports (docs/architecture.md §1: 48600–49699, one per site) and the Redis logical database that goes with each.
+/// Frappe prefixes cache keys with db_name, which every site shares here (docs/frappe.md §1), so each site gets its own
 /// Redis database: index = port − 48600 + 1 (database 0 stays Press's). Redis must run with
 /// <c>--databases <see cref="RedisDatabasesNeeded"/></c>.
 /// </summary>

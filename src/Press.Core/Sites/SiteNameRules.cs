@@ -1,7 +1,7 @@
 namespace Press.Core.Sites;
 
 /// <summary>
-/// Site names are DNS host names (architecture §4): lowercase letters, digits and hyphens in dot-separated labels of
+/// Site names are DNS host names (docs/architecture.md §4): lowercase letters, digits and hyphens in dot-separated labels of
 /// 1–63 characters, 253 characters in all. Every problem is reported, each with how to fix it.
 /// </summary>
 public static class SiteNameRules

@@ -1,6 +1,6 @@
 namespace Press.Core.Sites;
 
-/// <summary>Lifecycle states of architecture §5. The names are part of the API.</summary>
+/// <summary>Lifecycle states of docs/architecture.md §5. The names are part of the API.</summary>
 public enum SiteState
 {
     Pending,

@@ -1,6 +1,6 @@
 namespace Press.Core.Tenancy;
 
-/// <summary>Limits applied to every site role (architecture §4, frappe.md §1).</summary>
+/// <summary>Limits applied to every site role (docs/architecture.md §4, docs/frappe.md §1).</summary>
 public sealed class TenancyOptions
 {
     public string SitesDatabase { get; set; } = "press_sites";

@@ -1,7 +1,7 @@
 namespace Press.Infrastructure.Bench;
 
 /// <summary>
-/// The bench commands Press runs, as pure functions (frappe.md §1–§2). Press never runs <c>bench restore</c>,
+/// The bench commands Press runs, as pure functions (docs/frappe.md §1–§2). Press never runs <c>bench restore</c>,
 /// <c>bench drop-site</c> or <c>bench backup</c> for the database: they act on the whole shared database. Database
 /// backup, restore and drop are Press's own, per schema.
 /// </summary>

@@ -7,7 +7,7 @@ namespace Press.Infrastructure.Bench;
 
 /// <summary>
 /// site_config.json, written before <c>bench new-site</c> (Frappe writes it only when absent). Exactly the database
-/// keys of frappe.md §1 plus the site's own Redis cache database, so no two sites share cache keys.
+/// keys of docs/frappe.md §1 plus the site's own Redis cache database, so no two sites share cache keys.
 /// </summary>
 public static class SiteConfig
 {

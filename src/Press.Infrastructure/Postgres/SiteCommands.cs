@@ -8,7 +8,7 @@ using Press.Core.Sites;
 
 namespace Press.Infrastructure.Postgres;
 
-/// <summary>Site row, job, steps and audit event written in one transaction (architecture §3).</summary>
+/// <summary>Site row, job, steps and audit event written in one transaction (docs/architecture.md §3).</summary>
 public sealed class SiteCommands(PressDataSources sources, TimeProvider time) : ISiteCommands
 {
     public async Task<Job> CreateSiteAsync(NewSiteRecord site, AuditEntry audit, CancellationToken ct,

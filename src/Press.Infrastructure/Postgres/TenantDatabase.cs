@@ -7,7 +7,7 @@ using static Press.Infrastructure.Postgres.PostgresErrors;
 namespace Press.Infrastructure.Postgres;
 
 /// <summary>
-/// Per-site role and schema, done as Press's non-superuser role (PG16 semantics, architecture §4). Each operation
+/// Per-site role and schema, done as Press's non-superuser role (PG16 semantics, docs/architecture.md §4). Each operation
 /// reads the catalog first, so a second run after a crash is a no-op that says what it found.
 /// </summary>
 public sealed class TenantDatabase(PressDataSources sources, PostgresOptions postgres, TenancyOptions tenancy) : ITenantDatabase
@@ -49,7 +49,7 @@ public sealed class TenantDatabase(PressDataSources sources, PostgresOptions pos
     {
         await using var conn = await sources.Sites.OpenConnectionAsync(ct);
         var role = Sql.Tenant(site.RoleName);
-        // Role-level search_path: Frappe's initial import runs plain psql with unqualified names (frappe.md §1).
+        // Role-level search_path: Frappe's initial import runs plain psql with unqualified names (docs/frappe.md §1).
         string[] wanted =
         [
             $"search_path={site.Location.Schema}",

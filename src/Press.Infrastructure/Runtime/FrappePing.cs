@@ -4,7 +4,7 @@ using Press.Core.Ports;
 namespace Press.Infrastructure.Runtime;
 
 /// <summary>
-/// Frappe's only health signal (frappe.md §3): <c>GET /api/method/ping</c> naming the site by Host header; 200
+/// Frappe's only health signal (docs/frappe.md §3): <c>GET /api/method/ping</c> naming the site by Host header; 200
 /// <c>{"message":"pong"}</c> proves the web server and the site's database connection.
 /// </summary>
 public sealed class FrappePing(HttpClient http)

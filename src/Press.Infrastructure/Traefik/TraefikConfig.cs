@@ -18,7 +18,7 @@ public sealed record TraefikRenderOptions(string PressUrl, bool Tls, string? Cer
     int HttpsPort = TraefikConfig.DefaultHttpsPort);
 
 /// <summary>
-/// Renders the desired route table (architecture §8) as Traefik v3 dynamic configuration for its HTTP provider. Pure:
+/// Renders the desired route table (docs/architecture.md §8) as Traefik v3 dynamic configuration for its HTTP provider. Pure:
 /// the same table gives byte-identical output — routes are sorted by host, every object's keys are sorted (ordinal),
 /// and every name is derived from the host alone.
 /// <list type="bullet">

@@ -7,7 +7,7 @@ using Press.Manager.Auth;
 
 namespace Press.Manager.Api;
 
-/// <summary>Backups of a site, downloads of their parts, restores in place and their rollback (architecture §6).</summary>
+/// <summary>Backups of a site, downloads of their parts, restores in place and their rollback (docs/architecture.md §6).</summary>
 public static class BackupsApi
 {
     private static readonly string[] RestoreFields = ["backupId"];

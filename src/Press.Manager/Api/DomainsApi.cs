@@ -6,7 +6,7 @@ using Press.Manager.Auth;
 namespace Press.Manager.Api;
 
 /// <summary>
-/// Custom domains: extra host names of a site, routed like the site's own name (architecture §8). A domain is a DNS
+/// Custom domains: extra host names of a site, routed like the site's own name (docs/architecture.md §8). A domain is a DNS
 /// host name by the same rules as site names, unique across sites, and neither a live site's name nor Press's own
 /// host name.
 /// </summary>

@@ -3,7 +3,7 @@ using Press.Infrastructure.Ingress;
 namespace Press.Manager.Ingress;
 
 /// <summary>
-/// The embedded proxy (architecture §8): when Press runs without Traefik (<c>Press:Ingress:Mode</c> = embedded, the
+/// The embedded proxy (docs/architecture.md §8): when Press runs without Traefik (<c>Press:Ingress:Mode</c> = embedded, the
 /// default) the manager also listens on <c>Press:Ingress:ProxyUrl</c> (http://127.0.0.1:48580) and serves every host
 /// name of the route table there: a runner's site is forwarded to it, a site under maintenance gets the 503 page, a
 /// deleted site or an unknown host the 404 page, and Press's own host name reaches the API. The route table reloads

@@ -18,7 +18,7 @@ public sealed record BackupPass(
     IReadOnlyList<Guid> DiscardsEnqueued);
 
 /// <summary>
-/// The worker's backup duties (architecture §6), each pass (time from <see cref="TimeProvider"/>): scheduled backups
+/// The worker's backup duties (docs/architecture.md §6), each pass (time from <see cref="TimeProvider"/>): scheduled backups
 /// spread over the window (<see cref="BackupSchedule"/>), pruning of expired backups, periodic restore verification
 /// of each site's newest good backup, and the end of restores' rollback windows.
 /// </summary>

@@ -4,7 +4,7 @@ using Press.FrappeDouble.Site;
 namespace Press.FrappeDouble.Cli;
 
 /// <summary>
-/// Dispatches <c>bench [--site SITE] COMMAND ARGS…</c> to the subset Press calls (frappe.md §1–§3). Everything
+/// Dispatches <c>bench [--site SITE] COMMAND ARGS…</c> to the subset Press calls (docs/frappe.md §1–§3). Everything
 /// else is refused with exit 2, so a Press change that starts calling a new command fails loudly in the tests
 /// instead of passing against a double that never implemented it.
 /// </summary>

@@ -5,7 +5,7 @@ namespace Press.FrappeDouble.Cli;
 
 /// <summary>
 /// <c>bench new-site SITE --force --no-setup-db [--db-type postgres] --admin-password PW [--install-app APP]…</c>,
-/// the only form Press may use on a shared database (frappe.md §1). Each refusal below is a call that would go
+/// the only form Press may use on a shared database (docs/frappe.md §1). Each refusal below is a call that would go
 /// wrong against the real bench: a prompt that hangs, a DROP DATABASE of the shared database, a site config
 /// Frappe would write itself (with the wrong role and no schema).
 /// </summary>
@@ -23,7 +23,7 @@ public static class NewSiteCommand
 
         if (a.Has("--setup-db") || !a.Has("--no-setup-db"))
             throw new BenchException("Refusing new-site without --no-setup-db: bench would DROP and re-create database "
-                                     + "db_name, which all sites share (frappe.md §1).");
+                                     + "db_name, which all sites share (docs/frappe.md §1).");
         if (!a.Has("--force"))
             throw new BenchException($"Site {site} already exists (its folder and site_config.json must exist before new-site, so pass --force).");
         if (a.Value("--admin-password") is not { Length: > 0 } adminPassword)
@@ -83,6 +83,6 @@ public static class NewSiteCommand
         if (current != expected)
             throw new BenchException(
                 $"Connected as {config.String("db_user")}, current_schema() is {current ?? "NULL (no schema of the search_path exists)"} "
-                + $"but db_schema is {expected}: the role needs ALTER ROLE … SET search_path = {expected} (frappe.md §1 step 1).");
+                + $"but db_schema is {expected}: the role needs ALTER ROLE … SET search_path = {expected} (docs/frappe.md §1 step 1).");
     }
 }

@@ -4,7 +4,7 @@ using Press.FrappeDouble.Site;
 
 namespace Press.FrappeDouble.Cli;
 
-/// <summary>The <c>bench --site SITE …</c> commands Press uses after new-site (frappe.md §2).</summary>
+/// <summary>The <c>bench --site SITE …</c> commands Press uses after new-site (docs/frappe.md §2).</summary>
 public static class SiteCommands
 {
     public static readonly HashSet<string> Names =

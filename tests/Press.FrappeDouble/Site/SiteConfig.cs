@@ -12,7 +12,7 @@ namespace Press.FrappeDouble.Site;
 /// </summary>
 public sealed class SiteConfig
 {
-    /// <summary>Keys Press must write before new-site (frappe.md §1 step 2, plus the per-site cache namespace).</summary>
+    /// <summary>Keys Press must write before new-site (docs/frappe.md §1 step 2, plus the per-site cache namespace).</summary>
     public static readonly string[] RequiredForNewSite =
         ["db_type", "db_host", "db_port", "db_name", "db_user", "db_password", "db_schema", "redis_cache"];
 

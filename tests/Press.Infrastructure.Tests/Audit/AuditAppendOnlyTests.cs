@@ -2,7 +2,7 @@ using Press.Infrastructure.Postgres;
 
 namespace Press.Infrastructure.Tests.Audit;
 
-/// <summary>Architecture §3: every mutation goes to an append-only audit table — append-only for Press's own role too.</summary>
+/// <summary>docs/architecture.md §3: every mutation goes to an append-only audit table — append-only for Press's own role too.</summary>
 public sealed class AuditAppendOnlyTests(InfraFixture f) : IClassFixture<InfraFixture>
 {
     public static TheoryData<string> Changes => new(

@@ -2,7 +2,7 @@ using Press.Infrastructure.Bench;
 
 namespace Press.Infrastructure.Tests.Bench;
 
-/// <summary>The bench commands Press runs, as exact argv (frappe.md §1–§2). No bench, no database.</summary>
+/// <summary>The bench commands Press runs, as exact argv (docs/frappe.md §1–§2). No bench, no database.</summary>
 public sealed class BenchCommandsTests
 {
     private const string Site = "erp.example.com";

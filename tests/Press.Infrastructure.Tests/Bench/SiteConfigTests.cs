@@ -6,7 +6,7 @@ using Press.Infrastructure.Bench;
 
 namespace Press.Infrastructure.Tests.Bench;
 
-/// <summary>site_config.json as Press writes it before bench new-site (frappe.md §1). No database needed.</summary>
+/// <summary>site_config.json as Press writes it before bench new-site (docs/frappe.md §1). No database needed.</summary>
 public sealed class SiteConfigTests
 {
     private const string Identifier = "t_abcdefghijklmnopqrst";

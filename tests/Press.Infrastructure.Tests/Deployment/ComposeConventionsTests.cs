@@ -3,7 +3,7 @@ namespace Press.Infrastructure.Tests.Deployment;
 /// <summary>What holds for both compose files: names, host networking, ports, health checks, dependencies.</summary>
 public sealed class ComposeConventionsTests
 {
-    /// <summary>Architecture §1's services and container names, plus the one-shot bootstrap.</summary>
+    /// <summary>docs/architecture.md §1's services and container names, plus the one-shot bootstrap.</summary>
     private static readonly Dictionary<string, string> ContainerNames = new()
     {
         ["postgres"] = "fcs-press-postgres",

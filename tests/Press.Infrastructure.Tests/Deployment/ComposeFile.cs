@@ -2,12 +2,12 @@ using Newtonsoft.Json.Linq;
 
 namespace Press.Infrastructure.Tests.Deployment;
 
-/// <summary>Where the deployment files are: <c>&lt;repo&gt;/docker</c>, and the schemas in <c>&lt;repo&gt;/../shared/schemas</c>.</summary>
+/// <summary>Where the deployment files are: <c>&lt;repo&gt;/docker</c>, and the published schemas in <c>&lt;repo&gt;/tests/schemas</c>.</summary>
 internal static class DeploymentPaths
 {
     public static string Repo { get; } = FindRepo();
     public static string Docker => Path.Combine(Repo, "docker");
-    public static string Schemas => Path.GetFullPath(Path.Combine(Repo, "..", "shared", "schemas"));
+    public static string Schemas => Path.Combine(Repo, "tests", "schemas");
 
     public static string InDocker(string relative) => Path.GetFullPath(Path.Combine(Docker, relative));
 

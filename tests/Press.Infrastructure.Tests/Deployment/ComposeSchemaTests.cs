@@ -2,7 +2,7 @@ using Newtonsoft.Json.Linq;
 
 namespace Press.Infrastructure.Tests.Deployment;
 
-/// <summary>Both compose files against the Compose Specification's JSON Schema (../shared/schemas).</summary>
+/// <summary>Both compose files against the Compose Specification's JSON Schema (tests/schemas).</summary>
 public sealed class ComposeSchemaTests
 {
     [Theory]

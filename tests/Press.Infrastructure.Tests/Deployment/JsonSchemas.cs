@@ -5,7 +5,7 @@ using NJsonSchema.Validation;
 
 namespace Press.Infrastructure.Tests.Deployment;
 
-/// <summary>The published JSON Schemas in <c>../shared/schemas</c> (see SOURCES.txt there), read once each.</summary>
+/// <summary>The published JSON Schemas in <c>tests/schemas</c> (origins in SOURCES.md there), read once each.</summary>
 internal static class JsonSchemas
 {
     public const string Compose = "compose-spec.json";
@@ -18,7 +18,7 @@ internal static class JsonSchemas
     {
         var path = Path.Combine(DeploymentPaths.Schemas, f);
         if (!File.Exists(path))
-            throw new FileNotFoundException($"schema {f} not found at {path}: the tests read ../shared/schemas beside the repository", path);
+            throw new FileNotFoundException($"schema {f} not found at {path} (tests/schemas holds the published schemas; see SOURCES.md there)", path);
         // NJsonSchema resolves references into "definitions" but not into "$defs" (traefik-v3.json uses $defs).
         // Renaming that one container, in memory only, changes no rule: a JSON Pointer names a place, whatever
         // its keyword. Every other byte is the published schema's.

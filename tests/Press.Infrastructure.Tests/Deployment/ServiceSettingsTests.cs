@@ -6,7 +6,7 @@ public sealed class ServiceSettingsTests
     [Fact]
     public void Redis_has_a_database_per_runner_port_and_persists_only_in_production()
     {
-        // 1101 = database 0 for Press + one per runner port 48600–49699 (architecture §1).
+        // 1101 = database 0 for Press + one per runner port 48600–49699 (docs/architecture.md §1).
         Assert.Equal(["redis-server", "--bind", "127.0.0.1", "--port", "48511", "--databases", "1101", "--save", "", "--appendonly", "no"],
             ComposeFile.Development["redis"].Command);
         Assert.Equal(["redis-server", "--bind", "127.0.0.1", "--port", "48511", "--databases", "1101", "--appendonly", "yes", "--appendfsync", "everysec"],

@@ -6,7 +6,7 @@ using Press.Testing;
 namespace Press.Infrastructure.Tests.Postgres;
 
 /// <summary>
-/// Tools and server must share a major version (test-infra: pg_restore 17 into a 16 server fails; pg_restore 15
+/// Tools and server must share a major version (docs/architecture.md §6: pg_restore 17 into a 16 server fails; pg_restore 15
 /// cannot read a 17 archive). Checked against real servers: PostgreSQL 17 with its own tools, and PostgreSQL 16 with
 /// the same 17 tools.
 /// </summary>

@@ -5,7 +5,7 @@ using Press.Testing;
 
 namespace Press.Infrastructure.Tests.Postgres;
 
-/// <summary>Architecture §4: Press runs as a non-superuser with CREATEROLE; PUBLIC cannot CONNECT anywhere that matters.</summary>
+/// <summary>docs/architecture.md §4: Press runs as a non-superuser with CREATEROLE; PUBLIC cannot CONNECT anywhere that matters.</summary>
 public sealed class BootstrapperTests(InfraFixture f) : IClassFixture<InfraFixture>
 {
     [Fact]

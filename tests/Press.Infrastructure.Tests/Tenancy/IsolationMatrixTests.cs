@@ -3,7 +3,7 @@ using Npgsql;
 namespace Press.Infrastructure.Tests.Tenancy;
 
 /// <summary>
-/// Architecture §4: "a site role cannot read, write or list another site's objects or the press database".
+/// docs/architecture.md §4: "a site role cannot read, write or list another site's objects or the press database".
 /// Each forbidden action is one case, run as site A with its own password.
 /// </summary>
 public sealed class IsolationMatrixTests(IsolationFixture f) : IClassFixture<IsolationFixture>

@@ -4,7 +4,7 @@ using Press.Core.Jobs;
 namespace Press.Infrastructure.Tests.Tenancy;
 
 /// <summary>
-/// A crashed worker's step runs again (architecture §3): every TenantDatabase operation, run a second time, changes
+/// A crashed worker's step runs again (docs/architecture.md §3): every TenantDatabase operation, run a second time, changes
 /// nothing in the catalog and says it found the work already done.
 /// </summary>
 public sealed class TenancyIdempotencyTests(InfraFixture f) : IClassFixture<InfraFixture>

@@ -35,7 +35,7 @@ CREATE TABLE jobs (
     failed_step       text,
     error             text
 );
--- One mutating job per site at a time (architecture §3).
+-- One mutating job per site at a time (docs/architecture.md §3).
 CREATE UNIQUE INDEX jobs_one_active_per_site ON jobs (site_id) WHERE state IN ('Queued', 'Running', 'Waiting');
 CREATE INDEX jobs_runnable ON jobs (run_after) WHERE state IN ('Queued', 'Waiting', 'Running');
 CREATE INDEX jobs_site ON jobs (site_id, created_at DESC);

@@ -5,7 +5,7 @@ namespace Press.Infrastructure.Runtime.Files;
 
 /// <summary>
 /// Where a site's uploaded files live and where a restore keeps its copies, as paths relative to the site folder
-/// (frappe.md §2). A restore's folders sit inside the site folder so that every move is a rename on one file system.
+/// (docs/frappe.md §2). A restore's folders sit inside the site folder so that every move is a rename on one file system.
 /// </summary>
 public static partial class RestoreLayout
 {
