@@ -124,7 +124,8 @@ public static class BadInputCorpus
         yield return ("empty: string", "", "empty");
         // Internationalised labels that are not punycode
         yield return ("punycode: not an encoding", "xn--zz-zz.example.com", "punycode");
-        yield return ("punycode: empty after prefix", "xn--.example.com", "punycode");
+        yield return ("punycode: nothing encoded", "xn--abc.example.com", "punycode");
+        yield return ("punycode: a control character", "xn--a.example.com", "punycode");
         yield return ("punycode: out of range", "erp.xn--9999999999.com", "punycode");
         // What a bench's sites/ folder holds besides sites
         yield return ("bench: assets", "assets", "bench");

@@ -41,7 +41,7 @@ public static class RawRequest
 
     public static async Task<string> BodyAsync(this HttpContext context)
     {
-        context.Response.Body.Position = 0;
+        if (context.Response.Body.CanSeek) context.Response.Body.Position = 0;
         return await new StreamReader(context.Response.Body).ReadToEndAsync();
     }
 }
