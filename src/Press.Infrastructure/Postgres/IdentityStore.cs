@@ -3,8 +3,10 @@ using Press.Core.Identity;
 namespace Press.Infrastructure.Postgres;
 
 /// <summary>Local users and API tokens.</summary>
-public sealed class IdentityStore(PressDataSources sources, TimeProvider time)
+public sealed class IdentityStore(PressDataSources sources, TimeProvider time, LocalPasswordCheck? passwords = null)
 {
+    private readonly LocalPasswordCheck _passwords = passwords ?? LocalPasswordCheck.Default;
+
     public sealed record Principal(Guid UserId, string UserName, string Role, Guid? TokenId);
 
     public sealed record MintedToken(Guid Id, string Name, string Role, string Token, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt);
@@ -26,8 +28,9 @@ public sealed class IdentityStore(PressDataSources sources, TimeProvider time)
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
         await using var cmd = Sql.Command(conn, "SELECT id, role, password_hash FROM users WHERE name = @n", ("n", userName));
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        if (!await r.ReadAsync(ct) || r.IsDBNull(2)) return null;
-        return PasswordHash.Verify(password, r.GetString(2)) ? new Principal(r.GetGuid(0), userName, r.GetString(1), null) : null;
+        var found = await r.ReadAsync(ct);
+        var stored = found && !r.IsDBNull(2) ? r.GetString(2) : null;
+        return _passwords.Check(password, stored) ? new Principal(r.GetGuid(0), userName, r.GetString(1), null) : null;
     }
 
     public async Task<Principal?> CheckTokenAsync(string token, CancellationToken ct)

@@ -105,3 +105,35 @@ public sealed class IdentityStoreTests(InfraFixture f) : IClassFixture<InfraFixt
             "SELECT prefix FROM api_tokens WHERE id = @id", ("id", minted.Id)));
     }
 }
+
+/// <summary>An unknown user name costs the same hash work as a wrong password: counted, not timed.</summary>
+public sealed class PasswordWorkTests(InfraFixture f) : IClassFixture<InfraFixture>
+{
+    private sealed class CountingHasher : IPasswordHasher
+    {
+        public int Verifies;
+
+        public string Create(string password) => PasswordHash.Create(password);
+
+        public bool Verify(string password, string stored)
+        {
+            Interlocked.Increment(ref Verifies);
+            return PasswordHash.Verify(password, stored);
+        }
+    }
+
+    [Fact]
+    public async Task An_unknown_user_name_runs_the_password_hash_once_like_a_wrong_password()
+    {
+        var hasher = new CountingHasher();
+        var store = new IdentityStore(f.Sources, TimeProvider.System, new LocalPasswordCheck(hasher));
+        var name = "admin-" + Guid.NewGuid().ToString("N")[..8];
+        await store.EnsureLocalAdminAsync(name, "correct horse battery staple", CancellationToken.None);
+        hasher.Verifies = 0;
+
+        Assert.Null(await store.CheckPasswordAsync(name, "wrong password", CancellationToken.None));
+        Assert.Equal(1, hasher.Verifies);
+        Assert.Null(await store.CheckPasswordAsync("nobody-" + Guid.NewGuid().ToString("N"), "wrong password", CancellationToken.None));
+        Assert.Equal(2, hasher.Verifies);
+    }
+}
