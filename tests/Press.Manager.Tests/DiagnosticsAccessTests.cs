@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Press.Manager.Tests.Harness;
 
 namespace Press.Manager.Tests;
@@ -8,8 +10,10 @@ namespace Press.Manager.Tests;
 /// that is, or is forwarded for, anyone else gets 401. /healthz stays anonymous. The connection is set per request
 /// as Kestrel reports it: the peer address and the local port (48550 the API's, 48580 the embedded proxy's).
 /// </summary>
-public sealed class DiagnosticsAccessTests(PressApp app) : IClassFixture<PressApp>
+public sealed class DiagnosticsAccessTests(PressAppWithEmbeddedProxy fixture) : IClassFixture<PressAppWithEmbeddedProxy>
 {
+    private readonly PressApp app = fixture.App;
+
     public static TheoryData<string> Paths() => ["/metrics", "/readyz", "/openapi/v1.json"];
 
     [Theory]
@@ -49,7 +53,7 @@ public sealed class DiagnosticsAccessTests(PressApp app) : IClassFixture<PressAp
     [MemberData(nameof(Paths))]
     public async Task Through_the_embedded_proxy_on_the_Press_host_an_anonymous_caller_is_refused(string path)
     {
-        var context = await app.Server.SendAsync("GET", path, IPAddress.Loopback, localPort: 48580, host: "press.localhost");
+        var context = await app.Server.SendAsync("GET", path, IPAddress.Loopback, localPort: PressAppWithEmbeddedProxy.ProxyPort, host: "press.localhost");
         Assert.Equal(401, context.Response.StatusCode);
         Assert.Contains("Bearer", await context.BodyAsync());
     }
@@ -61,14 +65,31 @@ public sealed class DiagnosticsAccessTests(PressApp app) : IClassFixture<PressAp
         var viewer = await app.ClientWithTokenAsync("viewer");
         var token = viewer.DefaultRequestHeaders.Authorization!.Parameter!;
         var headers = new Dictionary<string, string> { ["Authorization"] = $"Bearer {token}", ["X-Forwarded-For"] = "203.0.113.5" };
-        Assert.Equal(200, (await app.Server.SendAsync("GET", path, IPAddress.Loopback, headers, localPort: 48580, host: "press.localhost")).Response.StatusCode);
+        Assert.Equal(200, (await app.Server.SendAsync("GET", path, IPAddress.Loopback, headers, localPort: PressAppWithEmbeddedProxy.ProxyPort, host: "press.localhost")).Response.StatusCode);
         Assert.Equal(200, (await app.Server.SendAsync("GET", path, IPAddress.Parse("203.0.113.5"), headers)).Response.StatusCode);
+    }
+
+    /// <summary>Every endpoint outside /api (the /api ones: <see cref="AuthTests"/>), so a new one cannot be left open.</summary>
+    [Fact]
+    public async Task Every_endpoint_outside_api_but_healthz_refuses_an_anonymous_remote_caller()
+    {
+        var paths = app.ManagerServices.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Select(e => "/" + e.RoutePattern.RawText!.TrimStart('/').Replace("{documentName}", "v1"))
+            .Where(p => !p.StartsWith("/api", StringComparison.Ordinal)).Distinct().ToList();
+        Assert.Contains("/metrics", paths);
+        Assert.Contains("/readyz", paths);
+        Assert.Contains("/openapi/v1.json", paths);
+        foreach (var path in paths.Where(p => p != "/healthz"))
+        {
+            var status = (await app.Server.SendAsync("GET", path, IPAddress.Parse("203.0.113.5"))).Response.StatusCode;
+            Assert.True(status is 401 or 404, $"{path} answered an anonymous remote caller with {status}");
+        }
     }
 
     [Fact]
     public async Task Healthz_stays_anonymous_for_liveness_probes()
     {
         Assert.Equal(200, (await app.Server.SendAsync("GET", "/healthz", IPAddress.Parse("203.0.113.5"))).Response.StatusCode);
-        Assert.Equal(200, (await app.Server.SendAsync("GET", "/healthz", IPAddress.Loopback, localPort: 48580, host: "press.localhost")).Response.StatusCode);
+        Assert.Equal(200, (await app.Server.SendAsync("GET", "/healthz", IPAddress.Loopback, localPort: PressAppWithEmbeddedProxy.ProxyPort, host: "press.localhost")).Response.StatusCode);
     }
 }

@@ -124,3 +124,20 @@ public sealed class PressAppWithoutWorker() : IAsyncLifetime
     public Task InitializeAsync() => App.InitializeAsync();
     public Task DisposeAsync() => App.DisposeAsync();
 }
+
+/// <summary>
+/// Same as <see cref="PressApp"/> with the embedded proxy on (port 48580, not bound: the in-process server takes
+/// requests that say which local port they reached).
+/// </summary>
+public sealed class PressAppWithEmbeddedProxy : IAsyncLifetime
+{
+    public const int ProxyPort = 48580;
+
+    public PressApp App { get; } = new()
+    {
+        ExtraSettings = new Dictionary<string, string?> { ["Press:Ingress:ProxyUrl"] = $"http://127.0.0.1:{ProxyPort}" },
+    };
+
+    public Task InitializeAsync() => App.InitializeAsync();
+    public Task DisposeAsync() => App.DisposeAsync();
+}
