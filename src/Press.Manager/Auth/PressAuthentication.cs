@@ -25,6 +25,7 @@ public sealed partial class PressAuthenticationHandler(
     public const string SchemeName = "Press";
     public const string RoleClaim = "press_role";
     public const string TokenIdClaim = "token_id";
+    public const string TokenExpiresClaim = "token_expires";
     private const string ThrottledItem = "press.throttled";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -43,6 +44,7 @@ public sealed partial class PressAuthenticationHandler(
         if (principal is null) return AuthenticateResult.Fail("invalid or expired credentials");
         var claims = new List<Claim> { new(ClaimTypes.Name, principal.UserName), new(RoleClaim, principal.Role), new("uid", principal.UserId.ToString()) };
         if (principal.TokenId is { } tokenId) claims.Add(new Claim(TokenIdClaim, tokenId.ToString()));
+        if (principal.TokenExpiresAt is { } expires) claims.Add(new Claim(TokenExpiresClaim, expires.ToString("O")));
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName)), SchemeName));
     }
 
@@ -114,6 +116,12 @@ public static class PressPrincipal
     /// <summary>The API token the request came with; null for HTTP Basic.</summary>
     public static Guid? TokenId(this ClaimsPrincipal user) =>
         user.FindFirstValue(PressAuthenticationHandler.TokenIdClaim) is { } id ? Guid.Parse(id) : null;
+
+    /// <summary>When the request's API token expires; null for HTTP Basic.</summary>
+    public static DateTimeOffset? TokenExpiresAt(this ClaimsPrincipal user) =>
+        user.FindFirstValue(PressAuthenticationHandler.TokenExpiresClaim) is { } at
+            ? DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind)
+            : null;
 
     /// <summary>Who, and from which client address (behind Traefik: the forwarded one, see <see cref="Caller"/>).</summary>
     public static Actor Actor(this HttpContext http) =>
