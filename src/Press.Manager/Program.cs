@@ -41,18 +41,21 @@ await Startup.PrepareAsync(app.Services);
 
 app.UseExceptionHandler();
 app.UseEmbeddedProxy(); // before status pages and auth: site hosts never reach the API
+app.UseMiddleware<CallerMiddleware>(); // local or not, and the client's address (behind Traefik: forwarded)
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
 
-app.MapOpenApi();
-app.MapPressHealth();
+// Diagnostics answer a loopback caller (Prometheus on the host network) or a token, never an anonymous caller
+// through the proxy or Traefik; /healthz stays anonymous for liveness probes.
+app.MapOpenApi().RequireAuthorization(Policies.Diagnostics);
+app.MapPressHealth().Ready.RequireAuthorization(Policies.Diagnostics);
 app.MapGet("/metrics", async (PressMetrics metrics, CancellationToken ct) =>
 {
     var text = new PrometheusText();
     await metrics.WriteAsync(text, ct);
     return Results.Text(text.ToString(), PrometheusText.ContentType);
-});
+}).RequireAuthorization(Policies.Diagnostics);
 
 app.MapTraefikProvider(); // outside the token-protected group: Traefik proves itself with a shared secret header
 var api = app.MapGroup("/api").RequireAuthorization(Policies.Viewer);

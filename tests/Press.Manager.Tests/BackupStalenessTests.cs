@@ -25,7 +25,7 @@ public sealed class BackupStalenessTests(PressAppWithoutWorker fixture) : IClass
         Assert.Contains("# TYPE press_backup_stale_sites gauge", metrics);
         Assert.Matches(@"(?m)^press_backup_stale_sites 0$", metrics);
         Assert.DoesNotMatch($@"(?m)^press_backup_last_good_age_seconds\{{site=""{Regex.Escape(site)}""\}}", metrics);
-        var ready = await (await App.Anonymous.GetAsync("/readyz")).Json(HttpStatusCode.OK);
+        var ready = await (await App.Admin.GetAsync("/readyz")).Json(HttpStatusCode.OK);
         Assert.Equal("Healthy", ready.GetProperty("checks").GetProperty("backups").GetProperty("status").GetString());
 
         // 27 h later, still no backup: stale (default 26 h).
@@ -48,7 +48,7 @@ public sealed class BackupStalenessTests(PressAppWithoutWorker fixture) : IClass
         Assert.Matches($@"(?m)^press_backup_last_good_age_seconds\{{site=""{Regex.Escape(site)}""\}} 0$", metrics);
         Assert.Matches($@"(?m)^press_backup_verification_ok\{{site=""{Regex.Escape(site)}""\}} 1$", metrics);
         Assert.Matches(@"(?m)^press_backup_verification_failed_sites 0$", metrics);
-        ready = await (await App.Anonymous.GetAsync("/readyz")).Json(HttpStatusCode.OK);
+        ready = await (await App.Admin.GetAsync("/readyz")).Json(HttpStatusCode.OK);
         Assert.Equal("Healthy", ready.GetProperty("status").GetString());
 
         // 27 h after that backup: stale again; a failed verification shows too.
@@ -72,7 +72,7 @@ public sealed class BackupStalenessTests(PressAppWithoutWorker fixture) : IClass
 
     private async Task AssertDegradedNaming(string site)
     {
-        var response = await App.Anonymous.GetAsync("/readyz");
+        var response = await App.Admin.GetAsync("/readyz");
         var ready = await response.Json(HttpStatusCode.OK); // Degraded keeps the manager in rotation
         Assert.Equal("Degraded", ready.GetProperty("status").GetString());
         var backups = ready.GetProperty("checks").GetProperty("backups");
@@ -83,7 +83,7 @@ public sealed class BackupStalenessTests(PressAppWithoutWorker fixture) : IClass
 
     private async Task<string> MetricsAsync()
     {
-        var response = await App.Anonymous.GetAsync("/metrics");
+        var response = await App.Admin.GetAsync("/metrics");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.Content.ReadAsStringAsync();
     }

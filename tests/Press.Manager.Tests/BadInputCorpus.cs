@@ -122,6 +122,16 @@ public static class BadInputCorpus
         yield return ("reserved: api", "api", "reserved");
         yield return ("reserved: www", "www", "reserved");
         yield return ("empty: string", "", "empty");
+        // Internationalised labels that are not punycode
+        yield return ("punycode: not an encoding", "xn--zz-zz.example.com", "punycode");
+        yield return ("punycode: nothing encoded", "xn--abc.example.com", "punycode");
+        yield return ("punycode: a control character", "xn--a.example.com", "punycode");
+        yield return ("punycode: out of range", "erp.xn--9999999999.com", "punycode");
+        // What a bench's sites/ folder holds besides sites
+        yield return ("bench: assets", "assets", "bench");
+        yield return ("bench: apps.txt", "apps.txt", "bench");
+        yield return ("bench: apps.json", "apps.json", "bench");
+        yield return ("bench: currentsite.txt", "currentsite.txt", "bench");
     }
 
     private static IEnumerable<(string, string, string)> BadPayloads()
@@ -151,6 +161,9 @@ public static class BadInputCorpus
         yield return ("json: malformed", """{"name": """, "not valid JSON");
         yield return ("json: trailing garbage", """{"name": "ok.example.com"} x""", "not valid JSON");
         yield return ("json: empty body", "", "not valid JSON");
+        yield return ("json: duplicate key", """{"name": "a.example.com", "name": "b.example.com"}""", "more than once");
+        yield return ("json: duplicate key, other case kept apart", """{"apps": [], "name": "a.example.com", "apps": ["erpnext"]}""", "'apps'");
+        yield return ("json: duplicate key in a nested object", """{"name": "ok.example.com", "apps": [{"a": 1, "a": 2}]}""", "more than once");
         yield return ("json: bad name and bad apps together", """{"name": "Bad_Name", "apps": "x"}""", "underscore");
     }
 }

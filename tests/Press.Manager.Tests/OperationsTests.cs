@@ -10,7 +10,7 @@ public sealed class OperationsTests(PressApp app) : IClassFixture<PressApp>
     public async Task Health_and_readiness_report_postgres_redis_and_the_runtime()
     {
         await (await app.Anonymous.GetAsync("/healthz")).Json(HttpStatusCode.OK);
-        var ready = await (await app.Anonymous.GetAsync("/readyz")).Json(HttpStatusCode.OK);
+        var ready = await (await app.Admin.GetAsync("/readyz")).Json(HttpStatusCode.OK);
         Assert.Equal("Healthy", ready.GetProperty("status").GetString());
         var checks = ready.GetProperty("checks");
         Assert.StartsWith("PostgreSQL 17.", checks.GetProperty("postgres").GetProperty("detail").GetString());
@@ -22,7 +22,7 @@ public sealed class OperationsTests(PressApp app) : IClassFixture<PressApp>
     public async Task Metrics_count_sites_and_jobs_and_time_jobs_and_steps()
     {
         await app.Admin.RunAsync(app.Admin.CreateSiteAsync("metrics.example.com"));
-        var response = await app.Anonymous.GetAsync("/metrics");
+        var response = await app.Admin.GetAsync("/metrics");
         Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
         var text = await response.Content.ReadAsStringAsync();
         Assert.Contains("# TYPE press_sites gauge", text);
@@ -37,7 +37,7 @@ public sealed class OperationsTests(PressApp app) : IClassFixture<PressApp>
     [Fact]
     public async Task OpenApi_document_describes_the_api()
     {
-        var doc = await (await app.Anonymous.GetAsync("/openapi/v1.json")).Json(HttpStatusCode.OK);
+        var doc = await (await app.Admin.GetAsync("/openapi/v1.json")).Json(HttpStatusCode.OK);
         var paths = doc.GetProperty("paths");
         foreach (var path in new[] { "/api/sites", "/api/sites/{name}", "/api/sites/{name}/suspend", "/api/sites/{name}/resume",
                      "/api/sites/{name}/undelete", "/api/sites/{name}/purge", "/api/jobs", "/api/jobs/{id}", "/api/jobs/{id}/retry",

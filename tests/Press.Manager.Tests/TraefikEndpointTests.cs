@@ -76,7 +76,7 @@ public sealed class TraefikEndpointTests(PressAppWithTraefikSecret fixture) : IC
         Assert.DoesNotContain(PressAppWithTraefikSecret.Secret, text);
         Assert.DoesNotContain(App.Logs.Lines, l => l.Contains(PressAppWithTraefikSecret.Secret, StringComparison.Ordinal));
 
-        var paths = (await (await App.Anonymous.GetAsync("/openapi/v1.json")).Json(HttpStatusCode.OK)).GetProperty("paths");
+        var paths = (await (await App.Admin.GetAsync("/openapi/v1.json")).Json(HttpStatusCode.OK)).GetProperty("paths");
         Assert.True(paths.GetProperty(Path).TryGetProperty("get", out _));
         Assert.True(paths.GetProperty("/api/sites/{name}/domains").TryGetProperty("post", out _));
         Assert.True(paths.GetProperty("/api/sites/{name}/domains/{domain}").TryGetProperty("delete", out _));

@@ -82,6 +82,17 @@ public sealed class PressClient(PressTransport transport) : IDisposable
     public Task<HttpResponseMessage> OpenJobEventsAsync(Guid id, CancellationToken ct) =>
         transport.OpenEventStreamAsync($"api/jobs/{id}/events", ct);
 
+    /// <summary>Mints a token under the one this client calls with (it dies with it, and lives no longer).</summary>
+    public Task<ApiResult<MintedToken>> CreateTokenAsync(string name, string? role, int? expiresInDays, CancellationToken ct) =>
+        transport.SendAsync(HttpMethod.Post, "api/tokens",
+            JsonBody(new CreateTokenRequest(name, role, expiresInDays), Json.CreateTokenRequest), Json.MintedToken, ct);
+
+    public Task<ApiResult<TokenList>> ListTokensAsync(CancellationToken ct) =>
+        transport.SendAsync(HttpMethod.Get, "api/tokens", null, Json.TokenList, ct);
+
+    public Task<ApiResult<TokenRevoked>> RevokeTokenAsync(Guid id, CancellationToken ct) =>
+        transport.SendAsync(HttpMethod.Delete, $"api/tokens/{id}", null, Json.TokenRevoked, ct);
+
     public void Dispose() => transport.Dispose();
 
     private static string SitePath(string name) => $"api/sites/{Uri.EscapeDataString(name)}";

@@ -24,4 +24,8 @@ namespace Press.Cli.Api;
 [JsonSerializable(typeof(RestoreSiteRequest))]
 [JsonSerializable(typeof(DownloadResult))]
 [JsonSerializable(typeof(CliConfig))]
+[JsonSerializable(typeof(CreateTokenRequest))]
+[JsonSerializable(typeof(MintedToken))]
+[JsonSerializable(typeof(TokenList))]
+[JsonSerializable(typeof(TokenRevoked))]
 public sealed partial class PressJsonContext : JsonSerializerContext;

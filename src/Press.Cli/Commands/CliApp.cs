@@ -14,6 +14,7 @@ public static class CliApp
         root.Subcommands.Add(SiteCommands.Build(globals));
         root.Subcommands.Add(JobCommands.Build(globals));
         root.Subcommands.Add(BackupCommands.Build(globals));
+        root.Subcommands.Add(TokenCommands.Build(globals));
         return root;
     }
 }

@@ -13,6 +13,7 @@ public sealed record PressSettings(int SoftDeleteRetentionDays)
     public const string RestoreRollbackHoursKey = "backups.rollbackHours";
     public const string BackupVerifyEveryDaysKey = "backups.verifyEveryDays";
     public const string BackupStaleAfterHoursKey = "backups.staleAfterHours";
+    public const string TokenMaxLifetimeDaysKey = "tokens.maxLifetimeDays";
 
     /// <summary>When daily backups start: a 5-field cron expression in UTC.</summary>
     public string BackupSchedule { get; init; } = "0 2 * * *";
@@ -31,6 +32,9 @@ public sealed record PressSettings(int SoftDeleteRetentionDays)
 
     /// <summary>A site whose newest good backup is older than this shows as stale (API, /metrics, /readyz).</summary>
     public int BackupStaleAfterHours { get; init; } = 26;
+
+    /// <summary>The longest an API token may live; a token minted without an expiry gets this one (Identity/TokenRules).</summary>
+    public int TokenMaxLifetimeDays { get; init; } = 90;
 
     /// <summary>Runner image for new runners; null = the driver's configured default.</summary>
     public string? RunnerImage { get; init; }
@@ -56,6 +60,7 @@ public sealed record PressSettings(int SoftDeleteRetentionDays)
         [RestoreRollbackHoursKey] = Defaults.RestoreRollbackHours.ToString(),
         [BackupVerifyEveryDaysKey] = Defaults.BackupVerifyEveryDays.ToString(),
         [BackupStaleAfterHoursKey] = Defaults.BackupStaleAfterHours.ToString(),
+        [TokenMaxLifetimeDaysKey] = Defaults.TokenMaxLifetimeDays.ToString(),
     };
 
     private static Func<string, string?> WholeNumber(int min, int max, string unit) => v =>
@@ -76,6 +81,7 @@ public sealed record PressSettings(int SoftDeleteRetentionDays)
             [RestoreRollbackHoursKey] = WholeNumber(1, 720, "hours"),
             [BackupVerifyEveryDaysKey] = WholeNumber(1, 365, "days"),
             [BackupStaleAfterHoursKey] = WholeNumber(1, 8760, "hours"),
+            [TokenMaxLifetimeDaysKey] = WholeNumber(1, 3650, "days"),
             [RunnerCpusKey] = v => double.TryParse(v, System.Globalization.CultureInfo.InvariantCulture, out var cpus) && cpus is >= 0.1 and <= 256
                 ? null
                 : "must be a number of CPUs between 0.1 and 256, e.g. 1.5",

@@ -16,6 +16,17 @@ public static class SiteNameRules
         "postgres", "redis", "metrics", "healthz", "readyz", "openapi", "sso", "auth", "login",
     };
 
+    /// <summary>
+    /// What a Frappe bench's <c>sites/</c> folder holds besides one folder per site: <c>assets</c> (built front-end
+    /// files, frappe/build.py), <c>apps.txt</c> (installed apps, frappe/__init__.py get_all_apps), <c>apps.json</c>
+    /// (bench's app list), <c>common_site_config.json</c> (frappe/__init__.py) and <c>currentsite.txt</c> (the default
+    /// site, frappe/utils/bench_helper.py). A site folder of that name would clash with them.
+    /// </summary>
+    public static readonly IReadOnlySet<string> BenchFolderNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    {
+        "assets", "apps.txt", "apps.json", "common_site_config.json", "currentsite.txt",
+    };
+
     public static IReadOnlyList<string> Validate(string? name)
     {
         if (name is null) return ["'name' is required: give the site's host name, e.g. 'erp.example.com'."];
@@ -50,8 +61,13 @@ public static class SiteNameRules
             problems.Add(System.Net.IPAddress.TryParse(name, out _)
                 ? "The name is an IP address: sites need a host name, e.g. 'erp.example.com'."
                 : "The last label is all digits: top-level labels must contain a letter.");
+        if (problems.Count == 0)
+            problems.AddRange(labels.Where(l => l.StartsWith(Punycode.AcePrefix, StringComparison.Ordinal)).Distinct()
+                .Select(Punycode.Problem).OfType<string>());
         if (problems.Count == 0 && Reserved.Contains(name))
             problems.Add($"'{name}' is reserved for Press itself: choose another name.");
+        if (BenchFolderNames.Contains(name))
+            problems.Add($"'{name}' is a name a Frappe bench's sites/ folder already holds (besides the sites): choose another name.");
         return problems;
     }
 

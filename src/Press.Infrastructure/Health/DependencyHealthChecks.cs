@@ -76,11 +76,10 @@ public static class HealthEndpoints
 
     /// <summary><c>/healthz</c>: the process is alive. <c>/readyz</c>: Postgres and Redis reachable, with details (and
     /// each check's data, e.g. the stale sites of the "backups" check). Degraded answers 200, Unhealthy 503.</summary>
-    public static void MapPressHealth(this IEndpointRouteBuilder app)
-    {
-        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteJson });
-        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteJson });
-    }
+    /// <summary>Maps /healthz and /readyz; the caller may protect either (the manager protects /readyz).</summary>
+    public static (IEndpointConventionBuilder Live, IEndpointConventionBuilder Ready) MapPressHealth(this IEndpointRouteBuilder app) =>
+        (app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteJson }),
+         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteJson }));
 
     private static Task WriteJson(HttpContext http, HealthReport report)
     {

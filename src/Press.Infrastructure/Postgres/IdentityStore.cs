@@ -3,11 +3,18 @@ using Press.Core.Identity;
 namespace Press.Infrastructure.Postgres;
 
 /// <summary>Local users and API tokens.</summary>
-public sealed class IdentityStore(PressDataSources sources, TimeProvider time)
+public sealed class IdentityStore(PressDataSources sources, TimeProvider time, LocalPasswordCheck? passwords = null)
 {
-    public sealed record Principal(Guid UserId, string UserName, string Role, Guid? TokenId);
+    private readonly LocalPasswordCheck _passwords = passwords ?? LocalPasswordCheck.Default;
 
-    public sealed record MintedToken(Guid Id, string Name, string Role, string Token, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt);
+    /// <summary>Who a credential belongs to; for a token also which one and when it expires (null for a password login).</summary>
+    public sealed record Principal(Guid UserId, string UserName, string Role, Guid? TokenId, DateTimeOffset? TokenExpiresAt = null);
+
+    public sealed record MintedToken(Guid Id, string Name, string Role, string Token, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, Guid? ParentId);
+
+    /// <summary>A token as listed: everything but its secret (<see cref="Hint"/> is its first characters).</summary>
+    public sealed record TokenRecord(Guid Id, string UserName, string Name, string Role, string Hint, DateTimeOffset CreatedAt,
+        DateTimeOffset ExpiresAt, DateTimeOffset? RevokedAt, DateTimeOffset? LastUsedAt, Guid? ParentId);
 
     /// <summary>Creates or updates the bootstrap admin so the configured password is always the one that works.</summary>
     public async Task EnsureLocalAdminAsync(string userName, string password, CancellationToken ct)
@@ -26,10 +33,16 @@ public sealed class IdentityStore(PressDataSources sources, TimeProvider time)
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
         await using var cmd = Sql.Command(conn, "SELECT id, role, password_hash FROM users WHERE name = @n", ("n", userName));
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        if (!await r.ReadAsync(ct) || r.IsDBNull(2)) return null;
-        return PasswordHash.Verify(password, r.GetString(2)) ? new Principal(r.GetGuid(0), userName, r.GetString(1), null) : null;
+        var found = await r.ReadAsync(ct);
+        var stored = found && !r.IsDBNull(2) ? r.GetString(2) : null;
+        return _passwords.Check(password, stored) ? new Principal(r.GetGuid(0), userName, r.GetString(1), null) : null;
     }
 
+    /// <summary>
+    /// The token's principal while it is valid: not expired, and neither it nor any token above it revoked (checked up
+    /// the chain, so a child minted while its parent was being revoked cannot outlive it). No cache: a revocation holds
+    /// from the next request on.
+    /// </summary>
     public async Task<Principal?> CheckTokenAsync(string token, CancellationToken ct)
     {
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
@@ -37,13 +50,19 @@ public sealed class IdentityStore(PressDataSources sources, TimeProvider time)
         Principal principal;
         DateTimeOffset? lastUsed;
         await using (var cmd = Sql.Command(conn, """
-            SELECT u.id, u.name, t.role, t.id, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id
-            WHERE t.token_hash = @h AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > @now)
+            WITH RECURSIVE chain AS (
+                SELECT id, parent_id, revoked_at, expires_at, 0 AS depth FROM api_tokens WHERE token_hash = @h
+                UNION ALL
+                SELECT p.id, p.parent_id, p.revoked_at, p.expires_at, c.depth + 1
+                FROM api_tokens p JOIN chain c ON p.id = c.parent_id WHERE c.depth < 100)
+            SELECT u.id, u.name, t.role, t.id, t.last_used_at, t.expires_at FROM api_tokens t JOIN users u ON u.id = t.user_id
+            WHERE t.token_hash = @h
+              AND NOT EXISTS (SELECT 1 FROM chain WHERE revoked_at IS NOT NULL OR expires_at <= @now)
             """, ("h", ApiToken.Hash(token)), ("now", now)))
         await using (var r = await cmd.ExecuteReaderAsync(ct))
         {
             if (!await r.ReadAsync(ct)) return null;
-            principal = new Principal(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetGuid(3));
+            principal = new Principal(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetGuid(3), r.GetFieldValue<DateTimeOffset>(5));
             lastUsed = Rows.NullableTime(r, 4);
         }
         // last_used_at is for operators, minute precision is plenty: a write (and a commit) on every request
@@ -53,17 +72,73 @@ public sealed class IdentityStore(PressDataSources sources, TimeProvider time)
         return principal;
     }
 
-    public async Task<MintedToken> MintAsync(Guid userId, string name, string role, TimeSpan? lifetime, CancellationToken ct)
+    /// <summary>Mints a token as planned (<see cref="TokenRules.Plan"/>); null when its parent was revoked meanwhile.</summary>
+    public async Task<MintedToken?> MintAsync(Guid userId, TokenPlan plan, CancellationToken ct)
     {
         var token = ApiToken.New();
-        var now = time.GetUtcNow();
-        var minted = new MintedToken(Guid.CreateVersion7(now), name, role, token, now, lifetime is { } l ? now + l : null);
+        var now = Microseconds(time.GetUtcNow());
+        var minted = new MintedToken(Guid.CreateVersion7(now), plan.Name, plan.Role, token, now, Microseconds(plan.ExpiresAt), plan.ParentId);
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
-        await conn.ExecAsync("""
-            INSERT INTO api_tokens (id, user_id, name, role, token_hash, prefix, created_at, expires_at)
-            VALUES (@id, @u, @n, @r, @h, @p, @now, @exp)
-            """, ct, ("id", minted.Id), ("u", userId), ("n", name), ("r", role), ("h", ApiToken.Hash(token)),
-            ("p", ApiToken.Hint(token)), ("now", now), ("exp", minted.ExpiresAt));
-        return minted;
+        var inserted = await conn.ExecAsync("""
+            INSERT INTO api_tokens (id, user_id, name, role, token_hash, prefix, created_at, expires_at, parent_id)
+            SELECT @id, @u, @n, @r, @h, @p, @now, @exp, @parent
+            WHERE @parent::uuid IS NULL OR EXISTS (SELECT 1 FROM api_tokens WHERE id = @parent AND revoked_at IS NULL)
+            """, ct, ("id", minted.Id), ("u", userId), ("n", plan.Name), ("r", plan.Role), ("h", ApiToken.Hash(token)),
+            ("p", ApiToken.Hint(token)), ("now", now), ("exp", minted.ExpiresAt), ("parent", plan.ParentId));
+        return inserted == 1 ? minted : null;
     }
+
+    /// <summary>The tokens in <paramref name="scope"/>, newest first (never their secret).</summary>
+    public async Task<IReadOnlyList<TokenRecord>> ListTokensAsync(TokenScope scope, CancellationToken ct)
+    {
+        await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
+        await using var cmd = Sql.Command(conn, ScopeCte + """
+            SELECT t.id, u.name, t.name, t.role, t.prefix, t.created_at, t.expires_at, t.revoked_at, t.last_used_at, t.parent_id
+            FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id IN (SELECT id FROM scoped)
+            ORDER BY t.created_at DESC, t.id DESC
+            """, ScopeArgs(scope));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var tokens = new List<TokenRecord>();
+        while (await r.ReadAsync(ct))
+            tokens.Add(new TokenRecord(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4),
+                r.GetFieldValue<DateTimeOffset>(5), r.GetFieldValue<DateTimeOffset>(6), Rows.NullableTime(r, 7), Rows.NullableTime(r, 8),
+                r.IsDBNull(9) ? null : r.GetGuid(9)));
+        return tokens;
+    }
+
+    /// <summary>
+    /// Revokes the token and every token under it; null when the token is not in <paramref name="scope"/> (or does not
+    /// exist), else how many were revoked now (0: all already were).
+    /// </summary>
+    public async Task<int?> RevokeAsync(Guid id, TokenScope scope, CancellationToken ct)
+    {
+        await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var visible = await conn.ScalarAsync<bool>(ScopeCte + "SELECT EXISTS (SELECT 1 FROM scoped WHERE id = @target)", ct,
+            [.. ScopeArgs(scope), ("target", id)]);
+        if (!visible) return null;
+        var revoked = await conn.ExecAsync("""
+            WITH RECURSIVE tree AS (
+                SELECT id FROM api_tokens WHERE id = @target
+                UNION SELECT t.id FROM api_tokens t JOIN tree ON t.parent_id = tree.id)
+            UPDATE api_tokens SET revoked_at = @now WHERE id IN (SELECT id FROM tree) AND revoked_at IS NULL
+            """, ct, ("target", id), ("now", time.GetUtcNow()));
+        await tx.CommitAsync(ct);
+        return revoked;
+    }
+
+    /// <summary>PostgreSQL keeps microseconds: what a mint returns is exactly what a later read gives.</summary>
+    private static DateTimeOffset Microseconds(DateTimeOffset t) => t.AddTicks(-(t.Ticks % 10));
+
+    // The ids a scope covers: every token, one user's, or one token and everything minted under it.
+    private const string ScopeCte = """
+        WITH RECURSIVE scoped AS (
+            SELECT id FROM api_tokens
+            WHERE (@tree::uuid IS NULL OR id = @tree) AND (@user::uuid IS NULL OR user_id = @user)
+            UNION
+            SELECT t.id FROM api_tokens t JOIN scoped s ON t.parent_id = s.id WHERE @tree::uuid IS NOT NULL)
+
+        """;
+
+    private static (string, object?)[] ScopeArgs(TokenScope scope) => [("tree", scope.TreeOf), ("user", scope.UserId)];
 }

@@ -22,6 +22,7 @@ public sealed class SettingsStore(PressDataSources sources, TimeProvider time) :
             RestoreRollbackHours = Int(values, PressSettings.RestoreRollbackHoursKey) ?? defaults.RestoreRollbackHours,
             BackupVerifyEveryDays = Int(values, PressSettings.BackupVerifyEveryDaysKey) ?? defaults.BackupVerifyEveryDays,
             BackupStaleAfterHours = Int(values, PressSettings.BackupStaleAfterHoursKey) ?? defaults.BackupStaleAfterHours,
+            TokenMaxLifetimeDays = Int(values, PressSettings.TokenMaxLifetimeDaysKey) ?? defaults.TokenMaxLifetimeDays,
         };
     }
 

@@ -66,7 +66,18 @@ public sealed record CreateSiteRequest(string Name, IReadOnlyList<string>? Apps,
 
 public sealed record CreateTokenRequest(string Name, string? Role, int? ExpiresInDays);
 
-public sealed record TokenDto(Guid Id, string Name, string Role, string Token, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt);
+public sealed record TokenDto(Guid Id, string Name, string Role, string Token, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, Guid? ParentId);
+
+/// <summary>A token as listed: never its secret; <c>Hint</c> is its first characters.</summary>
+public sealed record TokenInfoDto(Guid Id, string Name, string Role, string Hint, string User, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt,
+    DateTimeOffset? RevokedAt, DateTimeOffset? LastUsedAt, Guid? ParentId)
+{
+    public static TokenInfoDto From(Press.Infrastructure.Postgres.IdentityStore.TokenRecord t) =>
+        new(t.Id, t.Name, t.Role, t.Hint, t.UserName, t.CreatedAt, t.ExpiresAt, t.RevokedAt, t.LastUsedAt, t.ParentId);
+}
+
+/// <summary>How many tokens a revocation revoked now: the token and those minted under it (0: all already were).</summary>
+public sealed record TokenRevokedDto(Guid Id, int Revoked);
 
 public sealed record SettingDto(string Key, string Value, bool IsDefault);
 

@@ -13,6 +13,7 @@ public sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHand
             NotFoundException e => Results.Problem(statusCode: 404, title: "Not found", detail: e.Message),
             ConflictException e => Results.Problem(statusCode: 409, title: "Conflict", detail: e.Message,
                 extensions: e.RunningJobId is { } id ? new Dictionary<string, object?> { ["jobId"] = id } : null),
+            RequestTooLargeException e => Results.Problem(statusCode: 413, title: "The request body is too large", detail: e.Message),
             BadHttpRequestException e => Results.Problem(statusCode: e.StatusCode, title: "Bad request", detail: e.Message),
             _ => Unexpected(exception),
         };

@@ -3,23 +3,21 @@ using System.Text.Json;
 namespace Press.Manager.Api;
 
 /// <summary>
-/// Reads a JSON object body by hand so that every problem — malformed JSON, wrong types, unknown fields — is reported
-/// at once with a field name and a fix, instead of the framework's single generic binding error.
+/// Reads a JSON object body by hand so that every problem — malformed JSON, wrong types, unknown fields, duplicate
+/// keys — is reported at once with a field name and a fix, instead of the framework's single generic binding error.
+/// The body is read with a hard cap whether or not Content-Length was sent (a chunked body has none), and a body over
+/// the cap is a 413 (<see cref="RequestTooLargeException"/>).
 /// </summary>
 public sealed class RequestBody
 {
-    private const int MaxBytes = 64 * 1024;
+    public const int MaxBytes = 64 * 1024;
     public Dictionary<string, List<string>> Problems { get; } = [];
     private JsonElement _root;
 
     public static async Task<RequestBody> ReadAsync(HttpRequest request, IReadOnlyCollection<string> allowedFields, CancellationToken ct)
     {
         var body = new RequestBody();
-        if (request.ContentLength > MaxBytes)
-        {
-            body.Add("$", $"The body is larger than {MaxBytes} bytes.");
-            return body;
-        }
+        if (request.ContentLength > MaxBytes) throw new RequestTooLargeException(MaxBytes);
         if (request.ContentType is not { } type || !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
         {
             body.Add("$", "Send the body as JSON with 'Content-Type: application/json'.");
@@ -27,7 +25,7 @@ public sealed class RequestBody
         }
         try
         {
-            using var doc = await JsonDocument.ParseAsync(request.Body, default, ct);
+            using var doc = JsonDocument.Parse(await ReadCappedAsync(request.Body, ct));
             body._root = doc.RootElement.Clone();
         }
         catch (JsonException ex)
@@ -40,9 +38,48 @@ public sealed class RequestBody
             body.Add("$", $"The body must be a JSON object, not {Describe(body._root.ValueKind)}.");
             return body;
         }
-        foreach (var p in body._root.EnumerateObject().Where(p => !allowedFields.Contains(p.Name)))
+        foreach (var path in DuplicateKeys(body._root, ""))
+            body.Add(path, $"'{path}' is given more than once: give each field once (parsers disagree on which copy counts).");
+        foreach (var p in body._root.EnumerateObject().Where(p => !allowedFields.Contains(p.Name)).DistinctBy(p => p.Name))
             body.Add(p.Name, $"Unknown field '{p.Name}': allowed fields are {string.Join(", ", allowedFields)}.");
         return body;
+    }
+
+    /// <summary>The body, read until its end or until it passes <see cref="MaxBytes"/> (then 413: nothing more is read).</summary>
+    private static async Task<ReadOnlyMemory<byte>> ReadCappedAsync(Stream stream, CancellationToken ct)
+    {
+        var buffer = new byte[MaxBytes + 1];
+        var length = 0;
+        while (length < buffer.Length)
+        {
+            var read = await stream.ReadAsync(buffer.AsMemory(length), ct);
+            if (read == 0) return buffer.AsMemory(0, length);
+            length += read;
+        }
+        throw new RequestTooLargeException(MaxBytes);
+    }
+
+    /// <summary>
+    /// Every key that appears twice in one object, as a path (<c>apps[0].name</c>). System.Text.Json keeps the last
+    /// copy silently; .NET 10's AllowDuplicateProperties=false would refuse, but only the first one, without its path.
+    /// </summary>
+    private static IEnumerable<string> DuplicateKeys(JsonElement element, string path)
+    {
+        if (element.ValueKind == JsonValueKind.Array)
+        {
+            var i = 0;
+            foreach (var item in element.EnumerateArray())
+                foreach (var found in DuplicateKeys(item, $"{path}[{i++}]")) yield return found;
+        }
+        if (element.ValueKind != JsonValueKind.Object) yield break;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var reported = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var property in element.EnumerateObject())
+        {
+            var at = path.Length == 0 ? property.Name : $"{path}.{property.Name}";
+            if (!seen.Add(property.Name) && reported.Add(property.Name)) yield return at;
+            foreach (var found in DuplicateKeys(property.Value, at)) yield return found;
+        }
     }
 
     public bool IsObject => _root.ValueKind == JsonValueKind.Object;
@@ -115,3 +152,7 @@ public sealed class RequestBody
         _ => "nothing",
     };
 }
+
+/// <summary>A request body over the cap: answered 413 with a ProblemDetails saying the limit (nothing was changed).</summary>
+public sealed class RequestTooLargeException(int maxBytes)
+    : Exception($"The body is larger than {maxBytes} bytes: send a smaller JSON object (no API request needs more). Nothing was changed.");

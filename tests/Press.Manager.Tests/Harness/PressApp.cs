@@ -35,6 +35,15 @@ public sealed class PressApp : IAsyncLifetime
     /// <summary>Authenticated with an admin API token.</summary>
     public HttpClient Admin { get; private set; } = null!;
     public IServiceProvider ManagerServices => _factory!.Services;
+    /// <summary>The in-process server, for requests that set the connection (peer address, local port) themselves.</summary>
+    public TestServer Server => _factory!.Server;
+
+    /// <summary>A client without credentials of its own.</summary>
+    public HttpClient NewClient() => _factory!.CreateClient();
+
+    /// <summary>The bootstrap admin's HTTP Basic credentials.</summary>
+    public AuthenticationHeaderValue AdminBasic() =>
+        new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"admin:{_db!.AdminPassword}")));
     public IServiceProvider WorkerServices => _worker?.Services ?? throw new InvalidOperationException("worker not started");
 
     /// <summary>Whether the worker starts with the app; tests that need jobs to stay queued turn it off.</summary>
@@ -87,8 +96,7 @@ public sealed class PressApp : IAsyncLifetime
         {
             Content = JsonContent.Create(new { name = $"test-{role}", role }),
         };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
-            Convert.ToBase64String(Encoding.UTF8.GetBytes($"admin:{_db!.AdminPassword}")));
+        request.Headers.Authorization = AdminBasic();
         using var response = await Anonymous.SendAsync(request);
         response.EnsureSuccessStatusCode();
         var token = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
@@ -113,6 +121,23 @@ public sealed class PressApp : IAsyncLifetime
 public sealed class PressAppWithoutWorker() : IAsyncLifetime
 {
     public PressApp App { get; } = new() { StartWorker = false };
+    public Task InitializeAsync() => App.InitializeAsync();
+    public Task DisposeAsync() => App.DisposeAsync();
+}
+
+/// <summary>
+/// Same as <see cref="PressApp"/> with the embedded proxy on (port 48580, not bound: the in-process server takes
+/// requests that say which local port they reached).
+/// </summary>
+public sealed class PressAppWithEmbeddedProxy : IAsyncLifetime
+{
+    public const int ProxyPort = 48580;
+
+    public PressApp App { get; } = new()
+    {
+        ExtraSettings = new Dictionary<string, string?> { ["Press:Ingress:ProxyUrl"] = $"http://127.0.0.1:{ProxyPort}" },
+    };
+
     public Task InitializeAsync() => App.InitializeAsync();
     public Task DisposeAsync() => App.DisposeAsync();
 }
