@@ -61,6 +61,41 @@ public sealed class JobRunnerFailureTests
         Assert.Null(h.Jobs.Succeeded);
     }
 
+    /// <summary>A store a step uses (sites, backups) raised a database error the provider marks transient (a dropped
+    /// connection, a failover): the step is retried, not failed for good.</summary>
+    [Fact]
+    public async Task A_transient_database_error_thrown_through_a_step_is_retried_with_backoff()
+    {
+        var h = new RunnerHarness(Recipes.ResumeSite);
+        h.Set(ScriptedStep.Throwing(EnableLogin, new FakeDbException("connection reset by peer", transient: true)));
+        var job = TestData.Job(Recipes.ResumeSite, h.Site);
+
+        await h.RunAsync(job);
+
+        Assert.Null(h.Jobs.Failure);
+        Assert.Equal(TestData.Now.AddSeconds(1), h.Jobs.Wait?.RunAfter);
+        Assert.Contains("connection reset by peer", h.Jobs.Wait?.Error);
+    }
+
+    [Fact]
+    public async Task A_database_error_that_is_not_transient_fails_the_job_at_the_step()
+    {
+        var h = new RunnerHarness(Recipes.ResumeSite);
+        h.Set(ScriptedStep.Throwing(EnableLogin, new FakeDbException("permission denied for table sites", transient: false)));
+        var job = TestData.Job(Recipes.ResumeSite, h.Site);
+
+        await h.RunAsync(job);
+
+        Assert.Null(h.Jobs.Wait);
+        Assert.Equal(EnableLogin, h.Jobs.Failure?.FailedStep);
+        Assert.Contains("permission denied for table sites", h.Jobs.Failure?.Error);
+    }
+
+    private sealed class FakeDbException(string message, bool transient) : System.Data.Common.DbException(message)
+    {
+        public override bool IsTransient => transient;
+    }
+
     [Fact]
     public async Task A_permanent_failure_fails_the_step_and_the_job_and_runs_no_later_step()
     {

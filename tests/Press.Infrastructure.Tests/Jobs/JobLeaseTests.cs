@@ -57,6 +57,77 @@ public sealed class JobLeaseTests(InfraFixture f) : IClassFixture<InfraFixture>
         Assert.Equal(JobState.Succeeded, (await store.GetAsync(jobId, Ct))!.State);
     }
 
+    /// <summary>Makes the job's lease run out now, by the database's clock (what every claimant compares with).</summary>
+    private Task ExpireLeaseAsync(Guid jobId) =>
+        f.SuperExecAsync("UPDATE jobs SET lease_expires_at = now() - interval '1 second' WHERE id = @id", ("id", jobId));
+
+    [Fact]
+    public async Task A_new_claim_fences_out_the_earlier_claim_even_from_the_same_worker_id()
+    {
+        var (time, store, site) = await OneQueuedJobAsync();
+        var jobId = site.Job.Id;
+        Assert.Equal(jobId, (await store.ClaimNextAsync("w", Lease, Ct))?.Id);
+        await store.StepStartedAsync(jobId, "w", 1, Ct);
+        await ExpireLeaseAsync(jobId);
+
+        // The same worker id claims again (a second run in the same process, or a restarted process reusing its id).
+        Assert.Equal(jobId, (await store.ClaimNextAsync("w", Lease, Ct))?.Id);
+
+        // The first claim's writes are all refused.
+        await Assert.ThrowsAsync<LeaseLostException>(() => store.StepFinishedAsync(jobId, "w", 1, StepState.Succeeded, "late", null, Ct));
+        Assert.Null((await store.GetAsync(jobId, Ct))!.Steps[0].Output);
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(-3)]
+    public async Task A_worker_whose_clock_is_hours_off_neither_steals_a_live_lease_nor_loses_its_own(int hoursOff)
+    {
+        await f.CancelActiveJobsAsync();
+        var skewedClock = new FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(hoursOff));
+        // Queued by the clock that is behind, so both workers find it due (run_after follows the worker's own clock).
+        var site = await f.CreateSiteRowAsync(time: hoursOff < 0 ? skewedClock : null);
+        var skewed = f.Jobs(skewedClock);
+        var honest = f.Jobs();
+
+        // hoursOff > 0: the skewed worker would see the honest worker's lease as long expired.
+        // hoursOff < 0: the skewed worker's own lease would be written hours in the past, free for anyone to take.
+        var (first, second) = hoursOff > 0 ? (honest, skewed) : (skewed, honest);
+        Assert.Equal(site.Job.Id, (await first.ClaimNextAsync("first", Lease, Ct))?.Id);
+        Assert.Null(await second.ClaimNextAsync("second", Lease, Ct));
+        Assert.Equal("first", await f.SuperScalarAsync<string>("SELECT lease_owner FROM jobs WHERE id = @id", ("id", site.Job.Id)));
+    }
+
+    [Fact]
+    public async Task A_step_finished_write_survives_a_short_PostgreSQL_outage()
+    {
+        await f.CancelActiveJobsAsync();
+        var site = await f.CreateSiteRowAsync();
+        var jobId = site.Job.Id;
+        await using var proxy = new Press.Infrastructure.Tests.ObjectStore.FlakyProxy(
+            new Npgsql.NpgsqlConnectionStringBuilder(f.Db.Options.ConnectionString).Port);
+        await using var sources = new PressDataSources(new PostgresOptions
+        {
+            ConnectionString = new Npgsql.NpgsqlConnectionStringBuilder(f.Db.Options.ConnectionString) { Port = proxy.Port, Timeout = 5 }.ConnectionString,
+            Password = f.Db.Options.Password,
+            MetadataDatabase = f.Db.Options.MetadataDatabase,
+            SitesDatabase = f.Db.Options.SitesDatabase,
+        });
+        var store = new JobStore(sources, TimeProvider.System);
+        Assert.Equal(jobId, (await store.ClaimNextAsync("w", Lease, Ct))?.Id);
+        await store.StepStartedAsync(jobId, "w", 1, Ct);
+
+        await proxy.OutageAsync();
+        var write = store.StepFinishedAsync(jobId, "w", 1, StepState.Succeeded, "created role", null, Ct);
+        await Task.WhenAny(write, Task.Delay(TimeSpan.FromSeconds(3)));
+        Assert.False(write.IsCompleted, $"the write gave up during the outage: {write.Exception?.InnerException?.Message}");
+        proxy.Restore();
+        await write.WaitAsync(TimeSpan.FromSeconds(60));
+
+        var step = (await f.Jobs().GetAsync(jobId, Ct))!.Steps[0];
+        Assert.Equal((StepState.Succeeded, "created role", 1), (step.State, step.Output, step.Attempts));
+    }
+
     [Fact]
     public async Task A_renewed_lease_is_not_taken_over()
     {
