@@ -91,6 +91,25 @@ public sealed class JobRunnerFailureTests
         Assert.Contains("permission denied for table sites", h.Jobs.Failure?.Error);
     }
 
+    [Fact]
+    public async Task An_adapter_classifier_decides_before_the_providers_own_flag()
+    {
+        var h = new RunnerHarness(Recipes.ResumeSite);
+        h.Classifiers.Add(new ByMessage("admin shutdown", FailureKind.Transient));
+        h.Set(ScriptedStep.Throwing(EnableLogin, new FakeDbException("terminating connection due to admin shutdown", transient: false)));
+        var job = TestData.Job(Recipes.ResumeSite, h.Site);
+
+        await h.RunAsync(job);
+
+        Assert.Null(h.Jobs.Failure);
+        Assert.Contains("admin shutdown", h.Jobs.Wait?.Error);
+    }
+
+    private sealed class ByMessage(string fragment, FailureKind kind) : IFailureClassifier
+    {
+        public FailureKind? Classify(Exception error) => error.Message.Contains(fragment, StringComparison.Ordinal) ? kind : null;
+    }
+
     private sealed class FakeDbException(string message, bool transient) : System.Data.Common.DbException(message)
     {
         public override bool IsTransient => transient;

@@ -8,6 +8,14 @@ public sealed class JobRunnerOptions
     public RetryPolicy Retry { get; set; } = RetryPolicy.Default;
 
     /// <summary>
+    /// A job whose last this-many claims all ended without recording any outcome (their worker was killed, stopped, or
+    /// cut off for longer than its lease, each time in the same step) fails at that step instead of being run again.
+    /// 3, as Sidekiq Pro's reliable fetch treats a job orphaned three times as a poison pill: one or two deaths are an
+    /// outage or a deploy, three in the same step are the step.
+    /// </summary>
+    public int MaxAbandonedClaims { get; set; } = 3;
+
+    /// <summary>
     /// Crash testing only: after this step's effect, before its success is recorded, the runner stops and waits
     /// forever, so a test can SIGKILL the worker at the worst moment. Never set in production.
     /// </summary>

@@ -38,7 +38,8 @@ public sealed class InProcessWorker : IAsyncDisposable
         var time = TimeProvider.System;
         Jobs = new JobStore(_sources, time);
         var options = new JobRunnerOptions { Lease = lease };
-        var runner = new JobRunner(Jobs, new SiteStore(_sources, time), steps, _signals, options, time, log.For<JobRunner>(name));
+        var runner = new JobRunner(Jobs, new SiteStore(_sources, time), steps, _signals, [new PostgresFailureClassifier()], options, time,
+            log.For<JobRunner>(name));
         var polls = new WorkerOptions { IdlePollInterval = TimeSpan.FromMilliseconds(200), FallbackPollInterval = TimeSpan.FromMilliseconds(200) };
         Worker = new JobWorker(Jobs, runner, _signals, polls, options, time, log.For<JobWorker>(name));
     }

@@ -2,6 +2,7 @@ using Npgsql;
 using Press.Core.Jobs;
 using Press.Core.Sites;
 using Press.Infrastructure.Tests.ObjectStore;
+using Xunit.Abstractions;
 
 namespace Press.Infrastructure.Tests.Jobs;
 
@@ -10,7 +11,7 @@ namespace Press.Infrastructure.Tests.Jobs;
 /// a step: the real job engine runs a NewSite job whose first step is a <see cref="ProbeStep"/>. Whatever happens,
 /// the step never runs twice at once, and the job still ends as it should.
 /// </summary>
-public sealed class JobOutageTests(InfraFixture f) : IClassFixture<InfraFixture>
+public sealed class JobOutageTests(InfraFixture f, ITestOutputHelper output) : IClassFixture<InfraFixture>
 {
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(5);
@@ -40,6 +41,7 @@ public sealed class JobOutageTests(InfraFixture f) : IClassFixture<InfraFixture>
         await worker.StopAsync();
 
         var context = probe.Describe() + $"\nPostgreSQL back at {restoredAt:HH:mm:ss.fff}" + Describe(job) + _log.Describe();
+        output.WriteLine(context);
         Assert.True(stoppedInTime, "the step kept running although its lease could not be renewed" + context);
         Assert.True(probe.Runs[0].SawCancellation, context);
         Assert.Equal(1, probe.MaxConcurrent);
@@ -71,6 +73,7 @@ public sealed class JobOutageTests(InfraFixture f) : IClassFixture<InfraFixture>
         await worker.StopAsync();
 
         var context = probe.Describe() + Describe(job) + _log.Describe();
+        output.WriteLine(context);
         Assert.True(runsWhileTheFirstWasStuck == 1, "the worker started the step again while its first run was still going" + context);
         Assert.True(probe.MaxConcurrent == 1, context);
         Assert.True(job.State == JobState.Succeeded, context);
@@ -100,6 +103,7 @@ public sealed class JobOutageTests(InfraFixture f) : IClassFixture<InfraFixture>
         var after = (await f.Jobs().GetAsync(site.Job.Id, CancellationToken.None))!;
 
         var context = probe.Describe() + Describe(after) + _log.Describe();
+        output.WriteLine(context);
         Assert.True(probe.MaxConcurrent == 1, "two workers ran the step at the same time" + context);
         Assert.True(probe.Runs.Count == 2 && probe.Runs[0].Ended <= probe.Runs[1].Started, context);
         Assert.True(after.State == JobState.Succeeded, context);
