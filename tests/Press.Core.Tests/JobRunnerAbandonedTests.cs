@@ -60,6 +60,19 @@ public sealed class JobRunnerAbandonedTests
     }
 
     [Fact]
+    public void Settings_the_runner_cannot_work_with_are_refused_naming_each()
+    {
+        var h = new RunnerHarness(Recipes.ResumeSite);
+        h.Options.MaxAbandonedClaims = 0;
+        h.Options.Lease = TimeSpan.Zero;
+
+        var ex = Assert.Throws<InvalidOperationException>(() => h.Runner());
+
+        Assert.Contains("Press:Jobs:MaxAbandonedClaims is 0; it must be 1 or more", ex.Message);
+        Assert.Contains("Press:Jobs:Lease is 00:00:00; it must be at least 00:00:01", ex.Message);
+    }
+
+    [Fact]
     public async Task A_job_with_every_step_done_just_succeeds()
     {
         var h = new RunnerHarness(Recipes.SuspendSite);

@@ -13,11 +13,11 @@ public sealed partial class JobRunner
     {
         var (job, lease) = (claim.Job, claim.Lease);
         LogGaveUp(job.Id, stuck.Name, claim.AbandonedClaims);
-        var error = AbandonedError(stuck.Name, claim.AbandonedClaims, options.MaxAbandonedClaims);
+        var error = AbandonedError(stuck.Name, claim.AbandonedClaims, _options.MaxAbandonedClaims);
         if (recipe.Undo.Count > 0)
         {
             // The undo itself may be what kills the worker: once a give-up died too, the job ends without it.
-            error += claim.AbandonedClaims == options.MaxAbandonedClaims
+            error += claim.AbandonedClaims == _options.MaxAbandonedClaims
                 ? await UndoAsync(job, lease, recipe, await ReadSiteAsync(job, ct), stuck.Attempts, ct)
                 : " — undo not run: the worker stopped during it as well; the site may need an operator";
         }

@@ -19,6 +19,7 @@ public sealed partial class JobRunner(
     TimeProvider time,
     ILogger<JobRunner> logger)
 {
+    private readonly JobRunnerOptions _options = options.Validated();
     private readonly Dictionary<string, IJobStep> _steps = steps.ToDictionary(s => s.Name);
     private readonly IFailureClassifier[] _classifiers = classifiers.ToArray();
 
@@ -32,7 +33,7 @@ public sealed partial class JobRunner(
         {
             await jobs.StartAsync(lease, recipe.WhileRunning, ct);
             await Publish(job.Id);
-            if (claim.AbandonedClaims >= options.MaxAbandonedClaims && FirstUnfinished(job) is { } stuck)
+            if (claim.AbandonedClaims >= _options.MaxAbandonedClaims && FirstUnfinished(job) is { } stuck)
             {
                 await GiveUpAsync(claim, recipe, stuck, ct);
                 return;
@@ -73,12 +74,12 @@ public sealed partial class JobRunner(
         LogStepStarted(job.Id, step.Name, job.SiteName, attempt);
 
         var result = await ExecuteAsync(job, lease, step.Name, site, attempt, ct);
-        if (options.CrashTestPauseAfterStep == step.Name)
+        if (_options.CrashTestPauseAfterStep == step.Name)
         {
             LogCrashTestPause(job.Id, step.Name);
             await Task.Delay(Timeout.Infinite, ct);
         }
-        if (options.FailureTestFailAfterStep == step.Name && result is not StepResult.Fail)
+        if (_options.FailureTestFailAfterStep == step.Name && result is not StepResult.Fail)
             result = StepResult.Permanent($"failure injected after step {step.Name} (Press:Jobs:FailureTestFailAfterStep)");
 
         switch (result)
@@ -92,8 +93,8 @@ public sealed partial class JobRunner(
             case StepResult.WaitUntil wait:
                 await jobs.WaitAsync(lease, step.Ordinal, wait.When, wait.Output, null, ct);
                 return false;
-            case StepResult.Fail { Kind: FailureKind.Transient } fail when options.Retry.CanRetry(attempt):
-                var retryAt = time.GetUtcNow() + options.Retry.DelayAfter(attempt);
+            case StepResult.Fail { Kind: FailureKind.Transient } fail when _options.Retry.CanRetry(attempt):
+                var retryAt = time.GetUtcNow() + _options.Retry.DelayAfter(attempt);
                 LogStepRetry(job.Id, step.Name, attempt, retryAt, fail.Error);
                 await jobs.WaitAsync(lease, step.Ordinal, retryAt, null, fail.Error, ct);
                 return false;
@@ -166,7 +167,7 @@ public sealed partial class JobRunner(
                                        && FailureClassification.Classify(ex, _classifiers) == FailureKind.Transient)
             {
                 LogSiteReadRetry(job.Id, ex.Message);
-                await Task.Delay(options.Retry.DelayAfter(attempt), time, ct);
+                await Task.Delay(_options.Retry.DelayAfter(attempt), time, ct);
             }
         }
     }

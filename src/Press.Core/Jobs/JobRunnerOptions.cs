@@ -15,6 +15,17 @@ public sealed class JobRunnerOptions
     /// </summary>
     public int MaxAbandonedClaims { get; set; } = 3;
 
+    /// <summary>Refuses settings the runner cannot work with, naming each and how to fix it (at the worker's start).</summary>
+    public JobRunnerOptions Validated()
+    {
+        var problems = new List<string>();
+        if (Lease < TimeSpan.FromSeconds(1))
+            problems.Add($"Press:Jobs:Lease is {Lease}; it must be at least 00:00:01 (the default 00:00:30 suits production)");
+        if (MaxAbandonedClaims < 1)
+            problems.Add($"Press:Jobs:MaxAbandonedClaims is {MaxAbandonedClaims}; it must be 1 or more (default 3)");
+        return problems.Count == 0 ? this : throw new InvalidOperationException("Invalid job settings: " + string.Join("; ", problems) + ".");
+    }
+
     /// <summary>
     /// Crash testing only: after this step's effect, before its success is recorded, the runner stops and waits
     /// forever, so a test can SIGKILL the worker at the worst moment. Never set in production.
