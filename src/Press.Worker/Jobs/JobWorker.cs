@@ -24,6 +24,7 @@ public sealed partial class JobWorker(
     private readonly SemaphoreSlim _wake = new(0);
     private readonly ConcurrentDictionary<Guid, byte> _running = new();
     private bool _subscribed;
+    private bool _claimsFailing;
 
     /// <summary>The jobs this process is running now.</summary>
     public IReadOnlyCollection<Guid> Running => _running.Keys.ToArray();
@@ -43,10 +44,19 @@ public sealed partial class JobWorker(
                     _running[claim.Job.Id] = 0;
                     inFlight.Add(RunOneAsync(claim, stopping));
                 }
+                if (_claimsFailing) LogClaimsWorkAgain();
+                _claimsFailing = false;
             }
-            catch (Exception ex) when (!stopping.IsCancellationRequested)
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
-                LogClaimFailed(ex.Message);
+                break;
+            }
+            catch (Exception ex)
+            {
+                // Said once per outage, not at every poll: the lines that matter (which job stopped, why) stay visible.
+                if (_claimsFailing) LogClaimStillFailing(ex.Message);
+                else LogClaimFailed(ex.Message);
+                _claimsFailing = true;
             }
             inFlight.RemoveAll(t => t.IsCompleted);
             var poll = signals.IsConnected && _subscribed ? options.IdlePollInterval : options.FallbackPollInterval;
@@ -66,7 +76,11 @@ public sealed partial class JobWorker(
             var wait = due - time.GetUtcNow();
             return wait < TimeSpan.Zero ? TimeSpan.FromMilliseconds(50) : wait < poll ? wait + TimeSpan.FromMilliseconds(10) : poll;
         }
-        catch (Exception ex) when (!stopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            return poll; // stopping: the wait right after ends the loop
+        }
+        catch (Exception ex)
         {
             // The claim just before failed the same way and said so.
             LogNextDueFailed(ex.Message);
@@ -111,6 +125,12 @@ public sealed partial class JobWorker(
 
     [LoggerMessage(LogLevel.Warning, "Claiming jobs failed: {Error}")]
     private partial void LogClaimFailed(string error);
+
+    [LoggerMessage(LogLevel.Debug, "Claiming jobs still fails: {Error}")]
+    private partial void LogClaimStillFailing(string error);
+
+    [LoggerMessage(LogLevel.Information, "Claiming jobs works again")]
+    private partial void LogClaimsWorkAgain();
 
     [LoggerMessage(LogLevel.Debug, "Looking for the next due job failed: {Error}")]
     private partial void LogNextDueFailed(string error);
