@@ -43,7 +43,7 @@ public sealed class PostgresOutageTests(ManagerFixture stack, ITestOutputHelper 
         var resumed = At(b.Log.Find(l => l.Contains($"Job {queued.Id}: step {step}") && l.Contains("(attempt 2)")));
         Assert.True(stopped is not null, "worker A never stopped the step it could no longer hold" + scene.Describe());
         Assert.True(resumed is not null, "worker B never ran the step" + scene.Describe());
-        Assert.True(stopped <= resumed, $"worker B started the step at {resumed} while A still held it until {stopped}" + scene.Describe());
+        Assert.True(stopped <= resumed, $"worker B started the step at {resumed:HH:mm:ss.fff} while A still held it until {stopped:HH:mm:ss.fff}" + scene.Describe());
         Crash.AssertResumedAt(after, step, scene.Describe);
         Assert.Equal(finished, after.Describe());
         Assert.Equal("Active", (await stack.Api.GetSiteAsync(site)).State);
