@@ -61,6 +61,60 @@ public sealed class JobRunnerFailureTests
         Assert.Null(h.Jobs.Succeeded);
     }
 
+    /// <summary>A store a step uses (sites, backups) raised a database error the provider marks transient (a dropped
+    /// connection, a failover): the step is retried, not failed for good.</summary>
+    [Fact]
+    public async Task A_transient_database_error_thrown_through_a_step_is_retried_with_backoff()
+    {
+        var h = new RunnerHarness(Recipes.ResumeSite);
+        h.Set(ScriptedStep.Throwing(EnableLogin, new FakeDbException("connection reset by peer", transient: true)));
+        var job = TestData.Job(Recipes.ResumeSite, h.Site);
+
+        await h.RunAsync(job);
+
+        Assert.Null(h.Jobs.Failure);
+        Assert.Equal(TestData.Now.AddSeconds(1), h.Jobs.Wait?.RunAfter);
+        Assert.Contains("connection reset by peer", h.Jobs.Wait?.Error);
+    }
+
+    [Fact]
+    public async Task A_database_error_that_is_not_transient_fails_the_job_at_the_step()
+    {
+        var h = new RunnerHarness(Recipes.ResumeSite);
+        h.Set(ScriptedStep.Throwing(EnableLogin, new FakeDbException("permission denied for table sites", transient: false)));
+        var job = TestData.Job(Recipes.ResumeSite, h.Site);
+
+        await h.RunAsync(job);
+
+        Assert.Null(h.Jobs.Wait);
+        Assert.Equal(EnableLogin, h.Jobs.Failure?.FailedStep);
+        Assert.Contains("permission denied for table sites", h.Jobs.Failure?.Error);
+    }
+
+    [Fact]
+    public async Task An_adapter_classifier_decides_before_the_providers_own_flag()
+    {
+        var h = new RunnerHarness(Recipes.ResumeSite);
+        h.Classifiers.Add(new ByMessage("admin shutdown", FailureKind.Transient));
+        h.Set(ScriptedStep.Throwing(EnableLogin, new FakeDbException("terminating connection due to admin shutdown", transient: false)));
+        var job = TestData.Job(Recipes.ResumeSite, h.Site);
+
+        await h.RunAsync(job);
+
+        Assert.Null(h.Jobs.Failure);
+        Assert.Contains("admin shutdown", h.Jobs.Wait?.Error);
+    }
+
+    private sealed class ByMessage(string fragment, FailureKind kind) : IFailureClassifier
+    {
+        public FailureKind? Classify(Exception error) => error.Message.Contains(fragment, StringComparison.Ordinal) ? kind : null;
+    }
+
+    private sealed class FakeDbException(string message, bool transient) : System.Data.Common.DbException(message)
+    {
+        public override bool IsTransient => transient;
+    }
+
     [Fact]
     public async Task A_permanent_failure_fails_the_step_and_the_job_and_runs_no_later_step()
     {

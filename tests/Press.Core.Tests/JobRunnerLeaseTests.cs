@@ -145,6 +145,42 @@ public sealed class JobRunnerLeaseTests
     }
 
     [Fact]
+    public async Task Renewals_failing_for_a_whole_lease_period_stop_the_running_step_and_record_nothing_more()
+    {
+        var h = new RunnerHarness(Recipes.ResumeSite);
+        h.Options.Lease = TimeSpan.FromSeconds(30);
+        h.Jobs.RenewThrows = _ => new InvalidOperationException("connection refused");
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.Set(new ScriptedStep(EnableLogin, async (_, ct) =>
+        {
+            started.SetResult();
+            try { await Task.Delay(Timeout.Infinite, ct); }
+            finally { cancelled.SetResult(); }
+            return StepResult.Ok("never");
+        }));
+        var job = TestData.Job(Recipes.ResumeSite, h.Site);
+
+        var run = h.RunAsync(job);
+        await started.Task.WaitAsync(Patience);
+        // Renewals fail, but the lease (30 s from the run's start) may still be ours: the step goes on.
+        await AdvanceTo(h, TimeSpan.FromSeconds(29.5));
+        Assert.True(h.Jobs.Renewals >= 2, $"{h.Jobs.Renewals} renewal(s) tried");
+        Assert.False(cancelled.Task.IsCompleted, "the step was stopped while the lease could still be ours");
+        // A whole lease period without a renewal: another worker may hold the job by now. Stop, do not run on blind.
+        await AdvanceTo(h, TimeSpan.FromSeconds(30.5));
+        await cancelled.Task.WaitAsync(Patience);
+        var escaped = await Record.ExceptionAsync(() => run.WaitAsync(Patience));
+
+        Assert.Null(escaped);
+        Assert.Empty(h.Jobs.StepsFinished);
+        Assert.Empty(h.Step(StartRuntime).Runs);
+        Assert.Null(h.Jobs.Failure);
+        Assert.Null(h.Jobs.Succeeded);
+        Assert.Null(h.Jobs.Wait);
+    }
+
+    [Fact]
     public async Task Stopping_the_worker_during_a_step_ends_the_run_with_cancellation_and_no_outcome()
     {
         var h = new RunnerHarness(Recipes.ResumeSite);
@@ -223,6 +259,20 @@ public sealed class JobRunnerLeaseTests
             h.Time.Advance(h.Options.Lease / 3);
             await Task.Delay(20);
         }
+    }
+
+    /// <summary>Moves fake time forward in small steps to <paramref name="sinceStart"/> after the harness's start time,
+    /// letting the heartbeat's timers and continuations run in between.</summary>
+    private static async Task AdvanceTo(RunnerHarness h, TimeSpan sinceStart)
+    {
+        while (h.Time.GetUtcNow() < TestData.Now + sinceStart)
+        {
+            var step = TimeSpan.FromMilliseconds(250);
+            var left = TestData.Now + sinceStart - h.Time.GetUtcNow();
+            h.Time.Advance(left < step ? left : step);
+            await Task.Delay(5);
+        }
+        await Task.Delay(50);
     }
 
     private static async Task WaitUntil(Func<bool> condition)

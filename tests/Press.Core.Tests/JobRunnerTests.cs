@@ -25,7 +25,7 @@ public sealed class JobRunnerTests
         Assert.Null(h.Jobs.Failure);
         Assert.Null(h.Jobs.Wait);
         Assert.Equal("SucceedAsync", h.Jobs.Calls[^1]);
-        Assert.All(h.Jobs.WorkerIds, w => Assert.Equal(RunnerHarness.WorkerId, w));
+        Assert.All(h.Jobs.Leases, l => Assert.Equal(h.Lease(job), l)); // every write carries the claim's lease
     }
 
     [Theory]

@@ -13,4 +13,6 @@ public interface IJobStep
 }
 
 /// <param name="Site">The site as it was when the step started.</param>
-public sealed record StepContext(Job Job, Site Site, int Attempt);
+/// <param name="Lease">The claim the step runs under: writes a step makes to its job's own records (a backup's parts) are
+/// fenced on it, so a run that lost its lease cannot overwrite its successor's.</param>
+public sealed record StepContext(Job Job, Site Site, int Attempt, JobLease Lease);

@@ -4,38 +4,49 @@ using Press.Core.Ports;
 namespace Press.Core.Jobs;
 
 /// <summary>
-/// Runs one claimed job: each step that has not succeeded, in order, recording status, timings and output.
-/// The lease is renewed in the background; losing it stops the job here without writing anything more.
+/// Runs one claimed job: each step that has not succeeded, in order, recording status, timings and output. Every write
+/// carries the claim's lease, so once the job was claimed again nothing of this run lands. The lease is renewed in the
+/// background (<see cref="LeaseKeeper"/>); when it is lost, or cannot be renewed for a whole lease period, the running
+/// step is cancelled and the run stops without writing anything more: the next claim resumes at that step.
 /// </summary>
 public sealed partial class JobRunner(
     IJobStore jobs,
     ISiteStore sites,
     IEnumerable<IJobStep> steps,
     IJobSignals signals,
+    IEnumerable<IFailureClassifier> classifiers,
     JobRunnerOptions options,
     TimeProvider time,
     ILogger<JobRunner> logger)
 {
+    private readonly JobRunnerOptions _options = options.Validated();
     private readonly Dictionary<string, IJobStep> _steps = steps.ToDictionary(s => s.Name);
+    private readonly IFailureClassifier[] _classifiers = classifiers.ToArray();
 
-    public async Task RunAsync(Job job, string workerId, CancellationToken stopping)
+    public async Task RunAsync(ClaimedJob claim, CancellationToken stopping)
     {
+        var (job, lease) = (claim.Job, claim.Lease);
         var recipe = Recipes.For(job.Kind);
-        using var leaseLost = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        var heartbeat = KeepLeaseAsync(job.Id, workerId, leaseLost);
+        var keeper = new LeaseKeeper(jobs, lease, time, logger, stopping);
+        var ct = keeper.Token;
         try
         {
-            await jobs.StartAsync(job.Id, workerId, recipe.WhileRunning, leaseLost.Token);
+            await jobs.StartAsync(lease, recipe.WhileRunning, ct);
             await Publish(job.Id);
+            if (claim.AbandonedClaims >= _options.MaxAbandonedClaims && FirstUnfinished(job) is { } stuck)
+            {
+                await GiveUpAsync(claim, recipe, stuck, ct);
+                return;
+            }
             foreach (var step in job.Steps.OrderBy(s => s.Ordinal))
             {
                 if (step.State is StepState.Succeeded or StepState.Skipped) continue;
-                if (!await RunStepAsync(job, recipe, step, workerId, leaseLost.Token)) return;
+                if (!await RunStepAsync(job, lease, recipe, step, ct)) return;
             }
-            await jobs.SucceedAsync(job.Id, workerId, recipe.OnSuccess, leaseLost.Token);
+            await jobs.SucceedAsync(lease, recipe.OnSuccess, ct);
             LogJobSucceeded(job.Id, job.Kind, job.SiteName);
         }
-        catch (OperationCanceledException) when (leaseLost.IsCancellationRequested && !stopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (ct.IsCancellationRequested && !stopping.IsCancellationRequested)
         {
             LogLeaseLost(job.Id);
         }
@@ -45,52 +56,53 @@ public sealed partial class JobRunner(
         }
         finally
         {
-            await leaseLost.CancelAsync();
-            await heartbeat;
+            await keeper.DisposeAsync();
             await Publish(job.Id);
         }
     }
 
+    private static JobStep? FirstUnfinished(Job job) =>
+        job.Steps.OrderBy(s => s.Ordinal).FirstOrDefault(s => s.State is not (StepState.Succeeded or StepState.Skipped));
+
     /// <returns>true to go on with the next step.</returns>
-    private async Task<bool> RunStepAsync(Job job, JobRecipe recipe, JobStep step, string workerId, CancellationToken ct)
+    private async Task<bool> RunStepAsync(Job job, JobLease lease, JobRecipe recipe, JobStep step, CancellationToken ct)
     {
-        var site = await sites.GetAsync(job.SiteId, ct)
-            ?? throw new InvalidOperationException($"Site {job.SiteId} of job {job.Id} is missing.");
-        await jobs.StepStartedAsync(job.Id, workerId, step.Ordinal, ct);
+        var site = await ReadSiteAsync(job, ct);
+        await jobs.StepStartedAsync(lease, step.Ordinal, ct);
         await Publish(job.Id);
         var attempt = step.Attempts + 1;
         LogStepStarted(job.Id, step.Name, job.SiteName, attempt);
 
-        var result = await ExecuteAsync(job, step.Name, site, attempt, ct);
-        if (options.CrashTestPauseAfterStep == step.Name)
+        var result = await ExecuteAsync(job, lease, step.Name, site, attempt, ct);
+        if (_options.CrashTestPauseAfterStep == step.Name)
         {
             LogCrashTestPause(job.Id, step.Name);
             await Task.Delay(Timeout.Infinite, ct);
         }
-        if (options.FailureTestFailAfterStep == step.Name && result is not StepResult.Fail)
+        if (_options.FailureTestFailAfterStep == step.Name && result is not StepResult.Fail)
             result = StepResult.Permanent($"failure injected after step {step.Name} (Press:Jobs:FailureTestFailAfterStep)");
 
         switch (result)
         {
             case StepResult.Done done:
-                await jobs.StepFinishedAsync(job.Id, workerId, step.Ordinal, StepState.Succeeded, done.Output, null, ct);
+                await jobs.StepFinishedAsync(lease, step.Ordinal, StepState.Succeeded, done.Output, null, ct);
                 return true;
             case StepResult.Skipped skipped:
-                await jobs.StepFinishedAsync(job.Id, workerId, step.Ordinal, StepState.Skipped, skipped.Reason, null, ct);
+                await jobs.StepFinishedAsync(lease, step.Ordinal, StepState.Skipped, skipped.Reason, null, ct);
                 return true;
             case StepResult.WaitUntil wait:
-                await jobs.WaitAsync(job.Id, workerId, step.Ordinal, wait.When, wait.Output, null, ct);
+                await jobs.WaitAsync(lease, step.Ordinal, wait.When, wait.Output, null, ct);
                 return false;
-            case StepResult.Fail { Kind: FailureKind.Transient } fail when options.Retry.CanRetry(attempt):
-                var retryAt = time.GetUtcNow() + options.Retry.DelayAfter(attempt);
+            case StepResult.Fail { Kind: FailureKind.Transient } fail when _options.Retry.CanRetry(attempt):
+                var retryAt = time.GetUtcNow() + _options.Retry.DelayAfter(attempt);
                 LogStepRetry(job.Id, step.Name, attempt, retryAt, fail.Error);
-                await jobs.WaitAsync(job.Id, workerId, step.Ordinal, retryAt, null, fail.Error, ct);
+                await jobs.WaitAsync(lease, step.Ordinal, retryAt, null, fail.Error, ct);
                 return false;
             case StepResult.Fail fail:
                 LogStepFailed(job.Id, step.Name, job.SiteName, fail.Error);
-                var error = fail.Error + await UndoAsync(job, recipe, site, attempt, ct);
-                await jobs.StepFinishedAsync(job.Id, workerId, step.Ordinal, StepState.Failed, null, error, ct);
-                await jobs.FailAsync(job.Id, workerId, step.Name, error, recipe.FailureState(step.Name), ct);
+                var error = fail.Error + await UndoAsync(job, lease, recipe, site, attempt, ct);
+                await jobs.StepFinishedAsync(lease, step.Ordinal, StepState.Failed, null, error, ct);
+                await jobs.FailAsync(lease, step.Name, error, recipe.FailureState(step.Name), ct);
                 return false;
             default:
                 throw new InvalidOperationException($"Unknown step result {result}.");
@@ -102,13 +114,13 @@ public sealed partial class JobRunner(
     /// during the undo leaves the job Running: the next worker runs the failed step again and, if it fails again,
     /// the undo too.
     /// </summary>
-    private async Task<string> UndoAsync(Job job, JobRecipe recipe, Sites.Site site, int attempt, CancellationToken ct)
+    private async Task<string> UndoAsync(Job job, JobLease lease, JobRecipe recipe, Sites.Site site, int attempt, CancellationToken ct)
     {
         if (recipe.Undo.Count == 0) return "";
         var said = new List<string>();
         foreach (var name in recipe.Undo)
         {
-            var result = await ExecuteAsync(job, name, site, attempt, ct);
+            var result = await ExecuteAsync(job, lease, name, site, attempt, ct);
             said.Add(result switch
             {
                 StepResult.Done d => $"{name}: {d.Output}",
@@ -121,13 +133,13 @@ public sealed partial class JobRunner(
         return " — undone (" + string.Join("; ", said) + "); retrying runs the job from its first step";
     }
 
-    private async Task<StepResult> ExecuteAsync(Job job, string stepName, Sites.Site site, int attempt, CancellationToken ct)
+    private async Task<StepResult> ExecuteAsync(Job job, JobLease lease, string stepName, Sites.Site site, int attempt, CancellationToken ct)
     {
         if (!_steps.TryGetValue(stepName, out var implementation))
             return StepResult.Permanent($"No implementation of step '{stepName}' is registered in this worker.");
         try
         {
-            return await implementation.RunAsync(new StepContext(job, site, attempt), ct);
+            return await implementation.RunAsync(new StepContext(job, site, attempt, lease), ct);
         }
         catch (StepFailedException ex)
         {
@@ -135,32 +147,27 @@ public sealed partial class JobRunner(
         }
         catch (Exception ex) when (ex is not LeaseLostException && !(ex is OperationCanceledException && ct.IsCancellationRequested))
         {
-            // A step's own timeout (an OperationCanceledException nobody asked for) is a failure like any other.
-            // Unknown errors are not retried blindly: the operator sees them and retries from this step.
-            return StepResult.Permanent($"{ex.GetType().Name}: {ex.Message}");
+            // A step's own timeout (an OperationCanceledException nobody asked for) is a failure like any other; a
+            // database error a store raised through the step is retried when it may pass by itself.
+            return new StepResult.Fail(FailureClassification.Classify(ex, _classifiers), $"{ex.GetType().Name}: {ex.Message}");
         }
     }
 
-    private async Task KeepLeaseAsync(Guid jobId, string workerId, CancellationTokenSource leaseLost)
+    /// <summary>The site as the step starts. A transient error (PostgreSQL restarting) is retried until the lease ends.</summary>
+    private async Task<Sites.Site> ReadSiteAsync(Job job, CancellationToken ct)
     {
-        var every = options.Lease / 3;
-        while (!leaseLost.IsCancellationRequested)
+        for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await Task.Delay(every, time, leaseLost.Token);
-                if (await jobs.RenewLeaseAsync(jobId, workerId, options.Lease, leaseLost.Token)) continue;
-                await leaseLost.CancelAsync();
-                return;
+                return await sites.GetAsync(job.SiteId, ct)
+                       ?? throw new InvalidOperationException($"Site {job.SiteId} of job {job.Id} is missing.");
             }
-            catch (OperationCanceledException)
+            catch (Exception ex) when (ex is not OperationCanceledException
+                                       && FailureClassification.Classify(ex, _classifiers) == FailureKind.Transient)
             {
-                return;
-            }
-            catch (Exception ex)
-            {
-                // One failed renewal is not fatal: the lease outlasts three renewal periods.
-                LogRenewFailed(jobId, ex.Message);
+                LogSiteReadRetry(job.Id, ex.Message);
+                await Task.Delay(_options.Retry.DelayAfter(attempt), time, ct);
             }
         }
     }
@@ -186,11 +193,11 @@ public sealed partial class JobRunner(
     [LoggerMessage(LogLevel.Information, "Job {JobId} ({Kind}) of {SiteName} succeeded")]
     private partial void LogJobSucceeded(Guid jobId, JobKind kind, string siteName);
 
-    [LoggerMessage(LogLevel.Warning, "Job {JobId}: lease lost; another worker owns it now")]
+    [LoggerMessage(LogLevel.Warning, "Job {JobId}: lease lost; this run stopped without recording anything more")]
     private partial void LogLeaseLost(Guid jobId);
 
-    [LoggerMessage(LogLevel.Warning, "Job {JobId}: lease renewal failed: {Error}")]
-    private partial void LogRenewFailed(Guid jobId, string error);
+    [LoggerMessage(LogLevel.Warning, "Job {JobId}: reading the site failed, retrying: {Error}")]
+    private partial void LogSiteReadRetry(Guid jobId, string error);
 
     [LoggerMessage(LogLevel.Debug, "Job {JobId}: progress not published: {Error}")]
     private partial void LogPublishFailed(Guid jobId, string error);

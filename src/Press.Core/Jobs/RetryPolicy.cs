@@ -3,7 +3,12 @@ namespace Press.Core.Jobs;
 /// <summary>Capped exponential backoff for transient step failures.</summary>
 public sealed record RetryPolicy(int MaxAttempts, TimeSpan FirstDelay, TimeSpan MaxDelay)
 {
-    public static RetryPolicy Default { get; } = new(5, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
+    /// <summary>
+    /// 12 attempts, 1 s doubling to a minute: 6 min 3 s of waiting before a transient failure fails the job. Long enough
+    /// for a PostgreSQL failover (Patroni's defaults promote a replica in about 30–40 s; managed services quote one to two
+    /// minutes) or a restart with crash recovery; short enough that a job that cannot work fails while someone looks.
+    /// </summary>
+    public static RetryPolicy Default { get; } = new(12, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
 
     public bool CanRetry(int attemptsSoFar) => attemptsSoFar < MaxAttempts;
 

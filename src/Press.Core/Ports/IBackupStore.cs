@@ -13,13 +13,16 @@ public interface IBackupStore
     /// <summary>Every backup of the site, newest first, pruned ones included.</summary>
     Task<IReadOnlyList<Backup>> ListForSiteAsync(Guid siteId, CancellationToken ct);
 
-    /// <summary>Replaces the part of that name (a retried step uploads it again).</summary>
-    Task RecordPartAsync(Guid backupId, BackupPart part, CancellationToken ct);
+    // The backup a job takes has the job's id; its parts, dump and manifest are written only under that job's lease
+    // (else LeaseLostException): a run that lost its lease cannot record its upload over its successor's.
 
-    Task RecordDumpAsync(Guid backupId, SchemaDumpInfo dump, CancellationToken ct);
+    /// <summary>Replaces the part of that name (a retried step uploads it again).</summary>
+    Task RecordPartAsync(Jobs.JobLease lease, BackupPart part, CancellationToken ct);
+
+    Task RecordDumpAsync(Jobs.JobLease lease, SchemaDumpInfo dump, CancellationToken ct);
 
     /// <summary>Records the manifest and marks the backup good; idempotent.</summary>
-    Task MarkGoodAsync(Guid backupId, BackupManifest manifest, DateTimeOffset at, CancellationToken ct);
+    Task MarkGoodAsync(Jobs.JobLease lease, BackupManifest manifest, DateTimeOffset at, CancellationToken ct);
 
     Task RecordVerificationAsync(Guid backupId, BackupVerification verification, CancellationToken ct);
 

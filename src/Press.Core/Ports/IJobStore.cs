@@ -3,38 +3,49 @@ using Press.Core.Sites;
 
 namespace Press.Core.Ports;
 
-/// <summary>Durable job storage. Every write made while running is fenced by the worker's lease.</summary>
+/// <summary>
+/// Durable job storage. Every write made while running is fenced by the claim's <see cref="JobLease.Token"/>: it lands
+/// only while no later claim of the job happened, and throws <see cref="LeaseLostException"/> otherwise. Lease times are
+/// the database's, never a worker's clock. Writes ride out short outages (transient errors are retried until
+/// <c>ct</c> ends); the runner bounds them by the lease.
+/// </summary>
 public interface IJobStore
 {
-    /// <summary>Claims the oldest runnable job (queued, due, or with an expired lease), or returns null.</summary>
-    Task<Job?> ClaimNextAsync(string workerId, TimeSpan lease, CancellationToken ct);
+    /// <summary>
+    /// Claims the oldest runnable job (queued or waiting and due by this worker's clock, or running with a lease that ran
+    /// out by the database's clock) with a fresh token, or returns null. Jobs in <paramref name="running"/> are never
+    /// taken: this process is still running them, whatever their lease says.
+    /// </summary>
+    Task<ClaimedJob?> ClaimNextAsync(string workerId, TimeSpan lease, IReadOnlyCollection<Guid> running, CancellationToken ct);
 
-    /// <returns>false when the lease was lost to another worker.</returns>
-    Task<bool> RenewLeaseAsync(Guid jobId, string workerId, TimeSpan lease, CancellationToken ct);
+    /// <summary>Extends the lease by its length from the database's now. One attempt: the caller decides when to try again.</summary>
+    /// <returns>false when the job was claimed again since (or is no longer running): the lease is gone for good.</returns>
+    Task<bool> RenewLeaseAsync(JobLease lease, CancellationToken ct);
 
     Task<Job?> GetAsync(Guid jobId, CancellationToken ct);
 
     /// <summary>When the next waiting or queued job becomes due, so an idle worker wakes exactly then.</summary>
     Task<DateTimeOffset?> NextDueAsync(CancellationToken ct);
 
-    /// <summary>Marks the job Running and, when the recipe says so, the site's running state.</summary>
-    Task StartAsync(Guid jobId, string workerId, SiteState? siteState, CancellationToken ct);
+    /// <summary>Marks the job started, renews the lease, and sets the recipe's running state of the site.</summary>
+    Task StartAsync(JobLease lease, SiteState? siteState, CancellationToken ct);
 
-    Task StepStartedAsync(Guid jobId, string workerId, int ordinal, CancellationToken ct);
+    /// <summary>Marks the step Running and counts an attempt (once per claim, even when a retried write lands twice).</summary>
+    Task StepStartedAsync(JobLease lease, int ordinal, CancellationToken ct);
 
-    Task StepFinishedAsync(Guid jobId, string workerId, int ordinal, StepState state, string? output, string? error, CancellationToken ct);
+    Task StepFinishedAsync(JobLease lease, int ordinal, StepState state, string? output, string? error, CancellationToken ct);
 
     /// <summary>Puts the job back to Waiting until <paramref name="runAfter"/>, releasing the lease.</summary>
-    Task WaitAsync(Guid jobId, string workerId, int ordinal, DateTimeOffset runAfter, string? output, string? error, CancellationToken ct);
+    Task WaitAsync(JobLease lease, int ordinal, DateTimeOffset runAfter, string? output, string? error, CancellationToken ct);
 
     /// <param name="siteState">null keeps the site's state.</param>
-    Task SucceedAsync(Guid jobId, string workerId, SiteState? siteState, CancellationToken ct);
+    Task SucceedAsync(JobLease lease, SiteState? siteState, CancellationToken ct);
 
     /// <param name="siteState">null keeps the site's state.</param>
-    Task FailAsync(Guid jobId, string workerId, string failedStep, string error, SiteState? siteState, CancellationToken ct);
+    Task FailAsync(JobLease lease, string failedStep, string error, SiteState? siteState, CancellationToken ct);
 }
 
-/// <summary>The worker no longer holds the job's lease: another worker owns it now; stop touching it.</summary>
+/// <summary>The job was claimed again since this claim: another run owns it now; stop touching it.</summary>
 public sealed class LeaseLostException(Guid jobId) : Exception($"Lease on job {jobId} was lost.")
 {
     public Guid JobId { get; } = jobId;

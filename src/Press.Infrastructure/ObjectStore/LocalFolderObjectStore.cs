@@ -25,6 +25,12 @@ public sealed class LocalFolderOptions
 public sealed class LocalFolderObjectStore : IObjectStore
 {
     private const int BufferSize = 1 << 20;
+
+    // Backups hold every site's data and their paths name sites: only Press's own user may read them or list the
+    // folders. The modes are given at creation (never a chmod afterwards), so no other user can open a file in between.
+    private const UnixFileMode FolderCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    private const UnixFileMode FileCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
     private readonly string _root;
     private readonly string _temp;
 
@@ -41,7 +47,7 @@ public sealed class LocalFolderObjectStore : IObjectStore
 
     public Task EnsureReadyAsync(CancellationToken ct) => Guard("prepare the folder", () =>
     {
-        Directory.CreateDirectory(_temp);
+        CreateFolder(_temp);
         // Temp files of a process killed mid-write: nobody writes them any more after a day.
         foreach (var stale in new DirectoryInfo(_temp).EnumerateFiles())
             if (stale.LastWriteTimeUtc < DateTime.UtcNow.AddDays(-1)) stale.Delete();
@@ -60,10 +66,10 @@ public sealed class LocalFolderObjectStore : IObjectStore
         {
             return await Guard($"write {key}", async () =>
             {
-                Directory.CreateDirectory(_temp);
+                CreateFolder(_temp);
                 using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
                 long size = 0;
-                await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, FileOptions.Asynchronous))
+                await using (var file = new FileStream(temp, NewFileOptions()))
                 {
                     var buffer = new byte[BufferSize];
                     int read;
@@ -96,7 +102,7 @@ public sealed class LocalFolderObjectStore : IObjectStore
     {
         for (var attempt = 1; ; attempt++)
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            CreateFolder(Path.GetDirectoryName(path)!);
             try
             {
                 File.Move(temp, path, overwrite: true);
@@ -196,6 +202,30 @@ public sealed class LocalFolderObjectStore : IObjectStore
             }
             catch (IOException) { return; } // not empty any more, or gone: either is fine
         }
+    }
+
+    private static FileStreamOptions NewFileOptions()
+    {
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 0, Options = FileOptions.Asynchronous,
+        };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = FileCreateMode;
+        return options;
+    }
+
+    /// <summary>Creates the folder and any missing parent 0700; folders that exist keep their mode.</summary>
+    private static void CreateFolder(string path)
+    {
+        if (Directory.Exists(path)) return;
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+            return;
+        }
+        // .NET gives the mode to the last folder only (parents it creates get 0777 minus the umask): one level at a time.
+        if (Path.GetDirectoryName(path) is { } parent) CreateFolder(parent);
+        Directory.CreateDirectory(path, FolderCreateMode);
     }
 
     private string PathOf(string key) => Path.Combine(_root, ObjectKeys.Validate(key).Replace('/', Path.DirectorySeparatorChar));

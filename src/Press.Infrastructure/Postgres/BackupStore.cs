@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Npgsql;
 using Press.Core.Backups;
+using Press.Core.Jobs;
 using Press.Core.Ports;
 using Press.Core.Sites;
 
@@ -39,27 +40,24 @@ public sealed class BackupStore(PressDataSources sources) : IBackupStore, IResto
     public Task<IReadOnlyList<Backup>> ListForSiteAsync(Guid siteId, CancellationToken ct) =>
         ReadAsync("b.site_id = @s ORDER BY b.created_at DESC", ct, ("s", siteId));
 
-    public async Task RecordPartAsync(Guid backupId, BackupPart part, CancellationToken ct)
-    {
-        await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
-        await conn.ExecAsync("""
-            UPDATE backups SET parts = (SELECT COALESCE(jsonb_agg(p), '[]') FROM jsonb_array_elements(parts) p WHERE p->>'name' <> @name)
-                                       || jsonb_build_array(@part::jsonb)
-            WHERE id = @id
-            """, ct, ("id", backupId), ("name", part.Name), ("part", JsonSerializer.Serialize(part, Json)));
-    }
+    public Task RecordPartAsync(JobLease lease, BackupPart part, CancellationToken ct) => UnderLeaseAsync(lease, """
+        UPDATE backups SET parts = (SELECT COALESCE(jsonb_agg(p), '[]') FROM jsonb_array_elements(parts) p WHERE p->>'name' <> @name)
+                                   || jsonb_build_array(@part::jsonb)
+        """, ct, ("name", part.Name), ("part", JsonSerializer.Serialize(part, Json)));
 
-    public async Task RecordDumpAsync(Guid backupId, SchemaDumpInfo dump, CancellationToken ct)
-    {
-        await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
-        await conn.ExecAsync("UPDATE backups SET dump = @d::jsonb WHERE id = @id", ct, ("id", backupId), ("d", JsonSerializer.Serialize(dump, Json)));
-    }
+    public Task RecordDumpAsync(JobLease lease, SchemaDumpInfo dump, CancellationToken ct) =>
+        UnderLeaseAsync(lease, "UPDATE backups SET dump = @d::jsonb", ct, ("d", JsonSerializer.Serialize(dump, Json)));
 
-    public async Task MarkGoodAsync(Guid backupId, BackupManifest manifest, DateTimeOffset at, CancellationToken ct)
+    public Task MarkGoodAsync(JobLease lease, BackupManifest manifest, DateTimeOffset at, CancellationToken ct) =>
+        UnderLeaseAsync(lease, "UPDATE backups SET manifest = @m::jsonb, good_at = COALESCE(good_at, @at)", ct,
+            ("m", manifest.ToJson()), ("at", at));
+
+    /// <summary>Updates the backup the lease's job takes (same id), only while that claim still holds the job.</summary>
+    private async Task UnderLeaseAsync(JobLease lease, string update, CancellationToken ct, params (string, object?)[] args)
     {
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
-        await conn.ExecAsync("UPDATE backups SET manifest = @m::jsonb, good_at = COALESCE(good_at, @at) WHERE id = @id", ct,
-            ("id", backupId), ("m", manifest.ToJson()), ("at", at));
+        if (await conn.ExecAsync($"{update} WHERE id = @lease_job AND {JobStore.LeaseHolds}", ct, [.. JobStore.LeaseArgs(lease), .. args]) != 1)
+            throw new LeaseLostException(lease.JobId);
     }
 
     public async Task RecordVerificationAsync(Guid backupId, BackupVerification v, CancellationToken ct)

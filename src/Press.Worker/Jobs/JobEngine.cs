@@ -52,6 +52,8 @@ public static class JobEngine
         services.AddSingleton<IJobStep, VerifyRestoreStep>();
         services.AddSingleton<IJobStep, DeleteBackupsStep>();
         services.AddPressOptions<SiteHealthOptions>("Press:Runtime:Health");
+        // Database errors a step's stores raise untranslated: transient ones (a failover) are retried, not fatal.
+        services.AddSingleton<IFailureClassifier, Press.Infrastructure.Postgres.PostgresFailureClassifier>();
         services.AddSingleton<JobRunner>();
         return services;
     }

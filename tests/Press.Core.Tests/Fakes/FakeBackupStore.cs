@@ -14,22 +14,23 @@ public sealed class FakeBackupStore : IBackupStore, IRestoreLog
     public Task<IReadOnlyList<Backup>> ListForSiteAsync(Guid siteId, CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<Backup>>(Backups.Values.Where(b => b.SiteId == siteId).OrderByDescending(b => b.CreatedAt).ToList());
 
-    public Task RecordPartAsync(Guid backupId, BackupPart part, CancellationToken ct)
+    public Task RecordPartAsync(Jobs.JobLease lease, BackupPart part, CancellationToken ct)
     {
+        var backupId = lease.JobId;
         var b = Backups[backupId];
         Backups[backupId] = b with { Parts = [.. b.Parts.Where(p => p.Name != part.Name), part] };
         return Task.CompletedTask;
     }
 
-    public Task RecordDumpAsync(Guid backupId, SchemaDumpInfo dump, CancellationToken ct)
+    public Task RecordDumpAsync(Jobs.JobLease lease, SchemaDumpInfo dump, CancellationToken ct)
     {
-        Backups[backupId] = Backups[backupId] with { Dump = dump };
+        Backups[lease.JobId] = Backups[lease.JobId] with { Dump = dump };
         return Task.CompletedTask;
     }
 
-    public Task MarkGoodAsync(Guid backupId, BackupManifest manifest, DateTimeOffset at, CancellationToken ct)
+    public Task MarkGoodAsync(Jobs.JobLease lease, BackupManifest manifest, DateTimeOffset at, CancellationToken ct)
     {
-        Backups[backupId] = Backups[backupId] with { Manifest = manifest, State = BackupState.Good, FinishedAt = at };
+        Backups[lease.JobId] = Backups[lease.JobId] with { Manifest = manifest, State = BackupState.Good, FinishedAt = at };
         return Task.CompletedTask;
     }
 

@@ -24,7 +24,8 @@ public sealed class FakeJobStore : IJobStore
     public Failed? Failure { get; private set; }
     private int _renewals;
     public int Renewals => Volatile.Read(ref _renewals);
-    public List<string> WorkerIds { get; } = [];
+    /// <summary>The lease each write carried, in call order.</summary>
+    public List<JobLease> Leases { get; } = [];
 
     /// <summary>What RenewLeaseAsync answers (true keeps the lease), or throws when it returns an exception.</summary>
     public Func<int, bool> RenewLease { get; set; } = _ => true;
@@ -33,10 +34,10 @@ public sealed class FakeJobStore : IJobStore
     /// <summary>Return an exception to throw it from the named method ("StartAsync", "StepFinishedAsync", …).</summary>
     public Func<string, Exception?> ThrowFrom { get; set; } = _ => null;
 
-    public Task<Job?> ClaimNextAsync(string workerId, TimeSpan lease, CancellationToken ct) =>
+    public Task<ClaimedJob?> ClaimNextAsync(string workerId, TimeSpan lease, IReadOnlyCollection<Guid> running, CancellationToken ct) =>
         throw new NotSupportedException("The runner never claims jobs.");
 
-    public Task<bool> RenewLeaseAsync(Guid jobId, string workerId, TimeSpan lease, CancellationToken ct)
+    public Task<bool> RenewLeaseAsync(JobLease lease, CancellationToken ct)
     {
         var n = Interlocked.Increment(ref _renewals);
         if (RenewThrows(n) is { } ex) throw ex;
@@ -46,50 +47,50 @@ public sealed class FakeJobStore : IJobStore
     public Task<Job?> GetAsync(Guid jobId, CancellationToken ct) =>
         throw new NotSupportedException("The runner never re-reads the job.");
 
-    public Task StartAsync(Guid jobId, string workerId, SiteState? siteState, CancellationToken ct)
+    public Task StartAsync(JobLease lease, SiteState? siteState, CancellationToken ct)
     {
-        Enter("StartAsync", workerId, ct);
+        Enter("StartAsync", lease, ct);
         Start = new Started(siteState);
         return Task.CompletedTask;
     }
 
-    public Task StepStartedAsync(Guid jobId, string workerId, int ordinal, CancellationToken ct)
+    public Task StepStartedAsync(JobLease lease, int ordinal, CancellationToken ct)
     {
-        Enter($"StepStartedAsync:{ordinal}", workerId, ct);
+        Enter($"StepStartedAsync:{ordinal}", lease, ct);
         StepsStarted.Add(ordinal);
         return Task.CompletedTask;
     }
 
-    public Task StepFinishedAsync(Guid jobId, string workerId, int ordinal, StepState state, string? output, string? error, CancellationToken ct)
+    public Task StepFinishedAsync(JobLease lease, int ordinal, StepState state, string? output, string? error, CancellationToken ct)
     {
-        Enter($"StepFinishedAsync:{ordinal}", workerId, ct);
+        Enter($"StepFinishedAsync:{ordinal}", lease, ct);
         StepsFinished.Add(new StepFinished(ordinal, state, output, error));
         return Task.CompletedTask;
     }
 
-    public Task WaitAsync(Guid jobId, string workerId, int ordinal, DateTimeOffset runAfter, string? output, string? error, CancellationToken ct)
+    public Task WaitAsync(JobLease lease, int ordinal, DateTimeOffset runAfter, string? output, string? error, CancellationToken ct)
     {
-        Enter("WaitAsync", workerId, ct);
+        Enter("WaitAsync", lease, ct);
         Wait = new Waited(ordinal, runAfter, output, error);
         return Task.CompletedTask;
     }
 
-    public Task SucceedAsync(Guid jobId, string workerId, SiteState? siteState, CancellationToken ct)
+    public Task SucceedAsync(JobLease lease, SiteState? siteState, CancellationToken ct)
     {
-        Enter("SucceedAsync", workerId, ct);
+        Enter("SucceedAsync", lease, ct);
         Succeeded = siteState;
         return Task.CompletedTask;
     }
 
-    public Task FailAsync(Guid jobId, string workerId, string failedStep, string error, SiteState? siteState, CancellationToken ct)
+    public Task FailAsync(JobLease lease, string failedStep, string error, SiteState? siteState, CancellationToken ct)
     {
-        Enter("FailAsync", workerId, ct);
+        Enter("FailAsync", lease, ct);
         Failure = new Failed(failedStep, error, siteState);
         return Task.CompletedTask;
     }
 
     /// <summary>Like the real store: a cancelled token or a lost lease means nothing is written.</summary>
-    private void Enter(string call, string workerId, CancellationToken ct)
+    private void Enter(string call, JobLease lease, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
         var method = call.Split(':')[0];
@@ -97,7 +98,7 @@ public sealed class FakeJobStore : IJobStore
         lock (_gate)
         {
             Calls.Add(call);
-            WorkerIds.Add(workerId);
+            Leases.Add(lease);
         }
     }
 

@@ -29,10 +29,19 @@ public sealed class RunnerHarness
 
     public void Set(IJobStep step) => Steps[step.Name] = step;
 
-    public JobRunner Runner() =>
-        new(Jobs, Sites, Steps.Values, Signals, Options, Time, NullLogger<JobRunner>.Instance);
+    /// <summary>How the runner classifies exceptions escaping a step, besides ADO.NET's own transient flag.</summary>
+    public List<IFailureClassifier> Classifiers { get; } = [];
 
-    public Task RunAsync(Job job, CancellationToken stopping = default) => Runner().RunAsync(job, WorkerId, stopping);
+    public JobRunner Runner() =>
+        new(Jobs, Sites, Steps.Values, Signals, Classifiers, Options, Time, NullLogger<JobRunner>.Instance);
+
+    /// <summary>The claim runs use: a fixed token, this harness's lease length.</summary>
+    public JobLease Lease(Job job) => new(job.Id, WorkerId, Token, Options.Lease);
+
+    public static readonly Guid Token = Guid.Parse("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0");
+
+    public Task RunAsync(Job job, CancellationToken stopping = default, int abandonedClaims = 0) =>
+        Runner().RunAsync(new ClaimedJob(job, Lease(job), abandonedClaims), stopping);
 
     /// <summary>Names of the steps the runner started (StepStartedAsync), in order.</summary>
     public IReadOnlyList<string> StartedSteps(Job job) =>

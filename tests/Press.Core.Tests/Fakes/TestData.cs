@@ -31,6 +31,9 @@ public static class TestData
             Steps = job.Steps.Select(s => s.Name == name ? s with { State = state, Attempts = attempts } : s).ToList(),
         };
 
-    public static StepContext Context(Site site, JobRecipe? recipe = null, int attempt = 1) =>
-        new(Job(recipe ?? Recipes.NewSite, site), site, attempt);
+    public static StepContext Context(Site site, JobRecipe? recipe = null, int attempt = 1)
+    {
+        var job = Job(recipe ?? Recipes.NewSite, site);
+        return new(job, site, attempt, new JobLease(job.Id, "worker-1", Guid.NewGuid(), TimeSpan.FromSeconds(30)));
+    }
 }

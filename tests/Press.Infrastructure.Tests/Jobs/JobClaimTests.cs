@@ -17,8 +17,8 @@ public sealed class JobClaimTests(InfraFixture f) : IClassFixture<InfraFixture>
         {
             var worker = $"worker-{n}";
             var store = f.Jobs();
-            while (await store.ClaimNextAsync(worker, TimeSpan.FromMinutes(5), CancellationToken.None) is { } job)
-                claims.Add((worker, job.Id));
+            while (await store.TryClaimAsync(worker, TimeSpan.FromMinutes(5)) is { } claim)
+                claims.Add((worker, claim.Job.Id));
             return worker;
         });
 
@@ -37,13 +37,16 @@ public sealed class JobClaimTests(InfraFixture f) : IClassFixture<InfraFixture>
     {
         await f.CancelActiveJobsAsync();
         var site = await f.CreateSiteRowAsync();
-        var job = await f.Jobs().ClaimNextAsync("w", TimeSpan.FromMinutes(1), CancellationToken.None);
+        var claim = await f.Jobs().TryClaimAsync("w", TimeSpan.FromMinutes(1));
 
-        Assert.NotNull(job);
+        Assert.NotNull(claim);
+        var job = claim.Job;
         Assert.Equal(site.Job.Id, job.Id);
         Assert.Equal(Press.Core.Jobs.JobState.Running, job.State);
         Assert.Equal(site.Name, job.SiteName);
         Assert.Equal(site.Job.Steps.Select(s => s.Name), job.Steps.Select(s => s.Name));
-        Assert.Null(await f.Jobs().ClaimNextAsync("other", TimeSpan.FromMinutes(1), CancellationToken.None));
+        Assert.Null(await f.Jobs().TryClaimAsync("other", TimeSpan.FromMinutes(1)));
+        Assert.Equal((job.Id, "w", TimeSpan.FromMinutes(1)), (claim.Lease.JobId, claim.Lease.WorkerId, claim.Lease.Length));
+        Assert.Equal(0, claim.AbandonedClaims);
     }
 }

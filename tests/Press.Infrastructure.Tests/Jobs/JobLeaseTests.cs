@@ -6,195 +6,184 @@ using Press.Infrastructure.Postgres;
 
 namespace Press.Infrastructure.Tests.Jobs;
 
-/// <summary>Leases: a dead worker's job is taken over, and the old worker can no longer write to it.</summary>
+/// <summary>
+/// Leases: they run out by the database's clock only; a job whose lease ran out is claimed again with a new token,
+/// and every write of the earlier claim — whoever made it — is refused from then on.
+/// </summary>
 public sealed class JobLeaseTests(InfraFixture f) : IClassFixture<InfraFixture>
 {
     private static readonly CancellationToken Ct = CancellationToken.None;
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
 
-    private async Task<(FakeTimeProvider Time, JobStore Store, TestSite Site)> OneQueuedJobAsync()
+    private async Task<(JobStore Store, TestSite Site)> OneQueuedJobAsync()
     {
         await f.CancelActiveJobsAsync();
-        var time = new FakeTimeProvider(new DateTimeOffset(2031, 5, 6, 7, 8, 9, TimeSpan.Zero));
-        var site = await f.CreateSiteRowAsync(time: time);
-        return (time, f.Jobs(time), site);
+        var site = await f.CreateSiteRowAsync();
+        return (f.Jobs(), site);
     }
 
     [Fact]
     public async Task An_expired_lease_is_claimed_by_another_worker_and_fences_out_the_old_one()
     {
-        var (time, store, site) = await OneQueuedJobAsync();
+        var (store, site) = await OneQueuedJobAsync();
         var jobId = site.Job.Id;
+        var old = (await store.ClaimAsync("old", Lease)).Lease;
+        await store.StepStartedAsync(old, 1, Ct);
+        Assert.Null(await store.TryClaimAsync("new", Lease)); // still held
 
-        Assert.Equal(jobId, (await store.ClaimNextAsync("old", Lease, Ct))?.Id);
-        await store.StepStartedAsync(jobId, "old", 1, Ct);
-
-        time.Advance(Lease - TimeSpan.FromSeconds(1));
-        Assert.Null(await store.ClaimNextAsync("new", Lease, Ct)); // still held
-
-        time.Advance(TimeSpan.FromSeconds(2));
-        Assert.Equal(jobId, (await store.ClaimNextAsync("new", Lease, Ct))?.Id);
+        await f.ExpireLeaseAsync(jobId);
+        var taken = await store.ClaimAsync("new", Lease);
+        Assert.Equal(jobId, taken.Job.Id);
+        Assert.NotEqual(old.Token, taken.Lease.Token);
 
         // The presumed-dead worker wakes up: every write it tries is refused.
-        await Assert.ThrowsAsync<LeaseLostException>(() => store.StepFinishedAsync(jobId, "old", 1, StepState.Succeeded, "late", null, Ct));
-        await Assert.ThrowsAsync<LeaseLostException>(() => store.StepStartedAsync(jobId, "old", 2, Ct));
-        await Assert.ThrowsAsync<LeaseLostException>(() => store.StartAsync(jobId, "old", SiteState.Installing, Ct));
-        await Assert.ThrowsAsync<LeaseLostException>(() => store.WaitAsync(jobId, "old", 1, time.GetUtcNow(), null, null, Ct));
-        await Assert.ThrowsAsync<LeaseLostException>(() => store.FailAsync(jobId, "old", "create-role", "late", SiteState.Broken, Ct));
-        var lost = await Assert.ThrowsAsync<LeaseLostException>(() => store.SucceedAsync(jobId, "old", SiteState.Active, Ct));
-        Assert.Equal(jobId, lost.JobId);
-        Assert.False(await store.RenewLeaseAsync(jobId, "old", Lease, Ct));
-
-        var job = await store.GetAsync(jobId, Ct);
-        Assert.Equal(JobState.Running, job!.State);
+        await AssertAllWritesRefusedAsync(store, old);
+        var job = (await store.GetAsync(jobId, Ct))!;
+        Assert.Equal(JobState.Running, job.State);
         Assert.Null(job.Steps[0].Output); // "late" never landed
         Assert.Equal("new", await f.SuperScalarAsync<string>("SELECT lease_owner FROM jobs WHERE id = @id", ("id", jobId)));
         Assert.Equal(SiteState.Pending, (await f.Store().GetAsync(site.Site.Id, Ct))!.State);
 
         // The new owner resumes and finishes.
-        await store.StepFinishedAsync(jobId, "new", 1, StepState.Succeeded, "created role", null, Ct);
-        await store.SucceedAsync(jobId, "new", SiteState.Active, Ct);
+        await store.StepFinishedAsync(taken.Lease, 1, StepState.Succeeded, "created role", null, Ct);
+        await store.SucceedAsync(taken.Lease, SiteState.Active, Ct);
         Assert.Equal(JobState.Succeeded, (await store.GetAsync(jobId, Ct))!.State);
     }
 
     [Fact]
-    public async Task A_renewed_lease_is_not_taken_over()
+    public async Task A_new_claim_fences_out_the_earlier_claim_even_from_the_same_worker_id()
     {
-        var (time, store, site) = await OneQueuedJobAsync();
-        await store.ClaimNextAsync("w1", Lease, Ct);
+        var (store, site) = await OneQueuedJobAsync();
+        var jobId = site.Job.Id;
+        var first = (await store.ClaimAsync("w", Lease)).Lease;
+        await store.StepStartedAsync(first, 1, Ct);
+        await f.ExpireLeaseAsync(jobId);
 
-        time.Advance(TimeSpan.FromSeconds(20));
-        Assert.True(await store.RenewLeaseAsync(site.Job.Id, "w1", Lease, Ct));
-        time.Advance(TimeSpan.FromSeconds(20)); // 40 s after the claim, 20 s after the renewal
-        Assert.Null(await store.ClaimNextAsync("w2", Lease, Ct));
-        Assert.Equal((time.GetUtcNow() + TimeSpan.FromSeconds(10)).UtcDateTime,
-            await f.SuperScalarAsync<DateTime>("SELECT lease_expires_at FROM jobs WHERE id = @id", ("id", site.Job.Id)));
+        // The same worker id claims again (a second run in the same process, or a restarted process reusing its id).
+        var second = (await store.ClaimAsync("w", Lease)).Lease;
+        Assert.Equal((jobId, "w"), (second.JobId, second.WorkerId));
+
+        // The first claim's writes are all refused.
+        await Assert.ThrowsAsync<LeaseLostException>(() => store.StepFinishedAsync(first, 1, StepState.Succeeded, "late", null, Ct));
+        await AssertAllWritesRefusedAsync(store, first);
+        Assert.Null((await store.GetAsync(jobId, Ct))!.Steps[0].Output);
+        await store.StepFinishedAsync(second, 1, StepState.Succeeded, "on time", null, Ct);
     }
 
     [Fact]
-    public async Task RenewLease_is_false_for_a_worker_that_does_not_own_the_job()
+    public async Task A_stale_claim_cannot_record_its_backup_parts_over_its_successors()
     {
-        var (_, store, site) = await OneQueuedJobAsync();
-        await store.ClaimNextAsync("owner", Lease, Ct);
+        await f.CancelActiveJobsAsync();
+        var site = await f.CreateSiteRowAsync();
+        await f.FinishJobAsync(site.Job.Id, JobState.Succeeded, SiteState.Active);
+        var queued = await f.Commands().EnqueueAsync(site.Name, Recipes.BackupSite, [SiteState.Active], InfraFixture.Audit("backup.create", site.Name), Ct);
+        var store = f.Jobs();
+        var backups = new BackupStore(f.Sources);
+        var stale = (await store.ClaimAsync("w", Lease)).Lease;
+        Assert.Equal(queued.Id, stale.JobId);
+        await backups.RecordPartAsync(stale, new Press.Core.Backups.BackupPart("database", "k/stale", 1, "aa"), Ct);
+        await f.ExpireLeaseAsync(queued.Id);
+        var current = (await store.ClaimAsync("w", Lease)).Lease;
+
+        var part = new Press.Core.Backups.BackupPart("database", "k/late", 2, "bb");
+        await Assert.ThrowsAsync<LeaseLostException>(() => backups.RecordPartAsync(stale, part, Ct));
+        await Assert.ThrowsAsync<LeaseLostException>(() => backups.RecordDumpAsync(stale, new Press.Core.Backups.SchemaDumpInfo("17", "17", new Dictionary<string, long>()), Ct));
+        await backups.RecordPartAsync(current, new Press.Core.Backups.BackupPart("database", "k/current", 3, "cc"), Ct);
+
+        var parts = (await backups.GetAsync(queued.Id, Ct))!.Parts;
+        Assert.Equal("k/current", Assert.Single(parts).Key);
+        Assert.Null((await backups.GetAsync(queued.Id, Ct))!.Dump);
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(-3)]
+    public async Task A_worker_whose_clock_is_hours_off_neither_steals_a_live_lease_nor_loses_its_own(int hoursOff)
+    {
+        await f.CancelActiveJobsAsync();
+        var skewedClock = new FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(hoursOff));
+        // Queued by the clock that is behind, so both workers find it due (run_after follows the worker's own clock).
+        var site = await f.CreateSiteRowAsync(time: hoursOff < 0 ? skewedClock : null);
+        var skewed = f.Jobs(skewedClock);
+        var honest = f.Jobs();
+
+        // hoursOff > 0: the skewed worker would see the honest worker's lease as long expired.
+        // hoursOff < 0: the skewed worker's own lease would be written hours in the past, free for anyone to take.
+        var (first, second) = hoursOff > 0 ? (honest, skewed) : (skewed, honest);
+        Assert.Equal(site.Job.Id, (await first.ClaimAsync("first", Lease)).Job.Id);
+        Assert.Null(await second.TryClaimAsync("second", Lease));
+        Assert.Equal("first", await f.SuperScalarAsync<string>("SELECT lease_owner FROM jobs WHERE id = @id", ("id", site.Job.Id)));
+        Assert.InRange(await f.LeaseLeftAsync(site.Job.Id), Lease - TimeSpan.FromSeconds(10), Lease);
+    }
+
+    [Fact]
+    public async Task A_renewal_extends_the_lease_from_the_databases_now_and_revives_one_nobody_claimed_since()
+    {
+        var (store, site) = await OneQueuedJobAsync();
+        var lease = (await store.ClaimAsync("w1", Lease)).Lease;
+        await f.ExpireLeaseAsync(site.Job.Id);
+
+        Assert.True(await store.RenewLeaseAsync(lease, Ct)); // the same claim: nobody ran the job in between
+        Assert.Null(await store.TryClaimAsync("w2", Lease));
+        Assert.InRange(await f.LeaseLeftAsync(site.Job.Id), Lease - TimeSpan.FromSeconds(10), Lease);
+    }
+
+    [Fact]
+    public async Task A_renewal_is_false_for_any_lease_but_the_current_claims()
+    {
+        var (store, site) = await OneQueuedJobAsync();
+        var lease = (await store.ClaimAsync("owner", Lease)).Lease;
         var before = await f.SuperScalarAsync<DateTime>("SELECT lease_expires_at FROM jobs WHERE id = @id", ("id", site.Job.Id));
 
-        Assert.False(await store.RenewLeaseAsync(site.Job.Id, "stranger", TimeSpan.FromHours(1), Ct));
-        Assert.False(await store.RenewLeaseAsync(Guid.NewGuid(), "owner", Lease, Ct));
+        Assert.False(await store.RenewLeaseAsync(lease with { Token = Guid.NewGuid(), Length = TimeSpan.FromHours(1) }, Ct));
+        Assert.False(await store.RenewLeaseAsync(lease with { JobId = Guid.NewGuid() }, Ct));
         Assert.Equal(before, await f.SuperScalarAsync<DateTime>("SELECT lease_expires_at FROM jobs WHERE id = @id", ("id", site.Job.Id)));
-        Assert.True(await store.RenewLeaseAsync(site.Job.Id, "owner", Lease, Ct));
+        Assert.True(await store.RenewLeaseAsync(lease, Ct));
     }
 
     [Fact]
-    public async Task A_Waiting_job_is_not_claimable_before_run_after()
+    public async Task A_job_this_process_is_still_running_is_never_claimed_by_it_even_with_its_lease_run_out()
     {
-        var (time, store, site) = await OneQueuedJobAsync();
+        var (store, site) = await OneQueuedJobAsync();
+        await store.ClaimAsync("w", Lease);
+        await f.ExpireLeaseAsync(site.Job.Id);
+
+        Assert.Null(await store.ClaimNextAsync("w", Lease, [site.Job.Id], Ct));
+        Assert.Equal(site.Job.Id, (await store.ClaimNextAsync("w", Lease, [Guid.NewGuid()], Ct))?.Job.Id);
+    }
+
+    [Fact]
+    public async Task Claims_that_end_without_an_outcome_are_counted_until_one_records_something()
+    {
+        var (store, site) = await OneQueuedJobAsync();
         var jobId = site.Job.Id;
-        await store.ClaimNextAsync("w1", Lease, Ct);
-        await store.StepStartedAsync(jobId, "w1", 1, Ct);
-        var runAfter = time.GetUtcNow() + TimeSpan.FromMinutes(1);
-        await store.WaitAsync(jobId, "w1", 1, runAfter, null, "connection refused", Ct);
+        Assert.Equal(0, (await store.ClaimAsync("w", Lease)).AbandonedClaims);
+        await f.ExpireLeaseAsync(jobId); // the worker died
+        var second = await store.ClaimAsync("w", Lease);
+        Assert.Equal(1, second.AbandonedClaims);
+        await store.StepStartedAsync(second.Lease, 1, Ct); // starting a step is no outcome
+        await f.ExpireLeaseAsync(jobId);
+        var third = await store.ClaimAsync("w", Lease);
+        Assert.Equal(2, third.AbandonedClaims);
 
-        var waiting = await store.GetAsync(jobId, Ct);
-        Assert.Equal(JobState.Waiting, waiting!.State);
-        Assert.Equal(StepState.Pending, waiting.Steps[0].State);
-        Assert.Equal("connection refused", waiting.Steps[0].Error);
-        Assert.Null(await f.SuperScalarAsync<string>("SELECT lease_owner FROM jobs WHERE id = @id", ("id", jobId)));
+        await store.StepFinishedAsync(third.Lease, 1, StepState.Succeeded, "done", null, Ct); // progress
+        await f.ExpireLeaseAsync(jobId);
+        var fourth = await store.ClaimAsync("w", Lease);
+        Assert.Equal(0, fourth.AbandonedClaims);
 
-        Assert.Null(await store.ClaimNextAsync("w2", Lease, Ct));
-        time.Advance(TimeSpan.FromSeconds(59));
-        Assert.Null(await store.ClaimNextAsync("w2", Lease, Ct));
-        time.Advance(TimeSpan.FromSeconds(1)); // run_after <= now
-        var resumed = await store.ClaimNextAsync("w2", Lease, Ct);
-        Assert.Equal(jobId, resumed?.Id);
-        Assert.Equal(JobState.Running, resumed!.State);
-        Assert.Equal(1, resumed.Steps[0].Attempts); // the attempt count survives the wait
+        await store.WaitAsync(fourth.Lease, 2, DateTimeOffset.UtcNow.AddSeconds(-1), null, "retry", Ct); // a wait is an outcome too
+        Assert.Equal(0, (await store.ClaimAsync("w", Lease)).AbandonedClaims);
     }
 
-    [Fact]
-    public async Task Step_writes_record_state_attempts_timings_and_output()
+    private static async Task AssertAllWritesRefusedAsync(JobStore store, JobLease stale)
     {
-        var (time, store, site) = await OneQueuedJobAsync();
-        var jobId = site.Job.Id;
-        await store.ClaimNextAsync("w", Lease, Ct);
-        await store.StartAsync(jobId, "w", SiteState.Installing, Ct);
-        var started = time.GetUtcNow();
-        await store.StepStartedAsync(jobId, "w", 1, Ct);
-        time.Advance(TimeSpan.FromSeconds(3));
-        await store.StepFinishedAsync(jobId, "w", 1, StepState.Succeeded, "created role t_x", null, Ct);
-
-        var job = (await store.GetAsync(jobId, Ct))!;
-        Assert.Equal(started, job.StartedAt);
-        var step = job.Steps[0];
-        Assert.Equal((StepState.Succeeded, 1, "created role t_x"), (step.State, step.Attempts, step.Output));
-        Assert.Equal(started, step.StartedAt);
-        Assert.Equal(started + TimeSpan.FromSeconds(3), step.FinishedAt);
-        Assert.All(job.Steps.Skip(1), s => Assert.Equal(StepState.Pending, s.State));
-        Assert.Equal(SiteState.Installing, (await f.Store().GetAsync(site.Site.Id, Ct))!.State);
-    }
-
-    [Fact]
-    public async Task Succeed_sets_the_site_state_in_the_same_transaction()
-    {
-        var (time, store, site) = await OneQueuedJobAsync();
-        var jobId = site.Job.Id;
-        await store.ClaimNextAsync("w", Lease, Ct);
-
-        // Make the site update fail: if the job update were committed separately, the job would read Succeeded now.
-        await f.SuperExecAsync($"""
-            CREATE FUNCTION test_refuse_site_update() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN RAISE EXCEPTION 'test: site update refused'; END $$;
-            CREATE TRIGGER test_refuse_site_update BEFORE UPDATE ON sites FOR EACH ROW
-                WHEN (OLD.id = '{site.Site.Id}') EXECUTE FUNCTION test_refuse_site_update();
-            """);
-        try
-        {
-            await PgAssert.FailsAsync("P0001", () => store.SucceedAsync(jobId, "w", SiteState.Active, Ct), "site update refused");
-        }
-        finally
-        {
-            await f.SuperExecAsync("DROP TRIGGER test_refuse_site_update ON sites; DROP FUNCTION test_refuse_site_update()");
-        }
-        var unchanged = (await store.GetAsync(jobId, Ct))!;
-        Assert.Equal(JobState.Running, unchanged.State);
-        Assert.Null(unchanged.FinishedAt);
-        Assert.Equal("w", await f.SuperScalarAsync<string>("SELECT lease_owner FROM jobs WHERE id = @id", ("id", jobId)));
-
-        time.Advance(TimeSpan.FromSeconds(5));
-        await store.SucceedAsync(jobId, "w", SiteState.Active, Ct);
-        var done = (await store.GetAsync(jobId, Ct))!;
-        var siteNow = (await f.Store().GetAsync(site.Site.Id, Ct))!;
-        Assert.Equal(JobState.Succeeded, done.State);
-        Assert.Equal(time.GetUtcNow(), done.FinishedAt);
-        Assert.Equal(SiteState.Active, siteNow.State);
-        Assert.Equal(time.GetUtcNow(), siteNow.UpdatedAt);
-        Assert.Null(await f.SuperScalarAsync<string>("SELECT lease_owner FROM jobs WHERE id = @id", ("id", jobId)));
-    }
-
-    [Fact]
-    public async Task Fail_records_the_step_and_error_and_sets_the_failure_state()
-    {
-        var (_, store, site) = await OneQueuedJobAsync();
-        var jobId = site.Job.Id;
-        await store.ClaimNextAsync("w", Lease, Ct);
-        await store.StepStartedAsync(jobId, "w", 2, Ct);
-        await store.StepFinishedAsync(jobId, "w", 2, StepState.Failed, null, "boom", Ct);
-        await store.FailAsync(jobId, "w", StepNames.CreateSchema, "boom", SiteState.Broken, Ct);
-
-        var job = (await store.GetAsync(jobId, Ct))!;
-        Assert.Equal((JobState.Failed, StepNames.CreateSchema, "boom"), (job.State, job.FailedStep, job.Error));
-        Assert.Equal(StepState.Failed, job.Steps[1].State);
-        Assert.Equal(SiteState.Broken, (await f.Store().GetAsync(site.Site.Id, Ct))!.State);
-        Assert.Null(await store.ClaimNextAsync("w2", Lease, Ct)); // failed jobs wait for an operator's retry
-    }
-
-    [Fact]
-    public async Task Purged_state_also_stamps_purged_at()
-    {
-        var (time, store, site) = await OneQueuedJobAsync();
-        await store.ClaimNextAsync("w", Lease, Ct);
-        await store.SucceedAsync(site.Job.Id, "w", SiteState.Purged, Ct);
-        var purged = (await f.Store().GetAsync(site.Site.Id, Ct))!;
-        Assert.Equal(SiteState.Purged, purged.State);
-        Assert.Equal(time.GetUtcNow(), purged.PurgedAt);
+        await Assert.ThrowsAsync<LeaseLostException>(() => store.StepFinishedAsync(stale, 1, StepState.Succeeded, "late", null, Ct));
+        await Assert.ThrowsAsync<LeaseLostException>(() => store.StepStartedAsync(stale, 2, Ct));
+        await Assert.ThrowsAsync<LeaseLostException>(() => store.StartAsync(stale, SiteState.Installing, Ct));
+        await Assert.ThrowsAsync<LeaseLostException>(() => store.WaitAsync(stale, 1, DateTimeOffset.UtcNow, null, null, Ct));
+        await Assert.ThrowsAsync<LeaseLostException>(() => store.FailAsync(stale, StepNames.CreateRole, "late", SiteState.Broken, Ct));
+        var lost = await Assert.ThrowsAsync<LeaseLostException>(() => store.SucceedAsync(stale, SiteState.Active, Ct));
+        Assert.Equal(stale.JobId, lost.JobId);
+        Assert.False(await store.RenewLeaseAsync(stale, Ct));
     }
 }

@@ -44,6 +44,22 @@ public sealed class LocalFolderObjectStoreTests : ObjectStoreContractTests, IDis
         Assert.True(Directory.Exists(_root));
     }
 
+    /// <summary>Backups hold every site's data: no other local user may read them or list their names.</summary>
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // file modes are a Unix property
+    public async Task Objects_are_written_0600_in_folders_it_creates_0700()
+    {
+        const UnixFileMode ownerOnlyFolder = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        await PutTextAsync("sites/a/backup.dump", "site data");
+        await PutTextAsync("sites/a/backup.dump", "replaced"); // an overwrite gets the same mode
+        await PutTextAsync("sites/b.dump", "second");
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_root, Prefix, "sites", "a", "backup.dump")));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_root, Prefix, "sites", "b.dump")));
+        foreach (var folder in new[] { _root, TempFolder, Path.Combine(_root, Prefix), Path.Combine(_root, Prefix, "sites"), Path.Combine(_root, Prefix, "sites", "a") })
+            Assert.True(File.GetUnixFileMode(folder) == ownerOnlyFolder, $"{folder} is {File.GetUnixFileMode(folder)}");
+    }
+
     [Fact]
     public async Task Dot_files_in_the_folder_are_never_listed()
     {

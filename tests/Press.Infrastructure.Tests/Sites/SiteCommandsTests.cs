@@ -195,7 +195,7 @@ public sealed class SiteCommandsTests(InfraFixture f) : IClassFixture<InfraFixtu
         // The audit row names the site even though the caller only knew the job.
         Assert.Equal($"operator|{site.Job.Id}", await f.SuperScalarAsync<string>(
             "SELECT concat_ws('|', actor, target) FROM audit_events WHERE site_name = @n AND action = 'job.retry'", ("n", site.Name)));
-        Assert.Equal(site.Job.Id, (await f.Jobs().ClaimNextAsync("w", TimeSpan.FromMinutes(1), Ct))?.Id);
+        Assert.Equal(site.Job.Id, (await f.Jobs().ClaimNextAsync("w", TimeSpan.FromMinutes(1), [], Ct))?.Job.Id);
     }
 
     [Theory]

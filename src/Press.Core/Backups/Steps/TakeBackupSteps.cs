@@ -20,8 +20,8 @@ public sealed class BackupDatabaseStep(IBackupStore backups, ISchemaArchive arch
             return StepResult.Skip($"schema {c.Site.Location.Schema} does not exist: nothing to back up");
         var key = BackupParts.Key(c.Site.Id, backup.Id, BackupParts.Database);
         var (info, uploaded) = await archive.DumpAsync(c.Site, (stream, token) => store.PutAsync(key, stream, token), ct);
-        await backups.RecordDumpAsync(backup.Id, info, ct);
-        await backups.RecordPartAsync(backup.Id, new BackupPart(BackupParts.Database, key, uploaded.Size, uploaded.Sha256), ct);
+        await backups.RecordDumpAsync(c.Lease, info, ct);
+        await backups.RecordPartAsync(c.Lease, new BackupPart(BackupParts.Database, key, uploaded.Size, uploaded.Sha256), ct);
         return StepResult.Ok($"pg_dump -Fc -n {c.Site.Location.Schema}: {info.Tables.Count} tables, {info.Tables.Values.Sum():N0} rows, " +
                              $"{BackupContext.Size(uploaded.Size)} to {store.Describe} (sha256 {uploaded.Sha256[..12]}…)");
     }
@@ -69,7 +69,7 @@ public sealed class BackupFilesStep(IBackupStore backups, ISiteRuntime runtime, 
             await store.DeleteAsync(key, ct);
             return StepResult.Skip($"no files part: {result.Message}");
         }
-        await backups.RecordPartAsync(backup.Id, new BackupPart(BackupParts.Files, key, uploaded.Size, uploaded.Sha256), ct);
+        await backups.RecordPartAsync(c.Lease, new BackupPart(BackupParts.Files, key, uploaded.Size, uploaded.Sha256), ct);
         return StepResult.Ok($"{result.Message}; {BackupContext.Size(uploaded.Size)} tar (sha256 {uploaded.Sha256[..12]}…)");
     }
 }
@@ -93,7 +93,7 @@ public sealed class WriteManifestStep(IBackupStore backups, IObjectStore store) 
         var key = BackupParts.Key(c.Site.Id, backup.Id, BackupParts.Manifest);
         using var content = new MemoryStream(manifest.ToJsonBytes());
         var uploaded = await store.PutAsync(key, content, ct);
-        await backups.RecordPartAsync(backup.Id, new BackupPart(BackupParts.Manifest, key, uploaded.Size, uploaded.Sha256), ct);
+        await backups.RecordPartAsync(c.Lease, new BackupPart(BackupParts.Manifest, key, uploaded.Size, uploaded.Sha256), ct);
         return StepResult.Ok($"manifest.json: {parts.Count} part(s), {BackupContext.Size(manifest.TotalSize)}, {dump.Tables.Count} tables; expires {backup.ExpiresAt:O}");
     }
 }
@@ -114,7 +114,7 @@ public sealed class VerifyBackupStep(IBackupStore backups, IObjectStore store, T
         var manifest = await System.Text.Json.JsonSerializer.DeserializeAsync<BackupManifest>(manifestStream,
                            new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web), ct)
                        ?? throw new StepFailedException(FailureKind.Permanent, "manifest.json is empty");
-        await backups.MarkGoodAsync(backup.Id, manifest, time.GetUtcNow(), ct);
+        await backups.MarkGoodAsync(c.Lease, manifest, time.GetUtcNow(), ct);
         return StepResult.Ok($"read back {backup.Parts.Count} part(s), sizes and SHA-256 match; backup {backup.Id} is good");
     }
 }
