@@ -41,6 +41,7 @@ public static class AuthSetup
     {
         services.AddSingleton(sp => new LoginThrottle(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<LocalLoginService>();
+        services.AddSingleton<Press.Infrastructure.Metrics.LoginMetrics>();
         services.AddSingleton<SsoMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<SsoMonitor>());
         services.AddHttpClient(SsoMonitor.HttpClientName);
