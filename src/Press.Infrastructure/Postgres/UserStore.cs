@@ -24,10 +24,13 @@ public sealed class UserStore(PressDataSources sources, TimeProvider time, Ident
         return users;
     }
 
-    public async Task<UserRecord?> FindAsync(string name, CancellationToken ct)
+    /// <summary>By name, or by id (single sign-on people's names hold the issuer's URL, awkward in a path).</summary>
+    public async Task<UserRecord?> FindAsync(string nameOrId, CancellationToken ct)
     {
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
-        await using var cmd = Sql.Command(conn, $"SELECT {Columns} FROM users WHERE name = @n", ("n", name));
+        await using var cmd = Guid.TryParse(nameOrId, out var id)
+            ? Sql.Command(conn, $"SELECT {Columns} FROM users WHERE id = @id", ("id", id))
+            : Sql.Command(conn, $"SELECT {Columns} FROM users WHERE name = @n", ("n", nameOrId));
         await using var r = await cmd.ExecuteReaderAsync(ct);
         return await r.ReadAsync(ct) ? Read(r) : null;
     }

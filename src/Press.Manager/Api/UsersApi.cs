@@ -42,7 +42,8 @@ public static class UsersApi
         users.MapPost("/{name}/disable", (string name, HttpContext http, UserStore store, SessionStore sessions, IAuditLog audit, CancellationToken ct) =>
                 SetDisabledAsync(name, true, http, store, sessions, audit, ct))
             .Produces<UserDisabledDto>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
-            .WithSummary("Disable an account: it cannot log in, its sessions end and its API tokens stop working, at once.");
+            .WithSummary("Disable an account (by name, or by id for single sign-on people): it cannot log in, its sessions end and its API " +
+                         "tokens and bearer JWTs stop working, at once.");
         users.MapPost("/{name}/enable", (string name, HttpContext http, UserStore store, SessionStore sessions, IAuditLog audit, CancellationToken ct) =>
                 SetDisabledAsync(name, false, http, store, sessions, audit, ct))
             .Produces<UserDisabledDto>().ProducesProblem(StatusCodes.Status404NotFound)
@@ -85,7 +86,7 @@ public static class UsersApi
         var ended = disabled ? await sessions.EndAllOfAsync(user.Id, "disabled by " + http.Actor().Name, ct) : 0;
         await audit.WriteAsync(http.Actor().Did(disabled ? "user.disable" : "user.enable", target: user.Name,
             details: new Dictionary<string, string> { ["sessionsEnded"] = ended.ToString(System.Globalization.CultureInfo.InvariantCulture) }), ct);
-        return Results.Ok(new UserDisabledDto(UserDto.From((await store.FindAsync(name, ct))!), ended));
+        return Results.Ok(new UserDisabledDto(UserDto.From((await store.FindAsync(user.Id.ToString(), ct))!), ended));
     }
 
     private static async Task<IResult> ResetPasswordAsync(string name, HttpContext http, UserStore store, SessionStore sessions, IAuditLog audit,
