@@ -15,6 +15,9 @@ public static class RoleMatrix
     /// <summary><c>"METHOD /path"</c> → the lowest role allowed; <see cref="Secret"/>: no token at all, a shared secret instead.</summary>
     public const string Secret = "ingress-secret";
 
+    /// <summary>Any role, or no token from a caller on the host (loopback, straight to the API port).</summary>
+    public const string Diagnostics = "diagnostics";
+
     public static readonly IReadOnlyDictionary<string, string> Expected = new Dictionary<string, string>
     {
         ["GET /api/sites"] = "viewer",
@@ -55,7 +58,7 @@ public static class RoleMatrix
         ["GET /api/sessions"] = "admin",
         ["DELETE /api/sessions/{id}"] = "admin",
         ["GET /api/ingress/traefik"] = Secret,
-        ["GET /metrics"] = "viewer", // or a loopback caller on the API port (DiagnosticsAccessTests)
+        ["GET /metrics"] = Diagnostics,
     };
 
     private static readonly string[] Ranked = ["viewer", "operator", "admin"];
@@ -67,9 +70,11 @@ public static class RoleMatrix
                 .Select(m => $"{m.Name.ToUpperInvariant()} {p.Name}"))
             .ToList();
 
-    /// <param name="clients">anonymous (no credentials), then a client per role.</param>
+    /// <param name="clients">a client per role.</param>
+    /// <param name="anonymousIsLocal">The anonymous client counts as local (a real loopback connection to the API port).</param>
     /// <returns>Every mismatch, as "who METHOD path: got N, expected …"; empty when the matrix holds.</returns>
-    public static async Task<IReadOnlyList<string>> CheckAsync(JsonElement openApi, HttpClient anonymous, IReadOnlyDictionary<string, HttpClient> clients)
+    public static async Task<IReadOnlyList<string>> CheckAsync(JsonElement openApi, HttpClient anonymous, IReadOnlyDictionary<string, HttpClient> clients,
+        bool anonymousIsLocal = false)
     {
         var problems = new List<string>();
         var operations = Operations(openApi);
@@ -82,7 +87,7 @@ public static class RoleMatrix
             var path = template.Replace("{name}", "matrix-nobody.example.com").Replace("{domain}", "nobody.example.com")
                 .Replace("{id}", Guid.NewGuid().ToString()).Replace("{key}", "no.such.setting").Replace("{part}", "database");
             var anonymousStatus = await SendAsync(anonymous, method, path);
-            var anonymousExpected = required == Secret ? new[] { 401, 503 } : [401];
+            var anonymousExpected = required == Secret ? new[] { 401, 503 } : required == Diagnostics && anonymousIsLocal ? [200] : [401];
             if (!anonymousExpected.Contains(anonymousStatus)) problems.Add($"anonymous {operation}: got {anonymousStatus}, expected {string.Join(" or ", anonymousExpected)}");
             foreach (var (role, client) in clients)
             {
@@ -92,7 +97,7 @@ public static class RoleMatrix
                     if (status is not (401 or 503)) problems.Add($"{role} {operation}: got {status}, expected 401 or 503 (a token is not the secret)");
                     continue;
                 }
-                var allowed = Array.IndexOf(Ranked, role) >= Array.IndexOf(Ranked, required);
+                var allowed = required == Diagnostics || Array.IndexOf(Ranked, role) >= Array.IndexOf(Ranked, required);
                 if (allowed && status is 401 or 403) problems.Add($"{role} {operation}: got {status}, expected to be let in (needs {required})");
                 if (!allowed && status != 403) problems.Add($"{role} {operation}: got {status}, expected 403 (needs {required})");
             }

@@ -8,7 +8,7 @@
 // given that realm role (Keycloak's shape: realm_access.roles, in the ID token through the `roles` scope); any other
 // name gets no role. Bearer JWTs for the API: client_credentials of clients api-admin, api-operator, api-viewer,
 // api-norole (secret = OIDC_CLIENT_SECRET) give access tokens for audience OIDC_CLIENT_ID with those roles, subject =
-// the client id; api-short's tokens live 2 seconds.
+// the client id; api-short-viewer's tokens live 2 seconds.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -51,7 +51,7 @@ const provider = new Provider(ISSUER, {
       post_logout_redirect_uris: REDIRECTS.map((u) => u.replace(/signin-oidc$/, 'signout-callback-oidc')),
       token_endpoint_auth_method: 'client_secret_post',
     },
-    ...['api-admin', 'api-operator', 'api-viewer', 'api-norole', 'api-short'].map(apiClient),
+    ...['api-admin', 'api-operator', 'api-viewer', 'api-norole', 'api-short-viewer'].map(apiClient),
   ],
   jwks: { keys: [signingKey()] },
   cookies: { keys: [crypto.randomBytes(32).toString('hex')] },
@@ -87,12 +87,12 @@ const provider = new Provider(ISSUER, {
         if (resource !== API) throw new Error(`unknown resource ${resource}`);
         return {
           scope: 'api', audience: CLIENT_ID, accessTokenFormat: 'jwt',
-          accessTokenTTL: client.clientId === 'api-short' ? 2 : 600, jwt: { sign: { alg: 'RS256' } },
+          jwt: { sign: { alg: 'RS256' } },
         };
       },
     },
   },
-  ttl: { AccessToken: 600, ClientCredentials: 600, IdToken: 600, Grant: 3600, Session: 3600, Interaction: 600, AuthorizationCode: 60 },
+  ttl: { AccessToken: 600, ClientCredentials: (ctx, token, client) => (client.clientId === 'api-short-viewer' ? 2 : 600), IdToken: 600, Grant: 3600, Session: 3600, Interaction: 600, AuthorizationCode: 60 },
 });
 provider.on('server_error', (ctx, err) => console.error('server_error', err));
 

@@ -44,7 +44,7 @@ public static class AuthSetup
         services.AddSingleton<Press.Infrastructure.Metrics.LoginMetrics>();
         services.AddSingleton<SsoMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<SsoMonitor>());
-        services.AddHttpClient(SsoMonitor.HttpClientName);
+        services.AddHttpClient(SsoMonitor.HttpClientName).RemoveAllLoggers(); // a probe every few seconds: only SsoMonitor's own lines
         services.AddSingleton<OidcEvents>();
         services.AddSingleton<SessionCookie>();
 

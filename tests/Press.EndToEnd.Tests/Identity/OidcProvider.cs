@@ -72,7 +72,7 @@ public sealed class OidcProvider : IAsyncDisposable
         _process = null;
     }
 
-    /// <summary>A JWT access token for Press's audience from client_credentials (api-admin, api-operator, api-viewer, api-norole, api-short).</summary>
+    /// <summary>A JWT access token for Press's audience from client_credentials (api-admin, api-operator, api-viewer, api-norole, api-short-viewer).</summary>
     public async Task<string> AccessTokenAsync(string client)
     {
         using var http = new HttpClient();
