@@ -15,7 +15,7 @@ namespace Press.Manager.Auth;
 /// bootstrap admin) is accepted only on <c>/api/tokens</c>, so the slow password hash is not paid on every request;
 /// it is throttled per account and per source address (<see cref="LoginThrottle"/>: 429 with Retry-After).
 /// </summary>
-public sealed class PressAuthenticationHandler(
+public sealed partial class PressAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
@@ -42,7 +42,11 @@ public sealed class PressAuthenticationHandler(
         else
             return AuthenticateResult.NoResult();
 
-        if (principal is null) return AuthenticateResult.Fail("invalid or expired credentials");
+        if (principal is null)
+        {
+            if (method == "token") LogTokenRefused(Logger, LoginThrottle.AddressKey(Caller.Of(Context).Address));
+            return AuthenticateResult.Fail("invalid or expired credentials");
+        }
         var claims = PressClaims.For(principal.UserId, principal.UserName, principal.Role, method);
         if (principal.TokenId is { } tokenId) claims.Add(new Claim(TokenIdClaim, tokenId.ToString()));
         if (principal.TokenExpiresAt is { } expires) claims.Add(new Claim(TokenExpiresClaim, expires.ToString("O")));
@@ -84,6 +88,9 @@ public sealed class PressAuthenticationHandler(
     }
 
     protected override async Task HandleForbiddenAsync(AuthenticationProperties properties) => await PressClaims.ForbiddenAsync(Context);
+
+    [LoggerMessage(LogLevel.Information, "API token refused from {Address}: unknown, expired, revoked, or its owner disabled")]
+    private static partial void LogTokenRefused(ILogger logger, string address);
 }
 
 public static class PressPrincipal
