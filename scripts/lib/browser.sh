@@ -14,8 +14,9 @@ press_install_chromium() {
 # press_install_test_oidc_provider: `npm ci` in tests/oidc-provider, skipped while node_modules matches the lock file.
 press_install_test_oidc_provider() {
   local dir="$PRESS_REPO/tests/oidc-provider"
-  command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 ||
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     press_die "node and npm are needed for the test OIDC provider (tests/oidc-provider)"
+  fi
   if (cd "$dir" && sha256sum --check --status node_modules/.press-lock.sha256 2>/dev/null); then
     return 0
   fi
