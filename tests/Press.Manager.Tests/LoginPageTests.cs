@@ -81,6 +81,10 @@ public sealed class LoginPageTests(PressApp app) : IClassFixture<PressApp>
         Assert.Matches("press_logins_total\\{method=\"local\",outcome=\"success\"\\} [1-9]", metrics);
         Assert.Matches("press_logins_total\\{method=\"local\",outcome=\"failure\"\\} [1-9]", metrics);
         Assert.DoesNotContain("press_sso_up", metrics); // no issuer: no SSO gauge
+        // Every attempt is logged, never with the password.
+        Assert.Contains(app.Logs.Lines, l => l.Contains($"Local login (local) succeeded for {name}", StringComparison.Ordinal));
+        Assert.Contains(app.Logs.Lines, l => l.Contains($"Local login (local) failed for {name}", StringComparison.Ordinal));
+        Assert.DoesNotContain(app.Logs.Lines, l => l.Contains(password, StringComparison.Ordinal) || l.Contains("not the password", StringComparison.Ordinal));
     }
 
     [Theory]

@@ -8,7 +8,7 @@
 // given that realm role (Keycloak's shape: realm_access.roles, in the ID token through the `roles` scope); any other
 // name gets no role. Bearer JWTs for the API: client_credentials of clients api-admin, api-operator, api-viewer,
 // api-norole (secret = OIDC_CLIENT_SECRET) give access tokens for audience OIDC_CLIENT_ID with those roles, subject =
-// the client id; api-short-viewer's tokens live 2 seconds.
+// the client id; api-short-viewer's tokens live 2 seconds; resource=urn:other:api gives a token for audience other-api.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -23,6 +23,8 @@ const REDIRECTS = (process.env.OIDC_REDIRECT_URIS ?? '').split(',').filter(Boole
 const ROLES = ['admin', 'operator', 'viewer'];
 // oidc-provider names resource servers by URI; the token's audience is still the Press client id (Keycloak's shape).
 const API = 'urn:press:api';
+// Another resource server: its tokens are for audience other-api, which Press must refuse.
+const OTHER_API = 'urn:other:api';
 
 // The signing key: kept in OIDC_KEY_FILE across restarts when given (a restarted IdP keeps its keys, as Keycloak does).
 function signingKey() {
@@ -84,9 +86,9 @@ const provider = new Provider(ISSUER, {
       defaultResource: (ctx) => (ctx.oidc.params?.grant_type === 'client_credentials' ? API : undefined),
       useGrantedResource: () => true,
       getResourceServerInfo: (ctx, resource, client) => {
-        if (resource !== API) throw new Error(`unknown resource ${resource}`);
+        if (resource !== API && resource !== OTHER_API) throw new Error(`unknown resource ${resource}`);
         return {
-          scope: 'api', audience: CLIENT_ID, accessTokenFormat: 'jwt',
+          scope: 'api', audience: resource === API ? CLIENT_ID : 'other-api', accessTokenFormat: 'jwt',
           jwt: { sign: { alg: 'RS256' } },
         };
       },

@@ -73,12 +73,13 @@ public sealed class OidcProvider : IAsyncDisposable
     }
 
     /// <summary>A JWT access token for Press's audience from client_credentials (api-admin, api-operator, api-viewer, api-norole, api-short-viewer).</summary>
-    public async Task<string> AccessTokenAsync(string client)
+    public async Task<string> AccessTokenAsync(string client, string? resource = null)
     {
         using var http = new HttpClient();
         using var request = new HttpRequestMessage(HttpMethod.Post, $"{Issuer}/token")
         {
-            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["scope"] = "api" }),
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["scope"] = "api" }
+                .Concat(resource is null ? [] : new[] { KeyValuePair.Create("resource", resource) })),
         };
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
             Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{client}:{ClientSecret}")));

@@ -113,6 +113,10 @@ public sealed class SsoLoginTests(SsoFixture fx, ITestOutputHelper output) : ICl
             Assert.Equal(HttpStatusCode.Unauthorized, (await noRole.GetAsync("/api/sites")).StatusCode);
         using (var forged = Bearer(tokens["admin"][..^4] + "AAAA"))
             Assert.Equal(HttpStatusCode.Unauthorized, (await forged.GetAsync("/api/sites")).StatusCode);
+        // Same issuer, same keys, another audience: refused (the exact audience is checked).
+        using (var otherAudience = Bearer(await fx.Provider.AccessTokenAsync("api-admin", "urn:other:api")))
+            Assert.Equal(HttpStatusCode.Unauthorized, (await otherAudience.GetAsync("/api/sites")).StatusCode);
+        Assert.Contains(fx.Manager.Log.Lines, l => l.Contains("Bearer JWT refused: SecurityTokenInvalidAudienceException", StringComparison.Ordinal));
 
         // Expired (the token lives 2 s; no clock skew in this test's settings).
         var shortLived = await fx.Provider.AccessTokenAsync("api-short-viewer");
@@ -228,6 +232,37 @@ public sealed class SsoLoginTests(SsoFixture fx, ITestOutputHelper output) : ICl
         Assert.Contains(fx.Manager.Log.Lines, l => l.Contains("is unavailable", StringComparison.Ordinal));
         Assert.Contains(second.Log.Lines, l => l.Contains("answers: SSO is offered", StringComparison.Ordinal));
         fx.AssertNoSecretInLogs(second);
+    }
+
+    [Fact]
+    public async Task When_asked_the_bootstrap_admin_is_kept_for_emergencies_once_an_sso_admin_exists()
+    {
+        await fx.ProviderUpAsync();
+        using (var ssoAdmin = Bearer(await fx.Provider.AccessTokenAsync("api-admin")))
+            Assert.Equal(HttpStatusCode.OK, (await ssoAdmin.GetAsync("/api/sites")).StatusCode); // recorded: an SSO admin exists
+        var settings = fx.OidcSettings();
+        settings["Press:Admin:OnlyWhenSsoDown"] = "true";
+        var port = Ports.Reserve();
+        await using var manager = await PressProcess.StartManagerAsync(fx.Db, "manager-emergency", settings, port: port);
+        using (var local = new LocalLoginClient(manager.BaseUrl))
+        {
+            var (status, body) = await local.LoginAsync("admin", fx.Db.AdminPassword);
+            Assert.Equal(HttpStatusCode.Unauthorized, status);
+            Assert.Contains("Single sign-on is working", body);
+        }
+        using (var basic = new HttpClient { BaseAddress = manager.BaseUrl })
+        {
+            basic.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
+                Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"admin:{fx.Db.AdminPassword}")));
+            Assert.Equal(HttpStatusCode.Unauthorized, (await basic.PostAsJsonAsync("/api/tokens", new { name = "x" })).StatusCode);
+        }
+        await fx.Provider.StopAsync();
+        await Eventually.Until(() => SsoFixture.LoginPageAsync(manager.BaseUrl), html => html.Contains("Single sign-on is unavailable", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10), "SSO down", () => manager.Describe());
+        using (var local = new LocalLoginClient(manager.BaseUrl))
+            Assert.Equal(HttpStatusCode.Redirect, (await local.LoginAsync("admin", fx.Db.AdminPassword)).Status);
+        await fx.ProviderUpAsync();
+        fx.AssertNoSecretInLogs(manager);
     }
 
     private async Task<HttpResponseMessage> BearerGet(string path)
