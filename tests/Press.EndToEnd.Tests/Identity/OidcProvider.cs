@@ -21,8 +21,11 @@ public sealed class OidcProvider : IAsyncDisposable
     public int Port { get; }
     public string Issuer => $"http://127.0.0.1:{Port}";
     public string ClientSecret { get; } = "oidc-" + Guid.NewGuid().ToString("N");
-    /// <summary>Every line the provider printed, across restarts.</summary>
+    /// <summary>Lines of the provider's earlier runs (stopped ones).</summary>
     public List<string> Output { get; } = [];
+
+    /// <summary>Every line the provider printed, across restarts, the running one's included.</summary>
+    public IEnumerable<string> AllOutput => Output.Concat(_process?.Log.Lines ?? []);
 
     public OidcProvider(IReadOnlyList<string> redirectUris, int port = DefaultPort)
     {

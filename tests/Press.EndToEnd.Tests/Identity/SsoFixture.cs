@@ -78,7 +78,7 @@ public sealed class SsoFixture : IAsyncLifetime
 
     /// <summary>Every log line of the run so far: the manager's, the provider's (this start and earlier ones).</summary>
     public IEnumerable<string> AllLogLines(params PressProcess[] more) =>
-        Manager.Log.Lines.Concat(Provider.Output).Concat(more.SelectMany(m => m.Log.Lines));
+        Manager.Log.Lines.Concat(Provider.AllOutput).Concat(more.SelectMany(m => m.Log.Lines));
 
     public void AssertNoSecretInLogs(params PressProcess[] more)
     {

@@ -116,7 +116,7 @@ public sealed class SsoLoginTests(SsoFixture fx, ITestOutputHelper output) : ICl
         // Same issuer, same keys, another audience: refused (the exact audience is checked).
         using (var otherAudience = Bearer(await fx.Provider.AccessTokenAsync("api-admin", "urn:other:api")))
             Assert.Equal(HttpStatusCode.Unauthorized, (await otherAudience.GetAsync("/api/sites")).StatusCode);
-        Assert.Contains(fx.Manager.Log.Lines, l => l.Contains("Bearer JWT refused: SecurityTokenInvalidAudienceException", StringComparison.Ordinal));
+        await LoggedAsync(fx.Manager, "Bearer JWT refused: SecurityTokenInvalidAudienceException");
 
         // Expired (the token lives 2 s; no clock skew in this test's settings).
         var shortLived = await fx.Provider.AccessTokenAsync("api-short-viewer");
@@ -127,8 +127,7 @@ public sealed class SsoLoginTests(SsoFixture fx, ITestOutputHelper output) : ICl
             var response = await expiring.GetAsync("/api/sites");
             Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         }
-        Assert.True(fx.Manager.Log.Lines.Any(l => l.Contains("Bearer JWT refused: SecurityTokenExpiredException", StringComparison.Ordinal)),
-            string.Join("\n", fx.Manager.Log.Lines.Where(l => l.Contains("Bearer", StringComparison.Ordinal))));
+        await LoggedAsync(fx.Manager, "Bearer JWT refused: SecurityTokenExpiredException");
 
         // Disabled in Press: refused at once, though the JWT itself is still valid.
         var person = (await AdminGetAsync("/api/users")).GetProperty("items").EnumerateArray().Single(u => u.GetProperty("subject").GetString() == "api-operator");
@@ -229,8 +228,8 @@ public sealed class SsoLoginTests(SsoFixture fx, ITestOutputHelper output) : ICl
             await page.WaitForURLAsync($"{second.BaseUrl}");
             Assert.Equal("operator", await page.TextContentAsync("#role"));
         }
-        Assert.Contains(fx.Manager.Log.Lines, l => l.Contains("is unavailable", StringComparison.Ordinal));
-        Assert.Contains(second.Log.Lines, l => l.Contains("answers: SSO is offered", StringComparison.Ordinal));
+        await LoggedAsync(fx.Manager, "is unavailable");
+        await LoggedAsync(second, "answers: SSO is offered");
         fx.AssertNoSecretInLogs(second);
     }
 
@@ -264,6 +263,11 @@ public sealed class SsoLoginTests(SsoFixture fx, ITestOutputHelper output) : ICl
         await fx.ProviderUpAsync();
         fx.AssertNoSecretInLogs(manager);
     }
+
+    /// <summary>The console logger writes asynchronously: wait (bounded) for the line.</summary>
+    private static Task LoggedAsync(PressProcess process, string text) =>
+        Eventually.Until(() => process.Log.Find(l => l.Contains(text, StringComparison.Ordinal)) is not null, TimeSpan.FromSeconds(5),
+            $"'{text}' in {process.Name}'s log", () => process.Describe(40));
 
     private async Task<HttpResponseMessage> BearerGet(string path)
     {
