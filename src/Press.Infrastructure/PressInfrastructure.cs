@@ -47,6 +47,7 @@ public static class PressInfrastructure
         services.AddPressOptions<Press.Core.Identity.OidcOptions>(Press.Core.Identity.OidcOptions.Section);
         services.AddSingleton<SessionStore>();
         services.AddSingleton<UserStore>();
+        services.AddSingleton<DataProtectionKeyStore>();
         services.AddSingleton<ITenantDatabase, TenantDatabase>();
         services.AddSingleton<ISecretProtector, AesGcmSecretProtector>();
         services.AddSingleton<RedisJobSignals>();

@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Press.Core.Identity;
 using Press.Infrastructure.Ingress;
@@ -47,6 +49,9 @@ public static class AuthSetup
         services.AddHttpClient(SsoMonitor.HttpClientName).RemoveAllLoggers(); // a probe every few seconds: only SsoMonitor's own lines
         services.AddSingleton<OidcEvents>();
         services.AddSingleton<SessionCookie>();
+        // Cookies (session, anti-forgery, OIDC correlation) are encrypted with a key ring kept in Press's database.
+        services.AddDataProtection().SetApplicationName("press-manager");
+        services.AddOptions<KeyManagementOptions>().Configure<Press.Infrastructure.Postgres.DataProtectionKeyStore>((o, store) => o.XmlRepository = store);
 
         services.AddAuthentication(Auto)
             .AddPolicyScheme(Auto, "Press", o => o.ForwardDefaultSelector = Select)

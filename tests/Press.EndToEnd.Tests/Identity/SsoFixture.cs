@@ -121,7 +121,7 @@ public sealed partial class LocalLoginClient : IDisposable
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
-    public async Task<string> HomeAsync() => await _http.GetStringAsync("/");
+    public async Task<string> HomeAsync(Uri? manager = null) => await _http.GetStringAsync(manager is null ? new Uri("/", UriKind.Relative) : new Uri(manager, "/"));
 
     public void Dispose() => _http.Dispose();
 

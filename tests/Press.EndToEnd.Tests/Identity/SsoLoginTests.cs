@@ -206,6 +206,12 @@ public sealed class SsoLoginTests(SsoFixture fx, ITestOutputHelper output) : ICl
         Assert.Contains("Single sign-on is unavailable right now", await SsoFixture.LoginPageAsync(second.BaseUrl));
         using (var local = new LocalLoginClient(second.BaseUrl))
             Assert.Equal(HttpStatusCode.Redirect, (await local.LoginAsync(name, password)).Status);
+        // Both managers read the same key ring (in the database): a session cookie of one works on the other.
+        using (var local = new LocalLoginClient(fx.Manager.BaseUrl))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, (await local.LoginAsync(name, password)).Status);
+            Assert.Contains("(local login)", await local.HomeAsync(second.BaseUrl));
+        }
 
         // The provider comes back: both offer SSO again, and the second one (which never saw it up) can sign in through it.
         await fx.Provider.StartAsync();
