@@ -51,7 +51,8 @@ public static class AuthSetup
         services.AddSingleton<SessionCookie>();
         // Cookies (session, anti-forgery, OIDC correlation) are encrypted with a key ring kept in Press's database.
         services.AddDataProtection().SetApplicationName("press-manager");
-        services.AddOptions<KeyManagementOptions>().Configure<Press.Infrastructure.Postgres.DataProtectionKeyStore>((o, store) => o.XmlRepository = store);
+        services.AddOptions<KeyManagementOptions>().Configure<Press.Infrastructure.Postgres.DataProtectionKeyStore, Press.Core.Ports.ISecretProtector>(
+            (o, store, secrets) => (o.XmlRepository, o.XmlEncryptor) = (store, new Press.Infrastructure.Postgres.SealedXmlEncryptor(secrets)));
 
         services.AddAuthentication(Auto)
             .AddPolicyScheme(Auto, "Press", o => o.ForwardDefaultSelector = Select)

@@ -9,12 +9,14 @@ namespace Press.Infrastructure.Tests.Identity;
 /// <summary>The cookie key ring in Press's database: shared by managers, kept across restarts, sealed at rest.</summary>
 public sealed class DataProtectionKeyStoreTests(InfraFixture f) : IClassFixture<InfraFixture>
 {
-    private IDataProtector Manager()
+    /// <summary>A manager's data protection, wired as Press.Manager wires it.</summary>
+    private IDataProtector Manager(Core.Ports.ISecretProtector? secrets = null)
     {
-        var store = new DataProtectionKeyStore(f.Sources, f.Secrets, TimeProvider.System);
         var services = new ServiceCollection();
+        services.AddSingleton(secrets ?? f.Secrets);
         services.AddDataProtection().SetApplicationName("press-manager");
-        services.Configure<KeyManagementOptions>(o => o.XmlRepository = store);
+        services.Configure<KeyManagementOptions>(o =>
+            (o.XmlRepository, o.XmlEncryptor) = (new DataProtectionKeyStore(f.Sources, TimeProvider.System), new SealedXmlEncryptor(secrets ?? f.Secrets)));
         return services.BuildServiceProvider().GetRequiredService<IDataProtectionProvider>().CreateProtector("test");
     }
 
@@ -25,10 +27,11 @@ public sealed class DataProtectionKeyStoreTests(InfraFixture f) : IClassFixture<
         Assert.Equal("a session cookie", Manager().Unprotect(sealedCookie)); // a new process: the same key ring
 
         Assert.True(await f.SuperScalarAsync<long>("SELECT count(*) FROM data_protection_keys") >= 1);
-        Assert.Equal(0L, await f.SuperScalarAsync<long>(
-            "SELECT count(*) FROM data_protection_keys WHERE position(convert_to('masterKey', 'UTF8') in xml_sealed) > 0"));
+        // The key's secret is sealed: no <masterKey> in clear, only Press's sealed element.
+        var xml = await f.SuperScalarAsync<string>("SELECT string_agg(xml, ' ') FROM data_protection_keys");
+        Assert.True(!xml!.Contains("<masterKey", StringComparison.Ordinal) && xml.Contains("<pressSealed", StringComparison.Ordinal), xml);
+        // Without Press:Secrets:Key the ring cannot be read: the cookie does not open.
         var wrongKey = new AesGcmSecretProtector(new SecretsOptions { Key = Convert.ToBase64String(new byte[32]) });
-        var blind = new DataProtectionKeyStore(f.Sources, wrongKey, TimeProvider.System);
-        Assert.ThrowsAny<System.Security.Cryptography.CryptographicException>(() => blind.GetAllElements());
+        Assert.ThrowsAny<System.Security.Cryptography.CryptographicException>(() => Manager(wrongKey).Unprotect(sealedCookie));
     }
 }

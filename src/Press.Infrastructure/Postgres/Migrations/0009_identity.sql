@@ -34,9 +34,9 @@ CREATE INDEX sessions_user_live ON sessions (user_id) WHERE ended_at IS NULL;
 CREATE INDEX sessions_live ON sessions (expires_at) WHERE ended_at IS NULL;
 
 -- ASP.NET Core's data-protection key ring (it encrypts session and anti-forgery cookies), shared by every manager
--- and kept across restarts; each key's XML is sealed with Press:Secrets:Key (AES-256-GCM) like site passwords.
+-- and kept across restarts; each key's secret part is sealed with Press:Secrets:Key (AES-256-GCM) like site passwords.
 CREATE TABLE data_protection_keys (
     name        text PRIMARY KEY,
-    xml_sealed  bytea NOT NULL,
+    xml         text NOT NULL,
     created_at  timestamptz NOT NULL
 );
