@@ -30,20 +30,38 @@ public sealed class SsoLoginTests(SsoFixture fx, ITestOutputHelper output) : ICl
     }
 
     /// <summary>Through the provider's own login and consent pages, back into Press.</summary>
-    private async Task<IPage> SignInAsync(IBrowserContext context, string login)
+    private async Task<IPage> SignInAsync(IBrowserContext context, string login, Uri? manager = null)
     {
+        manager ??= fx.Manager.BaseUrl;
         var page = await context.NewPageAsync();
-        await page.GotoAsync(new Uri(fx.Manager.BaseUrl, "/").ToString());
-        Assert.StartsWith($"{fx.Manager.BaseUrl}login", page.Url); // the cookie scheme's challenge: Press's own page, not the IdP
+        await page.GotoAsync(new Uri(manager, "/").ToString());
+        Assert.StartsWith($"{manager}login", page.Url); // the cookie scheme's challenge: Press's own page, not the IdP
         await page.ClickAsync("#sso-button");
         await page.WaitForURLAsync($"{fx.Provider.Issuer}/**");
+        await SignInAtProviderAsync(page, login, manager);
+        return page;
+    }
+
+    /// <summary>
+    /// The provider's login page, then its consent page when it shows one; each submit waits until the browser has left
+    /// the page it submitted (login and consent are separate interactions with their own URLs), so a slow redirect on a
+    /// busy machine cannot be mistaken for "no consent page".
+    /// </summary>
+    private async Task SignInAtProviderAsync(IPage page, string login, Uri manager)
+    {
         await page.FillAsync("input[name=login]", login);
         await page.FillAsync("input[name=password]", "any password: the dev provider does not check it");
+        await SubmitAndLeaveAsync(page);
+        if (page.Url.StartsWith(fx.Provider.Issuer, StringComparison.Ordinal)) await SubmitAndLeaveAsync(page); // consent
+        await page.WaitForURLAsync(u => u.StartsWith(manager.ToString(), StringComparison.Ordinal) && !u.Contains("/signin-oidc", StringComparison.Ordinal));
+    }
+
+    private static async Task SubmitAndLeaveAsync(IPage page)
+    {
+        var before = page.Url;
         await page.ClickAsync("button[type=submit]");
-        if (page.Url.StartsWith(fx.Provider.Issuer, StringComparison.Ordinal) && await page.Locator("button[type=submit]").CountAsync() > 0)
-            await page.ClickAsync("button[type=submit]"); // consent
-        await page.WaitForURLAsync(u => u.StartsWith(fx.Manager.BaseUrl.ToString(), StringComparison.Ordinal) && !u.Contains("/signin-oidc", StringComparison.Ordinal));
-        return page;
+        await page.WaitForURLAsync(u => u != before);
+        await page.WaitForLoadStateAsync(LoadState.Load);
     }
 
     [Fact]
@@ -226,12 +244,8 @@ public sealed class SsoLoginTests(SsoFixture fx, ITestOutputHelper output) : ICl
             await page.GotoAsync(new Uri(second.BaseUrl, "/login").ToString());
             await page.ClickAsync("#sso-button");
             await page.WaitForURLAsync($"{fx.Provider.Issuer}/**");
-            await page.FillAsync("input[name=login]", "erin-operator");
-            await page.FillAsync("input[name=password]", "x");
-            await page.ClickAsync("button[type=submit]");
-            if (await page.Locator("button[type=submit]").CountAsync() > 0 && page.Url.StartsWith(fx.Provider.Issuer, StringComparison.Ordinal))
-                await page.ClickAsync("button[type=submit]");
-            await page.WaitForURLAsync($"{second.BaseUrl}");
+            await SignInAtProviderAsync(page, "erin-operator", second.BaseUrl);
+            Assert.Equal($"{second.BaseUrl}", page.Url);
             Assert.Equal("operator", await page.TextContentAsync("#role"));
         }
         await LoggedAsync(fx.Manager, "is unavailable");
