@@ -15,7 +15,7 @@ public sealed class OidcProvider : IAsyncDisposable
     public const string ClientId = "press-manager";
 
     private readonly string _keyFile = Path.Combine(Path.GetTempPath(), $"press-oidc-key-{Guid.NewGuid():N}.json");
-    private readonly IReadOnlyList<string> _redirectUris;
+    private readonly List<string> _redirectUris;
     private ChildProcess? _process;
 
     public int Port { get; }
@@ -29,9 +29,12 @@ public sealed class OidcProvider : IAsyncDisposable
 
     public OidcProvider(IReadOnlyList<string> redirectUris, int port = DefaultPort)
     {
-        _redirectUris = redirectUris;
+        _redirectUris = [.. redirectUris];
         Port = port;
     }
+
+    /// <summary>Another Press allowed to sign in (its /signin-oidc), from the provider's next start on.</summary>
+    public void AllowRedirect(Uri press) => _redirectUris.Add(new Uri(press, "/signin-oidc").ToString());
 
     public static string Folder => Path.Combine(TestServices.RepoRoot, "tests", "oidc-provider");
 

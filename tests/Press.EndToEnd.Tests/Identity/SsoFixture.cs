@@ -20,7 +20,6 @@ public sealed class SsoFixture : IAsyncLifetime
     public OidcProvider Provider { get; private set; } = null!;
     public IBrowser Browser { get; private set; } = null!;
     public PressApi Admin { get; private set; } = null!;
-    public int SecondPort { get; } = Ports.Reserve();
     /// <summary>Secrets handed out during the run: passwords, tokens, cookies. None may appear in any log.</summary>
     public List<string> Secrets { get; } = [];
 
@@ -43,7 +42,7 @@ public sealed class SsoFixture : IAsyncLifetime
     {
         _db = await PressDatabase.CreateAsync();
         var port = Ports.Reserve();
-        Provider = new OidcProvider([$"http://127.0.0.1:{port}/signin-oidc", $"http://127.0.0.1:{SecondPort}/signin-oidc"]);
+        Provider = new OidcProvider([$"http://127.0.0.1:{port}/signin-oidc"]);
         await Provider.StartAsync();
         Manager = await PressProcess.StartManagerAsync(_db, "manager", OidcSettings(), port: port);
         Admin = await PressApi.LoginAsync(Manager.BaseUrl, _db.AdminPassword);
@@ -53,6 +52,15 @@ public sealed class SsoFixture : IAsyncLifetime
         {
             ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ChromiumArgs,
         });
+    }
+
+    /// <summary>A fresh browser profile (no cookies); generous timeouts, since the machine's two cores are shared.</summary>
+    public async Task<IBrowserContext> NewBrowserContextAsync()
+    {
+        var context = await Browser.NewContextAsync();
+        context.SetDefaultTimeout(60_000);
+        context.SetDefaultNavigationTimeout(60_000);
+        return context;
     }
 
     /// <summary>Starts the provider if a test stopped it, and waits until the manager offers SSO again.</summary>
@@ -94,7 +102,6 @@ public sealed class SsoFixture : IAsyncLifetime
         Admin?.Dispose();
         if (Manager is not null) await Manager.DisposeAsync();
         if (Provider is not null) await Provider.DisposeAsync();
-        Ports.Release(SecondPort);
         if (_db is not null) await _db.DisposeAsync();
     }
 }
