@@ -3,6 +3,9 @@
 # stop) and scripts/test-services (start and keep them, for repeated `dotnet test` runs from an IDE or from several
 # checkouts at once). Sourced after services.sh, docker.sh and ceph.sh; callers set `set -euo pipefail`.
 
+# shellcheck source-path=SCRIPTDIR source=browser.sh
+. "$PRESS_REPO/scripts/lib/browser.sh"
+
 PRESS_TEST_PG_PORT=49710
 PRESS_TEST_REDIS_PORT=49711
 PRESS_TEST_PG16_PORT=49712
@@ -22,6 +25,9 @@ press_test_services_up() {
   press_install_redis
   press_install_docker
   press_install_ceph
+  # The login tests: Chromium for Playwright, and the real OIDC provider the tests start themselves (49716–49719).
+  press_install_chromium
+  press_install_test_oidc_provider
   # Site runners bind ports inside the ephemeral range: keep outgoing connections off them.
   press_reserve_ports
 

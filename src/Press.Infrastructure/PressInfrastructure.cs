@@ -43,6 +43,11 @@ public static class PressInfrastructure
         services.AddSingleton<SiteQueries>();
         services.AddSingleton<DomainStore>();
         services.AddSingleton<IdentityStore>();
+        services.AddPressOptions<Press.Core.Identity.SessionOptions>(Press.Core.Identity.SessionOptions.Section);
+        services.AddPressOptions<Press.Core.Identity.OidcOptions>(Press.Core.Identity.OidcOptions.Section);
+        services.AddSingleton<SessionStore>();
+        services.AddSingleton<UserStore>();
+        services.AddSingleton<DataProtectionKeyStore>();
         services.AddSingleton<ITenantDatabase, TenantDatabase>();
         services.AddSingleton<ISecretProtector, AesGcmSecretProtector>();
         services.AddSingleton<RedisJobSignals>();

@@ -27,6 +27,7 @@ builder.Services.ConfigureHttpJsonOptions(o =>
     o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
 });
 builder.Services.AddOpenApi();
+builder.Services.AddRazorPages();
 // Degraded, never Unhealthy: stale backups must not take the manager out of rotation.
 builder.Services.AddHealthChecks().AddCheck<BackupHealthCheck>(BackupHealthCheck.Name, failureStatus: Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded,
     tags: [HealthEndpoints.ReadyTag]);
@@ -43,6 +44,7 @@ app.UseExceptionHandler();
 app.UseEmbeddedProxy(); // before status pages and auth: site hosts never reach the API
 app.UseMiddleware<CallerMiddleware>(); // local or not, and the client's address (behind Traefik: forwarded)
 app.UseStatusCodePages();
+app.UsePageSecurityHeaders(); // CSP, no framing, no-store on the login pages (not on the API)
 app.UseAuthentication();
 app.UseAuthorization();
 
@@ -50,10 +52,11 @@ app.UseAuthorization();
 // through the proxy or Traefik; /healthz stays anonymous for liveness probes.
 app.MapOpenApi().RequireAuthorization(Policies.Diagnostics);
 app.MapPressHealth().Ready.RequireAuthorization(Policies.Diagnostics);
-app.MapGet("/metrics", async (PressMetrics metrics, CancellationToken ct) =>
+app.MapGet("/metrics", async (PressMetrics metrics, LoginMetrics logins, CancellationToken ct) =>
 {
     var text = new PrometheusText();
     await metrics.WriteAsync(text, ct);
+    logins.Write(text);
     return Results.Text(text.ToString(), PrometheusText.ContentType);
 }).RequireAuthorization(Policies.Diagnostics);
 
@@ -67,6 +70,11 @@ api.MapJobsApi();
 api.MapTokensApi();
 api.MapAuditApi();
 api.MapSettingsApi();
+api.MapUsersApi();
+api.MapSessionsApi();
+// The login pages (Razor Pages, server-rendered; anti-forgery on every form) and their stylesheet.
+app.MapRazorPages();
+app.MapGet("/press.css", () => Results.Text(Press.Manager.Pages.PageStyle.Css, "text/css")).ExcludeFromDescription();
 app.Run();
 
 /// <summary>Entry point type, for WebApplicationFactory in tests.</summary>

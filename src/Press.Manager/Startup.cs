@@ -9,6 +9,12 @@ public sealed class AdminOptions
     public string UserName { get; set; } = "admin";
     /// <summary>From <c>Press__Admin__Password</c> or <c>Press__Admin__Password_FILE</c>.</summary>
     public string? Password { get; set; }
+
+    /// <summary>
+    /// Once a single sign-on admin exists, the bootstrap admin may log in only while the issuer is down (an emergency
+    /// account); default false: it is break-glass, and may log in locally at any time.
+    /// </summary>
+    public bool OnlyWhenSsoDown { get; set; }
 }
 
 public static class Startup
@@ -16,6 +22,10 @@ public static class Startup
     /// <summary>Every start: metadata migrations, then the bootstrap admin account.</summary>
     public static async Task PrepareAsync(IServiceProvider services)
     {
+        var problems = services.GetRequiredService<Press.Core.Identity.OidcOptions>().Problems()
+            .Concat(services.GetRequiredService<Press.Core.Identity.SessionOptions>().Problems()).ToList();
+        if (problems.Count > 0)
+            throw new InvalidOperationException("Fix the login settings: " + string.Join(" ", problems));
         await services.GetRequiredService<MigrationRunner>().ApplyAsync(CancellationToken.None);
         var admin = services.GetRequiredService<AdminOptions>();
         if (string.IsNullOrEmpty(admin.Password))

@@ -67,7 +67,9 @@ public sealed class AuthTests(PressApp app) : IClassFixture<PressApp>
 
         var audit = await app.Admin.GetJsonAsync("/api/audit?site=op.example.com");
         Assert.Equal(["site.delete", "site.create"], audit.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("action").GetString()));
-        Assert.All(audit.GetProperty("items").EnumerateArray(), e => Assert.Equal("admin", e.GetProperty("actor").GetString()));
+        // The actor names the person and the token (docs/architecture.md §7).
+        var tokenId = (await @operator.GetJsonAsync("/api/tokens")).GetProperty("items")[0].GetProperty("id").GetString();
+        Assert.All(audit.GetProperty("items").EnumerateArray(), e => Assert.Equal($"admin/token:{tokenId}", e.GetProperty("actor").GetString()));
     }
 
     [Fact]

@@ -69,7 +69,13 @@ public sealed class DiagnosticsAccessTests(PressAppWithEmbeddedProxy fixture) : 
         Assert.Equal(200, (await app.Server.SendAsync("GET", path, IPAddress.Parse("203.0.113.5"), headers)).Response.StatusCode);
     }
 
-    /// <summary>Every endpoint outside /api (the /api ones: <see cref="AuthTests"/>), so a new one cannot be left open.</summary>
+    /// <summary>What anyone may fetch: liveness, the login and logout pages and their stylesheet.</summary>
+    private static readonly string[] Public = ["/healthz", "/login", "/logout", "/press.css"];
+
+    /// <summary>
+    /// Every endpoint outside /api (the /api ones: <see cref="AuthTests"/>), so a new one cannot be left open: 401 or 404,
+    /// or, for a page, a redirect to the login page.
+    /// </summary>
     [Fact]
     public async Task Every_endpoint_outside_api_but_healthz_refuses_an_anonymous_remote_caller()
     {
@@ -79,10 +85,13 @@ public sealed class DiagnosticsAccessTests(PressAppWithEmbeddedProxy fixture) : 
         Assert.Contains("/metrics", paths);
         Assert.Contains("/readyz", paths);
         Assert.Contains("/openapi/v1.json", paths);
-        foreach (var path in paths.Where(p => p != "/healthz"))
+        Assert.Contains("/", paths);
+        foreach (var path in paths.Where(p => !Public.Contains(p)))
         {
-            var status = (await app.Server.SendAsync("GET", path, IPAddress.Parse("203.0.113.5"))).Response.StatusCode;
-            Assert.True(status is 401 or 404, $"{path} answered an anonymous remote caller with {status}");
+            var response = (await app.Server.SendAsync("GET", path, IPAddress.Parse("203.0.113.5"))).Response;
+            var toLogin = response.StatusCode == 302 && Uri.TryCreate(response.Headers.Location.ToString(), UriKind.Absolute, out var target)
+                          && target.PathAndQuery.StartsWith("/login?ReturnUrl=", StringComparison.Ordinal);
+            Assert.True(response.StatusCode is 401 or 404 || toLogin, $"{path} answered an anonymous remote caller with {response.StatusCode} {response.Headers.Location}");
         }
     }
 

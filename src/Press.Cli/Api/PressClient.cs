@@ -93,6 +93,26 @@ public sealed class PressClient(PressTransport transport) : IDisposable
     public Task<ApiResult<TokenRevoked>> RevokeTokenAsync(Guid id, CancellationToken ct) =>
         transport.SendAsync(HttpMethod.Delete, $"api/tokens/{id}", null, Json.TokenRevoked, ct);
 
+    public Task<ApiResult<UserList>> ListUsersAsync(CancellationToken ct) =>
+        transport.SendAsync(HttpMethod.Get, "api/users", null, Json.UserList, ct);
+
+    public Task<ApiResult<UserWithPassword>> CreateUserAsync(string name, string? role, bool breakGlass, CancellationToken ct) =>
+        transport.SendAsync(HttpMethod.Post, "api/users", JsonBody(new CreateUserRequest(name, role, breakGlass), Json.CreateUserRequest),
+            Json.UserWithPassword, ct);
+
+    /// <param name="action"><c>disable</c> or <c>enable</c>.</param>
+    public Task<ApiResult<UserDisabled>> SetUserDisabledAsync(string nameOrId, string action, CancellationToken ct) =>
+        transport.SendAsync(HttpMethod.Post, $"api/users/{Uri.EscapeDataString(nameOrId)}/{action}", null, Json.UserDisabled, ct);
+
+    public Task<ApiResult<UserWithPassword>> ResetPasswordAsync(string nameOrId, CancellationToken ct) =>
+        transport.SendAsync(HttpMethod.Post, $"api/users/{Uri.EscapeDataString(nameOrId)}/reset-password", null, Json.UserWithPassword, ct);
+
+    public Task<ApiResult<SessionList>> ListSessionsAsync(CancellationToken ct) =>
+        transport.SendAsync(HttpMethod.Get, "api/sessions", null, Json.SessionList, ct);
+
+    public Task<ApiResult<SessionEnded>> EndSessionAsync(Guid id, CancellationToken ct) =>
+        transport.SendAsync(HttpMethod.Delete, $"api/sessions/{id}", null, Json.SessionEnded, ct);
+
     public void Dispose() => transport.Dispose();
 
     private static string SitePath(string name) => $"api/sites/{Uri.EscapeDataString(name)}";

@@ -28,4 +28,10 @@ namespace Press.Cli.Api;
 [JsonSerializable(typeof(MintedToken))]
 [JsonSerializable(typeof(TokenList))]
 [JsonSerializable(typeof(TokenRevoked))]
+[JsonSerializable(typeof(CreateUserRequest))]
+[JsonSerializable(typeof(UserList))]
+[JsonSerializable(typeof(UserWithPassword))]
+[JsonSerializable(typeof(UserDisabled))]
+[JsonSerializable(typeof(SessionList))]
+[JsonSerializable(typeof(SessionEnded))]
 public sealed partial class PressJsonContext : JsonSerializerContext;

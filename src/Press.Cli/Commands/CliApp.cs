@@ -15,6 +15,8 @@ public static class CliApp
         root.Subcommands.Add(JobCommands.Build(globals));
         root.Subcommands.Add(BackupCommands.Build(globals));
         root.Subcommands.Add(TokenCommands.Build(globals));
+        root.Subcommands.Add(UserCommands.Build(globals));
+        root.Subcommands.Add(UserCommands.BuildSessions(globals));
         return root;
     }
 }

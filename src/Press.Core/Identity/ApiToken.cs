@@ -16,7 +16,7 @@ public static class ApiToken
     public static string Hint(string token) => token[..Math.Min(token.Length, Prefix.Length + 6)] + "…";
 }
 
-/// <summary>Local account passwords (the bootstrap admin): PBKDF2-SHA256, compared in constant time.</summary>
+/// <summary>The first scheme of local passwords (PBKDF2-SHA256, constant-time compare): hashes made with it still verify and are replaced at the next login (Identity/StandardPasswordHasher).</summary>
 public static class PasswordHash
 {
     private const int Iterations = 100_000;

@@ -6,9 +6,12 @@ public interface IPasswordHasher
     string Create(string password);
 
     bool Verify(string password, string stored);
+
+    /// <summary>Whether a hash that verified should be replaced by a fresh one (an older scheme or weaker parameters).</summary>
+    bool NeedsUpgrade(string stored) => false;
 }
 
-/// <summary>The one used: <see cref="PasswordHash"/> (PBKDF2-SHA256).</summary>
+/// <summary>The original scheme, <see cref="PasswordHash"/> (PBKDF2-SHA256): still verified, upgraded on login.</summary>
 public sealed class Pbkdf2PasswordHasher : IPasswordHasher
 {
     public static Pbkdf2PasswordHasher Instance { get; } = new();
@@ -28,6 +31,12 @@ public sealed class LocalPasswordCheck(IPasswordHasher hasher)
     private readonly string _dummy = hasher.Create(ApiToken.New());
 
     public static LocalPasswordCheck Default { get; } = new(Pbkdf2PasswordHasher.Instance);
+
+    /// <summary>Hashes a new password (stored by the caller).</summary>
+    public string Create(string password) => hasher.Create(password);
+
+    /// <summary>Whether a stored hash that just verified should be replaced.</summary>
+    public bool NeedsUpgrade(string storedHash) => hasher.NeedsUpgrade(storedHash);
 
     /// <summary>True only for the right password of an account that has one.</summary>
     public bool Check(string password, string? storedHash)

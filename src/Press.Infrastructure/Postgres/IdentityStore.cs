@@ -1,11 +1,14 @@
 using Press.Core.Identity;
+using Press.Infrastructure.Identity;
 
 namespace Press.Infrastructure.Postgres;
 
-/// <summary>Local users and API tokens.</summary>
+/// <summary>People (local accounts, single sign-on people) and API tokens. Sessions: <see cref="SessionStore"/>.</summary>
 public sealed class IdentityStore(PressDataSources sources, TimeProvider time, LocalPasswordCheck? passwords = null)
 {
-    private readonly LocalPasswordCheck _passwords = passwords ?? LocalPasswordCheck.Default;
+    private readonly LocalPasswordCheck _passwords = passwords ?? new LocalPasswordCheck(StandardPasswordHasher.Instance);
+
+    public LocalPasswordCheck Passwords => _passwords;
 
     /// <summary>Who a credential belongs to; for a token also which one and when it expires (null for a password login).</summary>
     public sealed record Principal(Guid UserId, string UserName, string Role, Guid? TokenId, DateTimeOffset? TokenExpiresAt = null);
@@ -16,30 +19,103 @@ public sealed class IdentityStore(PressDataSources sources, TimeProvider time, L
     public sealed record TokenRecord(Guid Id, string UserName, string Name, string Role, string Hint, DateTimeOffset CreatedAt,
         DateTimeOffset ExpiresAt, DateTimeOffset? RevokedAt, DateTimeOffset? LastUsedAt, Guid? ParentId);
 
-    /// <summary>Creates or updates the bootstrap admin so the configured password is always the one that works.</summary>
+    /// <summary>
+    /// Creates or updates the bootstrap admin so the configured password is always the one that works. A new one is
+    /// break-glass (may log in locally while single sign-on works); an admin's later changes (disabled) are kept.
+    /// </summary>
     public async Task EnsureLocalAdminAsync(string userName, string password, CancellationToken ct)
     {
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
         var stored = await conn.ScalarAsync<string>("SELECT password_hash FROM users WHERE name = @n", ct, ("n", userName));
-        if (stored is not null && PasswordHash.Verify(password, stored)) return;
+        if (stored is not null && _passwords.Check(password, stored)) return;
         await conn.ExecAsync("""
-            INSERT INTO users (id, name, role, password_hash, source, created_at) VALUES (@id, @n, 'admin', @h, 'bootstrap', @now)
+            INSERT INTO users (id, name, role, password_hash, source, created_at, break_glass) VALUES (@id, @n, 'admin', @h, 'bootstrap', @now, true)
             ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash, role = 'admin'
-            """, ct, ("id", Guid.CreateVersion7()), ("n", userName), ("h", PasswordHash.Create(password)), ("now", time.GetUtcNow()));
-    }
-
-    public async Task<Principal?> CheckPasswordAsync(string userName, string password, CancellationToken ct)
-    {
-        await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
-        await using var cmd = Sql.Command(conn, "SELECT id, role, password_hash FROM users WHERE name = @n", ("n", userName));
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        var found = await r.ReadAsync(ct);
-        var stored = found && !r.IsDBNull(2) ? r.GetString(2) : null;
-        return _passwords.Check(password, stored) ? new Principal(r.GetGuid(0), userName, r.GetString(1), null) : null;
+            """, ct, ("id", Guid.CreateVersion7()), ("n", userName), ("h", _passwords.Create(password)), ("now", time.GetUtcNow()));
     }
 
     /// <summary>
-    /// The token's principal while it is valid: not expired, and neither it nor any token above it revoked (checked up
+    /// Checks a local password: the account (null when unknown or single sign-on) and whether the password matched. The
+    /// hash runs whether or not the account exists (<see cref="LocalPasswordCheck"/>). A right password whose hash uses an
+    /// older scheme is rehashed in place.
+    /// </summary>
+    public async Task<(LocalAccount? Account, bool PasswordRight)> CheckLocalAsync(string userName, string password, CancellationToken ct)
+    {
+        await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
+        LocalAccount? account = null;
+        string? stored = null;
+        await using (var cmd = Sql.Command(conn, """
+            SELECT id, role, password_hash, disabled_at IS NOT NULL, break_glass, source = 'bootstrap' FROM users
+            WHERE name = @n AND issuer IS NULL
+            """, ("n", userName)))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            if (await r.ReadAsync(ct))
+            {
+                stored = r.IsDBNull(2) ? null : r.GetString(2);
+                account = new LocalAccount(r.GetGuid(0), userName, r.GetString(1), r.GetBoolean(3), r.GetBoolean(4), r.GetBoolean(5));
+            }
+        }
+        var right = _passwords.Check(password, stored);
+        if (right && account is not null && _passwords.NeedsUpgrade(stored!))
+            await conn.ExecAsync("UPDATE users SET password_hash = @h WHERE id = @id AND password_hash = @old", ct,
+                ("h", _passwords.Create(password)), ("id", account.Id), ("old", stored));
+        return (account, right);
+    }
+
+    /// <summary>The principal of a right password for an enabled local account (login rules aside); else null.</summary>
+    public async Task<Principal?> CheckPasswordAsync(string userName, string password, CancellationToken ct)
+    {
+        var (account, right) = await CheckLocalAsync(userName, password, ct);
+        return right && account is { Disabled: false } ? new Principal(account.Id, userName, account.Role, null) : null;
+    }
+
+    public async Task MarkLoginAsync(Guid userId, CancellationToken ct)
+    {
+        await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
+        await conn.ExecAsync("UPDATE users SET last_login_at = @now WHERE id = @id", ct, ("id", userId), ("now", time.GetUtcNow()));
+    }
+
+    /// <summary>A single sign-on person as Press knows them.</summary>
+    public sealed record SsoPerson(Guid UserId, string UserName, string Role, bool Disabled);
+
+    /// <summary>
+    /// Finds or records the person <paramref name="issuer"/> knows as <paramref name="subject"/> (never matched by
+    /// e-mail), with the role the IdP grants now. Written only when new or changed, so a bearer JWT costs one read.
+    /// </summary>
+    public async Task<SsoPerson> RecordSsoPersonAsync(string issuer, string subject, string? displayName, string role, CancellationToken ct)
+    {
+        await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
+        await using (var cmd = Sql.Command(conn, """
+            SELECT id, name, role, display_name, disabled_at IS NOT NULL FROM users WHERE issuer = @i AND subject = @s
+            """, ("i", issuer), ("s", subject)))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            if (await r.ReadAsync(ct) && r.GetString(2) == role && (r.IsDBNull(3) ? null : r.GetString(3)) == displayName)
+                return new SsoPerson(r.GetGuid(0), r.GetString(1), role, r.GetBoolean(4));
+        }
+        await using var upsert = Sql.Command(conn, """
+            INSERT INTO users (id, name, role, source, created_at, issuer, subject, display_name)
+            VALUES (@id, @n, @r, 'sso', @now, @i, @s, @d)
+            ON CONFLICT (issuer, subject) WHERE issuer IS NOT NULL DO UPDATE SET role = excluded.role, display_name = excluded.display_name
+            RETURNING id, name, disabled_at IS NOT NULL
+            """, ("id", Guid.CreateVersion7()), ("n", UserNames.Sso(issuer, subject)), ("r", role), ("now", time.GetUtcNow()),
+            ("i", issuer), ("s", subject), ("d", displayName));
+        await using var w = await upsert.ExecuteReaderAsync(ct);
+        await w.ReadAsync(ct);
+        return new SsoPerson(w.GetGuid(0), w.GetString(1), role, w.GetBoolean(2));
+    }
+
+    /// <summary>Whether an enabled single sign-on admin exists (the bootstrap admin may then be kept for emergencies).</summary>
+    public async Task<bool> SsoAdminExistsAsync(CancellationToken ct)
+    {
+        await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
+        return await conn.ScalarAsync<bool>(
+            "SELECT EXISTS (SELECT 1 FROM users WHERE issuer IS NOT NULL AND role = 'admin' AND disabled_at IS NULL)", ct);
+    }
+
+    /// <summary>
+    /// The token's principal while it is valid: its owner enabled, not expired, and neither it nor any token above it revoked (checked up
     /// the chain, so a child minted while its parent was being revoked cannot outlive it). No cache: a revocation holds
     /// from the next request on.
     /// </summary>
@@ -56,7 +132,7 @@ public sealed class IdentityStore(PressDataSources sources, TimeProvider time, L
                 SELECT p.id, p.parent_id, p.revoked_at, p.expires_at, c.depth + 1
                 FROM api_tokens p JOIN chain c ON p.id = c.parent_id WHERE c.depth < 100)
             SELECT u.id, u.name, t.role, t.id, t.last_used_at, t.expires_at FROM api_tokens t JOIN users u ON u.id = t.user_id
-            WHERE t.token_hash = @h
+            WHERE t.token_hash = @h AND u.disabled_at IS NULL
               AND NOT EXISTS (SELECT 1 FROM chain WHERE revoked_at IS NOT NULL OR expires_at <= @now)
             """, ("h", ApiToken.Hash(token)), ("now", now)))
         await using (var r = await cmd.ExecuteReaderAsync(ct))

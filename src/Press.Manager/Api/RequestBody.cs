@@ -122,6 +122,14 @@ public sealed class RequestBody
         return null;
     }
 
+    public bool? OptionalBool(string field)
+    {
+        if (!IsObject || !_root.TryGetProperty(field, out var v) || v.ValueKind == JsonValueKind.Null) return null;
+        if (v.ValueKind is JsonValueKind.True or JsonValueKind.False) return v.GetBoolean();
+        Add(field, $"'{field}' must be true or false, not {Describe(v.ValueKind)}.");
+        return null;
+    }
+
     public IReadOnlyList<string> OptionalStringArray(string field)
     {
         if (!IsObject || !_root.TryGetProperty(field, out var v) || v.ValueKind == JsonValueKind.Null) return [];

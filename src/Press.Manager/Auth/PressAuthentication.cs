@@ -20,13 +20,13 @@ public sealed partial class PressAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     IdentityStore identity,
-    LoginThrottle throttle) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    LocalLoginService logins) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Press";
-    public const string RoleClaim = "press_role";
-    public const string TokenIdClaim = "token_id";
-    public const string TokenExpiresClaim = "token_expires";
-    private const string ThrottledItem = "press.throttled";
+    public const string RoleClaim = PressClaims.Role;
+    public const string TokenIdClaim = PressClaims.TokenId;
+    public const string TokenExpiresClaim = PressClaims.TokenExpires;
+    private const string RefusedItem = "press.login-refused";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -34,15 +34,20 @@ public sealed partial class PressAuthenticationHandler(
             return AuthenticateResult.NoResult();
 
         IdentityStore.Principal? principal = null;
+        var method = "token";
         if (header.Scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase))
             principal = await identity.CheckTokenAsync(header.Parameter, Context.RequestAborted);
         else if (header.Scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase) && Request.Path.StartsWithSegments("/api/tokens"))
-            principal = await CheckBasic(header.Parameter);
+            (principal, method) = (await CheckBasic(header.Parameter), "basic");
         else
             return AuthenticateResult.NoResult();
 
-        if (principal is null) return AuthenticateResult.Fail("invalid or expired credentials");
-        var claims = new List<Claim> { new(ClaimTypes.Name, principal.UserName), new(RoleClaim, principal.Role), new("uid", principal.UserId.ToString()) };
+        if (principal is null)
+        {
+            if (method == "token") LogTokenRefused(Logger, LoginThrottle.AddressKey(Caller.Of(Context).Address));
+            return AuthenticateResult.Fail("invalid or expired credentials");
+        }
+        var claims = PressClaims.For(principal.UserId, principal.UserName, principal.Role, method);
         if (principal.TokenId is { } tokenId) claims.Add(new Claim(TokenIdClaim, tokenId.ToString()));
         if (principal.TokenExpiresAt is { } expires) claims.Add(new Claim(TokenExpiresClaim, expires.ToString("O")));
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName)), SchemeName));
@@ -55,28 +60,15 @@ public sealed partial class PressAuthenticationHandler(
         catch (FormatException) { return null; }
         var colon = decoded.IndexOf(':');
         if (colon <= 0) return null;
-        var (user, password) = (decoded[..colon], decoded[(colon + 1)..]);
-        var address = LoginThrottle.AddressKey(Caller.Of(Context).Address);
-        if (throttle.RetryAfter(user, address) is { } wait)
-        {
-            // Not checked at all while blocked: a right guess now would not be told apart from a wrong one.
-            Context.Items[ThrottledItem] = wait;
-            LogThrottled(Logger, address, (int)Math.Ceiling(wait.TotalSeconds));
-            return null;
-        }
-        var principal = await identity.CheckPasswordAsync(user, password, Context.RequestAborted);
-        if (principal is null)
-        {
-            throttle.Failed(user, address);
-            LogLoginFailed(Logger, address);
-        }
-        else throttle.Succeeded(user);
-        return principal;
+        var result = await logins.LoginAsync(decoded[..colon], decoded[(colon + 1)..], Caller.Of(Context), "basic", Context.RequestAborted);
+        if (result.Outcome == LocalLoginOutcome.Success) return new IdentityStore.Principal(result.Account!.Id, result.Account.Name, result.Account.Role, null);
+        Context.Items[RefusedItem] = result;
+        return null;
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        if (Context.Items[ThrottledItem] is TimeSpan wait)
+        if (Context.Items[RefusedItem] is LocalLoginService.Result { RetryAfter: { } wait })
         {
             var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
             Response.StatusCode = StatusCodes.Status429TooManyRequests;
@@ -88,30 +80,24 @@ public sealed partial class PressAuthenticationHandler(
         }
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Bearer";
-        await Results.Problem(statusCode: 401, title: "Authentication required",
-            detail: "Send 'Authorization: Bearer <token>'. Mint a token with POST /api/tokens using the admin's credentials.")
-            .ExecuteAsync(Context);
+        var detail = Context.Items[RefusedItem] is LocalLoginService.Result { Outcome: LocalLoginOutcome.SsoRequired or LocalLoginOutcome.Disabled } refused
+            ? refused.Outcome.Message()
+            : "Send 'Authorization: Bearer <token>' (a Press API token, or a JWT access token from the single sign-on issuer). " +
+              "Mint a Press token with POST /api/tokens using a local account's credentials.";
+        await Results.Problem(statusCode: 401, title: "Authentication required", detail: detail).ExecuteAsync(Context);
     }
 
-    [LoggerMessage(LogLevel.Warning, "Login throttled for {Address}: retry in {Seconds} s")]
-    private static partial void LogThrottled(ILogger logger, string address, int seconds);
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties) => await PressClaims.ForbiddenAsync(Context);
 
-    [LoggerMessage(LogLevel.Information, "Wrong user name or password from {Address}")]
-    private static partial void LogLoginFailed(ILogger logger, string address);
-
-    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
-    {
-        Response.StatusCode = StatusCodes.Status403Forbidden;
-        await Results.Problem(statusCode: 403, title: "Not allowed",
-            detail: $"Your role '{Context.User.FindFirstValue(RoleClaim)}' does not allow this operation.").ExecuteAsync(Context);
-    }
+    [LoggerMessage(LogLevel.Information, "API token refused from {Address}: unknown, expired, revoked, or its owner disabled")]
+    private static partial void LogTokenRefused(ILogger logger, string address);
 }
 
 public static class PressPrincipal
 {
     public static string Role(this ClaimsPrincipal user) => user.FindFirstValue(PressAuthenticationHandler.RoleClaim) ?? "";
 
-    public static Guid UserId(this ClaimsPrincipal user) => Guid.Parse(user.FindFirstValue("uid")!);
+    public static Guid UserId(this ClaimsPrincipal user) => Guid.Parse(user.FindFirstValue(PressClaims.UserId)!);
 
     /// <summary>The API token the request came with; null for HTTP Basic.</summary>
     public static Guid? TokenId(this ClaimsPrincipal user) =>
@@ -123,30 +109,15 @@ public static class PressPrincipal
             ? DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind)
             : null;
 
-    /// <summary>Who, and from which client address (behind Traefik: the forwarded one, see <see cref="Caller"/>).</summary>
-    public static Actor Actor(this HttpContext http) =>
-        new(http.User.Identity?.Name ?? "anonymous", (http.Features.Get<Caller>()?.Address ?? http.Connection.RemoteIpAddress)?.ToString());
-}
-
-public static class Policies
-{
-    public const string Viewer = Roles.Viewer;
-    public const string Operator = Roles.Operator;
-    public const string Admin = Roles.Admin;
-    /// <summary>/metrics, /readyz, the OpenAPI document: a loopback caller (a scrape on the host), or any valid token.</summary>
-    public const string Diagnostics = "diagnostics";
-
-    public static IServiceCollection AddPressAuth(this IServiceCollection services)
+    /// <summary>
+    /// Who, and from which client address (behind Traefik: the forwarded one, see <see cref="Caller"/>). The name is the
+    /// person's (a local account's name, or <c>sso:&lt;subject&gt;@&lt;issuer&gt;</c>), followed by <c>/token:&lt;id&gt;</c> when
+    /// the request came with an API token.
+    /// </summary>
+    public static Actor Actor(this HttpContext http)
     {
-        services.AddSingleton(sp => new LoginThrottle(sp.GetRequiredService<TimeProvider>()));
-        services.AddAuthentication(PressAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, PressAuthenticationHandler>(PressAuthenticationHandler.SchemeName, null);
-        services.AddAuthorizationBuilder()
-            .AddPolicy(Viewer, p => p.RequireAssertion(c => Roles.Includes(c.User.Role(), Roles.Viewer)))
-            .AddPolicy(Operator, p => p.RequireAssertion(c => Roles.Includes(c.User.Role(), Roles.Operator)))
-            .AddPolicy(Admin, p => p.RequireAssertion(c => Roles.Includes(c.User.Role(), Roles.Admin)))
-            .AddPolicy(Diagnostics, p => p.RequireAssertion(c =>
-                (c.Resource is HttpContext http && Caller.Of(http).IsLocal) || Roles.Includes(c.User.Role(), Roles.Viewer)));
-        return services;
+        var person = http.User.Identity?.Name ?? "anonymous";
+        var name = http.User.TokenId() is { } token ? UserNames.Token(person, token) : person;
+        return new(name, (http.Features.Get<Caller>()?.Address ?? http.Connection.RemoteIpAddress)?.ToString());
     }
 }

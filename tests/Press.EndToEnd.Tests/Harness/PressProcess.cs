@@ -25,9 +25,11 @@ public sealed class PressProcess : IAsyncDisposable
         BaseUrl = new Uri($"http://127.0.0.1:{port}");
     }
 
+    /// <param name="port">A port the caller reserved (<see cref="Ports.Reserve"/>), when it must be known before the start
+    /// (an OIDC client's redirect URI); else one is reserved here.</param>
     public static Task<PressProcess> StartManagerAsync(PressDatabase db, string name = "manager",
-        IDictionary<string, string?>? overrides = null, string readyPath = ReadyPath) =>
-        StartAsync(name, TestServices.BuiltProgram("Press.Manager"), db.Environment(overrides), readyPath);
+        IDictionary<string, string?>? overrides = null, string readyPath = ReadyPath, int? port = null) =>
+        StartAsync(name, TestServices.BuiltProgram("Press.Manager"), db.Environment(overrides), readyPath, port);
 
     public static Task<PressProcess> StartWorkerAsync(PressDatabase db, string name,
         IDictionary<string, string?>? overrides = null, string readyPath = ReadyPath) =>
@@ -52,11 +54,11 @@ public sealed class PressProcess : IAsyncDisposable
     /// port if it was taken).
     /// </summary>
     public static async Task<PressProcess> StartAsync(string name, string dll, IReadOnlyDictionary<string, string> environment,
-        string readyPath = ReadyPath)
+        string readyPath = ReadyPath, int? fixedPort = null)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var port = Ports.Reserve();
+            var port = fixedPort ?? Ports.Reserve();
             var env = new Dictionary<string, string?>(environment.ToDictionary(p => p.Key, p => (string?)p.Value))
             {
                 ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
@@ -80,7 +82,7 @@ public sealed class PressProcess : IAsyncDisposable
             var description = child.Describe(120); // before disposal: a disposed Process has no exit code to show
             await press.DisposeAsync();
             var portTaken = child.Log.Find(l => l.Contains("address already in use", StringComparison.OrdinalIgnoreCase)) is not null;
-            if (!portTaken || attempt == 3)
+            if (!portTaken || attempt == 3 || fixedPort is not null)
                 Assert.Fail($"{name} did not answer {readyPath} ({dll}).\n{description}");
         }
     }

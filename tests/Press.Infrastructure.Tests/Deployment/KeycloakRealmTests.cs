@@ -65,6 +65,37 @@ public sealed partial class KeycloakRealmTests
         Assert.Contains("manage-clients", account["clientRoles"]!["realm-management"]!.Select(r => (string)r!));
     }
 
+    [Fact]
+    public void The_three_press_roles_are_realm_roles_where_press_looks_for_them_by_default()
+    {
+        var roles = ((JArray)Realm["roles"]!["realm"]!).Select(r => (string)r["name"]!).Order();
+        Assert.Equal(["admin", "operator", "viewer"], roles);
+        Assert.Null(Realm["roles"]!["client"]);
+        var mapper = Mapper("oidc-usermodel-realm-role-mapper");
+        // Press's default Press__Oidc__RolesClaim is where this mapper puts them, and in the ID token (the browser login).
+        Assert.Equal(new Press.Core.Identity.OidcOptions().RolesClaim, (string?)mapper["config"]!["claim.name"]);
+        Assert.Equal(("true", "true", "true"), ((string?)mapper["config"]!["id.token.claim"], (string?)mapper["config"]!["access.token.claim"],
+            (string?)mapper["config"]!["multivalued"]));
+        // And a Press role maps to the IdP role of the same name by default.
+        Assert.Equal(Press.Core.Identity.Roles.Admin, Press.Core.Identity.RoleMapping.PressRole(["admin"], new Dictionary<string, string>()));
+    }
+
+    [Theory]
+    [InlineData(ComposeFile.DevelopmentName)]
+    [InlineData(ComposeFile.ProductionName)]
+    public void Access_tokens_carry_the_press_client_as_audience_as_the_manager_expects(string file)
+    {
+        var mapper = Mapper("oidc-audience-mapper");
+        Assert.Equal("press-manager", (string?)mapper["config"]!["included.client.audience"]);
+        Assert.Equal("true", (string?)mapper["config"]!["access.token.claim"]);
+        var manager = ComposeFile.Get(file)["press-manager"].Environment;
+        Assert.Equal("press-manager", manager["Press__Oidc__ClientId"]);
+        Assert.False(manager.ContainsKey("Press__Oidc__Audience")); // default: the client id
+    }
+
+    private static JObject Mapper(string type) =>
+        (JObject)((JArray)Client["protocolMappers"]!).Single(m => (string?)m["protocolMapper"] == type);
+
     [GeneratedRegex(@"\$\{([A-Z0-9_]+)\}")]
     private static partial Regex Placeholder();
 

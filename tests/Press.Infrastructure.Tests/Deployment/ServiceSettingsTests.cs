@@ -47,6 +47,18 @@ public sealed class ServiceSettingsTests
     }
 
     [Fact]
+    public void Session_cookies_are_secure_in_production_and_plain_only_on_the_development_stack_served_over_http()
+    {
+        // Production: Traefik with TLS, so Secure __Host- cookies (the default; never turned off).
+        var production = ComposeFile.Production["press-manager"].Environment;
+        Assert.Equal("traefik", production["Press__Ingress__Mode"]);
+        Assert.False(production.ContainsKey("Press__Ingress__Tls"));
+        Assert.False(production.ContainsKey("Press__Sessions__SecureCookies"));
+        Assert.Equal("false", ComposeFile.Development["press-manager"].Environment["Press__Sessions__SecureCookies"]);
+        Assert.StartsWith("http://127.0.0.1:", ComposeFile.Development["keycloak"].Environment["PRESS_PUBLIC_URL"]);
+    }
+
+    [Fact]
     public void Production_keycloak_keeps_its_data_in_postgres()
     {
         var env = ComposeFile.Production["keycloak"].Environment;

@@ -17,6 +17,21 @@ public sealed class TraefikConfigTests
         JsonSchemas.AssertValid(JsonSchemas.TraefikFileProvider, DevTls.Value, "docker/traefik/dynamic/dev-tls.yml");
 
     [Fact]
+    public void Keycloaks_route_validates_and_exposes_only_realms_and_resources_on_the_sso_host()
+    {
+        var keycloak = (JObject)YamlJson.Load(DeploymentPaths.InDocker("traefik/dynamic/keycloak.yml"));
+        JsonSchemas.AssertValid(JsonSchemas.TraefikFileProvider, keycloak, "docker/traefik/dynamic/keycloak.yml");
+        var router = keycloak["http"]!["routers"]!["keycloak"]!;
+        Assert.Equal("Host(`{{ env \"PRESS_SSO_HOST\" | default \"sso.localhost\" }}`) && (PathPrefix(`/realms/`) || PathPrefix(`/resources/`))",
+            (string?)router["rule"]);
+        Assert.Equal(["websecure"], router["entryPoints"]!.Select(e => (string)e!));
+        Assert.Equal("letsencrypt", (string?)router["tls"]!["certResolver"]);
+        Assert.Equal("http://127.0.0.1:48595", (string?)keycloak["http"]!["services"]!["keycloak"]!["loadBalancer"]!["servers"]![0]!["url"]);
+        // The production stack gives Traefik the host name; it must be set, not defaulted.
+        Assert.StartsWith("${PRESS_SSO_HOST:?", ComposeFile.Production["traefik"].Environment["PRESS_SSO_HOST"]);
+    }
+
+    [Fact]
     public void The_static_schema_check_catches_a_misspelt_option()
     {
         var broken = (JObject)Static.Value.DeepClone();

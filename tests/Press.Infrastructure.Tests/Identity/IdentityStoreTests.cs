@@ -34,7 +34,7 @@ public sealed class IdentityStoreTests(InfraFixture f) : IClassFixture<InfraFixt
 
         // Only a salted hash is stored.
         var stored = await f.SuperScalarAsync<string>("SELECT password_hash FROM users WHERE name = @n", ("n", admin.UserName));
-        Assert.StartsWith("pbkdf2-sha256$", stored, StringComparison.Ordinal);
+        Assert.StartsWith("AQAAAAIAAYag", stored, StringComparison.Ordinal); // ASP.NET Core Identity v3: PBKDF2-HMAC-SHA512, 100,000 iterations
         Assert.DoesNotContain("correct horse", stored!, StringComparison.Ordinal);
     }
 

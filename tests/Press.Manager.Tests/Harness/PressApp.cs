@@ -41,6 +41,9 @@ public sealed class PressApp : IAsyncLifetime
     /// <summary>A client without credentials of its own.</summary>
     public HttpClient NewClient() => _factory!.CreateClient();
 
+    /// <summary>A browser-like client: keeps cookies, does not follow redirects (tests look at each one).</summary>
+    public HttpClient BrowserClient() => _factory!.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+
     /// <summary>The bootstrap admin's HTTP Basic credentials.</summary>
     public AuthenticationHeaderValue AdminBasic() =>
         new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"admin:{_db!.AdminPassword}")));
