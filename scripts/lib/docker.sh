@@ -17,7 +17,7 @@ fi
 PRESS_DOCKER_BASE_IMAGE="fcs-press-base:bookworm"
 PRESS_DOCKER_DOUBLE_IMAGE="fcs-press-frappe-double:test"
 # Each site's Redis sidecar in the tests (production: the official redis image, setting runtime.redisImage).
-PRESS_DOCKER_REDIS_IMAGE="fcs-press-redis:test"
+PRESS_DOCKER_REDIS_IMAGE="${PRESS_DOCKER_REDIS_IMAGE:-fcs-press-redis:test}"
 # What the sidecar image unpacks: Debian 12's Redis (the server binary is redis-tools' redis-check-rdb) and the
 # libraries it needs beyond the base image.
 PRESS_DOCKER_REDIS_DEBS="redis-tools libjemalloc2 liblzf1 libatomic1"
@@ -213,6 +213,8 @@ press_build_double_image() {
   local tag="${1:-$PRESS_DOCKER_DOUBLE_IMAGE}" ctx t0
   [ -n "${DOCKER_HOST:-}" ] || press_die "press_build_double_image: start the engine first (press_start_dockerd)"
   press_base_image "$PRESS_DOCKER_BASE_IMAGE"
+  # The double's image takes redis-cli from the Redis sidecar's image (PRESS_DOCKER_REDIS_IMAGE).
+  press_docker image inspect "$PRESS_DOCKER_REDIS_IMAGE" >/dev/null 2>&1 || press_build_redis_image "$PRESS_DOCKER_REDIS_IMAGE"
   ctx="$PRESS_DOCKER_CACHE/frappe-double-context"
   rm -rf "$ctx"
   mkdir -p "$ctx"
@@ -226,8 +228,8 @@ press_build_double_image() {
     || press_die "dotnet publish of tests/Press.FrappeDouble failed"
   press_log "published the Frappe test double in $(_press_elapsed "$t0") s"
   t0="$(_press_now)"
-  if ! DOCKER_BUILDKIT=0 press_docker build -t "$tag" --build-arg "BASE_IMAGE=$PRESS_DOCKER_BASE_IMAGE" "$ctx" \
-    >"$PRESS_DOCKER_CACHE/frappe-double-build.log" 2>&1; then
+  if ! DOCKER_BUILDKIT=0 press_docker build -t "$tag" --build-arg "BASE_IMAGE=$PRESS_DOCKER_BASE_IMAGE" \
+    --build-arg "REDIS_IMAGE=$PRESS_DOCKER_REDIS_IMAGE" "$ctx" >"$PRESS_DOCKER_CACHE/frappe-double-build.log" 2>&1; then
     tail -n 30 "$PRESS_DOCKER_CACHE/frappe-double-build.log" >&2 || true
     press_die "docker build of $tag failed (log $PRESS_DOCKER_CACHE/frappe-double-build.log)"
   fi

@@ -58,9 +58,9 @@ press_test_services_up() {
   stale="$(press_docker volume ls -q --filter name=fcs-press-site-)"
   [ -z "$stale" ] || press_docker volume rm -f $stale >/dev/null
   press_base_image
-  press_build_double_image
-  # Each site's own Redis runs in a sidecar container from this image.
+  # Each site's own Redis runs in a sidecar container from this image (the double's image takes redis-cli from it).
   press_build_redis_image
+  press_build_double_image
   # Press's own images, built as an operator would (self-contained, on the local base instead of aspnet:10.0;
   # this machine cannot reach the PostgreSQL apt repository), for the image tests.
   mkdir -p "$PRESS_TEST_DIR"
