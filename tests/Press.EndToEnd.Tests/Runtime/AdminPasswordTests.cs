@@ -109,3 +109,43 @@ public sealed class ProcessAdminPasswordTests(ProcessStackFixture fixture) : ICl
     public Task The_Administrator_password_is_on_no_command_line_and_it_works() =>
         AdminPasswordProof.RunAsync(fixture.Stack, "adminpw");
 }
+
+/// <summary>The double asks for the password as Frappe does, and fails as Frappe does when nobody answers.</summary>
+public sealed class DoubleAdminPasswordPromptTests
+{
+    [Fact]
+    public async Task New_site_without_the_password_on_its_command_line_or_stdin_fails_with_EOFError()
+    {
+        var bench = Directory.CreateTempSubdirectory("press-e2e-prompt-").FullName;
+        try
+        {
+            var site = Path.Combine(bench, "sites", "prompt.example.com");
+            Directory.CreateDirectory(site);
+            await File.WriteAllTextAsync(Path.Combine(bench, "sites", "apps.txt"), "frappe\n");
+            await File.WriteAllTextAsync(Path.Combine(site, "site_config.json"), """
+                {"db_type": "postgres", "db_host": "127.0.0.1", "db_port": 1, "db_name": "x", "db_user": "x", "db_password": "x",
+                 "db_schema": "x", "redis_cache": "unix:///nonexistent.sock?db=0", "redis_queue": "unix:///nonexistent.sock?db=1"}
+                """);
+            var start = new System.Diagnostics.ProcessStartInfo(RuntimeStack.DoubleExecutable)
+            {
+                WorkingDirectory = bench, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
+            };
+            foreach (var a in new[] { "new-site", "prompt.example.com", "--force", "--no-setup-db", "--db-type", "postgres" }) start.ArgumentList.Add(a);
+            using var process = System.Diagnostics.Process.Start(start)!;
+            // One answer only: the second prompt ("Re-enter Administrator password") meets the end of stdin.
+            await process.StandardInput.WriteAsync("only-once\n");
+            process.StandardInput.Close();
+            var stderr = await process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+            Assert.Equal(1, process.ExitCode);
+            Assert.Contains("Set Administrator password: ", stderr);
+            Assert.Contains("Re-enter Administrator password: ", stderr);
+            Assert.Contains("EOFError", stderr);
+        }
+        finally
+        {
+            Directory.Delete(bench, recursive: true);
+        }
+    }
+}
