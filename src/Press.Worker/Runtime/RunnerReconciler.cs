@@ -29,8 +29,8 @@ public sealed partial class RunnerReconciler(DockerEngine docker, DockerSiteRunt
         var started = new List<string>();
         foreach (var site in sites.Where(s => s.State == SiteState.Active && s.RunnerPort is not null))
         {
-            var container = containers.FirstOrDefault(c => c.Names.Any(n => n.TrimStart('/') == RunnerContainer.Name(site)));
-            if (container is { State: "running" }) continue;
+            bool Running(string name) => containers.Any(c => c.State == "running" && c.Names.Any(n => n.TrimStart('/') == name));
+            if (Running(RunnerContainer.Name(site)) && Running(RedisContainer.Name(site))) continue;
             // Read now, not with the list: a suspend may have begun since.
             if (RunnerReconcile.WhyNotStart(site, await JobInProgressAsync(site, ct)) is { } why)
             {

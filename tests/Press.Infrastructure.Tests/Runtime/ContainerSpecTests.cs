@@ -112,4 +112,16 @@ public sealed class ContainerSpecTests
         Assert.Equal(["sh", "0123abcd"], kill.Skip(3)); // the id is an argument, never spliced into the script
         Assert.DoesNotContain("0123abcd", kill[2]);
     }
+
+    [Fact]
+    public void A_runner_made_before_each_site_had_its_own_Redis_is_recognised_for_replacement()
+    {
+        ContainerInspectResponse With(params (string Name, string Destination)[] mounts) =>
+            new() { Mounts = mounts.Select(m => new MountPoint { Type = "volume", Name = m.Name, Destination = m.Destination }).ToList() };
+
+        Assert.False(RunnerContainer.MountsOwnRedis(With(("fcs-press-site-erp.example.com", "/home/frappe/frappe-bench/sites/erp.example.com")), Site, Options));
+        Assert.True(RunnerContainer.MountsOwnRedis(With(("fcs-press-site-erp.example.com", "/home/frappe/frappe-bench/sites/erp.example.com"),
+            ("fcs-press-site-erp.example.com-redis", "/run/press-redis")), Site, Options));
+        Assert.False(RunnerContainer.MountsOwnRedis(With(("fcs-press-site-other.example.com-redis", "/run/press-redis")), Site, Options));
+    }
 }

@@ -155,7 +155,16 @@ public sealed class DockerSiteRuntime(DockerEngine docker, DockerRuntimeOptions 
             done.Add($"created {redis}");
         }
         var name = RunnerContainer.Name(site);
-        if (await docker.InspectAsync(name, ct) is null)
+        var runner = await docker.InspectAsync(name, ct);
+        if (runner is not null && !RunnerContainer.MountsOwnRedis(runner, site, options))
+        {
+            // A runner created before each site had its own Redis: its files and data are in volumes, so it is
+            // replaced by one built from today's spec (with the Redis socket and the lock-down).
+            await docker.RemoveAsync(name, ct);
+            done.Add($"removed {name} (created without its own Redis)");
+            runner = null;
+        }
+        if (runner is null)
         {
             await docker.CreateAsync(RunnerContainer.Build(site, Port(site), await limits.ForAsync(site, ct), options), ct);
             done.Add($"created {name}");

@@ -30,6 +30,10 @@ public static class RunnerContainer
     /// <summary>Where the runner finds its own Redis's socket (the sidecar's volume, mounted read-only).</summary>
     public static string RedisSocket(DockerRuntimeOptions options) => $"{options.RedisSocketFolder}/{RedisContainer.SocketName}";
 
+    /// <summary>Whether an existing runner mounts the site's own Redis (runners made before it did must be replaced).</summary>
+    public static bool MountsOwnRedis(ContainerInspectResponse runner, Site site, DockerRuntimeOptions options) =>
+        runner.Mounts?.Any(m => m.Name == RedisContainer.Volume(site) && m.Destination == options.RedisSocketFolder) == true;
+
     /// <summary>Writable scratch space on a read-only root: Frappe's temporary files and the bench's own logs/.</summary>
     public static Dictionary<string, string> Tmpfs(DockerRuntimeOptions options) => new()
     {
