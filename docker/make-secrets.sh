@@ -29,6 +29,7 @@ write postgres_superuser_connection "Host=127.0.0.1;Port=48532;Username=postgres
 write press_postgres_password "$(hex 24)"
 write press_secrets_key "$(head -c 32 /dev/urandom | base64)"
 write press_admin_password "$(hex 24)"
+write redis_password "$(hex 24)"
 write traefik_ingress_secret "$(hex 32)"
 write minio_root_user "press-$(hex 4)"
 write minio_root_password "$(hex 24)"

@@ -16,6 +16,11 @@ fi
 
 PRESS_DOCKER_BASE_IMAGE="fcs-press-base:bookworm"
 PRESS_DOCKER_DOUBLE_IMAGE="fcs-press-frappe-double:test"
+# Each site's Redis sidecar in the tests (production: the official redis image, setting runtime.redisImage).
+PRESS_DOCKER_REDIS_IMAGE="${PRESS_DOCKER_REDIS_IMAGE:-fcs-press-redis:test}"
+# What the sidecar image unpacks: Debian 12's Redis (the server binary is redis-tools' redis-check-rdb) and the
+# libraries it needs beyond the base image.
+PRESS_DOCKER_REDIS_DEBS="redis-tools libjemalloc2 liblzf1 libatomic1"
 PRESS_DOCKER_CACHE="$PRESS_REPO/.press/cache"
 # Packages the base image needs beyond minbase: libicu72 for .NET apps that do
 # not run invariant, ca-certificates and curl for health checks from inside.
@@ -208,6 +213,8 @@ press_build_double_image() {
   local tag="${1:-$PRESS_DOCKER_DOUBLE_IMAGE}" ctx t0
   [ -n "${DOCKER_HOST:-}" ] || press_die "press_build_double_image: start the engine first (press_start_dockerd)"
   press_base_image "$PRESS_DOCKER_BASE_IMAGE"
+  # The double's image takes redis-cli from the Redis sidecar's image (PRESS_DOCKER_REDIS_IMAGE).
+  press_docker image inspect "$PRESS_DOCKER_REDIS_IMAGE" >/dev/null 2>&1 || press_build_redis_image "$PRESS_DOCKER_REDIS_IMAGE"
   ctx="$PRESS_DOCKER_CACHE/frappe-double-context"
   rm -rf "$ctx"
   mkdir -p "$ctx"
@@ -221,10 +228,41 @@ press_build_double_image() {
     || press_die "dotnet publish of tests/Press.FrappeDouble failed"
   press_log "published the Frappe test double in $(_press_elapsed "$t0") s"
   t0="$(_press_now)"
-  if ! DOCKER_BUILDKIT=0 press_docker build -t "$tag" --build-arg "BASE_IMAGE=$PRESS_DOCKER_BASE_IMAGE" "$ctx" \
-    >"$PRESS_DOCKER_CACHE/frappe-double-build.log" 2>&1; then
+  if ! DOCKER_BUILDKIT=0 press_docker build -t "$tag" --build-arg "BASE_IMAGE=$PRESS_DOCKER_BASE_IMAGE" \
+    --build-arg "REDIS_IMAGE=$PRESS_DOCKER_REDIS_IMAGE" "$ctx" >"$PRESS_DOCKER_CACHE/frappe-double-build.log" 2>&1; then
     tail -n 30 "$PRESS_DOCKER_CACHE/frappe-double-build.log" >&2 || true
     press_die "docker build of $tag failed (log $PRESS_DOCKER_CACHE/frappe-double-build.log)"
+  fi
+  press_log "built $tag in $(_press_elapsed "$t0") s"
+}
+
+# press_build_redis_image [TAG]: the Redis sidecar image for tests (default fcs-press-redis:test) on the base image:
+# Debian's redis .debs, downloaded once with apt into .press/cache/redis-debs and unpacked in the image — cheaper than a
+# second debootstrap, and the base image (shared by every engineer's runs) stays as it is.
+press_build_redis_image() {
+  local tag="${1:-$PRESS_DOCKER_REDIS_IMAGE}" ctx debs t0 pkg
+  [ -n "${DOCKER_HOST:-}" ] || press_die "press_build_redis_image: start the engine first (press_start_dockerd)"
+  press_base_image "$PRESS_DOCKER_BASE_IMAGE"
+  debs="$PRESS_DOCKER_CACHE/redis-debs"
+  for pkg in $PRESS_DOCKER_REDIS_DEBS; do
+    if ! compgen -G "$debs/${pkg}_*.deb" >/dev/null; then
+      mkdir -p "$debs"
+      # apt-get download needs the package lists; a machine that never ran apt-get update has none.
+      (cd "$debs" && apt-get download -qq "$pkg" >/dev/null 2>&1) ||
+        { apt-get update -qq && (cd "$debs" && apt-get download -qq "$pkg" >/dev/null); } ||
+        press_die "apt-get download $pkg failed"
+    fi
+  done
+  ctx="$PRESS_DOCKER_CACHE/redis-context"
+  rm -rf "$ctx"
+  mkdir -p "$ctx/debs"
+  cp -a "$PRESS_REPO/tests/docker/redis/." "$ctx/"
+  cp "$debs"/*.deb "$ctx/debs/"
+  t0="$(_press_now)"
+  if ! DOCKER_BUILDKIT=0 press_docker build -t "$tag" --build-arg "BASE_IMAGE=$PRESS_DOCKER_BASE_IMAGE" "$ctx" \
+    >"$PRESS_DOCKER_CACHE/redis-build.log" 2>&1; then
+    tail -n 30 "$PRESS_DOCKER_CACHE/redis-build.log" >&2 || true
+    press_die "docker build of $tag failed (log $PRESS_DOCKER_CACHE/redis-build.log)"
   fi
   press_log "built $tag in $(_press_elapsed "$t0") s"
 }

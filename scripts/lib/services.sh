@@ -377,26 +377,51 @@ press_install_redis() {
   _press_apt_install "${pkgs[@]}"
 }
 
-_press_redis_ping() { [ "$(redis-cli -h 127.0.0.1 -p "$1" ping 2>/dev/null)" = PONG ]; }
+# _press_redis_ping PORT [PASSWORD_FILE]: PING answers PONG (with the password when one is given: REDISCLI_AUTH, so it
+# never appears on redis-cli's command line).
+_press_redis_ping() {
+  if [ -n "${2:-}" ]; then
+    [ "$(REDISCLI_AUTH="$(cat "$2")" redis-cli --no-auth-warning -h 127.0.0.1 -p "$1" ping 2>/dev/null)" = PONG ]
+  else
+    [ "$(redis-cli -h 127.0.0.1 -p "$1" ping 2>/dev/null)" = PONG ]
+  fi
+}
 
-# press_start_redis PORT DIR: in-memory Redis (no RDB, no AOF) on 127.0.0.1:PORT,
-# pid and log in DIR. Does nothing when DIR's Redis is already up.
+# _press_redis_refuses_anonymous PORT: a client without the password gets NOAUTH (so requirepass is in force).
+_press_redis_refuses_anonymous() {
+  redis-cli -h 127.0.0.1 -p "$1" ping 2>&1 | grep -q NOAUTH
+}
+
+# press_start_redis PORT DIR [PASSWORD_FILE]: in-memory Redis (no RDB, no AOF) on 127.0.0.1:PORT, pid, log and its
+# settings (redis.conf, mode 600) in DIR. With PASSWORD_FILE, clients must authenticate (requirepass): site runners
+# share the host's network, and only Press may reach its Redis. The password goes into redis.conf, never on a command
+# line. Does nothing when DIR's Redis is already up as asked; one running without the password is restarted with it.
+# Each site has a Redis of its own (the runtimes start it), so Press's Redis needs one database only.
 press_start_redis() {
-  local port="$1" dir="$2" i
+  local port="$1" dir="$2" pwfile="${3:-}" i
   mkdir -p "$dir"
   dir="$(cd "$dir" && pwd -P)"
   if [ -f "$dir/redis.pid" ] && _press_pid_matches "$(head -n1 "$dir/redis.pid")" redis-server \
-    && _press_redis_ping "$port"; then
-    press_log "Redis already running on 127.0.0.1:$port"
-    return 0
+    && _press_redis_ping "$port" "$pwfile"; then
+    if [ -z "$pwfile" ] || _press_redis_refuses_anonymous "$port"; then
+      press_log "Redis already running on 127.0.0.1:$port"
+      return 0
+    fi
+    press_log "Redis on 127.0.0.1:$port runs without a password; restarting it with one"
+    press_stop_redis "$dir"
   fi
   rm -f "$dir/redis.pid"
-  # --databases 1101: database 0 for Press, one per site runner port (48600–49699) for
-  # that site's Frappe cache (Press's RunnerPorts.RedisDatabaseFor).
-  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --databases 1101 --daemonize yes \
-    --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --dir "$dir" </dev/null
+  (
+    umask 077
+    {
+      printf 'port %s\nbind 127.0.0.1\nsave ""\nappendonly no\ndaemonize yes\n' "$port"
+      printf 'pidfile %s\nlogfile %s\ndir %s\n' "$dir/redis.pid" "$dir/redis.log" "$dir"
+      if [ -n "$pwfile" ]; then printf 'requirepass %s\n' "$(tr -d '\n' <"$pwfile")"; fi
+    } >"$dir/redis.conf"
+  )
+  redis-server "$dir/redis.conf" </dev/null
   for ((i = 0; i < 300; i++)); do
-    if _press_redis_ping "$port"; then return 0; fi
+    if _press_redis_ping "$port" "$pwfile"; then return 0; fi
     sleep 0.1
   done
   tail -n 20 "$dir/redis.log" >&2 || true

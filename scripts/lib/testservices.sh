@@ -45,7 +45,10 @@ press_test_services_up() {
   press_start_postgres "$PRESS_TEST_DIR/pg16" "$PRESS_TEST_PG16_PORT" "$pwfile" --major 16 --fast
   pg16_data="$PRESS_PG_RUN_DATA"
   rm -f "$pwfile"
-  press_start_redis "$PRESS_TEST_REDIS_PORT" "$PRESS_TEST_DIR/redis"
+  # Press's Redis requires a password, as in production (the runners share the host's network).
+  mkdir -p "$PRESS_TEST_DIR/redis"
+  (umask 077 && press_random_secret 32 >"$PRESS_TEST_DIR/redis/password")
+  press_start_redis "$PRESS_TEST_REDIS_PORT" "$PRESS_TEST_DIR/redis" "$PRESS_TEST_DIR/redis/password"
   # An S3 store that checks credentials (Ceph radosgw), for the object store's tests.
   press_start_ceph "$PRESS_TEST_DIR/ceph" "$PRESS_TEST_S3_PORT"
   # A Docker engine (host networking only) with the Frappe test double's image, for the runtime driver's tests.
@@ -55,6 +58,8 @@ press_test_services_up() {
   stale="$(press_docker volume ls -q --filter name=fcs-press-site-)"
   [ -z "$stale" ] || press_docker volume rm -f $stale >/dev/null
   press_base_image
+  # Each site's own Redis runs in a sidecar container from this image (the double's image takes redis-cli from it).
+  press_build_redis_image
   press_build_double_image
   # Press's own images, built as an operator would (self-contained, on the local base instead of aspnet:10.0;
   # this machine cannot reach the PostgreSQL apt repository), for the image tests.
@@ -66,6 +71,8 @@ press_test_services_up() {
   export PRESS_TEST_POSTGRES16="Host=127.0.0.1;Port=$PRESS_TEST_PG16_PORT;Username=postgres;Password=$pg_password;Database=postgres"
   export PRESS_TEST_PG_TOOLS="$PRESS_PG_TOOLS"
   export PRESS_TEST_REDIS="127.0.0.1:$PRESS_TEST_REDIS_PORT"
+  PRESS_TEST_REDIS_PASSWORD="$(cat "$PRESS_TEST_DIR/redis/password")"
+  export PRESS_TEST_REDIS_PASSWORD PRESS_TEST_REDIS_IMAGE="$PRESS_DOCKER_REDIS_IMAGE"
   export PRESS_TEST_DOCKER_HOST="$DOCKER_HOST" PRESS_TEST_DOUBLE_IMAGE="$PRESS_DOCKER_DOUBLE_IMAGE"
   export PRESS_TEST_S3_URL="$PRESS_S3_URL" PRESS_TEST_S3_ACCESS_KEY="$PRESS_S3_ACCESS_KEY" PRESS_TEST_S3_SECRET_KEY="$PRESS_S3_SECRET_KEY"
   export PRESS_TEST_MANAGER_IMAGE="fcs-press/press-manager:dev" PRESS_TEST_WORKER_IMAGE="fcs-press/press-worker:dev"
@@ -73,7 +80,7 @@ press_test_services_up() {
     umask 077
     env | grep -E '^(PRESS_TEST_[A-Z0-9_]+|DOCKER_HOST)=' | sed -E "s/^([^=]+)=(.*)$/export \1='\2'/" >"$PRESS_TEST_ENV_FILE"
   )
-  press_log "test services: PostgreSQL 17 on 127.0.0.1:$PRESS_TEST_PG_PORT (data $pg_data), PostgreSQL 16 on 127.0.0.1:$PRESS_TEST_PG16_PORT (data $pg16_data), PostgreSQL 17 tools in $PRESS_TEST_PG_TOOLS, Redis on 127.0.0.1:$PRESS_TEST_REDIS_PORT, S3 on $PRESS_S3_URL, Docker at $DOCKER_HOST; variables in $PRESS_TEST_ENV_FILE"
+  press_log "test services: PostgreSQL 17 on 127.0.0.1:$PRESS_TEST_PG_PORT (data $pg_data), PostgreSQL 16 on 127.0.0.1:$PRESS_TEST_PG16_PORT (data $pg16_data), PostgreSQL 17 tools in $PRESS_TEST_PG_TOOLS, Redis on 127.0.0.1:$PRESS_TEST_REDIS_PORT (with a password), S3 on $PRESS_S3_URL, Docker at $DOCKER_HOST; variables in $PRESS_TEST_ENV_FILE"
 }
 
 # press_test_services_down: stops every test server by its pid file (tolerant when nothing runs).

@@ -52,15 +52,13 @@ public static class PressInfrastructure
         services.AddSingleton<ISecretProtector, AesGcmSecretProtector>();
         services.AddSingleton<RedisJobSignals>();
         services.AddSingleton<IJobSignals>(sp => sp.GetRequiredService<RedisJobSignals>());
-        services.AddSingleton(sp => RuntimeEndpoints.From(sp.GetRequiredService<RuntimeOptions>(),
-            sp.GetRequiredService<PostgresOptions>(), sp.GetRequiredService<RedisOptions>()));
+        services.AddSingleton(sp => RuntimeEndpoints.From(sp.GetRequiredService<RuntimeOptions>(), sp.GetRequiredService<PostgresOptions>()));
         services.AddHttpClient<FrappePing>();
         services.AddPressOptions<DockerRuntimeOptions>("Press:Runtime:Docker");
         services.AddSingleton(sp => new DockerEngine(sp.GetRequiredService<DockerRuntimeOptions>()));
         services.AddSingleton<RuntimeLimits>();
         services.AddSingleton<DockerSiteRuntime>();
         services.AddSingleton<ISiteRuntime>(CreateRuntime);
-        services.AddSingleton<ISiteCache, RedisSiteCache>();
         // Backups' object store: S3 when Press:S3 is configured, else a local folder.
         services.AddPressOptions<S3.S3Options>(S3.S3Options.Section);
         services.AddPressOptions<ObjectStore.LocalFolderOptions>(ObjectStore.LocalFolderOptions.Section);

@@ -135,6 +135,7 @@ public static class ProxyBench
             if (worker is not null) await worker.DisposeAsync();
             if (manager is not null) await manager.DisposeAsync();
             KillRunners(bench);
+            KillSiteRedis(bench);
             try { Directory.Delete(bench, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
             Log("manager, worker and runners stopped; dropping the installation");
         }
@@ -203,6 +204,24 @@ public static class ProxyBench
             }
             catch (IOException) { continue; }
             using var kill = Process.Start("kill", ["-KILL", "--", $"-{pid}"]);
+            kill.WaitForExit(5000);
+        }
+    }
+
+    /// <summary>SIGKILL of each site's own redis-server (a daemon the process driver started under the bench folder).</summary>
+    private static void KillSiteRedis(string bench)
+    {
+        var root = Path.Combine(bench, ".press-redis");
+        if (!Directory.Exists(root)) return;
+        foreach (var pidFile in Directory.EnumerateFiles(root, "redis.pid", SearchOption.AllDirectories))
+        {
+            if (!int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid)) continue;
+            try
+            {
+                if (!File.ReadAllText($"/proc/{pid}/cmdline").Contains("redis-server", StringComparison.Ordinal)) continue;
+            }
+            catch (IOException) { continue; }
+            using var kill = Process.Start("kill", ["-KILL", pid.ToString()]);
             kill.WaitForExit(5000);
         }
     }

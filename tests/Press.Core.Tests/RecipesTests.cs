@@ -43,7 +43,9 @@ public sealed class RecipesTests
     [Fact]
     public void Every_step_name_is_used_by_some_recipe()
     {
-        Assert.Equal(AllStepNames.Order(), Recipes.All.SelectMany(r => r.Steps.Concat(r.Undo)).Distinct().Order());
+        // Except the name a purge queued before the per-site Redis may still carry.
+        Assert.Equal(AllStepNames.Where(n => n != StepNames.LegacyFlushSiteCache).Order(),
+            Recipes.All.SelectMany(r => r.Steps.Concat(r.Undo)).Distinct().Order());
     }
 
     [Fact]
@@ -148,7 +150,7 @@ public sealed class RecipesTests
     [Fact]
     public void Purge_removes_the_site_files_before_dropping_the_schema_and_then_the_role()
     {
-        Assert.Equal([DeleteBackups, RemoveSiteFiles, FlushSiteCache, DiscardRestore, DropSchema, DropRole], Recipes.PurgeSite.Steps);
+        Assert.Equal([DeleteBackups, RemoveSiteFiles, RemoveSiteRedis, DiscardRestore, DropSchema, DropRole], Recipes.PurgeSite.Steps);
     }
 
     [Fact]

@@ -30,15 +30,13 @@ public sealed class RunnerStepsTests
         var site = TestData.Site();
         var store = new FakeSiteStore(site);
         var runtime = new FakeSiteRuntime(RuntimeOutcome.NotApplicable(NoRuntime)) { Driver = "none" };
-        var cache = new FakeSiteCache();
-        var step = new AllocateRunnerStep(store, runtime, cache);
+        var step = new AllocateRunnerStep(store, runtime);
 
         var result = await step.RunAsync(TestData.Context(site), CancellationToken.None);
 
         Assert.Equal(AllocateRunner, step.Name);
         Assert.Equal(new StepResult.Skipped(NoRuntime), result);
         Assert.Null(store.Sites[site.Id].RunnerPort);
-        Assert.Empty(cache.Flushed);
     }
 
     [Fact]
@@ -47,28 +45,23 @@ public sealed class RunnerStepsTests
         var site = TestData.Site() with { RunnerPort = 48650 };
         var store = new FakeSiteStore(site);
 
-        var cache = new FakeSiteCache();
-        var result = await new AllocateRunnerStep(store, Applying(), cache).RunAsync(TestData.Context(site), CancellationToken.None);
+        var result = await new AllocateRunnerStep(store, Applying()).RunAsync(TestData.Context(site), CancellationToken.None);
 
-        Assert.Equal(new StepResult.Done("already allocated: port 48650, Redis database 51"), result);
-        Assert.Empty(cache.Flushed); // an installed site's cache is never wiped by a re-run
+        Assert.Equal(new StepResult.Done("already allocated: port 48650"), result);
         Assert.Equal(48650, store.Sites[site.Id].RunnerPort);
     }
 
     [Fact]
-    public async Task Allocate_runner_allocates_a_port_and_reports_it_with_its_Redis_database()
+    public async Task Allocate_runner_allocates_a_port_and_reports_it()
     {
         var other = TestData.Site("other.example.com") with { RunnerPort = RunnerPorts.First };
         var site = TestData.Site();
         var store = new FakeSiteStore(other, site);
 
-        var cache = new FakeSiteCache();
-        var result = await new AllocateRunnerStep(store, Applying(), cache).RunAsync(TestData.Context(site), CancellationToken.None);
+        var result = await new AllocateRunnerStep(store, Applying()).RunAsync(TestData.Context(site), CancellationToken.None);
 
-        Assert.Equal(new StepResult.Done("port 48601, Redis database 2 (flushed Redis database 2 (0 key(s)))"), result);
-        Assert.Equal([48601], cache.Flushed);
+        Assert.Equal(new StepResult.Done("port 48601"), result);
         Assert.Equal(48601, store.Sites[site.Id].RunnerPort);
-        Assert.Equal(48601 - 48600 + 1, RunnerPorts.RedisDatabaseFor(48601));
     }
 
     // ---- write-site-config and install-site --------------------------------------------------------------------------
@@ -239,24 +232,29 @@ public sealed class RunnerStepsTests
     }
 }
 
-public sealed class FlushSiteCacheStepTests
+public sealed class RemoveSiteRedisStepTests
 {
-    [Fact]
-    public async Task Flushes_the_cache_database_of_the_sites_port()
+    [Theory]
+    [InlineData(StepNames.RemoveSiteRedis)]
+    [InlineData(StepNames.LegacyFlushSiteCache)] // a purge queued before the per-site Redis
+    public async Task Removes_the_sites_own_Redis_through_the_runtime(string name)
     {
-        var cache = new FakeSiteCache();
         var site = TestData.Site() with { RunnerPort = 48610 };
-        var result = await new FlushSiteCacheStep(cache).RunAsync(TestData.Context(site), CancellationToken.None);
-        Assert.Equal(new StepResult.Done("flushed Redis database 11 (0 key(s))"), result);
-        Assert.Equal([48610], cache.Flushed);
+        var runtime = new FakeSiteRuntime(RuntimeOutcome.Done("removed its Redis"));
+        IJobStep step = name == StepNames.RemoveSiteRedis ? new RemoveSiteRedisStep(runtime) : new LegacyFlushSiteCacheStep(runtime);
+
+        var result = await step.RunAsync(TestData.Context(site), CancellationToken.None);
+
+        Assert.Equal(name, step.Name);
+        Assert.Equal(new StepResult.Done("removed its Redis"), result);
+        Assert.Equal([$"remove-redis {site.Name}"], runtime.Calls);
     }
 
     [Fact]
-    public async Task Is_Skipped_for_a_site_that_never_had_a_port()
+    public async Task Is_Skipped_with_the_drivers_reason_when_no_runtime_serves_sites()
     {
-        var cache = new FakeSiteCache();
-        var result = await new FlushSiteCacheStep(cache).RunAsync(TestData.Context(TestData.Site()), CancellationToken.None);
-        Assert.Equal(new StepResult.Skipped("the site never had a runner port"), result);
-        Assert.Empty(cache.Flushed);
+        var runtime = new FakeSiteRuntime(RuntimeOutcome.NotApplicable("no site runtime"));
+        var result = await new RemoveSiteRedisStep(runtime).RunAsync(TestData.Context(TestData.Site()), CancellationToken.None);
+        Assert.Equal(new StepResult.Skipped("no site runtime"), result);
     }
 }

@@ -26,7 +26,7 @@ public sealed class StepCatalogTests
             new CreateRoleStep(db, secrets), new CreateSchemaStep(db), new ConfigureRoleStep(db), new VerifyLoginStep(db, secrets),
             new DisableLoginStep(db), new EnableLoginStep(db), new TerminateConnectionsStep(db), new DropSchemaStep(db),
             new DropRoleStep(db), new StartRuntimeStep(runtime), new StopRuntimeStep(runtime), new RemoveRunnerStep(runtime),
-            new RemoveSiteFilesStep(runtime), new AllocateRunnerStep(sites, runtime, new FakeSiteCache()), new FlushSiteCacheStep(new FakeSiteCache()), new WriteSiteConfigStep(runtime, secrets),
+            new RemoveSiteFilesStep(runtime), new AllocateRunnerStep(sites, runtime), new RemoveSiteRedisStep(runtime), new LegacyFlushSiteCacheStep(runtime), new WriteSiteConfigStep(runtime, secrets),
             new InstallSiteStep(runtime, secrets), new WaitHealthyStep(runtime, new Core.Runtime.SiteHealthOptions(), time),
             new MarkDeletedStep(sites, new FakeSettingsStore(PressSettings.Defaults), time), new CheckRetentionStep(time),
             new ClearDeletionStep(sites),
@@ -58,6 +58,8 @@ public sealed class StepCatalogTests
         var names = AllSteps().Select(s => s.Name).ToList();
 
         Assert.Equal(names.Count, names.Distinct().Count());
-        Assert.Equal(Recipes.All.SelectMany(r => r.Steps.Concat(r.Undo)).Distinct().Order(), names.Order());
+        // A step no recipe names any more stays for jobs queued before it was renamed.
+        Assert.Equal(Recipes.All.SelectMany(r => r.Steps.Concat(r.Undo)).Distinct().Order(),
+            names.Where(n => n != StepNames.LegacyFlushSiteCache).Order());
     }
 }

@@ -61,6 +61,7 @@ public sealed class PressDatabase : IAsyncDisposable
         ["Press:Postgres:MetadataDatabase"] = MetadataDatabase,
         ["Press:Postgres:SitesDatabase"] = SitesDatabase,
         ["Press:Redis:Configuration"] = Redis,
+        ["Press:Redis:Password"] = TestServices.RedisPassword,
         ["Press:Secrets:Key"] = SecretsKey,
         ["Press:Admin:UserName"] = "admin",
         ["Press:Admin:Password"] = AdminPassword,

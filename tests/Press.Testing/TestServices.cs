@@ -24,6 +24,14 @@ public static class TestServices
     /// <summary>Redis endpoint (env <c>PRESS_TEST_REDIS</c>), e.g. <c>127.0.0.1:49711</c>.</summary>
     public static string Redis => Require("PRESS_TEST_REDIS", "a Redis host:port");
 
+    /// <summary>That Redis's password (env <c>PRESS_TEST_REDIS_PASSWORD</c>; scripts/test-services sets one, as production
+    /// does); null for a test Redis started without one.</summary>
+    public static string? RedisPassword => Environment.GetEnvironmentVariable("PRESS_TEST_REDIS_PASSWORD") is { Length: > 0 } p ? p : null;
+
+    /// <summary>The image of each site's Redis sidecar on the test engine (env <c>PRESS_TEST_REDIS_IMAGE</c>), e.g.
+    /// <c>fcs-press-redis:test</c>.</summary>
+    public static string RedisImage => Require("PRESS_TEST_REDIS_IMAGE", "the image of each site's Redis sidecar, e.g. fcs-press-redis:test");
+
     /// <summary>
     /// The Docker engine for the site-runtime tests (env <c>PRESS_TEST_DOCKER_HOST</c>), a unix socket URL such as
     /// <c>unix:///…/docker.sock</c>. The engine has no bridge network: every container uses host networking.

@@ -35,10 +35,10 @@ public static class Recipes
         WhileRunning: null, OnSuccess: SiteState.Active, OnFailure: SiteState.Deleted);
 
     /// <summary>
-    /// Purge removes the files and empties the site's cache database before its runner port (and with it that
-    /// database) is freed. A failed purge leaves the site Deleted so the retention scheduler or an operator can retry it.</summary>
+    /// Purge removes the files and the site's own Redis with its data (cache, sessions, queued jobs) before its runner
+    /// port is freed. A failed purge leaves the site Deleted so the retention scheduler or an operator can retry it.</summary>
     public static readonly JobRecipe PurgeSite = new(JobKind.PurgeSite,
-        [DeleteBackups, RemoveSiteFiles, FlushSiteCache, DiscardRestore, DropSchema, DropRole],
+        [DeleteBackups, RemoveSiteFiles, RemoveSiteRedis, DiscardRestore, DropSchema, DropRole],
         WhileRunning: null, OnSuccess: SiteState.Purged, OnFailure: SiteState.Deleted);
 
     /// <summary>A backup on its own (manual or scheduled): changes nothing on the site, whatever happens.</summary>

@@ -23,7 +23,9 @@ public static class StepNames
     public const string WaitHealthy = "wait-healthy";
     public const string RemoveRunner = "remove-runner";
     public const string RemoveSiteFiles = "remove-site-files";
-    public const string FlushSiteCache = "flush-site-cache";
+    public const string RemoveSiteRedis = "remove-site-redis";
+    /// <summary>The purge step before each site had its own Redis; jobs queued then may still name it.</summary>
+    public const string LegacyFlushSiteCache = "flush-site-cache";
 
     // Backups and restores (docs/architecture.md §6).
     public const string BackupDatabase = "backup-database";

@@ -15,10 +15,11 @@ public interface ISiteRuntime
     /// <summary>Writes the site's site_config.json (database and cache settings) where bench will read it.</summary>
     Task<RuntimeOutcome> WriteConfigAsync(Site site, SiteSecrets secrets, CancellationToken ct);
 
-    /// <summary>Starts (creating if needed) the site's runner on its port.</summary>
+    /// <summary>Starts (creating if needed) the site's own Redis and its runner on its port.</summary>
     Task<RuntimeOutcome> StartAsync(Site site, CancellationToken ct);
 
-    /// <summary>Installs Frappe and the site's apps into its schema (bench new-site --no-setup-db).</summary>
+    /// <summary>Installs Frappe and the site's apps into its schema (bench new-site --no-setup-db); the Administrator
+    /// password goes to bench on stdin, never in argv.</summary>
     Task<RuntimeOutcome> InstallAsync(Site site, SiteSecrets secrets, CancellationToken ct);
 
     /// <summary>One health probe: GET /api/method/ping with the site's Host header.</summary>
@@ -26,11 +27,15 @@ public interface ISiteRuntime
 
     Task<RuntimeOutcome> StopAsync(Site site, CancellationToken ct);
 
-    /// <summary>Removes the runner but keeps the site's files (soft delete keeps them for the retention window).</summary>
+    /// <summary>Removes the runner (and its Redis) but keeps the site's files and Redis data (soft delete keeps them for
+    /// the retention window).</summary>
     Task<RuntimeOutcome> RemoveRunnerAsync(Site site, CancellationToken ct);
 
     /// <summary>Removes the runner and the site's files (purge).</summary>
     Task<RuntimeOutcome> RemoveFilesAsync(Site site, CancellationToken ct);
+
+    /// <summary>Removes the site's own Redis and its data — cache and queued jobs (purge).</summary>
+    Task<RuntimeOutcome> RemoveRedisAsync(Site site, CancellationToken ct);
 
     /// <summary>The runner's most recent log lines.</summary>
     Task<IReadOnlyList<string>> LogsAsync(Site site, int tail, CancellationToken ct);

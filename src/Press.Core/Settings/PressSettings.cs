@@ -7,6 +7,9 @@ public sealed record PressSettings(int SoftDeleteRetentionDays)
     public const string RunnerImageKey = "runtime.image";
     public const string RunnerMemoryMbKey = "runtime.memoryMb";
     public const string RunnerCpusKey = "runtime.cpus";
+    public const string RunnerPidsLimitKey = "runtime.pidsLimit";
+    public const string RedisImageKey = "runtime.redisImage";
+    public const string RedisMemoryMbKey = "runtime.redisMemoryMb";
     public const string BackupScheduleKey = "backups.schedule";
     public const string BackupSpreadMinutesKey = "backups.spreadMinutes";
     public const string BackupRetentionDaysKey = "backups.retentionDays";
@@ -42,6 +45,11 @@ public sealed record PressSettings(int SoftDeleteRetentionDays)
     /// <summary>Default plan limits for runners; null = the driver's configured defaults.</summary>
     public int? RunnerMemoryMb { get; init; }
     public double? RunnerCpus { get; init; }
+    public int? RunnerPidsLimit { get; init; }
+
+    /// <summary>Image and memory cap of each site's own Redis; null = the driver's configured defaults.</summary>
+    public string? RedisImage { get; init; }
+    public int? RedisMemoryMb { get; init; }
 
     public static PressSettings Defaults { get; } = new(SoftDeleteRetentionDays: 30);
 
@@ -54,6 +62,9 @@ public sealed record PressSettings(int SoftDeleteRetentionDays)
         [RunnerImageKey] = "",
         [RunnerMemoryMbKey] = "",
         [RunnerCpusKey] = "",
+        [RunnerPidsLimitKey] = "",
+        [RedisImageKey] = "",
+        [RedisMemoryMbKey] = "",
         [BackupScheduleKey] = Defaults.BackupSchedule,
         [BackupSpreadMinutesKey] = Defaults.BackupSpreadMinutes.ToString(),
         [BackupRetentionDaysKey] = Defaults.BackupRetentionDays.ToString(),
@@ -63,6 +74,9 @@ public sealed record PressSettings(int SoftDeleteRetentionDays)
         [TokenMaxLifetimeDaysKey] = Defaults.TokenMaxLifetimeDays.ToString(),
     };
 
+    private static bool ImageReference(string v) =>
+        v.Length is > 0 and <= 255 && v.All(c => char.IsAsciiLetterOrDigit(c) || "._-/:@".Contains(c));
+
     private static Func<string, string?> WholeNumber(int min, int max, string unit) => v =>
         int.TryParse(v, out var n) && n >= min && n <= max ? null : $"must be a whole number of {unit} between {min} and {max}";
 
@@ -71,9 +85,10 @@ public sealed record PressSettings(int SoftDeleteRetentionDays)
         new Dictionary<string, Func<string, string?>>
         {
             [SoftDeleteRetentionDaysKey] = WholeNumber(1, 3650, "days"),
-            [RunnerImageKey] = v => v.Length is > 0 and <= 255 && v.All(c => char.IsAsciiLetterOrDigit(c) || "._-/:@".Contains(c))
-                ? null
-                : "must be an image reference such as 'frappe/erpnext:v16.1.0'",
+            [RunnerImageKey] = v => ImageReference(v) ? null : "must be an image reference such as 'frappe/erpnext:v16.1.0'",
+            [RedisImageKey] = v => ImageReference(v) ? null : "must be an image reference such as 'redis:7.4'",
+            [RunnerPidsLimitKey] = WholeNumber(64, 32768, "processes"),
+            [RedisMemoryMbKey] = WholeNumber(16, 65536, "MiB"),
             [RunnerMemoryMbKey] = WholeNumber(256, 262144, "MiB"),
             [BackupScheduleKey] = v => Backups.BackupSchedule.Problem(v),
             [BackupSpreadMinutesKey] = WholeNumber(0, 1380, "minutes"),

@@ -15,14 +15,24 @@ public static class BenchCommands
 
     /// <summary>
     /// <c>--force</c> because Press wrote site_config.json first (the folder exists); <c>--no-setup-db</c> so bench does
-    /// not drop and create a database. Every password is passed, or bench would prompt.
+    /// not drop and create a database. No <c>--admin-password</c>: a command line is readable by every process on the
+    /// host (/proc/PID/cmdline) and recorded in Docker's exec events. Without it Frappe asks for the password
+    /// (frappe/utils/install.py <c>get_admin_password</c>: getpass twice), and getpass reads stdin when the command has
+    /// no terminal — so the runtimes write <see cref="AdminPasswordPrompt"/> to bench's stdin.
     /// </summary>
-    public static BenchCommand NewSite(string site, string adminPassword, IReadOnlyList<string> apps)
+    public static BenchCommand NewSite(string site, IReadOnlyList<string> apps)
     {
-        var argv = new List<string> { "bench", "new-site", site, "--force", "--no-setup-db", "--db-type", "postgres", "--admin-password", adminPassword };
+        var argv = new List<string> { "bench", "new-site", site, "--force", "--no-setup-db", "--db-type", "postgres" };
         foreach (var app in apps) argv.AddRange(["--install-app", app]);
-        return new BenchCommand(argv, new HashSet<int> { 8 });
+        return new BenchCommand(argv, new HashSet<int>());
     }
+
+    /// <summary>What bench's stdin receives for new-site: the password for "Set Administrator password" and again for
+    /// "Re-enter Administrator password". A password with a line break cannot be typed at that prompt.</summary>
+    public static string AdminPasswordPrompt(string adminPassword) =>
+        adminPassword.Length > 0 && adminPassword.IndexOfAny(['\n', '\r']) < 0
+            ? $"{adminPassword}\n{adminPassword}\n"
+            : throw new ArgumentException("the Administrator password must be one non-empty line", nameof(adminPassword));
 
     public static BenchCommand InstallApps(string site, IReadOnlyList<string> apps) =>
         new(["bench", "--site", site, "install-app", .. apps]);
@@ -59,6 +69,8 @@ public static class BenchCommands
             throw new InvalidOperationException($"bench {subcommand} acts on the whole shared database; Press never runs it.");
         if (subcommand == "new-site" && !command.Argv.Contains("--no-setup-db"))
             throw new InvalidOperationException("bench new-site without --no-setup-db would drop and recreate the shared database.");
+        if (command.Argv.Any(a => a == "--admin-password" || a.StartsWith("--admin-password=", StringComparison.Ordinal)))
+            throw new InvalidOperationException("the Administrator password never goes on a command line; bench reads it on stdin.");
     }
 
     /// <summary>The first word after "bench" that is neither an option nor the value of <c>--site</c>.</summary>

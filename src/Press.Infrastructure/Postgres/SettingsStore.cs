@@ -16,6 +16,9 @@ public sealed class SettingsStore(PressDataSources sources, TimeProvider time) :
             RunnerMemoryMb = Int(values, PressSettings.RunnerMemoryMbKey),
             RunnerCpus = values.TryGetValue(PressSettings.RunnerCpusKey, out var cpus)
                          && double.TryParse(cpus, System.Globalization.CultureInfo.InvariantCulture, out var c) ? c : null,
+            RunnerPidsLimit = Int(values, PressSettings.RunnerPidsLimitKey),
+            RedisImage = values.GetValueOrDefault(PressSettings.RedisImageKey),
+            RedisMemoryMb = Int(values, PressSettings.RedisMemoryMbKey),
             BackupSchedule = values.GetValueOrDefault(PressSettings.BackupScheduleKey) ?? defaults.BackupSchedule,
             BackupSpreadMinutes = Int(values, PressSettings.BackupSpreadMinutesKey) ?? defaults.BackupSpreadMinutes,
             BackupRetentionDays = Int(values, PressSettings.BackupRetentionDaysKey) ?? defaults.BackupRetentionDays,

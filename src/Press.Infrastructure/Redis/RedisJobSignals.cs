@@ -18,6 +18,9 @@ public sealed partial class RedisJobSignals : IJobSignals, IAsyncDisposable
     {
         _logger = logger;
         var config = ConfigurationOptions.Parse(options.Configuration);
+        // Press's Redis requires a password (requirepass): runners share the host's network, and only Press may
+        // reach its wake-ups and progress. From Press:Redis:Password, or its _FILE (a Docker secret).
+        if (options.Password is { Length: > 0 } password) config.Password = password;
         config.AbortOnConnectFail = false;
         config.ConnectTimeout = 2000;
         config.AsyncTimeout = 2000;
@@ -80,6 +83,11 @@ public sealed partial class RedisJobSignals : IJobSignals, IAsyncDisposable
 public sealed class RedisOptions
 {
     public const string Section = "Press:Redis";
-    /// <summary>StackExchange.Redis configuration string, e.g. <c>127.0.0.1:48511</c>.</summary>
+    /// <summary>StackExchange.Redis configuration string, e.g. <c>127.0.0.1:48511</c> (no password in it).</summary>
     public string Configuration { get; set; } = "127.0.0.1:48511";
+
+    /// <summary>Press's Redis password (<c>requirepass</c>); <c>Press__Redis__Password_FILE</c> names a file holding it.</summary>
+    public string? Password { get; set; }
+
+    public override string ToString() => $"RedisOptions({Configuration}, password {(Password is null ? "unset" : "***")})";
 }

@@ -21,6 +21,7 @@ public sealed class NoSiteRuntime : ISiteRuntime
     public Task<RuntimeOutcome> StopAsync(Site site, CancellationToken ct) => Skipped;
     public Task<RuntimeOutcome> RemoveRunnerAsync(Site site, CancellationToken ct) => Skipped;
     public Task<RuntimeOutcome> RemoveFilesAsync(Site site, CancellationToken ct) => Skipped;
+    public Task<RuntimeOutcome> RemoveRedisAsync(Site site, CancellationToken ct) => Skipped;
     public Task<IReadOnlyList<string>> LogsAsync(Site site, int tail, CancellationToken ct) => Task.FromResult<IReadOnlyList<string>>([]);
     public RuntimeStatus Describe(Site site) => new(Driver, false, "not served: " + Reason);
     public Task<RuntimeOutcome> ExportFilesAsync(Site site, Stream destination, CancellationToken ct) => Skipped;
@@ -39,11 +40,9 @@ public sealed class RuntimeOptions
     /// <summary>"docker", "process" or "none".</summary>
     public string Driver { get; set; } = "none";
 
-    /// <summary>Postgres and Redis as runners reach them; null = the addresses Press itself uses.</summary>
+    /// <summary>Postgres as runners reach it; null = the address Press itself uses.</summary>
     public string? DatabaseHost { get; set; }
     public int? DatabasePort { get; set; }
-    public string? RedisHost { get; set; }
-    public int? RedisPort { get; set; }
 
     /// <summary><c>Press:Runtime:Process</c>: the process driver.</summary>
     public ProcessRuntimeOptions Process { get; set; } = new();
@@ -59,4 +58,14 @@ public sealed class ProcessRuntimeOptions
 
     /// <summary>How long one bench command may run (new-site with ERPNext takes minutes).</summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>redis-server for each site's own Redis; "redis-server" from PATH by default.</summary>
+    public string RedisServer { get; set; } = "redis-server";
+
+    /// <summary>Where each site's Redis keeps its socket and data (one folder per site id); default
+    /// <c>BENCH/.press-redis</c>. Keep it short: unix socket paths are limited to 107 bytes.</summary>
+    public string? RedisFolder { get; set; }
+
+    /// <summary>Each site's Redis memory cap.</summary>
+    public int RedisMemoryMb { get; set; } = 256;
 }

@@ -23,7 +23,8 @@ public static class JobEngine
         services.AddSingleton<IJobStep, WaitHealthyStep>();
         services.AddSingleton<IJobStep, RemoveRunnerStep>();
         services.AddSingleton<IJobStep, RemoveSiteFilesStep>();
-        services.AddSingleton<IJobStep, FlushSiteCacheStep>();
+        services.AddSingleton<IJobStep, RemoveSiteRedisStep>();
+        services.AddSingleton<IJobStep, LegacyFlushSiteCacheStep>();
         services.AddSingleton<IJobStep, DisableLoginStep>();
         services.AddSingleton<IJobStep, EnableLoginStep>();
         services.AddSingleton<IJobStep, TerminateConnectionsStep>();

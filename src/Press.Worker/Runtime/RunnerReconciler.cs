@@ -1,3 +1,5 @@
+using Press.Core.Jobs;
+using Press.Core.Runtime;
 using Press.Core.Sites;
 using Press.Infrastructure.Postgres;
 using Press.Infrastructure.Runtime.Docker;
@@ -6,8 +8,9 @@ namespace Press.Worker.Runtime;
 
 /// <summary>
 /// Makes the Docker engine match the metadata when the worker starts (and every few minutes): runners of Active
-/// sites are (re)created and started; Press-labelled containers that belong to no live site are reported — a metric
-/// and a log line — and never deleted silently, since they may hold someone's data.
+/// sites are (re)created and started — unless a job that stops the runner is in progress (<see cref="RunnerReconcile"/>);
+/// Press-labelled containers that belong to no live site are reported — a metric and a log line — and never deleted
+/// silently, since they may hold someone's data.
 /// </summary>
 public sealed partial class RunnerReconciler(DockerEngine docker, DockerSiteRuntime runtime, SiteQueries queries,
     ILogger<RunnerReconciler> logger) : BackgroundService
@@ -26,14 +29,21 @@ public sealed partial class RunnerReconciler(DockerEngine docker, DockerSiteRunt
         var started = new List<string>();
         foreach (var site in sites.Where(s => s.State == SiteState.Active && s.RunnerPort is not null))
         {
-            var container = containers.FirstOrDefault(c => c.Names.Any(n => n.TrimStart('/') == RunnerContainer.Name(site)));
-            if (container is { State: "running" }) continue;
+            bool Running(string name) => containers.Any(c => c.State == "running" && c.Names.Any(n => n.TrimStart('/') == name));
+            if (Running(RunnerContainer.Name(site)) && Running(RedisContainer.Name(site))) continue;
+            // Read now, not with the list: a suspend may have begun since.
+            if (RunnerReconcile.WhyNotStart(site, await JobInProgressAsync(site, ct)) is { } why)
+            {
+                LogLeftStopped(site.Name, why);
+                continue;
+            }
             var outcome = await runtime.StartAsync(site, ct);
             started.Add(site.Name);
             LogStarted(site.Name, outcome.Message);
         }
 
-        var owners = sites.Where(s => s.State is not SiteState.Deleted).Select(RunnerContainer.Name).ToHashSet();
+        var owners = sites.Where(s => s.State is not SiteState.Deleted)
+            .SelectMany(s => new[] { RunnerContainer.Name(s), RedisContainer.Name(s) }).ToHashSet();
         var strays = containers
             .Select(c => c.Names.FirstOrDefault()?.TrimStart('/') ?? c.ID)
             .Where(name => !owners.Contains(name))
@@ -41,6 +51,13 @@ public sealed partial class RunnerReconciler(DockerEngine docker, DockerSiteRunt
         foreach (var stray in strays) LogStray(stray);
         StrayRunners = strays.Count;
         return new Report(started, strays);
+    }
+
+    private async Task<JobKind?> JobInProgressAsync(Site site, CancellationToken ct)
+    {
+        var view = await queries.GetSiteAsync(site.Name, ct);
+        if (view?.ActiveJobId is not { } jobId) return null;
+        return (await queries.GetJobAsync(jobId, ct)) is { } job && !job.State.IsTerminal() ? job.Kind : null;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stopping)
@@ -56,6 +73,9 @@ public sealed partial class RunnerReconciler(DockerEngine docker, DockerSiteRunt
 
     [LoggerMessage(LogLevel.Information, "Reconcile: runner of {SiteName} was not running: {Outcome}")]
     private partial void LogStarted(string siteName, string outcome);
+
+    [LoggerMessage(LogLevel.Information, "Reconcile: runner of {SiteName} is left stopped: {Reason}")]
+    private partial void LogLeftStopped(string siteName, string reason);
 
     [LoggerMessage(LogLevel.Warning, "Reconcile: container {Container} carries Press's label but belongs to no live site; left in place for an operator to inspect")]
     private partial void LogStray(string container);

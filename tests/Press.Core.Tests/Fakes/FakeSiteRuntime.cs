@@ -5,7 +5,7 @@ namespace Press.Core.Tests.Fakes;
 
 public sealed class FakeSiteRuntime(RuntimeOutcome outcome) : ISiteRuntime
 {
-    /// <summary>The operation ("config", "start", "install", "probe", "stop", "remove-runner", "remove-files") and the site, in call order.</summary>
+    /// <summary>The operation ("config", "start", "install", "probe", "stop", "remove-runner", "remove-files", "remove-redis") and the site, in call order.</summary>
     public List<string> Calls { get; } = [];
 
     /// <summary>The secrets passed to WriteConfig and Install.</summary>
@@ -38,6 +38,8 @@ public sealed class FakeSiteRuntime(RuntimeOutcome outcome) : ISiteRuntime
     }
 
     public Task<RuntimeOutcome> StopAsync(Site site, CancellationToken ct) => Record("stop", site);
+
+    public Task<RuntimeOutcome> RemoveRedisAsync(Site site, CancellationToken ct) => Record("remove-redis", site);
     public Task<RuntimeOutcome> RemoveRunnerAsync(Site site, CancellationToken ct) => Record("remove-runner", site);
     public Task<RuntimeOutcome> RemoveFilesAsync(Site site, CancellationToken ct) => Record("remove-files", site);
     public Task<IReadOnlyList<string>> LogsAsync(Site site, int tail, CancellationToken ct) => Task.FromResult<IReadOnlyList<string>>([]);

@@ -3,7 +3,10 @@ using System.Text;
 
 namespace Press.EndToEnd.Tests.Harness;
 
-/// <summary>A private, in-memory redis-server child process on a port of the suite's range, so a test can kill it.</summary>
+/// <summary>
+/// A private, in-memory redis-server child process on a port of the suite's range, so a test can kill it — or, with a
+/// password, stand for Press's own Redis as production runs it (requirepass, set in a config file, not on argv).
+/// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
     public ChildProcess Process { get; }
@@ -12,21 +15,26 @@ public sealed class RedisServer : IAsyncDisposable
 
     private readonly string _dir;
 
-    private RedisServer(ChildProcess process, int port, string dir)
+    public string? Password { get; }
+
+    private RedisServer(ChildProcess process, int port, string dir, string? password)
     {
         Process = process;
         Port = port;
         _dir = dir;
+        Password = password;
     }
 
-    public static async Task<RedisServer> StartAsync()
+    public static async Task<RedisServer> StartAsync(string? password = null)
     {
         var port = Ports.Reserve();
         var dir = Directory.CreateTempSubdirectory("press-e2e-redis-").FullName;
+        var config = Path.Combine(dir, "redis.conf");
+        await File.WriteAllTextAsync(config, password is null ? "" : $"requirepass {password}\n");
         var child = ChildProcess.Start($"redis:{port}", "redis-server",
-            ["--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", dir],
+            [config, "--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", dir],
             new Dictionary<string, string?>(), dir);
-        var server = new RedisServer(child, port, dir);
+        var server = new RedisServer(child, port, dir, password);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         while (DateTime.UtcNow < deadline && !child.HasExited)
         {
@@ -46,10 +54,16 @@ public sealed class RedisServer : IAsyncDisposable
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(1));
             await client.ConnectAsync("127.0.0.1", Port, cts.Token);
             var stream = client.GetStream();
-            await stream.WriteAsync(Encoding.ASCII.GetBytes("PING\r\n"), cts.Token);
-            var buffer = new byte[16];
-            var n = await stream.ReadAsync(buffer, cts.Token);
-            return Encoding.ASCII.GetString(buffer, 0, n).StartsWith("+PONG");
+            await stream.WriteAsync(Encoding.ASCII.GetBytes((Password is null ? "" : $"AUTH {Password}\r\n") + "PING\r\n"), cts.Token);
+            var seen = new StringBuilder();
+            var buffer = new byte[64];
+            while (!seen.ToString().Contains("+PONG") && !seen.ToString().Contains("-ERR") && !seen.ToString().Contains("-NOAUTH"))
+            {
+                var n = await stream.ReadAsync(buffer, cts.Token);
+                if (n == 0) break;
+                seen.Append(Encoding.ASCII.GetString(buffer, 0, n));
+            }
+            return seen.ToString().Contains("+PONG");
         }
         catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException)
         {

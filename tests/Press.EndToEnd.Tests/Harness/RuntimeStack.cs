@@ -62,6 +62,7 @@ public sealed partial class RuntimeStack : IAsyncDisposable
         ["Press:Runtime:Driver"] = "docker",
         ["Press:Runtime:Docker:Endpoint"] = TestServices.DockerHost,
         ["Press:Runtime:Docker:Image"] = image ?? TestServices.DoubleImage,
+        ["Press:Runtime:Docker:RedisImage"] = TestServices.RedisImage,
         ["Press:Runtime:Docker:MemoryMb"] = "512",
         ["Press:Runtime:Docker:Cpus"] = "0.5",
         ["Press:Runtime:Health:Interval"] = "00:00:00.500",
@@ -88,27 +89,41 @@ public sealed partial class RuntimeStack : IAsyncDisposable
         }
     }
 
-    public static async Task<RuntimeStack> StartDockerAsync()
+    /// <param name="privateRedis">Press's own Redis is a private one with a password (as production runs it), so a test
+    /// can prove a runner cannot reach it whatever the shared test Redis is configured with.</param>
+    public static async Task<RuntimeStack> StartDockerAsync(bool privateRedis = false)
     {
         _ = TestServices.DockerHost; // fail first with how to run, not with a refused connection
         _ = TestServices.DoubleImage;
-        return await StartAsync("docker", DockerSettings(), null);
+        _ = TestServices.RedisImage;
+        return await StartAsync("docker", DockerSettings(), null, privateRedis);
     }
 
-    public static async Task<RuntimeStack> StartProcessAsync()
+    public static async Task<RuntimeStack> StartProcessAsync(bool privateRedis = false)
     {
         // A bench folder as frappe_docker lays it out, with only frappe in apps.txt (like the double's image).
         var bench = Directory.CreateTempSubdirectory("press-e2e-bench-").FullName;
         Directory.CreateDirectory(Path.Combine(bench, "sites"));
         await File.WriteAllTextAsync(Path.Combine(bench, "sites", "apps.txt"), "frappe\n");
         await File.WriteAllTextAsync(Path.Combine(bench, "sites", "common_site_config.json"), "{}\n");
-        return await StartAsync("process", ProcessSettings(bench), bench);
+        return await StartAsync("process", ProcessSettings(bench), bench, privateRedis);
     }
 
-    private static async Task<RuntimeStack> StartAsync(string driver, Dictionary<string, string?> settings, string? bench)
+    /// <summary>Press's own Redis when the stack has a private one (null: the shared test Redis).</summary>
+    public RedisServer? PressRedis { get; private set; }
+
+    private static async Task<RuntimeStack> StartAsync(string driver, Dictionary<string, string?> settings, string? bench, bool privateRedis)
     {
         var db = await PressDatabase.CreateAsync();
+        RedisServer? redis = null;
+        if (privateRedis)
+        {
+            redis = await RedisServer.StartAsync(password: Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)));
+            settings["Press:Redis:Configuration"] = redis.Endpoint;
+            settings["Press:Redis:Password"] = redis.Password;
+        }
         var stack = new RuntimeStack(db, driver, settings, bench);
+        if (redis is not null) stack.PressRedis = stack.Scene.Track(redis);
         try
         {
             stack._manager = await stack.Scene.StartManagerAsync(db, "manager", settings);
@@ -153,6 +168,9 @@ public sealed partial class RuntimeStack : IAsyncDisposable
     }
 
     public static string ContainerOf(string site) => $"fcs-press-site-{site}";
+
+    /// <summary>The site's own Redis: its sidecar container, and that container's volume (same name).</summary>
+    public static string RedisContainerOf(string site) => $"fcs-press-site-{site}-redis";
 
     /// <summary>POST /api/sites (no apps: the double's bench has only frappe) and waits until the job ends.</summary>
     public async Task<JobView> CreateSiteAsync(string name)
@@ -222,12 +240,17 @@ public sealed partial class RuntimeStack : IAsyncDisposable
         await Scene.DisposeAsync();
         if (Driver == "docker")
         {
-            try { await TestEngine.RemoveAsync([.. sites.Select(ContainerOf), .. extra], sites.Select(ContainerOf)); }
+            try
+            {
+                await TestEngine.RemoveAsync([.. sites.Select(ContainerOf), .. sites.Select(RedisContainerOf), .. extra],
+                    [.. sites.Select(ContainerOf), .. sites.Select(RedisContainerOf)]);
+            }
             catch (Exception ex) { Console.Error.WriteLine($"RuntimeStack cleanup: {ex.Message}"); }
         }
         if (BenchFolder is { } bench)
         {
             foreach (var site in sites) ProcessRunners.Kill(bench, site);
+            ProcessRunners.KillRedis(bench);
             try { Directory.Delete(bench, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
         await Db.DisposeAsync();
@@ -255,6 +278,24 @@ public static class ProcessRunners
         }
         catch (IOException) { return false; }
         catch (UnauthorizedAccessException) { return false; }
+    }
+
+    /// <summary>The sites' own redis-servers the process driver started under the bench folder (SIGKILL, only if still redis).</summary>
+    public static void KillRedis(string bench)
+    {
+        var root = Path.Combine(bench, ".press-redis");
+        if (!Directory.Exists(root)) return;
+        foreach (var pidFile in Directory.EnumerateFiles(root, "redis.pid", SearchOption.AllDirectories))
+        {
+            try
+            {
+                if (!int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid)
+                    || !File.ReadAllText($"/proc/{pid}/cmdline").Contains("redis-server", StringComparison.Ordinal)) continue;
+                using var kill = System.Diagnostics.Process.Start("kill", ["-KILL", pid.ToString()]);
+                kill.WaitForExit(5000);
+            }
+            catch (IOException) { }
+        }
     }
 
     /// <summary>SIGKILL of the runner's process group (it leads its own session), only if it is still the double.</summary>

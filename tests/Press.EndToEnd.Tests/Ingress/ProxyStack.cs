@@ -166,6 +166,8 @@ public sealed class ProxyStack : IAsyncDisposable
         await Scene.DisposeAsync(); // manager and worker first, so nothing starts a runner behind the cleanup
         Ports.Release(ProxyPort);
         foreach (var site in sites) ProcessRunners.Kill(BenchFolder, site);
+        // The sites' own redis-servers are daemons: they outlive the test unless killed (and hold what it held open).
+        ProcessRunners.KillRedis(BenchFolder);
         try { Directory.Delete(BenchFolder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         await Db.DisposeAsync();
     }

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Press.Core.Jobs;
 using Press.EndToEnd.Tests.Harness;
 using Press.Testing;
-using StackExchange.Redis;
 
 namespace Press.EndToEnd.Tests.Runtime;
 
@@ -117,34 +116,31 @@ public sealed class DockerLifecycleTests(DockerStackFixture fixture) : IClassFix
     }
 
     [Fact]
-    public async Task A_new_site_on_a_purged_sites_port_does_not_inherit_the_purged_sites_Frappe_cache()
+    public async Task A_purge_removes_the_sites_Redis_and_its_data_and_a_new_site_on_its_port_starts_with_an_empty_one()
     {
         var name = Stack.SiteName("cache-old");
         var (port, _) = await CreateActiveAsync(name);
-        var config = await SiteFiles.ReadConfigInContainerAsync(name);
-        var index = SiteFiles.RedisDatabase(config.GetProperty("redis_cache").GetString()!);
-        var dbName = config.GetProperty("db_name").GetString()!;
+        var dbName = (await SiteFiles.ReadConfigInContainerAsync(name)).GetProperty("db_name").GetString()!;
 
-        // What Frappe keeps in a site's cache (sessions, documents) under db_name|…; here one marker key.
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions
-        {
-            EndPoints = { TestServices.Redis }, AllowAdmin = true, AbortOnConnectFail = true, ConnectTimeout = 5000,
-        });
+        // What Frappe keeps in a site's cache (sessions, documents) under db_name|…, and a queued job; here one marker each.
         var marker = $"{dbName}|session:e2e-{name}";
-        await redis.GetDatabase(index).StringSetAsync(marker, $"{{\"user\": \"Administrator\", \"site\": \"{name}\"}}");
+        Assert.Equal("OK", await RunnerRedis.CliAsync(name, "-n", "0", "set", marker, "Administrator"));
+        Assert.Equal("1", await RunnerRedis.CliAsync(name, "-n", "1", "rpush", "rq:queue:e2e", "job-of-" + name));
 
         Stack.AssertAllStepsSucceeded(await Stack.DeleteAsync(name), Recipes.DeleteSite);
-        Stack.AssertAllStepsSucceeded(await Stack.PurgeAsync(name), Recipes.PurgeSite);
+        // Soft delete keeps the data: the sidecar is gone, its volume stays.
+        Assert.Null(await TestEngine.InspectAsync(RuntimeStack.RedisContainerOf(name)));
+        Assert.True(await TestEngine.VolumeExistsAsync(RuntimeStack.RedisContainerOf(name)));
+
+        var purge = await Stack.PurgeAsync(name);
+        Stack.AssertAllStepsSucceeded(purge, Recipes.PurgeSite);
+        Assert.Contains($"volume {RuntimeStack.RedisContainerOf(name)}", purge.Step(StepNames.RemoveSiteRedis).Output);
+        Assert.False(await TestEngine.VolumeExistsAsync(RuntimeStack.RedisContainerOf(name)), "the purged site's Redis data is still there");
 
         var next = Stack.SiteName("cache-new");
         var (nextPort, _) = await CreateActiveAsync(next);
         Assert.Equal(port, nextPort);
-        var nextIndex = SiteFiles.RedisDatabase((await SiteFiles.ReadConfigInContainerAsync(next)).GetProperty("redis_cache").GetString()!);
-        Assert.Equal(index, nextIndex);
-
-        var inherited = await redis.GetDatabase(index).StringGetAsync(marker);
-        Assert.True(inherited.IsNull,
-            $"site {next} got port {port} and with it Redis database {index}, where purged site {name}'s cache key {marker} " +
-            $"is still readable under the same db_name prefix: {inherited}");
+        Assert.Equal("", await RunnerRedis.CliAsync(next, "-n", "0", "get", marker));
+        Assert.Equal("0", await RunnerRedis.CliAsync(next, "-n", "1", "llen", "rq:queue:e2e"));
     }
 }

@@ -33,7 +33,7 @@ public sealed class DockerSiteFilesTests(DockerStackFixture fixture) : IClassFix
         {
             _sources ??= new PressDataSources(Stack.Db.Options);
             return new DockerSiteRuntime(_engine, Options, new RuntimeLimits(new SettingsStore(_sources, TimeProvider.System), Options),
-                new RuntimeEndpoints("127.0.0.1", 5432, "127.0.0.1", 6379), new FrappePing(new HttpClient()));
+                new RuntimeEndpoints("127.0.0.1", 5432), new FrappePing(new HttpClient()));
         }
     }
 

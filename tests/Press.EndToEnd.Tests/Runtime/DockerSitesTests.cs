@@ -4,7 +4,6 @@ using Npgsql;
 using Press.Core.Jobs;
 using Press.EndToEnd.Tests.Harness;
 using Press.Testing;
-using StackExchange.Redis;
 
 namespace Press.EndToEnd.Tests.Runtime;
 
@@ -76,10 +75,24 @@ public sealed class DockerSitesTests(ThreeDockerSitesFixture fixture) : IClassFi
             Assert.Contains($"Host: {name}", test);
             Assert.Contains($"http://127.0.0.1:{port}/api/method/ping", test);
 
-            var mount = Assert.Single(c.GetProperty("Mounts").EnumerateArray());
-            Assert.Equal("volume", mount.GetProperty("Type").GetString());
-            Assert.Equal(container, mount.GetProperty("Name").GetString());
-            Assert.Equal($"{SiteFiles.BenchFolder}/sites/{name}", mount.GetProperty("Destination").GetString());
+            // Its site folder, and its own Redis's volume read-only: nothing of another site.
+            var mounts = c.GetProperty("Mounts").EnumerateArray()
+                .Select(m => (m.GetProperty("Type").GetString(), m.GetProperty("Name").GetString(), m.GetProperty("Destination").GetString(), m.GetProperty("RW").GetBoolean()))
+                .OrderBy(m => m.Item3).ToList();
+            Assert.Equal(
+            [
+                ("volume", container, $"{SiteFiles.BenchFolder}/sites/{name}", true),
+                ("volume", RuntimeStack.RedisContainerOf(name), "/run/press-redis", false),
+            ], mounts);
+
+            // Locked down, as the engine applied it.
+            Assert.Equal(1024L, host.GetProperty("PidsLimit").GetInt64());
+            Assert.Equal(["ALL"], host.GetProperty("CapDrop").EnumerateArray().Select(e => e.GetString()));
+            Assert.Equal(["no-new-privileges"], host.GetProperty("SecurityOpt").EnumerateArray().Select(e => e.GetString()));
+            Assert.True(host.GetProperty("ReadonlyRootfs").GetBoolean());
+            var readOnly = await TestEngine.ExecAsync(container, "touch", "/home/frappe/frappe-bench/apps.txt");
+            Assert.True(readOnly.ExitCode != 0 && readOnly.Stderr.Contains("Read-only file system"), $"a write outside the allowed paths: {readOnly}");
+            Assert.Equal(0, (await TestEngine.ExecAsync(container, "touch", "/tmp/ok", "/home/frappe/frappe-bench/logs/ok")).ExitCode);
             Assert.True(c.GetProperty("State").GetProperty("Running").GetBoolean(), $"{container} is not running{Stack.Describe()}");
 
             var ping = await FrappeProbe.PingAsync(name, port);
@@ -122,43 +135,29 @@ public sealed class DockerSitesTests(ThreeDockerSitesFixture fixture) : IClassFi
     }
 
     [Fact]
-    public async Task Each_site_caches_in_its_own_Redis_database_so_one_sites_cache_flush_leaves_the_others_alone()
+    public async Task Each_site_caches_in_its_own_Redis_so_one_sites_cache_flush_leaves_the_others_alone()
     {
         var sites = await fixture.SitesAsync();
         var configs = new List<JsonElement>();
         foreach (var s in sites) configs.Add(await SiteFiles.ReadConfigInContainerAsync(s.Name));
-        var urls = configs.Select(c => c.GetProperty("redis_cache").GetString()!).ToList();
-        var indexes = urls.Select(SiteFiles.RedisDatabase).ToList();
-        var context = "redis_cache: " + string.Join(", ", sites.Zip(urls).Select(p => $"{p.First.Name} → {p.Second}"));
-
-        foreach (var url in urls) Assert.StartsWith($"redis://{TestServices.Redis}/", url);
-        Assert.True(indexes.Distinct().Count() == 3, context);
-        Assert.DoesNotContain(0, indexes); // database 0 is Press's own
-        foreach (var (site, index) in sites.Zip(indexes))
-            Assert.Contains($"Redis database {index}", site.Job.Step(StepNames.AllocateRunner).Output);
+        foreach (var config in configs)
+        {
+            Assert.Equal($"unix://{SiteFiles.RedisSocketInRunner}?db=0", config.GetProperty("redis_cache").GetString());
+            Assert.Equal($"unix://{SiteFiles.RedisSocketInRunner}?db=1", config.GetProperty("redis_queue").GetString());
+        }
 
         // Every site shares db_name (one Postgres database), so Frappe's key names are the same for all of them.
         var dbName = configs[0].GetProperty("db_name").GetString()!;
         Assert.All(configs, c => Assert.Equal(dbName, c.GetProperty("db_name").GetString()));
         var key = $"{dbName}|installed_apps";
+        foreach (var s in sites)
+            Assert.Equal("[\"frappe\"]", await RunnerRedis.CliAsync(s.Name, "-n", "0", "get", key)); // written by new-site
 
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions
-        {
-            EndPoints = { TestServices.Redis }, AllowAdmin = true, AbortOnConnectFail = true, ConnectTimeout = 5000,
-        });
-        var (a, b, c) = (redis.GetDatabase(indexes[0]), redis.GetDatabase(indexes[1]), redis.GetDatabase(indexes[2]));
-        Assert.Equal("[\"frappe\"]", (string?)await a.StringGetAsync(key));
-        Assert.False(await redis.GetDatabase(0).KeyExistsAsync(key), $"{key} is in Press's database 0. {context}");
-
-        // Site B clears its whole cache, as Frappe's delete_keys("") does: every "db_name|*" key of its Redis.
-        var server = redis.GetServer(redis.GetEndPoints().Single());
-        var bKeys = server.Keys(indexes[1], $"{dbName}|*").ToArray();
-        Assert.Contains(bKeys, k => k == key);
-        await b.KeyDeleteAsync(bKeys);
-
-        Assert.False(await b.KeyExistsAsync(key), context);
-        Assert.True(await a.KeyExistsAsync(key), $"site A's {key} vanished with site B's cache flush. {context}");
-        Assert.True(await c.KeyExistsAsync(key), $"site C's {key} vanished with site B's cache flush. {context}");
+        // Site B clears its whole cache, as Frappe's delete_keys("") does, and more: FLUSHDB.
+        Assert.Equal("OK", await RunnerRedis.CliAsync(sites[1].Name, "-n", "0", "flushdb"));
+        Assert.Equal("", await RunnerRedis.CliAsync(sites[1].Name, "-n", "0", "get", key));
+        Assert.Equal("[\"frappe\"]", await RunnerRedis.CliAsync(sites[0].Name, "-n", "0", "get", key));
+        Assert.Equal("[\"frappe\"]", await RunnerRedis.CliAsync(sites[2].Name, "-n", "0", "get", key));
     }
 
     [Fact]

@@ -19,7 +19,7 @@ public sealed class ProcessSiteFilesTests(ProcessStackFixture fixture) : IClassF
 
     private ProcessSiteRuntime Runtime => new(
         new ProcessRuntimeOptions { BenchFolder = Stack.BenchFolder, BenchExecutable = RuntimeStack.DoubleExecutable, CommandTimeout = TimeSpan.FromMinutes(1) },
-        new RuntimeEndpoints("127.0.0.1", 5432, "127.0.0.1", 6379), new FrappePing(new HttpClient()));
+        new RuntimeEndpoints("127.0.0.1", 5432), new FrappePing(new HttpClient()));
 
     private ISiteFolderShell Shell => new LocalFolderShell(Stack.BenchFolder!);
 

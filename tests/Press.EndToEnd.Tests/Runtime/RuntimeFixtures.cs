@@ -50,7 +50,10 @@ public static class SiteFiles
 {
     public const string BenchFolder = "/home/frappe/frappe-bench";
 
-    public static readonly string[] ConfigKeys = ["db_type", "db_host", "db_port", "db_name", "db_user", "db_password", "db_schema", "redis_cache"];
+    public static readonly string[] ConfigKeys = ["db_type", "db_host", "db_port", "db_name", "db_user", "db_password", "db_schema", "redis_cache", "redis_queue"];
+
+    /// <summary>Where a Docker runner finds its own Redis (the sidecar's volume, read-only).</summary>
+    public const string RedisSocketInRunner = "/run/press-redis/redis.sock";
 
     /// <summary>Tables the double's new-site creates in the site's schema (unqualified names, role search_path).</summary>
     public static readonly string[] FrappeTables = ["tabInstalled Application", "tabDefaultValue", "tabSingles", "__Auth", "tabPatch Log"];
@@ -65,14 +68,6 @@ public static class SiteFiles
     }
 
     public static IReadOnlyList<string> Keys(JsonElement config) => config.EnumerateObject().Select(p => p.Name).ToList();
-
-    /// <summary>Redis logical database of a <c>redis://host:port/N</c> URL.</summary>
-    public static int RedisDatabase(string url)
-    {
-        var uri = new Uri(url);
-        Assert.Equal("redis", uri.Scheme);
-        return int.Parse(uri.AbsolutePath.Trim('/'));
-    }
 
     /// <summary>Tables in the site's schema, as PostgreSQL's catalog lists them.</summary>
     public static async Task<List<string>> TablesAsync(PressDatabase db, string schema)

@@ -13,7 +13,7 @@ public static class BenchCommand
     public const string Usage = """
         frappe-test-double: a TEST DOUBLE of Frappe's bench CLI (see tests/Press.FrappeDouble/README.md)
         usage (from a bench folder that contains sites/):
-          bench new-site SITE --force --no-setup-db [--db-type postgres] --admin-password PW [--install-app APP]...
+          bench new-site SITE --force --no-setup-db [--db-type postgres] [--admin-password PW] [--install-app APP]...  (else the password is read from stdin, twice)
           bench --site SITE install-app APP... [--force]
           bench --site SITE migrate [--skip-failing] [--skip-search-index]
           bench --site SITE set-maintenance-mode on|off

@@ -4,10 +4,14 @@ using Press.FrappeDouble.Site;
 namespace Press.FrappeDouble.Cli;
 
 /// <summary>
-/// <c>bench new-site SITE --force --no-setup-db [--db-type postgres] --admin-password PW [--install-app APP]…</c>,
+/// <c>bench new-site SITE --force --no-setup-db [--db-type postgres] [--admin-password PW] [--install-app APP]…</c>,
 /// the only form Press may use on a shared database (docs/frappe.md §1). Each refusal below is a call that would go
-/// wrong against the real bench: a prompt that hangs, a DROP DATABASE of the shared database, a site config
-/// Frappe would write itself (with the wrong role and no schema).
+/// wrong against the real bench: a DROP DATABASE of the shared database, a site config Frappe would write itself
+/// (with the wrong role and no schema), a password prompt nobody answers. Without <c>--admin-password</c> the
+/// password is asked as Frappe asks it (frappe/utils/install.py <c>get_admin_password</c>, unless site config has
+/// <c>admin_password</c>): getpass "Set Administrator password: " then "Re-enter Administrator password: ", again
+/// while they differ. Without a terminal getpass reads stdin (Python's <c>getpass.fallback_getpass</c>); at the end of
+/// stdin it raises EOFError and new-site fails.
 /// </summary>
 public static class NewSiteCommand
 {
@@ -26,8 +30,6 @@ public static class NewSiteCommand
                                      + "db_name, which all sites share (docs/frappe.md §1).");
         if (!a.Has("--force"))
             throw new BenchException($"Site {site} already exists (its folder and site_config.json must exist before new-site, so pass --force).");
-        if (a.Value("--admin-password") is not { Length: > 0 } adminPassword)
-            throw new BenchException("Refusing new-site without --admin-password: the real bench would prompt for it and hang.");
         if (a.Value("--db-type") is { } dbType && dbType != "postgres")
             throw new BenchException($"--db-type {dbType}: the test double knows only postgres.");
 
@@ -39,6 +41,8 @@ public static class NewSiteCommand
             throw new BenchException($"site_config.json of {site} lacks: {string.Join(", ", missing)}.");
         if (config.String("db_type") != "postgres")
             throw new BenchException($"site_config db_type is {config.String("db_type")}, expected postgres.");
+
+        var adminPassword = a.Value("--admin-password") ?? config.String("admin_password") ?? AskAdminPassword();
 
         var apps = new List<string> { "frappe" };
         apps.AddRange(a.Values("--install-app").Where(app => !apps.Contains(app)));
@@ -70,6 +74,25 @@ public static class NewSiteCommand
         var scheduler = await FrappeTables.GetSingleAsync(conn, "System Settings", "enable_scheduler") == "1" ? "enabled" : "disabled";
         Console.Out.WriteLine($"*** Scheduler is {scheduler} ***");
         return 0;
+    }
+
+    private static string AskAdminPassword()
+    {
+        while (true)
+        {
+            var first = GetPass("Set Administrator password: ");
+            var second = GetPass("Re-enter Administrator password: ");
+            if (first == second) return first;
+            Console.Out.WriteLine("\nPasswords do not match");
+        }
+    }
+
+    /// <summary>getpass's fallback: warn, prompt on stderr, read one line of stdin; EOF is Python's EOFError.</summary>
+    private static string GetPass(string prompt)
+    {
+        Console.Error.WriteLine("GetPassWarning: Can not control echo on the terminal.\nWarning: Password input may be echoed.");
+        Console.Error.Write(prompt);
+        return Console.In.ReadLine() ?? throw new BenchException("EOFError: EOF when reading a line (the Administrator password prompt got no answer)");
     }
 
     /// <summary>

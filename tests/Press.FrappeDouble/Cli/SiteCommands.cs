@@ -18,7 +18,7 @@ public static class SiteCommands
         return command switch
         {
             "install-app" => await InstallAppAsync(bench, config, ParsedArgs.Parse(args, new HashSet<string> { "--force" }, None)),
-            "migrate" => await MigrateAsync(site, config, ParsedArgs.Parse(args, new HashSet<string> { "--skip-failing", "--skip-search-index" }, None)),
+            "migrate" => await MigrateAsync(bench, site, config, ParsedArgs.Parse(args, new HashSet<string> { "--skip-failing", "--skip-search-index" }, None)),
             "set-maintenance-mode" => await MaintenanceAsync(config, ParsedArgs.Parse(args, None, None)),
             "enable-scheduler" or "disable-scheduler" => await SchedulerAsync(site, config, command == "enable-scheduler", ParsedArgs.Parse(args, None, None)),
             _ => await SetConfigAsync(config, ParsedArgs.Parse(args, new HashSet<string> { "--parse" }, None,
@@ -47,7 +47,8 @@ public static class SiteCommands
         return 0;
     }
 
-    private static async Task<int> MigrateAsync(string site, SiteConfig config, ParsedArgs a)
+    /// <summary>Ends, as frappe/migrate.py does, by enqueuing the search-index rebuild unless --skip-search-index.</summary>
+    private static async Task<int> MigrateAsync(BenchFolder bench, string site, SiteConfig config, ParsedArgs a)
     {
         if (a.Positionals.Count > 0) throw BenchException.Usage($"Got unexpected extra argument ({a.Positionals[0]})");
         Console.Out.WriteLine($"Migrating {site}");
@@ -56,6 +57,8 @@ public static class SiteCommands
         await FrappeTables.LogPatchAsync(conn, $"frappe-test-double.migrate {DateTime.UtcNow:O}");
         foreach (var app in await FrappeTables.InstalledAppsAsync(conn))
             Console.Out.WriteLine($"Updating DocTypes for {app}");
+        if (!a.Has("--skip-search-index"))
+            Console.Out.WriteLine($"Queued rebuilding of search index for {site} (job {await SiteQueue.EnqueueAsync(bench, config, site, "long", "frappe.search.website_search.build_index_for_all_routes")})");
         return 0;
     }
 

@@ -12,9 +12,9 @@ namespace Press.FrappeDouble.Site;
 /// </summary>
 public sealed class SiteConfig
 {
-    /// <summary>Keys Press must write before new-site (docs/frappe.md §1 step 2, plus the per-site cache namespace).</summary>
+    /// <summary>Keys Press must write before new-site (docs/frappe.md §1 step 2, plus the site's own cache and queue Redis).</summary>
     public static readonly string[] RequiredForNewSite =
-        ["db_type", "db_host", "db_port", "db_name", "db_user", "db_password", "db_schema", "redis_cache"];
+        ["db_type", "db_host", "db_port", "db_name", "db_user", "db_password", "db_schema", "redis_cache", "redis_queue"];
 
     private static readonly JsonSerializerOptions WriteOptions = new()
     {

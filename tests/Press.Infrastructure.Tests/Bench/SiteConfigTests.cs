@@ -17,16 +17,17 @@ public sealed class SiteConfigTests
         new(Guid.NewGuid(), name, SiteState.Installing, new TenantLocation("press_sites", identifier), identifier,
             [1, 2, 3], ["erpnext"], Now, Now, null, null, null) { RunnerPort = runnerPort };
 
-    private static JsonObject Build(Site site) =>
-        SiteConfig.Build(site, DatabasePassword, "127.0.0.1", 48510, "127.0.0.1", 48511);
+    private const string Socket = "/run/press-redis/redis.sock";
+
+    private static JsonObject Build(Site site) => SiteConfig.Build(site, DatabasePassword, "127.0.0.1", 48510, Socket);
 
     [Fact]
-    public void Build_writes_exactly_the_database_keys_and_the_sites_own_Redis_cache()
+    public void Build_writes_exactly_the_database_keys_and_the_sites_own_Redis_for_cache_and_queue()
     {
         var config = Build(NewSite());
 
         Assert.Equal(
-            """{"db_type":"postgres","db_host":"127.0.0.1","db_port":48510,"db_name":"press_sites","db_user":"t_abcdefghijklmnopqrst","db_password":"DbPw23456789abcdefghijkmnopqrstuvwxyzAB","db_schema":"t_abcdefghijklmnopqrst","redis_cache":"redis://127.0.0.1:48511/2"}""",
+            """{"db_type":"postgres","db_host":"127.0.0.1","db_port":48510,"db_name":"press_sites","db_user":"t_abcdefghijklmnopqrst","db_password":"DbPw23456789abcdefghijkmnopqrstuvwxyzAB","db_schema":"t_abcdefghijklmnopqrst","redis_cache":"unix:///run/press-redis/redis.sock?db=0","redis_queue":"unix:///run/press-redis/redis.sock?db=1"}""",
             config.ToJsonString());
     }
 
@@ -35,8 +36,23 @@ public sealed class SiteConfigTests
     {
         var config = Build(NewSite());
 
-        Assert.Equal(["db_type", "db_host", "db_port", "db_name", "db_user", "db_password", "db_schema", "redis_cache"],
+        Assert.Equal(["db_type", "db_host", "db_port", "db_name", "db_user", "db_password", "db_schema", "redis_cache", "redis_queue"],
             config.Select(p => p.Key));
+    }
+
+    [Theory]
+    [InlineData("relative/redis.sock")]
+    [InlineData("")]
+    public void A_Redis_socket_path_must_be_absolute(string socket)
+    {
+        Assert.Throws<ArgumentException>(() => SiteConfig.RedisUrl(socket, 0));
+    }
+
+    [Fact]
+    public void A_Redis_socket_path_must_fit_a_unix_socket_address()
+    {
+        Assert.Equal("unix:///" + new string('a', 106) + "?db=1", SiteConfig.RedisUrl("/" + new string('a', 106), 1));
+        Assert.Throws<ArgumentException>(() => SiteConfig.RedisUrl("/" + new string('a', 107), 1));
     }
 
     [Fact]
@@ -50,44 +66,23 @@ public sealed class SiteConfigTests
     }
 
     [Fact]
-    public void The_Redis_cache_database_follows_the_runner_port()
+    public void The_database_host_and_port_passed_in_are_used()
     {
-        Assert.Equal("redis://127.0.0.1:48511/2", (string?)Build(NewSite(runnerPort: 48601))["redis_cache"]);
-        Assert.Equal("redis://127.0.0.1:48511/1", (string?)Build(NewSite(runnerPort: 48600))["redis_cache"]);
-        Assert.Equal("redis://127.0.0.1:48511/1100", (string?)Build(NewSite(runnerPort: 49699))["redis_cache"]);
-    }
-
-    [Fact]
-    public void The_hosts_and_ports_passed_in_are_used()
-    {
-        var config = SiteConfig.Build(NewSite(), DatabasePassword, "db.internal", 5433, "redis.internal", 6380);
+        var config = SiteConfig.Build(NewSite(), DatabasePassword, "db.internal", 5433, Socket);
 
         Assert.Equal("db.internal", (string?)config["db_host"]);
         Assert.Equal(5433, config["db_port"]!.GetValue<int>());
-        Assert.Equal("redis://redis.internal:6380/2", (string?)config["redis_cache"]);
     }
 
     [Fact]
-    public void Two_sites_get_different_Redis_cache_URLs_and_their_own_user_and_schema()
+    public void Two_sites_get_their_own_user_and_schema_and_share_the_database()
     {
         var a = Build(NewSite("a.example.com", 48601, "t_aaaaaaaaaaaaaaaaaaaa"));
         var b = Build(NewSite("b.example.com", 48602, "t_bbbbbbbbbbbbbbbbbbbb"));
 
-        Assert.Equal("redis://127.0.0.1:48511/2", (string?)a["redis_cache"]);
-        Assert.Equal("redis://127.0.0.1:48511/3", (string?)b["redis_cache"]);
-        Assert.NotEqual((string?)a["redis_cache"], (string?)b["redis_cache"]);
         Assert.Equal((string?)a["db_name"], (string?)b["db_name"]);
         Assert.NotEqual((string?)a["db_user"], (string?)b["db_user"]);
         Assert.NotEqual((string?)a["db_schema"], (string?)b["db_schema"]);
-    }
-
-    [Fact]
-    public void Build_throws_when_the_site_has_no_runner_port()
-    {
-        var ex = Assert.Throws<InvalidOperationException>(() => Build(NewSite(runnerPort: null)));
-
-        Assert.Contains("erp.example.com", ex.Message);
-        Assert.Contains("runner port", ex.Message);
     }
 
     [Fact]

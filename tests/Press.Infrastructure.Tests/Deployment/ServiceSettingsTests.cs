@@ -4,13 +4,22 @@ namespace Press.Infrastructure.Tests.Deployment;
 public sealed class ServiceSettingsTests
 {
     [Fact]
-    public void Redis_has_a_database_per_runner_port_and_persists_only_in_production()
+    public void Press_Redis_requires_the_password_from_its_secret_never_on_a_command_line_and_persists_only_in_production()
     {
-        // 1101 = database 0 for Press + one per runner port 48600–49699 (docs/architecture.md §1).
-        Assert.Equal(["redis-server", "--bind", "127.0.0.1", "--port", "48511", "--databases", "1101", "--save", "", "--appendonly", "no"],
-            ComposeFile.Development["redis"].Command);
-        Assert.Equal(["redis-server", "--bind", "127.0.0.1", "--port", "48511", "--databases", "1101", "--appendonly", "yes", "--appendfsync", "everysec"],
-            ComposeFile.Production["redis"].Command);
+        // Each site has a Redis of its own; Press's serves Press alone, and runners share the host's network.
+        // ($$ is compose's escape for a literal $; the shell then reads the secret.)
+        const string config = "umask 077 && printf 'requirepass %s\\n' \"$$(cat /run/secrets/redis_password)\" > /tmp/press-redis.conf && exec redis-server /tmp/press-redis.conf --bind 127.0.0.1 --port 48511";
+        Assert.Equal(["sh", "-c", config + " --save '' --appendonly no"], ComposeFile.Development["redis"].Command);
+        Assert.Equal(["sh", "-c", config + " --appendonly yes --appendfsync everysec"], ComposeFile.Production["redis"].Command);
+        foreach (var compose in new[] { ComposeFile.Development, ComposeFile.Production })
+        {
+            Assert.Equal(["redis_password"], compose["redis"].Secrets);
+            foreach (var app in new[] { compose["press-manager"], compose["press-worker"] })
+            {
+                Assert.Equal("/run/secrets/redis_password", app.Environment["Press__Redis__Password_FILE"]);
+                Assert.Contains("redis_password", app.Secrets);
+            }
+        }
     }
 
     [Theory]

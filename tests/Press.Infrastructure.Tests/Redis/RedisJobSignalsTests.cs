@@ -13,7 +13,8 @@ public sealed class RedisJobSignalsTests
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
     private static RedisJobSignals Connect(string? configuration = null) =>
-        new(new RedisOptions { Configuration = configuration ?? TestServices.Redis }, NullLogger<RedisJobSignals>.Instance);
+        new(new RedisOptions { Configuration = configuration ?? TestServices.Redis, Password = configuration is null ? TestServices.RedisPassword : null },
+            NullLogger<RedisJobSignals>.Instance);
 
     [Fact]
     public async Task A_wake_subscriber_receives_WakeWorkers_from_another_connection()

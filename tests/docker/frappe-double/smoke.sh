@@ -102,7 +102,8 @@ cat >"$site_dir/site_config.json" <<JSON
  "db_schema": "$ROLE",
  "db_type": "postgres",
  "db_user": "$ROLE",
- "redis_cache": "redis://127.0.0.1:$REDIS_PORT/$REDIS_DB"
+ "redis_cache": "redis://127.0.0.1:$REDIS_PORT/$REDIS_DB",
+ "redis_queue": "redis://127.0.0.1:$REDIS_PORT/$((REDIS_DB + 1))"
 }
 JSON
 chmod 600 "$site_dir/site_config.json"

@@ -22,20 +22,17 @@ internal static class Outcomes
             : throw new StepFailedException(FailureKind.Permanent, $"site {site.Name} has no Administrator password recorded"));
 }
 
-/// <summary>Gives the site a runner port (and with it its Redis database); the port stays until purge.</summary>
-public sealed class AllocateRunnerStep(ISiteStore sites, ISiteRuntime runtime, ISiteCache cache) : IJobStep
+/// <summary>Gives the site a runner port; the port stays until purge. (The site's Redis is its own, not the port's.)</summary>
+public sealed class AllocateRunnerStep(ISiteStore sites, ISiteRuntime runtime) : IJobStep
 {
     public string Name => StepNames.AllocateRunner;
 
     public async Task<StepResult> RunAsync(StepContext c, CancellationToken ct)
     {
         if (runtime.NotServing(c.Site) is { } skipped) return skipped;
-        if (c.Site.RunnerPort is { } port)
-            return StepResult.Ok($"already allocated: port {port}, Redis database {RunnerPorts.RedisDatabaseFor(port)}");
+        if (c.Site.RunnerPort is { } port) return StepResult.Ok($"already allocated: port {port}");
         var allocated = await sites.AllocateRunnerPortAsync(c.Site.Id, ct);
-        // A fresh port's cache database must start empty, whatever a crashed purge may have left in it.
-        var flushed = await cache.FlushAsync(allocated, ct);
-        return StepResult.Ok($"port {allocated}, Redis database {RunnerPorts.RedisDatabaseFor(allocated)} ({flushed})");
+        return StepResult.Ok($"port {allocated}");
     }
 }
 
@@ -93,11 +90,19 @@ public sealed class WaitHealthyStep(ISiteRuntime runtime, SiteHealthOptions opti
     }
 }
 
-/// <summary>Empties the site's cache database so the next site on its port starts clean.</summary>
-public sealed class FlushSiteCacheStep(ISiteCache cache) : IJobStep
+/// <summary>Removes the site's own Redis and its data — cache, sessions, queued jobs (purge).</summary>
+public sealed class RemoveSiteRedisStep(ISiteRuntime runtime) : IJobStep
 {
-    public string Name => StepNames.FlushSiteCache;
+    public string Name => StepNames.RemoveSiteRedis;
+    public async Task<StepResult> RunAsync(StepContext c, CancellationToken ct) => (await runtime.RemoveRedisAsync(c.Site, ct)).ToStep();
+}
 
-    public async Task<StepResult> RunAsync(StepContext c, CancellationToken ct) =>
-        c.Site.RunnerPort is { } port ? StepResult.Ok(await cache.FlushAsync(port, ct)) : StepResult.Skip("the site never had a runner port");
+/// <summary>
+/// A purge queued before the per-site Redis still names <c>flush-site-cache</c>: it now removes the site's Redis too
+/// (the shared Redis database it flushed is no longer used by any site).
+/// </summary>
+public sealed class LegacyFlushSiteCacheStep(ISiteRuntime runtime) : IJobStep
+{
+    public string Name => StepNames.LegacyFlushSiteCache;
+    public async Task<StepResult> RunAsync(StepContext c, CancellationToken ct) => (await runtime.RemoveRedisAsync(c.Site, ct)).ToStep();
 }

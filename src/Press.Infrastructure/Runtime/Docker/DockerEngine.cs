@@ -11,7 +11,7 @@ namespace Press.Infrastructure.Runtime.Docker;
 /// The narrow place that talks to the Docker engine for runners: typed calls, Docker errors translated into step
 /// failures (404 → "missing", connection trouble → transient, the rest → permanent with Docker's message).
 /// </summary>
-public sealed class DockerEngine(DockerRuntimeOptions options) : IDisposable
+public sealed partial class DockerEngine(DockerRuntimeOptions options) : IDisposable
 {
     private readonly DockerClient _docker = new DockerClientBuilder()
         .WithEndpoint(new Uri(Endpoint(options)))
@@ -139,24 +139,6 @@ public sealed class DockerEngine(DockerRuntimeOptions options) : IDisposable
         Guard($"extract into {folder} of {container}", () =>
             _transfer.Containers.ExtractArchiveToContainerAsync(container, new CopyToContainerParameters { Path = folder }, tar, ct));
 
-    public sealed record ExecResult(long ExitCode, string Output);
-
-    /// <summary>Runs argv inside the running container (no shell), returning the exit code and the output tail.</summary>
-    public Task<ExecResult> ExecAsync(string container, IReadOnlyList<string> argv, string user, string workingDir, TimeSpan timeout, CancellationToken ct) =>
-        Guard($"exec in {container}", async () =>
-        {
-            var created = await _docker.Exec.CreateContainerExecAsync(container, new ContainerExecCreateParameters
-            {
-                Cmd = argv.ToList(), AttachStdout = true, AttachStderr = true, User = user, WorkingDir = workingDir,
-            }, ct);
-            using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            limit.CancelAfter(timeout);
-            using var stream = await _docker.Exec.StartContainerExecAsync(created.ID, new ContainerExecStartParameters(), limit.Token);
-            var (stdout, stderr) = await stream.ReadOutputToEndAsync(limit.Token);
-            var inspect = await _docker.Exec.InspectContainerExecAsync(created.ID, ct);
-            return new ExecResult(inspect.ExitCode ?? -1, Tail(stdout + stderr));
-        });
-
     public Task<IReadOnlyList<string>> LogsAsync(string container, int tail, CancellationToken ct) => Guard($"logs of {container}", async () =>
     {
         try
@@ -236,7 +218,7 @@ public sealed class DockerEngine(DockerRuntimeOptions options) : IDisposable
         }
     }
 
-    private static string Tail(string text) => text.Length <= 4000 ? text.TrimEnd() : "…" + text[^4000..].TrimEnd();
+    internal static string Tail(string text) => text.Length <= 4000 ? text.TrimEnd() : "…" + text[^4000..].TrimEnd();
 
     public void Dispose()
     {

@@ -16,6 +16,28 @@ public sealed class DockerRuntimeOptions
     public int MemoryMb { get; set; } = 2048;
     public double Cpus { get; set; } = 1.0;
 
+    /// <summary>Most processes and threads a runner may have (setting <c>runtime.pidsLimit</c> overrides): a fork bomb in
+    /// one site cannot exhaust the host's PIDs. Frappe's gunicorn, workers and scheduler use a few hundred threads at most.</summary>
+    public int PidsLimit { get; set; } = DefaultPidsLimit;
+    public const int DefaultPidsLimit = 1024;
+
+    /// <summary>Runners get a read-only root file system (writable: the site's volume, /tmp, the bench's logs/). An
+    /// app that writes elsewhere fails with "Read-only file system"; set false to run such an app while it is fixed.</summary>
+    public bool ReadOnlyRootFilesystem { get; set; } = true;
+
+    /// <summary>Image of each site's Redis sidecar (setting <c>runtime.redisImage</c> overrides); never pulled by Press.</summary>
+    public string RedisImage { get; set; } = "redis:7";
+
+    /// <summary>The sidecar's user: the owner of the image's /data (the official redis image: redis, 999).</summary>
+    public string RedisUser { get; set; } = "999:999";
+
+    /// <summary>Each site's Redis memory cap (setting <c>runtime.redisMemoryMb</c> overrides).</summary>
+    public int RedisMemoryMb { get; set; } = 256;
+
+    /// <summary>Where a runner mounts its Redis's volume; the socket is <c>redis.sock</c> in it (short: unix socket paths
+    /// are limited to 107 bytes).</summary>
+    public string RedisSocketFolder { get; set; } = "/run/press-redis";
+
     /// <summary>"host" (runners bind 127.0.0.1:port on the host) — the only mode these hosts allow.</summary>
     public string NetworkMode { get; set; } = "host";
 

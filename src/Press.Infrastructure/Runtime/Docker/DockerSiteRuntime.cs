@@ -6,9 +6,10 @@ using Press.Infrastructure.Bench;
 namespace Press.Infrastructure.Runtime.Docker;
 
 /// <summary>
-/// The Docker driver: one runner container per site (<see cref="RunnerContainer"/>), bench commands by docker exec,
-/// the site's files in its own volume (kept on soft delete, removed on purge; exported and restored by
-/// <see cref="ContainerSiteFiles"/>, which works whether the runner runs or not).
+/// The Docker driver: one runner container per site (<see cref="RunnerContainer"/>) beside its own Redis
+/// (<see cref="RedisContainer"/>), bench commands by docker exec, the site's files in its own volume (kept on soft
+/// delete, removed on purge; exported and restored by <see cref="ContainerSiteFiles"/>, which works whether the runner
+/// runs or not).
 /// </summary>
 public sealed class DockerSiteRuntime(DockerEngine docker, DockerRuntimeOptions options, RuntimeLimits limits,
     RuntimeEndpoints endpoints, FrappePing ping) : ISiteRuntime
@@ -23,21 +24,45 @@ public sealed class DockerSiteRuntime(DockerEngine docker, DockerRuntimeOptions 
     {
         var created = await EnsureCreatedAsync(site, ct);
         var json = SiteConfig.Serialize(SiteConfig.Build(site, secrets.DatabasePassword, endpoints.DatabaseHost,
-            endpoints.DatabasePort, endpoints.RedisHost, endpoints.RedisPort));
-        // Readable by the bench user only: the file holds the site's database password.
-        await docker.PutFileAsync(RunnerContainer.Name(site), RunnerContainer.SiteFolder(options, site), "site_config.json", json,
-            options.BenchUid, UnixFileMode.UserRead | UnixFileMode.UserWrite, ct);
+            endpoints.DatabasePort, RunnerContainer.RedisSocket(options)));
+        // Readable by the bench user only: the file holds the site's database password. Written through a helper on the
+        // site's volume: the runner's root file system is read-only, and the engine writes the site folder's owner only
+        // when it extracts into the folder's parent.
+        var helper = ContainerSiteFiles.HelperName(site.Name);
+        await docker.RemoveAsync(helper, ct);
+        await docker.CreateAsync(ContainerSiteFiles.HelperSpec(site, (await limits.ForAsync(site, ct)).Image, options), ct);
+        try
+        {
+            await docker.PutFileAsync(helper, RunnerContainer.SiteFolder(options, site), "site_config.json", json,
+                options.BenchUid, UnixFileMode.UserRead | UnixFileMode.UserWrite, ct);
+        }
+        finally
+        {
+            await docker.RemoveAsync(helper, CancellationToken.None);
+        }
         return RuntimeOutcome.Done($"{created}; wrote {RunnerContainer.SiteFolder(options, site)}/site_config.json");
     }
 
+    /// <summary>The site's Redis first: the runner's Frappe connects to it from its first request.</summary>
     public async Task<RuntimeOutcome> StartAsync(Site site, CancellationToken ct)
     {
         var name = RunnerContainer.Name(site);
-        var state = await docker.InspectAsync(name, ct);
-        if (state?.State?.Running == true) return RuntimeOutcome.Done($"{name} already running");
-        var created = state is null ? await EnsureCreatedAsync(site, ct) + "; " : "";
-        await docker.StartAsync(name, ct);
-        return RuntimeOutcome.Done($"{created}started {name} on 127.0.0.1:{Port(site)}");
+        var redis = RedisContainer.Name(site);
+        var created = await EnsureCreatedAsync(site, ct);
+        var done = new List<string> { created };
+        if ((await docker.InspectAsync(redis, ct))?.State?.Running != true)
+        {
+            await docker.StartAsync(redis, ct);
+            done.Add($"started {redis}");
+        }
+        if ((await docker.InspectAsync(name, ct))?.State?.Running == true)
+            done.Add($"{name} already running");
+        else
+        {
+            await docker.StartAsync(name, ct);
+            done.Add($"started {name} on 127.0.0.1:{Port(site)}");
+        }
+        return RuntimeOutcome.Done(string.Join("; ", done));
     }
 
     public async Task<RuntimeOutcome> InstallAsync(Site site, SiteSecrets secrets, CancellationToken ct)
@@ -47,16 +72,18 @@ public sealed class DockerSiteRuntime(DockerEngine docker, DockerRuntimeOptions 
         var marker = await docker.ExecAsync(name, ["test", "-f", $"{folder}/{InstalledMarker}"], options.BenchUser, options.BenchFolder, TimeSpan.FromSeconds(30), ct);
         if (marker.ExitCode == 0) return RuntimeOutcome.Done("already installed");
 
-        var done = await RunBenchAsync(site, BenchCommands.NewSite(site.Name, secrets.AdminPassword, site.Apps), ct);
+        var newSite = BenchCommands.NewSite(site.Name, site.Apps);
+        var done = await RunBenchAsync(site, newSite, ct, BenchCommands.AdminPasswordPrompt(secrets.AdminPassword));
         await docker.ExecAsync(name, ["touch", $"{folder}/{InstalledMarker}"], options.BenchUser, options.BenchFolder, TimeSpan.FromSeconds(30), ct);
         return RuntimeOutcome.Done(done);
     }
 
     /// <summary>One bench command in the runner as the bench user, with the command timeout; a non-zero exit is Permanent.</summary>
-    private async Task<string> RunBenchAsync(Site site, BenchCommand command, CancellationToken ct)
+    private async Task<string> RunBenchAsync(Site site, BenchCommand command, CancellationToken ct, string? stdin = null)
     {
         BenchCommands.EnsureAllowed(command);
-        var result = await docker.ExecAsync(RunnerContainer.Name(site), command.Argv, options.BenchUser, options.BenchFolder, options.CommandTimeout, ct);
+        var result = await docker.ExecAsync(RunnerContainer.Name(site), command.Argv, options.BenchUser, options.BenchFolder, options.CommandTimeout,
+            ct, stdin);
         if (result.ExitCode != 0)
             throw new StepFailedException(FailureKind.Permanent, $"{command.Display} exited {result.ExitCode}: {result.Output}");
         return $"{command.Display}: {LastLine(result.Output)}";
@@ -66,22 +93,38 @@ public sealed class DockerSiteRuntime(DockerEngine docker, DockerRuntimeOptions 
         site.RunnerPort is { } port ? ping.ProbeAsync(site.Name, port, ct)
             : throw new StepFailedException(FailureKind.Permanent, $"site {site.Name} has no runner port allocated");
 
-    public async Task<RuntimeOutcome> StopAsync(Site site, CancellationToken ct)
+    /// <summary>The runner, then its Redis (queued jobs stay in its append-only file).</summary>
+    public async Task<RuntimeOutcome> StopAsync(Site site, CancellationToken ct) =>
+        RuntimeOutcome.Done($"{await StopOneAsync(RunnerContainer.Name(site), ct)}; {await StopOneAsync(RedisContainer.Name(site), ct)}");
+
+    private async Task<string> StopOneAsync(string name, CancellationToken ct)
     {
-        var name = RunnerContainer.Name(site);
         var state = await docker.InspectAsync(name, ct);
-        if (state is null) return RuntimeOutcome.Done($"{name} does not exist; nothing to stop");
-        if (state.State?.Running != true) return RuntimeOutcome.Done($"{name} already stopped");
+        if (state is null) return $"{name} does not exist; nothing to stop";
+        if (state.State?.Running != true) return $"{name} already stopped";
         await docker.StopAsync(name, ct);
-        return RuntimeOutcome.Done($"stopped {name}");
+        return $"stopped {name}";
     }
 
     public async Task<RuntimeOutcome> RemoveRunnerAsync(Site site, CancellationToken ct)
     {
-        var name = RunnerContainer.Name(site);
-        if (await docker.InspectAsync(name, ct) is null) return RuntimeOutcome.Done($"{name} already removed; volume {RunnerContainer.Volume(site)} kept");
-        await docker.RemoveAsync(name, ct);
-        return RuntimeOutcome.Done($"removed {name}; site files kept in volume {RunnerContainer.Volume(site)}");
+        var removed = new List<string>();
+        foreach (var name in new[] { RunnerContainer.Name(site), RedisContainer.Name(site) })
+        {
+            if (await docker.InspectAsync(name, ct) is null) continue;
+            await docker.RemoveAsync(name, ct);
+            removed.Add(name);
+        }
+        return RuntimeOutcome.Done((removed.Count == 0 ? "runner and Redis already removed" : $"removed {string.Join(" and ", removed)}")
+            + $"; site files kept in volume {RunnerContainer.Volume(site)}, Redis data in {RedisContainer.Volume(site)}");
+    }
+
+    public async Task<RuntimeOutcome> RemoveRedisAsync(Site site, CancellationToken ct)
+    {
+        await docker.RemoveAsync(RedisContainer.Name(site), ct);
+        var removed = await docker.RemoveVolumeAsync(RedisContainer.Volume(site), ct);
+        return RuntimeOutcome.Done(removed ? $"removed {RedisContainer.Name(site)} and its data (volume {RedisContainer.Volume(site)})"
+            : $"volume {RedisContainer.Volume(site)} already gone");
     }
 
     public async Task<RuntimeOutcome> RemoveFilesAsync(Site site, CancellationToken ct)
@@ -98,13 +141,35 @@ public sealed class DockerSiteRuntime(DockerEngine docker, DockerRuntimeOptions 
         ? new RuntimeStatus(Driver, true, $"container {RunnerContainer.Name(site)} on 127.0.0.1:{port}")
         : new RuntimeStatus(Driver, false, "no runner yet");
 
-    /// <summary>Creates the runner from its spec when missing (not started), returning what it did.</summary>
+    /// <summary>
+    /// Creates the site's Redis, then its runner, from their specs when missing (not started), returning what it did.
+    /// Redis first: its new volume takes the owner of the Redis image's /data before the runner mounts it.
+    /// </summary>
     internal async Task<string> EnsureCreatedAsync(Site site, CancellationToken ct)
     {
+        var done = new List<string>();
+        var redis = RedisContainer.Name(site);
+        if (await docker.InspectAsync(redis, ct) is null)
+        {
+            await docker.CreateAsync(RedisContainer.Build(site, await limits.RedisForAsync(site, ct), options), ct);
+            done.Add($"created {redis}");
+        }
         var name = RunnerContainer.Name(site);
-        if (await docker.InspectAsync(name, ct) is not null) return $"{name} exists";
-        await docker.CreateAsync(RunnerContainer.Build(site, Port(site), await limits.ForAsync(site, ct), options), ct);
-        return $"created {name}";
+        var runner = await docker.InspectAsync(name, ct);
+        if (runner is not null && !RunnerContainer.MountsOwnRedis(runner, site, options))
+        {
+            // A runner created before each site had its own Redis: its files and data are in volumes, so it is
+            // replaced by one built from today's spec (with the Redis socket and the lock-down).
+            await docker.RemoveAsync(name, ct);
+            done.Add($"removed {name} (created without its own Redis)");
+            runner = null;
+        }
+        if (runner is null)
+        {
+            await docker.CreateAsync(RunnerContainer.Build(site, Port(site), await limits.ForAsync(site, ct), options), ct);
+            done.Add($"created {name}");
+        }
+        return done.Count == 0 ? $"{name} and {redis} exist" : string.Join("; ", done);
     }
 
     private static int Port(Site site) =>

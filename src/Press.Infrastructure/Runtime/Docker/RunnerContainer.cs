@@ -6,7 +6,10 @@ namespace Press.Infrastructure.Runtime.Docker;
 
 /// <summary>
 /// A site's runner container as data (house style: manifests are pure functions, asserted exactly in tests): name,
-/// labels, limits, restart policy, health check, the site's own volume, host networking on its loopback port.
+/// labels, limits, restart policy, health check, the site's own volume, its own Redis's socket (read-only), host
+/// networking on its loopback port — and locked down: a PID limit, no capabilities (Frappe runs as an unprivileged
+/// user and needs none), no privilege gain through setuid files, and a read-only root file system where Frappe writes
+/// only to its site folder (a volume), /tmp and the bench's logs/ (tmpfs, lost on restart; `docker logs` keeps stdout).
 /// </summary>
 public static class RunnerContainer
 {
@@ -22,7 +25,21 @@ public static class RunnerContainer
 
     public static string SiteFolder(DockerRuntimeOptions options, Site site) => $"{options.BenchFolder}/sites/{site.Name}";
 
-    public sealed record Limits(string Image, int MemoryMb, double Cpus);
+    public sealed record Limits(string Image, int MemoryMb, double Cpus, int PidsLimit = DockerRuntimeOptions.DefaultPidsLimit);
+
+    /// <summary>Where the runner finds its own Redis's socket (the sidecar's volume, mounted read-only).</summary>
+    public static string RedisSocket(DockerRuntimeOptions options) => $"{options.RedisSocketFolder}/{RedisContainer.SocketName}";
+
+    /// <summary>Whether an existing runner mounts the site's own Redis (runners made before it did must be replaced).</summary>
+    public static bool MountsOwnRedis(ContainerInspectResponse runner, Site site, DockerRuntimeOptions options) =>
+        runner.Mounts?.Any(m => m.Name == RedisContainer.Volume(site) && m.Destination == options.RedisSocketFolder) == true;
+
+    /// <summary>Writable scratch space on a read-only root: Frappe's temporary files and the bench's own logs/.</summary>
+    public static Dictionary<string, string> Tmpfs(DockerRuntimeOptions options) => new()
+    {
+        ["/tmp"] = "rw,nosuid,nodev,size=256m",
+        [$"{options.BenchFolder}/logs"] = $"rw,nosuid,nodev,noexec,size=64m,uid={options.BenchUid},gid={options.BenchUid},mode=0755",
+    };
 
     public static CreateContainerParameters Build(Site site, int port, Limits limits, DockerRuntimeOptions options) => new()
     {
@@ -52,9 +69,15 @@ public static class RunnerContainer
             RestartPolicy = new RestartPolicy { Name = RestartPolicyKind.UnlessStopped },
             Memory = limits.MemoryMb * 1024L * 1024L,
             NanoCPUs = (long)(limits.Cpus * 1_000_000_000),
+            PidsLimit = limits.PidsLimit,
+            CapDrop = ["ALL"],
+            SecurityOpt = ["no-new-privileges"],
+            ReadonlyRootfs = options.ReadOnlyRootFilesystem,
+            Tmpfs = options.ReadOnlyRootFilesystem ? Tmpfs(options) : null,
             Mounts =
             [
                 new Mount { Type = "volume", Source = Volume(site), Target = SiteFolder(options, site) },
+                new Mount { Type = "volume", Source = RedisContainer.Volume(site), Target = options.RedisSocketFolder, ReadOnly = true },
             ],
             LogConfig = new LogConfig { Type = "json-file", Config = new Dictionary<string, string> { ["max-size"] = "10m", ["max-file"] = "3" } },
         },

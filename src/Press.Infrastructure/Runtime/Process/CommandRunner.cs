@@ -11,8 +11,15 @@ public static class CommandRunner
 {
     public sealed record Result(int ExitCode, string OutputTail);
 
+    /// <summary>What a Frappe process may see of Press's environment: none of Press's settings or secret file paths.</summary>
+    public static readonly IReadOnlyList<string> PassedThrough = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER", "DOTNET_ROOT"];
+
+    /// <param name="stdin">Written to the command's stdin, which is then closed (null: closed at once, so a prompt
+    /// fails instead of waiting). How a secret reaches a command: never in argv.</param>
+    /// <param name="cleanEnvironment">Start from <see cref="PassedThrough"/> only, not Press's own environment.</param>
     public static async Task<Result> RunAsync(IReadOnlyList<string> argv, string workingDirectory,
-        IReadOnlyDictionary<string, string>? environment, TimeSpan timeout, CancellationToken ct)
+        IReadOnlyDictionary<string, string>? environment, TimeSpan timeout, CancellationToken ct, string? stdin = null,
+        bool cleanEnvironment = false)
     {
         var start = new ProcessStartInfo(argv[0])
         {
@@ -23,9 +30,21 @@ public static class CommandRunner
             UseShellExecute = false,
         };
         foreach (var a in argv.Skip(1)) start.ArgumentList.Add(a);
+        if (cleanEnvironment)
+        {
+            var kept = PassedThrough.Where(k => Environment.GetEnvironmentVariable(k) is not null)
+                .ToDictionary(k => k, k => Environment.GetEnvironmentVariable(k)!);
+            start.Environment.Clear();
+            foreach (var (k, v) in kept) start.Environment[k] = v;
+        }
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) start.Environment[k] = v;
 
         using var process = System.Diagnostics.Process.Start(start) ?? throw new InvalidOperationException($"cannot start {argv[0]}");
+        if (stdin is not null)
+        {
+            try { await process.StandardInput.WriteAsync(stdin.AsMemory(), ct); }
+            catch (IOException) { } // the command exited without reading: its exit code says why
+        }
         process.StandardInput.Close(); // never let a command wait for a prompt
         var output = new StringBuilder();
         var readOut = Collect(process.StandardOutput, output);

@@ -7,12 +7,16 @@ namespace Press.Infrastructure.Runtime.Process;
 
 /// <summary>
 /// The process driver, for Frappe developers with a local bench: bench runs in the configured bench folder on this
-/// host and each site's runner is a detached <c>bench serve --port P</c> with its pid and log in the site folder.
+/// host and each site's runner is a detached <c>bench serve --port P</c> with its pid and log in the site folder,
+/// beside the site's own redis-server (<see cref="SiteRedisProcess"/>). Bench and the runner get a clean environment
+/// (none of Press's settings) and no terminal, so Frappe's password prompt reads the stdin Press gives it.
 /// </summary>
 public sealed class ProcessSiteRuntime(ProcessRuntimeOptions options, RuntimeEndpoints endpoints, FrappePing ping) : ISiteRuntime
 {
     private readonly string _bench = Path.GetFullPath(options.BenchFolder
         ?? throw new InvalidOperationException("Press:Runtime:Process:BenchFolder must name a bench folder for the process driver."));
+
+    private SiteRedisProcess Redis => new(options, _bench);
 
     public string Driver => "process";
 
@@ -26,7 +30,7 @@ public sealed class ProcessSiteRuntime(ProcessRuntimeOptions options, RuntimeEnd
         Directory.CreateDirectory(Path.Combine(SiteFolder(site), "logs"));
         var path = Path.Combine(SiteFolder(site), "site_config.json");
         var json = SiteConfig.Serialize(SiteConfig.Build(site, secrets.DatabasePassword, endpoints.DatabaseHost,
-            endpoints.DatabasePort, endpoints.RedisHost, endpoints.RedisPort));
+            endpoints.DatabasePort, Redis.CheckedSocket(site)));
         // Write-then-rename, readable by the owner only: the file holds the site's database password.
         var temp = path + ".tmp";
         File.Delete(temp);
@@ -39,7 +43,13 @@ public sealed class ProcessSiteRuntime(ProcessRuntimeOptions options, RuntimeEnd
 
     public async Task<RuntimeOutcome> StartAsync(Site site, CancellationToken ct)
     {
-        if (RunningPid(site) is { } pid) return RuntimeOutcome.Done($"already running (pid {pid})");
+        var redis = await Redis.StartAsync(site, ct);
+        return RuntimeOutcome.Done($"{redis}; {await StartRunnerAsync(site, ct)}");
+    }
+
+    private async Task<string> StartRunnerAsync(Site site, CancellationToken ct)
+    {
+        if (RunningPid(site) is { } pid) return $"already running (pid {pid})";
         var port = site.RunnerPort ?? throw new StepFailedException(FailureKind.Permanent, "no runner port allocated");
         Directory.CreateDirectory(Path.GetDirectoryName(LogFile(site))!);
         // setsid -f detaches the runner from the worker (it must outlive a worker restart); the tiny sh records the
@@ -48,21 +58,21 @@ public sealed class ProcessSiteRuntime(ProcessRuntimeOptions options, RuntimeEnd
             ["setsid", "-f", "sh", "-c", "echo $$ > \"$PRESS_PIDFILE\"; exec \"$@\" >>\"$PRESS_LOGFILE\" 2>&1 </dev/null",
                 "sh", options.BenchExecutable, "serve", "--port", port.ToString()],
             _bench, new Dictionary<string, string> { ["PRESS_PIDFILE"] = PidFile(site), ["PRESS_LOGFILE"] = LogFile(site) },
-            TimeSpan.FromSeconds(10), ct);
+            TimeSpan.FromSeconds(10), ct, cleanEnvironment: true);
         if (result.ExitCode != 0) throw new StepFailedException(FailureKind.Permanent, $"cannot start bench serve: {result.OutputTail}");
         for (var i = 0; i < 50 && RunningPid(site) is null; i++) await Task.Delay(100, ct);
         // A runner that dies at once (its port taken, a broken bench) must fail here, not leave wait-healthy probing
         // a dead port until its timeout.
         await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
         return RunningPid(site) is { } started
-            ? RuntimeOutcome.Done($"bench serve --port {port} running (pid {started}), log {LogFile(site)}")
+            ? $"bench serve --port {port} running (pid {started}), log {LogFile(site)}"
             : throw new StepFailedException(FailureKind.Transient, $"bench serve did not stay up: {LogTail(site)}");
     }
 
     public async Task<RuntimeOutcome> InstallAsync(Site site, SiteSecrets secrets, CancellationToken ct)
     {
         if (File.Exists(InstalledMarker(site))) return RuntimeOutcome.Done("already installed");
-        var done = await RunBenchAsync(BenchCommands.NewSite(site.Name, secrets.AdminPassword, site.Apps), ct);
+        var done = await RunBenchAsync(BenchCommands.NewSite(site.Name, site.Apps), ct, BenchCommands.AdminPasswordPrompt(secrets.AdminPassword));
         await File.WriteAllTextAsync(InstalledMarker(site), DateTimeOffset.UtcNow.ToString("O"), ct);
         return done;
     }
@@ -73,15 +83,24 @@ public sealed class ProcessSiteRuntime(ProcessRuntimeOptions options, RuntimeEnd
         : site.RunnerPort is { } port ? ping.ProbeAsync(site.Name, port, ct)
             : throw new StepFailedException(FailureKind.Permanent, $"site {site.Name} has no runner port allocated");
 
+    /// <summary>The runner, then its Redis (queued jobs stay in its append-only file).</summary>
     public async Task<RuntimeOutcome> StopAsync(Site site, CancellationToken ct)
     {
-        if (RunningPid(site) is not { } pid) return RuntimeOutcome.Done("already stopped");
+        var runner = await StopRunnerAsync(site, ct);
+        return RuntimeOutcome.Done($"{runner}; {await Redis.StopAsync(site, ct)}");
+    }
+
+    public async Task<RuntimeOutcome> RemoveRedisAsync(Site site, CancellationToken ct) => RuntimeOutcome.Done(await Redis.RemoveAsync(site, ct));
+
+    private async Task<string> StopRunnerAsync(Site site, CancellationToken ct)
+    {
+        if (RunningPid(site) is not { } pid) return "already stopped";
         // The runner leads its own session: signal the whole group (bench serve may have children).
         await CommandRunner.RunAsync(["kill", "-TERM", "--", $"-{pid}"], _bench, null, TimeSpan.FromSeconds(5), ct);
         for (var i = 0; i < 100 && Alive(pid); i++) await Task.Delay(100, ct);
         if (Alive(pid)) await CommandRunner.RunAsync(["kill", "-KILL", "--", $"-{pid}"], _bench, null, TimeSpan.FromSeconds(5), ct);
         File.Delete(PidFile(site));
-        return RuntimeOutcome.Done($"stopped bench serve (pid {pid})");
+        return $"stopped bench serve (pid {pid})";
     }
 
     public async Task<RuntimeOutcome> RemoveRunnerAsync(Site site, CancellationToken ct) =>
@@ -153,10 +172,12 @@ public sealed class ProcessSiteRuntime(ProcessRuntimeOptions options, RuntimeEnd
         RunBenchAsync(BenchCommands.SetMaintenanceMode(site.Name, on), ct);
 
     /// <summary>One bench command in the bench folder, with the command timeout; a non-zero exit is Permanent.</summary>
-    private async Task<RuntimeOutcome> RunBenchAsync(BenchCommand command, CancellationToken ct)
+    /// <remarks>setsid: no controlling terminal, so Frappe's getpass reads stdin instead of the developer's terminal.</remarks>
+    private async Task<RuntimeOutcome> RunBenchAsync(BenchCommand command, CancellationToken ct, string? stdin = null)
     {
         BenchCommands.EnsureAllowed(command);
-        var result = await CommandRunner.RunAsync([options.BenchExecutable, .. command.Argv.Skip(1)], _bench, null, options.CommandTimeout, ct);
+        var result = await CommandRunner.RunAsync(["setsid", "--wait", options.BenchExecutable, .. command.Argv.Skip(1)], _bench, null,
+            options.CommandTimeout, ct, stdin, cleanEnvironment: true);
         if (result.ExitCode != 0)
             throw new StepFailedException(FailureKind.Permanent, $"{command.Display} exited {result.ExitCode}: {result.OutputTail}");
         return RuntimeOutcome.Done($"{command.Display}: {LastLine(result.OutputTail)}");
