@@ -23,9 +23,13 @@ public sealed class PressDatabase : IAsyncDisposable
 
     public PostgresOptions Options { get; }
 
-    private PressDatabase()
+    /// <summary>The superuser connection string of the server this installation lives on.</summary>
+    public string Superuser { get; }
+
+    private PressDatabase(string superuser)
     {
-        var su = new NpgsqlConnectionStringBuilder(TestServices.PostgresSuperuser);
+        Superuser = superuser;
+        var su = new NpgsqlConnectionStringBuilder(superuser);
         Options = new PostgresOptions
         {
             ConnectionString = new NpgsqlConnectionStringBuilder
@@ -39,10 +43,11 @@ public sealed class PressDatabase : IAsyncDisposable
     }
 
     /// <summary>Bootstraps (role, databases, revocations) and applies the metadata migrations.</summary>
-    public static async Task<PressDatabase> CreateAsync()
+    /// <param name="superuser">The server's superuser connection string; the main test server by default.</param>
+    public static async Task<PressDatabase> CreateAsync(string? superuser = null)
     {
-        var db = new PressDatabase();
-        await new Bootstrapper(db.Options, NullLogger<Bootstrapper>.Instance).RunAsync(TestServices.PostgresSuperuser, CancellationToken.None);
+        var db = new PressDatabase(superuser ?? TestServices.PostgresSuperuser);
+        await new Bootstrapper(db.Options, NullLogger<Bootstrapper>.Instance).RunAsync(db.Superuser, CancellationToken.None);
         await using var sources = new PressDataSources(db.Options);
         await new MigrationRunner(sources, NullLogger<MigrationRunner>.Instance).ApplyAsync(CancellationToken.None);
         return db;
@@ -85,7 +90,7 @@ public sealed class PressDatabase : IAsyncDisposable
     /// <summary>A superuser connection to one of this installation's databases (for assertions only).</summary>
     public async Task<NpgsqlConnection> OpenAsSuperuserAsync(string? database = null)
     {
-        var cs = new NpgsqlConnectionStringBuilder(TestServices.PostgresSuperuser) { Database = database ?? SitesDatabase, Pooling = false };
+        var cs = new NpgsqlConnectionStringBuilder(Superuser) { Database = database ?? SitesDatabase, Pooling = false };
         var conn = new NpgsqlConnection(cs.ConnectionString);
         await conn.OpenAsync();
         return conn;
@@ -94,7 +99,7 @@ public sealed class PressDatabase : IAsyncDisposable
     /// <summary>A connection as an arbitrary role (a site role, to prove what it can and cannot do).</summary>
     public NpgsqlConnection ConnectionAs(string role, string password, string? database = null)
     {
-        var su = new NpgsqlConnectionStringBuilder(TestServices.PostgresSuperuser);
+        var su = new NpgsqlConnectionStringBuilder(Superuser);
         return new NpgsqlConnection(new NpgsqlConnectionStringBuilder
         {
             Host = su.Host, Port = su.Port, Username = role, Password = password, Database = database ?? SitesDatabase, Pooling = false,
