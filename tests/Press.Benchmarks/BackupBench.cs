@@ -64,7 +64,7 @@ public static class BackupBench
             var machine = await Machine.CollectAsync(db);
             await using var sources = new PressDataSources(db.Options);
             var tenant = new TenantDatabase(sources, db.Options, new TenancyOptions { SitesDatabase = db.SitesDatabase });
-            var archive = new PgSchemaArchive(db.Options, new BackupOptions { ToolsFolder = TestServices.PgTools }, sources);
+            var archive = new PgSchemaArchive(new BackupOptions { ToolsFolder = TestServices.PgTools }, sources);
             var tools = await archive.CheckToolsAsync(ct);
             if (!tools.Ok) throw new InvalidOperationException(tools.Problem);
             var store = new LocalFolderObjectStore(new LocalFolderOptions { Folder = db.ObjectStoreFolder });

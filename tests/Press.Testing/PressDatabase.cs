@@ -47,9 +47,10 @@ public sealed class PressDatabase : IAsyncDisposable
     public static async Task<PressDatabase> CreateAsync(string? superuser = null)
     {
         var db = new PressDatabase(superuser ?? TestServices.PostgresSuperuser);
-        await new Bootstrapper(db.Options, NullLogger<Bootstrapper>.Instance).RunAsync(db.Superuser, CancellationToken.None);
         await using var sources = new PressDataSources(db.Options);
-        await new MigrationRunner(sources, NullLogger<MigrationRunner>.Instance).ApplyAsync(CancellationToken.None);
+        // Bootstrap applies the migrations itself (as Press) before it hands the audit table over.
+        await new Bootstrapper(db.Options, new MigrationRunner(sources, NullLogger<MigrationRunner>.Instance), NullLogger<Bootstrapper>.Instance)
+            .RunAsync(db.Superuser, CancellationToken.None);
         return db;
     }
 
@@ -125,9 +126,22 @@ public sealed class PressDatabase : IAsyncDisposable
         }
         foreach (var db in new[] { SitesDatabase, MetadataDatabase })
             await Exec(conn, $"DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)");
-        foreach (var role in siteRoles) await Exec(conn, $"DROP ROLE IF EXISTS \"{role}\"");
+        foreach (var role in siteRoles)
+        {
+            // Helper logins a killed operation left behind (they are members of the site role, named after it).
+            var helpers = new List<string>();
+            await using (var cmd = new NpgsqlCommand("SELECT rolname FROM pg_roles WHERE starts_with(rolname, @p)", conn))
+            {
+                cmd.Parameters.AddWithValue("p", role + "_a");
+                await using var r = await cmd.ExecuteReaderAsync();
+                while (await r.ReadAsync()) helpers.Add(r.GetString(0));
+            }
+            foreach (var helper in helpers) await Exec(conn, $"DROP ROLE IF EXISTS \"{helper}\"");
+            await Exec(conn, $"DROP ROLE IF EXISTS \"{role}\"");
+        }
         await Exec(conn, $"REVOKE SET ON PARAMETER temp_file_limit FROM \"{PressRole}\"");
         await Exec(conn, $"DROP ROLE IF EXISTS \"{PressRole}\"");
+        await Exec(conn, $"DROP ROLE IF EXISTS \"{AuditTable.OwnerFor(PressRole)}\"");
     }
 
     private static async Task Exec(NpgsqlConnection conn, string sql)

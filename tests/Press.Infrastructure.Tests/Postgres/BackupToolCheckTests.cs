@@ -16,7 +16,7 @@ public sealed class BackupToolCheckTests
     {
         var options = new PostgresOptions { ConnectionString = superuser, SitesDatabase = "postgres", MetadataDatabase = "postgres" };
         var sources = new PressDataSources(options);
-        return (new PgSchemaArchive(options, new BackupOptions { ToolsFolder = TestServices.PgTools }, sources), sources);
+        return (new PgSchemaArchive(new BackupOptions { ToolsFolder = TestServices.PgTools }, sources), sources);
     }
 
     [Fact]

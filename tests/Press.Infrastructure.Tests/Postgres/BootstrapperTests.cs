@@ -11,7 +11,7 @@ public sealed class BootstrapperTests(InfraFixture f) : IClassFixture<InfraFixtu
     [Fact]
     public async Task Running_it_again_succeeds_and_leaves_Press_working()
     {
-        var bootstrapper = new Bootstrapper(f.Db.Options, NullLogger<Bootstrapper>.Instance);
+        var bootstrapper = new Bootstrapper(f.Db.Options, new MigrationRunner(f.Sources, NullLogger<MigrationRunner>.Instance), NullLogger<Bootstrapper>.Instance);
         await InfraFixture.OneAtATimeAsync(async () =>
         {
             await bootstrapper.RunAsync(TestServices.PostgresSuperuser, CancellationToken.None);
@@ -59,7 +59,7 @@ public sealed class BootstrapperTests(InfraFixture f) : IClassFixture<InfraFixtu
             SitesDatabase = f.Db.SitesDatabase,
         };
         var ex = await Assert.ThrowsAsync<InvalidOperationException>(() =>
-            new Bootstrapper(options, NullLogger<Bootstrapper>.Instance).RunAsync(TestServices.PostgresSuperuser, CancellationToken.None));
+            new Bootstrapper(options, new MigrationRunner(f.Sources, NullLogger<MigrationRunner>.Instance), NullLogger<Bootstrapper>.Instance).RunAsync(TestServices.PostgresSuperuser, CancellationToken.None));
         Assert.Contains("Password", ex.Message, StringComparison.Ordinal);
     }
 

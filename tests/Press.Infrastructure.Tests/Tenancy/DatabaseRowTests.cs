@@ -41,7 +41,7 @@ public sealed class DatabaseRowTests(InfraFixture f) : IClassFixture<InfraFixtur
         var site = await f.ProvisionSiteAsync();
         await using (var conn = await f.OpenAsSiteAsync(site))
             await conn.ExecAsync("CREATE TABLE items (id int PRIMARY KEY, note text); INSERT INTO items SELECT i, md5(i::text) FROM generate_series(1, 50000) i");
-        var archive = new PgSchemaArchive(f.Db.Options, new BackupOptions { ToolsFolder = TestServices.PgTools }, f.Sources);
+        var archive = new PgSchemaArchive(new BackupOptions { ToolsFolder = TestServices.PgTools }, f.Sources);
         var dump = new MemoryStream();
         await archive.DumpAsync(site.Site, async (stream, ct) =>
         {
