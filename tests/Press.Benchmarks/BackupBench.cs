@@ -132,7 +132,7 @@ public static class BackupBench
                 var target = TenantIdentifier.NewId();
                 sw.Restart();
                 await using (var stream = await store.OpenReadAsync(key, ct))
-                    await archive.RestoreAsync(stream, db.SitesDatabase, schema, target, big.RoleName, ct);
+                    await archive.RestoreAsync(stream, db.SitesDatabase, schema, target, schema, big.RoleName, ct);
                 var pressRestore = sw.Elapsed.TotalSeconds;
                 sw.Restart();
                 var counts = await archive.CountRowsAsync(db.SitesDatabase, target, big.RoleName, ct);

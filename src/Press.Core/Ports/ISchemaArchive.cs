@@ -31,7 +31,10 @@ public interface ISchemaArchive
     /// as such, and what an interrupted attempt left under that exact name is dropped and restored anew. A schema named
     /// <paramref name="dumpSchema"/> (the live one, or another site's) is never touched.
     /// </summary>
-    Task<string> RestoreAsync(Stream archive, string database, string dumpSchema, string targetSchema, string targetRole, CancellationToken ct);
+    /// <param name="liveSchema">The name the site uses the restored data under (its live schema, which a restore in place
+    /// swaps it to): what function bodies, resolved only when they run, must name.</param>
+    Task<string> RestoreAsync(Stream archive, string database, string dumpSchema, string targetSchema, string liveSchema, string targetRole,
+        CancellationToken ct);
 
     Task<bool> SchemaExistsAsync(string database, string schema, CancellationToken ct);
 

@@ -165,7 +165,8 @@ public sealed class TenantDatabase(PressDataSources sources, PostgresOptions pos
     private static async Task<bool> OwnsNothingAsync(NpgsqlConnection conn, Site site, CancellationToken ct) =>
         !await conn.ScalarAsync<bool>("""
             SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_shdepend d JOIN pg_catalog.pg_roles r ON r.oid = d.refobjid
-                           WHERE r.rolname = @r AND d.deptype = 'o' AND d.refclassid = 'pg_catalog.pg_authid'::pg_catalog.regclass)
+                           WHERE r.rolname = @r AND d.deptype = 'o' AND d.refclassid = 'pg_catalog.pg_authid'::pg_catalog.regclass
+                             AND d.classid <> 'pg_catalog.pg_default_acl'::pg_catalog.regclass)
             """, ct, ("r", site.RoleName));
 
     private static async Task<bool> RoleExists(NpgsqlConnection conn, Site site, CancellationToken ct) =>

@@ -47,14 +47,16 @@ public sealed record HostilePlants(string PressRole, string Hostile, string Vict
         {
             var h = Q(Hostile);
             var r = Q(Recorder);
-            string Try(string gain, string sql) => $"""
+            // A GRANT without the right to grant only warns, so each attempt checks what it really got.
+            string Try(string gain, string sql, string got) => $"""
                   BEGIN
                     PERFORM pg_catalog.set_config('role', 'none', false);
                     {sql}
-                    gained := gained || ' {gain}';
+                    IF {got} THEN gained := gained || ' {gain}'; END IF;
                   EXCEPTION WHEN OTHERS THEN NULL;
                   END;
                 """;
+            var me = $"'{Hostile}'";
             return $$"""
                 CREATE FUNCTION {{h}}.attack(what text) RETURNS boolean LANGUAGE plpgsql VOLATILE AS $fn$
                 DECLARE
@@ -67,12 +69,14 @@ public sealed record HostilePlants(string PressRole, string Hostile, string Vict
                   IF sess = '{{PressRole}}' THEN
                     BEGIN PERFORM pg_catalog.nextval('{{r}}.ran_in_press_session'); EXCEPTION WHEN OTHERS THEN NULL; END;
                   END IF;
-                {{Try("member-of-victim", $"EXECUTE 'GRANT {Q(Victim)} TO {h}';")}}
-                {{Try("createrole", $"EXECUTE 'ALTER ROLE {h} CREATEROLE';")}}
-                {{Try("connlimit", $"EXECUTE 'ALTER ROLE {h} CONNECTION LIMIT -1';")}}
-                {{Try("create-on-database", $"EXECUTE 'GRANT CREATE, TEMPORARY ON DATABASE ' || pg_catalog.quote_ident(pg_catalog.current_database()) || ' TO {h}';")}}
-                {{Try("usage-on-victim-schema", $"EXECUTE 'SET ROLE {Q(Victim)}'; EXECUTE 'GRANT USAGE ON SCHEMA {Q(VictimSchema)} TO {h}';")}}
-                {{Try("victim-password", $"EXECUTE 'ALTER ROLE {Q(Victim)} PASSWORD ''taken-over''';")}}
+                {{Try("member-of-victim", $"EXECUTE 'GRANT {Q(Victim)} TO {h}';", $"pg_catalog.pg_has_role({me}, '{Victim}', 'MEMBER')")}}
+                {{Try("createrole", $"EXECUTE 'ALTER ROLE {h} CREATEROLE';", $"(SELECT rolcreaterole FROM pg_catalog.pg_roles WHERE rolname = {me})")}}
+                {{Try("connlimit", $"EXECUTE 'ALTER ROLE {h} CONNECTION LIMIT -1';", $"(SELECT rolconnlimit = -1 FROM pg_catalog.pg_roles WHERE rolname = {me})")}}
+                {{Try("create-on-database", $"EXECUTE 'GRANT CREATE, TEMPORARY ON DATABASE ' || pg_catalog.quote_ident(pg_catalog.current_database()) || ' TO {h}';",
+                    $"pg_catalog.has_database_privilege({me}, pg_catalog.current_database(), 'CREATE')")}}
+                {{Try("usage-on-victim-schema", $"EXECUTE 'SET ROLE {Q(Victim)}'; EXECUTE 'GRANT USAGE ON SCHEMA {Q(VictimSchema)} TO {h}';",
+                    $"pg_catalog.has_schema_privilege({me}, '{VictimSchema}', 'USAGE')")}}
+                {{Try("victim-password", $"EXECUTE 'ALTER ROLE {Q(Victim)} PASSWORD ''taken-over''';", "true")}}
                   BEGIN
                     PERFORM pg_catalog.set_config('role', 'none', false);
                     EXECUTE 'SET ROLE {{Q(Victim)}}';

@@ -53,7 +53,7 @@ public sealed class DatabaseRowTests(InfraFixture f) : IClassFixture<InfraFixtur
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var target = RestoreNames.FreshSchema(site.Schema, "0123456789ab");
         var restoring = archive.RestoreAsync(new GatedStream(new MemoryStream(dump.ToArray()), afterBytes: dump.Length * 2 / 3, gate.Task),
-            f.Db.SitesDatabase, site.Schema, target, site.Role, Ct);
+            f.Db.SitesDatabase, site.Schema, target, site.Schema, site.Role, Ct);
         await CopyingAsync(); // the restore is in the middle of its data, waiting at the gate
 
         try

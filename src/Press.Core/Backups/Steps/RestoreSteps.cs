@@ -40,7 +40,8 @@ public sealed class RestoreDatabaseStep(IBackupStore backups, ISchemaArchive arc
         var part = manifest.Part(BackupParts.Database)
             ?? throw new StepFailedException(FailureKind.Permanent, $"backup {backup.Id} has no database part");
         await using var archiveStream = await store.OpenReadAsync(part.Key, ct);
-        return StepResult.Ok(await archive.RestoreAsync(archiveStream, c.Site.Location.Database, manifest.Schema, target, c.Site.RoleName, ct));
+        return StepResult.Ok(await archive.RestoreAsync(archiveStream, c.Site.Location.Database, manifest.Schema, target,
+            c.Site.Location.Schema, c.Site.RoleName, ct));
     }
 }
 

@@ -5,6 +5,7 @@ using Press.Core.Backups;
 using Press.Core.Jobs;
 using Press.Core.Ports;
 using Press.Core.Sites;
+using static Press.Infrastructure.Postgres.PostgresErrors;
 
 namespace Press.Infrastructure.Postgres.Archive;
 
@@ -63,7 +64,11 @@ public sealed class PgSchemaArchive(BackupOptions options, PressDataSources sour
         return check.Ok ? check : throw new StepFailedException(FailureKind.Permanent, check.Problem!);
     }
 
-    public async Task<(SchemaDumpInfo Info, UploadedObject Archive)> DumpAsync(
+    public Task<(SchemaDumpInfo Info, UploadedObject Archive)> DumpAsync(
+        Site site, Func<Stream, CancellationToken, Task<UploadedObject>> upload, CancellationToken ct) =>
+        Guard("dump", () => DumpCoreAsync(site, upload, ct));
+
+    private async Task<(SchemaDumpInfo Info, UploadedObject Archive)> DumpCoreAsync(
         Site site, Func<Stream, CancellationToken, Task<UploadedObject>> upload, CancellationToken ct)
     {
         var check = await RequireToolsAsync(ct);
@@ -83,8 +88,16 @@ public sealed class PgSchemaArchive(BackupOptions options, PressDataSources sour
         try
         {
             var counting = CountRowsInAsync(conn, site.Location.Schema, ct);
-            var archive = await upload(new ToolOutputStream(dump, errors, "pg_dump"), ct);
+            var uploading = upload(new ToolOutputStream(dump, errors, "pg_dump"), ct);
+            if (await Task.WhenAny(counting, uploading) == counting && counting.IsFaulted)
+            {
+                // A count that failed (the site's own code raising) ends the snapshot's transaction, and pg_dump's error
+                // would only say it lost the snapshot: report the count's own error.
+                PgTool.Kill(dump);
+                try { await uploading; } catch (Exception) when (!ct.IsCancellationRequested) { }
+            }
             var tables = await counting;
+            var archive = await uploading;
             await tx.RollbackAsync(ct);
             return (new SchemaDumpInfo(check.ServerVersion!, check.DumpVersion!, tables), archive);
         }
@@ -99,7 +112,12 @@ public sealed class PgSchemaArchive(BackupOptions options, PressDataSources sour
     /// left under that exact name), then pg_restore's SQL with the dump's schema name rewritten to it, run by psql as
     /// the target role in one transaction that ends by marking the schema complete. A complete schema is left as it is.
     /// </summary>
-    public async Task<string> RestoreAsync(Stream archive, string database, string dumpSchema, string targetSchema, string targetRole, CancellationToken ct)
+    public Task<string> RestoreAsync(Stream archive, string database, string dumpSchema, string targetSchema, string liveSchema,
+        string targetRole, CancellationToken ct) =>
+        Guard("restore", () => RestoreCoreAsync(archive, database, dumpSchema, targetSchema, liveSchema, targetRole, ct));
+
+    private async Task<string> RestoreCoreAsync(Stream archive, string database, string dumpSchema, string targetSchema, string liveSchema,
+        string targetRole, CancellationToken ct)
     {
         await RequireToolsAsync(ct);
         await using (var conn = await sources.OpenSitesAsync(database, ct))
@@ -111,7 +129,7 @@ public sealed class PgSchemaArchive(BackupOptions options, PressDataSources sour
             await FreshSchemaAsync(conn, targetSchema, targetRole, ct);
         }
         await using var login = await TenantLogin.CreateAsync(sources, database, targetRole, options.ToolTimeout, ct);
-        var fed = await RestorePipeline.RunAsync(options, login, archive, dumpSchema, targetSchema, ct);
+        var fed = await RestorePipeline.RunAsync(options, login, archive, dumpSchema, targetSchema, liveSchema, ct);
         return $"restored {fed:N0} bytes of archive (schema {dumpSchema}) into new schema {targetSchema}, owned by {targetRole}";
     }
 
@@ -141,7 +159,8 @@ public sealed class PgSchemaArchive(BackupOptions options, PressDataSources sour
     private static async Task<bool> SchemaExistsAsync(NpgsqlConnection conn, string schema, CancellationToken ct) =>
         await conn.ScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = @s)", ct, ("s", schema));
 
-    public async Task<IReadOnlyDictionary<string, long>> CountRowsAsync(string database, string schema, string role, CancellationToken ct)
+    public Task<IReadOnlyDictionary<string, long>> CountRowsAsync(string database, string schema, string role, CancellationToken ct) =>
+        Guard("count rows", async () =>
     {
         await using var login = await TenantLogin.CreateAsync(sources, database, role, options.ToolTimeout, ct);
         await using var conn = await login.OpenAsync(ct);
@@ -149,7 +168,7 @@ public sealed class PgSchemaArchive(BackupOptions options, PressDataSources sour
         var counts = await CountRowsInAsync(conn, schema, ct);
         await tx.RollbackAsync(ct);
         return counts;
-    }
+    });
 
     /// <summary>Exact counts, in the connection's current transaction (a helper login acting as the schema's owner).</summary>
     private static async Task<IReadOnlyDictionary<string, long>> CountRowsInAsync(Npgsql.NpgsqlConnection conn, string schema, CancellationToken ct)
@@ -179,7 +198,7 @@ public sealed class PgSchemaArchive(BackupOptions options, PressDataSources sour
     /// turn is taken as for every grant (<see cref="DatabaseRow"/>).
     /// </summary>
     public Task RenameSchemasAsync(string database, string role, IReadOnlyList<(string From, string To)> renames, CancellationToken ct) =>
-        DatabaseRow.RunAsync(sources, database, async conn =>
+        Guard("rename schemas", () => DatabaseRow.RunAsync(sources, database, async conn =>
         {
             await conn.ExecAsync($"GRANT CREATE ON DATABASE {Sql.Ident(database)} TO {Sql.Ident(role)}", ct);
             await conn.ExecAsync($"SET LOCAL ROLE {Sql.Ident(role)}", ct);
@@ -187,7 +206,7 @@ public sealed class PgSchemaArchive(BackupOptions options, PressDataSources sour
                 await conn.ExecAsync($"ALTER SCHEMA {Sql.Ident(from)} RENAME TO {Sql.Ident(to)}", ct);
             await conn.ExecAsync("RESET ROLE", ct);
             await conn.ExecAsync($"REVOKE CREATE ON DATABASE {Sql.Ident(database)} FROM {Sql.Ident(role)}", ct);
-        }, ct);
+        }, ct));
 
     public async Task<IReadOnlyList<string>> SchemasOwnedByAsync(string database, string role, CancellationToken ct)
     {
@@ -199,7 +218,7 @@ public sealed class PgSchemaArchive(BackupOptions options, PressDataSources sour
         return list;
     }
 
-    public async Task<string> DropSchemaAsync(string database, string schema, string role, CancellationToken ct)
+    public Task<string> DropSchemaAsync(string database, string schema, string role, CancellationToken ct) => Guard("drop schema", async () =>
     {
         await using var conn = await sources.OpenSitesAsync(database, ct);
         if (!await SchemaExistsAsync(conn, schema, ct)) return $"schema {schema} already gone";
@@ -208,5 +227,5 @@ public sealed class PgSchemaArchive(BackupOptions options, PressDataSources sour
         await conn.ExecAsync($"DROP SCHEMA {Sql.Ident(schema)} CASCADE", ct);
         await tx.CommitAsync(ct);
         return $"dropped schema {schema}";
-    }
+    });
 }

@@ -10,7 +10,7 @@ namespace Press.Infrastructure.Postgres.Archive;
 internal static class RestorePipeline
 {
     public static async Task<long> RunAsync(BackupOptions options, TenantLogin login, Stream archive, string dumpSchema, string targetSchema,
-        CancellationToken ct)
+        string liveSchema, CancellationToken ct)
     {
         var script = RestoreScript.For(targetSchema, login.SiteRole);
         using var psql = PgTool.Start(options, "psql", login.Connection,
@@ -44,7 +44,7 @@ internal static class RestorePipeline
                 try
                 {
                     await input.WriteAsync(Encoding.UTF8.GetBytes(script.Prologue), ct);
-                    await SchemaRenameFilter.CopyAsync(restore.StandardOutput.BaseStream, input, dumpSchema, targetSchema, ct);
+                    await new SchemaRenameFilter(dumpSchema, targetSchema, liveSchema).CopyAsync(restore.StandardOutput.BaseStream, input, ct);
                     await restore.WaitForExitAsync(ct);
                     // A pg_restore that failed must not let the epilogue commit half a schema: end psql's input with an
                     // error so ON_ERROR_STOP rolls the transaction back.
