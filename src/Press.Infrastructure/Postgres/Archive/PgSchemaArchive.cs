@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using Npgsql;
 using Press.Core.Backups;
 using Press.Core.Jobs;
@@ -134,7 +132,7 @@ public sealed class PgSchemaArchive(BackupOptions options, PressDataSources sour
     }
 
     /// <summary>Pure DDL in Press's session: no user code runs (event triggers, the one hook on DDL, need a superuser).</summary>
-    private static async Task FreshSchemaAsync(Npgsql.NpgsqlConnection conn, string schema, string role, CancellationToken ct)
+    private static async Task FreshSchemaAsync(NpgsqlConnection conn, string schema, string role, CancellationToken ct)
     {
         await using var tx = await conn.BeginTransactionAsync(ct);
         // Press holds every site role with SET (not INHERIT); a new site's role gets that grant here, as create-schema
@@ -171,7 +169,7 @@ public sealed class PgSchemaArchive(BackupOptions options, PressDataSources sour
     });
 
     /// <summary>Exact counts, in the connection's current transaction (a helper login acting as the schema's owner).</summary>
-    private static async Task<IReadOnlyDictionary<string, long>> CountRowsInAsync(Npgsql.NpgsqlConnection conn, string schema, CancellationToken ct)
+    private static async Task<IReadOnlyDictionary<string, long>> CountRowsInAsync(NpgsqlConnection conn, string schema, CancellationToken ct)
     {
         var tables = new List<string>();
         await using (var cmd = Sql.Command(conn, """
@@ -185,7 +183,7 @@ public sealed class PgSchemaArchive(BackupOptions options, PressDataSources sour
         foreach (var batch in tables.Chunk(200))
         {
             var sql = string.Join(" UNION ALL ", batch.Select((t, i) => $"SELECT {i}, pg_catalog.count(*) FROM {Sql.Ident(schema)}.{Sql.Ident(t)}"));
-            await using var cmd = new Npgsql.NpgsqlCommand(sql, conn) { CommandTimeout = 0 };
+            await using var cmd = new NpgsqlCommand(sql, conn) { CommandTimeout = 0 };
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct)) counts[batch[r.GetInt32(0)]] = r.GetInt64(1);
         }
