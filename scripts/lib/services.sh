@@ -262,7 +262,8 @@ _press_pg_resolve() {
 # initialised with; a data dir that exists (PG_VERSION) runs on its own major.
 # Installs the binaries when missing. Does nothing when that data dir's server
 # is already running. Sets and exports PRESS_PG_RUN_BIN, PRESS_PG_RUN_DATA and
-# PRESS_PG_RUN_MAJOR.
+# PRESS_PG_RUN_MAJOR. PRESS_PG_MAX_CONNECTIONS (300) and
+# PRESS_PG_RESERVED_CONNECTIONS (10) size the connection slots.
 press_start_postgres() {
   local datadir="$1" port="$2" pwfile="$3" fast="${PRESS_PG_FAST:-0}" major="$PRESS_PG_MAJOR" have
   shift 3
@@ -323,7 +324,11 @@ press_start_postgres() {
     [ "$rc" -eq 0 ] || press_die "initdb failed for $data (exit $rc)"
   fi
 
-  local opts="-c listen_addresses=127.0.0.1 -p $port -k $sockdir -c max_connections=300 -c shared_buffers=128MB"
+  # reserved_connections (PostgreSQL 16+): the last slots below superuser_reserved_connections are kept for roles
+  # with pg_use_reserved_connections (Press's own role, granted by its bootstrap), so tenants that fill every
+  # ordinary slot cannot lock Press out of suspending them.
+  local opts="-c listen_addresses=127.0.0.1 -p $port -k $sockdir -c max_connections=${PRESS_PG_MAX_CONNECTIONS:-300}"
+  opts+=" -c reserved_connections=${PRESS_PG_RESERVED_CONNECTIONS:-10} -c shared_buffers=128MB"
   if [ "$fast" = 1 ]; then
     opts+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
   fi

@@ -9,6 +9,12 @@
 PRESS_TEST_PG_PORT=49710
 PRESS_TEST_REDIS_PORT=49711
 PRESS_TEST_PG16_PORT=49712
+# A third PostgreSQL 17 with few connection slots, for the test that fills every ordinary slot as a tenant would and
+# checks Press still gets in through reserved_connections: filling the main server would break the tests running
+# beside it.
+PRESS_TEST_PG_SMALL_PORT=49713
+PRESS_TEST_PG_SMALL_MAX_CONNECTIONS=30
+PRESS_TEST_PG_SMALL_RESERVED_CONNECTIONS=5
 PRESS_TEST_S3_PORT=49715
 PRESS_TEST_DIR="$PRESS_REPO/.press/test"
 # What `up` exported, as a file a shell can source: `. .press/test/services.env && dotnet test …`.
@@ -17,7 +23,7 @@ PRESS_TEST_ENV_FILE="$PRESS_TEST_DIR/services.env"
 # press_test_services_up: installs what is missing, starts every server from empty data (stopping what a killed
 # earlier run left), builds the images, exports the PRESS_TEST_* variables and writes them to $PRESS_TEST_ENV_FILE.
 press_test_services_up() {
-  local pwfile pg_password pg_data pg16_data stale
+  local pwfile pg_password pg_data pg16_data pg_small_data stale
   press_install_postgres 17
   press_install_postgres 16
   # pg_dump/pg_restore/psql of the main server's major (17); sets PRESS_PG_TOOLS.
@@ -34,6 +40,7 @@ press_test_services_up() {
   press_test_services_down
   press_wipe_postgres "$PRESS_TEST_DIR/pg"
   press_wipe_postgres "$PRESS_TEST_DIR/pg16"
+  press_wipe_postgres "$PRESS_TEST_DIR/pg-small"
   rm -rf "$PRESS_TEST_DIR/redis" "$PRESS_TEST_ENV_FILE"
 
   pwfile="$(mktemp)"
@@ -44,6 +51,9 @@ press_test_services_up() {
   pg_data="$PRESS_PG_RUN_DATA"
   press_start_postgres "$PRESS_TEST_DIR/pg16" "$PRESS_TEST_PG16_PORT" "$pwfile" --major 16 --fast
   pg16_data="$PRESS_PG_RUN_DATA"
+  PRESS_PG_MAX_CONNECTIONS=$PRESS_TEST_PG_SMALL_MAX_CONNECTIONS PRESS_PG_RESERVED_CONNECTIONS=$PRESS_TEST_PG_SMALL_RESERVED_CONNECTIONS \
+    press_start_postgres "$PRESS_TEST_DIR/pg-small" "$PRESS_TEST_PG_SMALL_PORT" "$pwfile" --major 17 --fast
+  pg_small_data="$PRESS_PG_RUN_DATA"
   rm -f "$pwfile"
   # Press's Redis requires a password, as in production (the runners share the host's network).
   mkdir -p "$PRESS_TEST_DIR/redis"
@@ -69,6 +79,7 @@ press_test_services_up() {
 
   export PRESS_TEST_POSTGRES="Host=127.0.0.1;Port=$PRESS_TEST_PG_PORT;Username=postgres;Password=$pg_password;Database=postgres"
   export PRESS_TEST_POSTGRES16="Host=127.0.0.1;Port=$PRESS_TEST_PG16_PORT;Username=postgres;Password=$pg_password;Database=postgres"
+  export PRESS_TEST_POSTGRES_SMALL="Host=127.0.0.1;Port=$PRESS_TEST_PG_SMALL_PORT;Username=postgres;Password=$pg_password;Database=postgres"
   export PRESS_TEST_PG_TOOLS="$PRESS_PG_TOOLS"
   export PRESS_TEST_REDIS="127.0.0.1:$PRESS_TEST_REDIS_PORT"
   PRESS_TEST_REDIS_PASSWORD="$(cat "$PRESS_TEST_DIR/redis/password")"
@@ -80,7 +91,7 @@ press_test_services_up() {
     umask 077
     env | grep -E '^(PRESS_TEST_[A-Z0-9_]+|DOCKER_HOST)=' | sed -E "s/^([^=]+)=(.*)$/export \1='\2'/" >"$PRESS_TEST_ENV_FILE"
   )
-  press_log "test services: PostgreSQL 17 on 127.0.0.1:$PRESS_TEST_PG_PORT (data $pg_data), PostgreSQL 16 on 127.0.0.1:$PRESS_TEST_PG16_PORT (data $pg16_data), PostgreSQL 17 tools in $PRESS_TEST_PG_TOOLS, Redis on 127.0.0.1:$PRESS_TEST_REDIS_PORT (with a password), S3 on $PRESS_S3_URL, Docker at $DOCKER_HOST; variables in $PRESS_TEST_ENV_FILE"
+  press_log "test services: PostgreSQL 17 on 127.0.0.1:$PRESS_TEST_PG_PORT (data $pg_data), PostgreSQL 16 on 127.0.0.1:$PRESS_TEST_PG16_PORT (data $pg16_data), PostgreSQL 17 with $PRESS_TEST_PG_SMALL_MAX_CONNECTIONS slots on 127.0.0.1:$PRESS_TEST_PG_SMALL_PORT (data $pg_small_data), PostgreSQL 17 tools in $PRESS_TEST_PG_TOOLS, Redis on 127.0.0.1:$PRESS_TEST_REDIS_PORT (with a password), S3 on $PRESS_S3_URL, Docker at $DOCKER_HOST; variables in $PRESS_TEST_ENV_FILE"
 }
 
 # press_test_services_down: stops every test server by its pid file (tolerant when nothing runs).
@@ -88,6 +99,7 @@ press_test_services_down() {
   press_stop_redis "$PRESS_TEST_DIR/redis" || true
   press_stop_postgres "$PRESS_TEST_DIR/pg" || true
   press_stop_postgres "$PRESS_TEST_DIR/pg16" || true
+  press_stop_postgres "$PRESS_TEST_DIR/pg-small" || true
   press_stop_dockerd "$PRESS_TEST_DIR/docker" || true
   press_stop_ceph "$PRESS_TEST_DIR/ceph" || true
   rm -f "$PRESS_TEST_ENV_FILE"

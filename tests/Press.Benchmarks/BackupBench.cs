@@ -64,7 +64,7 @@ public static class BackupBench
             var machine = await Machine.CollectAsync(db);
             await using var sources = new PressDataSources(db.Options);
             var tenant = new TenantDatabase(sources, db.Options, new TenancyOptions { SitesDatabase = db.SitesDatabase });
-            var archive = new PgSchemaArchive(db.Options, new BackupOptions { ToolsFolder = TestServices.PgTools }, sources);
+            var archive = new PgSchemaArchive(new BackupOptions { ToolsFolder = TestServices.PgTools }, sources);
             var tools = await archive.CheckToolsAsync(ct);
             if (!tools.Ok) throw new InvalidOperationException(tools.Problem);
             var store = new LocalFolderObjectStore(new LocalFolderOptions { Folder = db.ObjectStoreFolder });
@@ -132,7 +132,7 @@ public static class BackupBench
                 var target = TenantIdentifier.NewId();
                 sw.Restart();
                 await using (var stream = await store.OpenReadAsync(key, ct))
-                    await archive.RestoreAsync(stream, db.SitesDatabase, schema, target, big.RoleName, ct);
+                    await archive.RestoreAsync(stream, db.SitesDatabase, schema, target, schema, big.RoleName, ct);
                 var pressRestore = sw.Elapsed.TotalSeconds;
                 sw.Restart();
                 var counts = await archive.CountRowsAsync(db.SitesDatabase, target, big.RoleName, ct);

@@ -37,6 +37,7 @@ public class InfraFixture : IAsyncLifetime
         ConnectionLimit = 3,
         StatementTimeout = TimeSpan.FromSeconds(17),
         IdleInTransactionSessionTimeout = TimeSpan.FromSeconds(23),
+        TempFileLimitMb = 77,
     };
 
     public AesGcmSecretProtector Secrets { get; private set; } = null!;

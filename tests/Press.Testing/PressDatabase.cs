@@ -23,9 +23,13 @@ public sealed class PressDatabase : IAsyncDisposable
 
     public PostgresOptions Options { get; }
 
-    private PressDatabase()
+    /// <summary>The superuser connection string of the server this installation lives on.</summary>
+    public string Superuser { get; }
+
+    private PressDatabase(string superuser)
     {
-        var su = new NpgsqlConnectionStringBuilder(TestServices.PostgresSuperuser);
+        Superuser = superuser;
+        var su = new NpgsqlConnectionStringBuilder(superuser);
         Options = new PostgresOptions
         {
             ConnectionString = new NpgsqlConnectionStringBuilder
@@ -39,12 +43,14 @@ public sealed class PressDatabase : IAsyncDisposable
     }
 
     /// <summary>Bootstraps (role, databases, revocations) and applies the metadata migrations.</summary>
-    public static async Task<PressDatabase> CreateAsync()
+    /// <param name="superuser">The server's superuser connection string; the main test server by default.</param>
+    public static async Task<PressDatabase> CreateAsync(string? superuser = null)
     {
-        var db = new PressDatabase();
-        await new Bootstrapper(db.Options, NullLogger<Bootstrapper>.Instance).RunAsync(TestServices.PostgresSuperuser, CancellationToken.None);
+        var db = new PressDatabase(superuser ?? TestServices.PostgresSuperuser);
         await using var sources = new PressDataSources(db.Options);
-        await new MigrationRunner(sources, NullLogger<MigrationRunner>.Instance).ApplyAsync(CancellationToken.None);
+        // Bootstrap applies the migrations itself (as Press) before it hands the audit table over.
+        await new Bootstrapper(db.Options, new MigrationRunner(sources, NullLogger<MigrationRunner>.Instance), NullLogger<Bootstrapper>.Instance)
+            .RunAsync(db.Superuser, CancellationToken.None);
         return db;
     }
 
@@ -86,7 +92,7 @@ public sealed class PressDatabase : IAsyncDisposable
     /// <summary>A superuser connection to one of this installation's databases (for assertions only).</summary>
     public async Task<NpgsqlConnection> OpenAsSuperuserAsync(string? database = null)
     {
-        var cs = new NpgsqlConnectionStringBuilder(TestServices.PostgresSuperuser) { Database = database ?? SitesDatabase, Pooling = false };
+        var cs = new NpgsqlConnectionStringBuilder(Superuser) { Database = database ?? SitesDatabase, Pooling = false };
         var conn = new NpgsqlConnection(cs.ConnectionString);
         await conn.OpenAsync();
         return conn;
@@ -95,7 +101,7 @@ public sealed class PressDatabase : IAsyncDisposable
     /// <summary>A connection as an arbitrary role (a site role, to prove what it can and cannot do).</summary>
     public NpgsqlConnection ConnectionAs(string role, string password, string? database = null)
     {
-        var su = new NpgsqlConnectionStringBuilder(TestServices.PostgresSuperuser);
+        var su = new NpgsqlConnectionStringBuilder(Superuser);
         return new NpgsqlConnection(new NpgsqlConnectionStringBuilder
         {
             Host = su.Host, Port = su.Port, Username = role, Password = password, Database = database ?? SitesDatabase, Pooling = false,
@@ -121,9 +127,22 @@ public sealed class PressDatabase : IAsyncDisposable
         }
         foreach (var db in new[] { SitesDatabase, MetadataDatabase })
             await Exec(conn, $"DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)");
-        foreach (var role in siteRoles) await Exec(conn, $"DROP ROLE IF EXISTS \"{role}\"");
+        foreach (var role in siteRoles)
+        {
+            // Helper logins a killed operation left behind (they are members of the site role, named after it).
+            var helpers = new List<string>();
+            await using (var cmd = new NpgsqlCommand("SELECT rolname FROM pg_roles WHERE starts_with(rolname, @p)", conn))
+            {
+                cmd.Parameters.AddWithValue("p", role + "_a");
+                await using var r = await cmd.ExecuteReaderAsync();
+                while (await r.ReadAsync()) helpers.Add(r.GetString(0));
+            }
+            foreach (var helper in helpers) await Exec(conn, $"DROP ROLE IF EXISTS \"{helper}\"");
+            await Exec(conn, $"DROP ROLE IF EXISTS \"{role}\"");
+        }
         await Exec(conn, $"REVOKE SET ON PARAMETER temp_file_limit FROM \"{PressRole}\"");
         await Exec(conn, $"DROP ROLE IF EXISTS \"{PressRole}\"");
+        await Exec(conn, $"DROP ROLE IF EXISTS \"{AuditTable.OwnerFor(PressRole)}\"");
     }
 
     private static async Task Exec(NpgsqlConnection conn, string sql)

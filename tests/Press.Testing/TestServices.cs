@@ -16,6 +16,13 @@ public static class TestServices
     public static string PostgresSuperuser16 => Require("PRESS_TEST_POSTGRES16", "a PostgreSQL 16 superuser connection string");
 
     /// <summary>
+    /// Superuser connection string of a small PostgreSQL 17 server (env <c>PRESS_TEST_POSTGRES_SMALL</c>: few
+    /// <c>max_connections</c>, <c>reserved_connections</c> set) that a test may fill with connections as a hostile tenant
+    /// would, without starving the tests that share the main server.
+    /// </summary>
+    public static string PostgresSmallSuperuser => Require("PRESS_TEST_POSTGRES_SMALL", "a superuser connection string of the small PostgreSQL 17 server");
+
+    /// <summary>
     /// The folder with pg_dump, pg_restore and psql of the same major version as <see cref="PostgresSuperuser"/>'s server
     /// (env <c>PRESS_TEST_PG_TOOLS</c>); scripts/test debootstraps PostgreSQL 17's client tools from Debian trixie.
     /// </summary>

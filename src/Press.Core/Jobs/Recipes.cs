@@ -70,9 +70,10 @@ public static class Recipes
         WhileRunning: null, OnSuccess: null, OnFailure: null);
 
     /// <summary>A new site whose schema is restored from a backup (any site's, a soft-deleted one's included) and
-    /// owned by the new site's role; Frappe is migrated, not installed.</summary>
+    /// owned by the new site's role; Frappe is migrated, not installed. The role is configured (CONNECT) before the
+    /// restore, which runs logged in with the new role's powers.</summary>
     public static readonly JobRecipe NewSiteFromBackup = new(JobKind.NewSiteFromBackup,
-        [CheckBackup, CreateRole, RestoreDatabase, ConfigureRole, VerifyLogin, AllocateRunner, WriteSiteConfig, StartRuntime,
+        [CheckBackup, CreateRole, ConfigureRole, RestoreDatabase, VerifyLogin, AllocateRunner, WriteSiteConfig, StartRuntime,
          StageFiles, SwapFiles, Migrate, WaitHealthy],
         WhileRunning: SiteState.Installing, OnSuccess: SiteState.Active);
 

@@ -15,7 +15,8 @@ public interface ISchemaArchive
     Task<ToolCheck> CheckToolsAsync(CancellationToken ct);
 
     /// <summary>
-    /// <c>pg_dump -Fc -n &lt;schema&gt;</c> of the site's schema (as the site's role), its output handed to
+    /// <c>pg_dump -Fc -n &lt;schema&gt;</c> of the site's schema (logged in with the site role's powers, never Press's: reading
+    /// data runs the tenant's row-level security policies), its output handed to
     /// <paramref name="upload"/> as a stream while it is produced (no local copy), and the row count of every table
     /// taken in the same snapshot as the dump.
     /// </summary>
@@ -23,18 +24,24 @@ public interface ISchemaArchive
         Site site, Func<Stream, CancellationToken, Task<UploadedObject>> upload, CancellationToken ct);
 
     /// <summary>
-    /// Restores an archive of schema <paramref name="dumpSchema"/> into the NEW schema <paramref name="targetSchema"/>
-    /// of <paramref name="database"/>, every object owned by <paramref name="targetRole"/>, in ONE transaction: a
-    /// failure or a kill leaves nothing behind, and the live schema of the same name is never changed.
+    /// Restores an archive of schema <paramref name="dumpSchema"/> into the schema <paramref name="targetSchema"/> of
+    /// <paramref name="database"/>, created for it and owned by <paramref name="targetRole"/>, every object created by
+    /// that role (logged in with its powers: writing rows runs the tenant's constraints, defaults and triggers). The
+    /// rows go in ONE transaction, which ends by marking the schema complete: run again, a complete schema is reported
+    /// as such, and what an interrupted attempt left under that exact name is dropped and restored anew. A schema named
+    /// <paramref name="dumpSchema"/> (the live one, or another site's) is never touched.
     /// </summary>
-    Task<string> RestoreAsync(Stream archive, string database, string dumpSchema, string targetSchema, string targetRole, CancellationToken ct);
+    /// <param name="liveSchema">The name the site uses the restored data under (its live schema, which a restore in place
+    /// swaps it to): what function bodies, resolved only when they run, must name.</param>
+    Task<string> RestoreAsync(Stream archive, string database, string dumpSchema, string targetSchema, string liveSchema, string targetRole,
+        CancellationToken ct);
 
     Task<bool> SchemaExistsAsync(string database, string schema, CancellationToken ct);
 
-    /// <summary>Exact row count of every table of the schema (as <paramref name="role"/>, the schema's owner).</summary>
+    /// <summary>Exact row count of every table of the schema, logged in with the powers of <paramref name="role"/>, the schema's owner.</summary>
     Task<IReadOnlyDictionary<string, long>> CountRowsAsync(string database, string schema, string role, CancellationToken ct);
 
-    /// <summary>Renames schemas owned by <paramref name="role"/>, in order, in ONE transaction.</summary>
+    /// <summary>Renames schemas owned by <paramref name="role"/>, in order, in ONE short transaction (pure DDL).</summary>
     Task RenameSchemasAsync(string database, string role, IReadOnlyList<(string From, string To)> renames, CancellationToken ct);
 
     /// <summary>Every schema <paramref name="role"/> owns in the database.</summary>

@@ -5,10 +5,11 @@ namespace Press.Infrastructure.Postgres;
 
 /// <summary>
 /// One-time setup as a superuser: Press's own non-superuser role (LOGIN, CREATEROLE), the databases <c>press</c> and
-/// <c>press_sites</c>, and the revocations that keep site roles out of everything but their own schema.
-/// Idempotent: running it again re-applies the same state (and the current password).
+/// <c>press_sites</c>, the revocations that keep site roles out of everything but their own schema, the few predefined
+/// roles Press needs, the metadata migrations (as Press), and last the audit table handed to a role Press cannot become.
+/// Idempotent: running it again re-applies the same state (and the current password); upgrades run it again.
 /// </summary>
-public sealed partial class Bootstrapper(PostgresOptions options, ILogger<Bootstrapper> logger)
+public sealed partial class Bootstrapper(PostgresOptions options, MigrationRunner migrations, ILogger<Bootstrapper> logger)
 {
     public async Task RunAsync(string superuserConnectionString, CancellationToken ct)
     {
@@ -24,11 +25,15 @@ public sealed partial class Bootstrapper(PostgresOptions options, ILogger<Bootst
         try
         {
             await ApplyAsync(su, press, role, ct);
+            await migrations.ApplyAsync(ct);
+            await AuditTable.SecureAsync(su, options.MetadataDatabase, press.Username!, ct);
         }
         finally
         {
             await lockConn.ExecAsync("SELECT pg_advisory_unlock(@k)", CancellationToken.None, ("k", ClusterLockKey));
         }
+        if (await lockConn.ScalarAsync<string>("SHOW reserved_connections", ct) is "0")
+            LogNoReservedConnections(press.Username!);
         LogDone(press.Username!, options.MetadataDatabase, options.SitesDatabase);
     }
 
@@ -41,7 +46,8 @@ public sealed partial class Bootstrapper(PostgresOptions options, ILogger<Bootst
         {
             var exists = await conn.ScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = @r)", ct, ("r", press.Username!));
             var verb = exists ? "ALTER" : "CREATE";
-            await conn.ExecAsync($"{verb} ROLE {role} LOGIN CREATEROLE NOSUPERUSER NOCREATEDB PASSWORD {Sql.Literal(press.Password!)}", ct);
+            // A verifier, not the password: the statement's text may be logged.
+            await conn.ExecAsync($"{verb} ROLE {role} LOGIN CREATEROLE NOSUPERUSER NOCREATEDB PASSWORD {Sql.Literal(ScramVerifier.For(press.Password!))}", ct);
             foreach (var db in new[] { options.MetadataDatabase, options.SitesDatabase })
             {
                 if (!await conn.ScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = @d)", ct, ("d", db)))
@@ -54,6 +60,17 @@ public sealed partial class Bootstrapper(PostgresOptions options, ILogger<Bootst
             await conn.ExecAsync("REVOKE CONNECT, TEMPORARY ON DATABASE template1 FROM PUBLIC", ct);
             // Lets Press cap temp files per site role without being a superuser.
             await conn.ExecAsync($"GRANT SET ON PARAMETER temp_file_limit TO {role}", ct);
+            // Ends a site's sessions as itself, never by acting as the site (whose schema could shadow the function).
+            await conn.ExecAsync($"GRANT pg_signal_backend TO {role}", ct);
+            // The reserved_connections slots: tenants filling every other slot cannot lock Press out.
+            await conn.ExecAsync($"GRANT pg_use_reserved_connections TO {role}", ct);
+            await conn.ExecAsync($"""
+                DO $$ BEGIN
+                  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = {Sql.Literal(AuditTable.OwnerFor(press.Username!))}) THEN
+                    CREATE ROLE {Sql.Ident(AuditTable.OwnerFor(press.Username!))} NOLOGIN;
+                  END IF;
+                END $$
+                """, ct);
         }
 
         foreach (var db in new[] { options.MetadataDatabase, options.SitesDatabase })
@@ -65,7 +82,7 @@ public sealed partial class Bootstrapper(PostgresOptions options, ILogger<Bootst
         }
     }
 
-    private static async Task<NpgsqlConnection> Open(NpgsqlConnectionStringBuilder su, string database, CancellationToken ct)
+    internal static async Task<NpgsqlConnection> Open(NpgsqlConnectionStringBuilder su, string database, CancellationToken ct)
     {
         var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(su.ConnectionString) { Database = database }.ConnectionString);
         await conn.OpenAsync(ct);
@@ -74,4 +91,8 @@ public sealed partial class Bootstrapper(PostgresOptions options, ILogger<Bootst
 
     [LoggerMessage(LogLevel.Information, "Bootstrap done: role {Role} (CREATEROLE, not superuser), databases {Metadata} and {Sites}")]
     private partial void LogDone(string role, string metadata, string sites);
+
+    [LoggerMessage(LogLevel.Warning, "The server has reserved_connections = 0: sites that together open max_connections sessions lock {Role} out " +
+                                     "(it could not even suspend them). Set reserved_connections (e.g. 10) in postgresql.conf or the server's command line.")]
+    private partial void LogNoReservedConnections(string role);
 }

@@ -43,6 +43,8 @@ public sealed partial class MigrationRunner(PressDataSources sources, ILogger<Mi
                 LogApplied(version, name);
                 count++;
             }
+            var press = await conn.ScalarAsync<string>("SELECT current_user::text", ct);
+            if (await AuditTable.OwnedByAsync(conn, press!, ct)) LogAuditOwnedByPress(press!);
             return count;
         }
         finally
@@ -77,4 +79,8 @@ public sealed partial class MigrationRunner(PressDataSources sources, ILogger<Mi
 
     [LoggerMessage(LogLevel.Information, "Applied metadata migration {Version} ({Name})")]
     private partial void LogApplied(int version, string name);
+
+    [LoggerMessage(LogLevel.Warning, "audit_events still belongs to Press's own role {Role}, which could therefore rewrite the audit log: " +
+                                     "run `press-manager bootstrap` again (it hands the table to a role Press cannot become)")]
+    private partial void LogAuditOwnedByPress(string role);
 }

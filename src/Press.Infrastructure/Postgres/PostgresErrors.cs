@@ -6,6 +6,8 @@ namespace Press.Infrastructure.Postgres;
 /// <summary>Translates Npgsql and PostgreSQL errors into step failures at the adapter boundary.</summary>
 internal static class PostgresErrors
 {
+    public static async Task Guard(string what, Func<Task> action) => await Guard(what, async () => { await action(); return true; });
+
     public static async Task<T> Guard<T>(string what, Func<Task<T>> action)
     {
         try

@@ -9,6 +9,12 @@ namespace Press.Infrastructure.Postgres;
 /// <summary>
 /// Per-site role and schema, done as Press's non-superuser role (PG16 semantics, docs/architecture.md §4). Each operation
 /// reads the catalog first, so a second run after a crash is a no-op that says what it found.
+/// <para>
+/// Everything here runs in Press's own sessions, search path pinned to pg_catalog (<see cref="PressDataSources.Sites"/>),
+/// and none of it runs code a tenant wrote: role DDL, grants, <c>DROP SCHEMA</c> (event triggers, the one way to hook
+/// DDL, need a superuser), and session termination by qualified built-ins. Press acts as a site role (<c>SET ROLE</c>)
+/// only for what only the owner may do and that runs no user code: dropping its schema and what it owns.
+/// </para>
 /// </summary>
 public sealed class TenantDatabase(PressDataSources sources, PostgresOptions postgres, TenancyOptions tenancy) : ITenantDatabase
 {
@@ -17,7 +23,8 @@ public sealed class TenantDatabase(PressDataSources sources, PostgresOptions pos
         if (!SitePassword.IsWellFormed(password)) throw new InvalidOperationException("site password is malformed");
         await using var conn = await sources.Sites.OpenConnectionAsync(ct);
         var role = Sql.Tenant(site.RoleName);
-        var limits = $"CONNECTION LIMIT {tenancy.ConnectionLimit} PASSWORD {Sql.Literal(password)}";
+        // The password goes over as its SCRAM verifier: a failed statement's text ends up in the server log.
+        var limits = $"CONNECTION LIMIT {tenancy.ConnectionLimit} PASSWORD {Sql.Literal(ScramVerifier.For(password))}";
         if (await RoleExists(conn, site, ct))
         {
             await conn.ExecAsync($"ALTER ROLE {role} {limits}", ct);
@@ -35,7 +42,7 @@ public sealed class TenantDatabase(PressDataSources sources, PostgresOptions pos
         // Press's reach unless it deliberately SET ROLEs.
         await conn.ExecAsync($"GRANT {role} TO CURRENT_USER WITH INHERIT FALSE, SET TRUE", ct);
         var owner = await conn.ScalarAsync<string>(
-            "SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = @s", ct, ("s", site.Location.Schema));
+            "SELECT pg_catalog.pg_get_userbyid(nspowner) FROM pg_catalog.pg_namespace WHERE nspname = @s", ct, ("s", site.Location.Schema));
         if (owner is not null)
             return owner == site.RoleName
                 ? $"schema {site.Location.Schema} already existed, owned by {owner}"
@@ -49,38 +56,44 @@ public sealed class TenantDatabase(PressDataSources sources, PostgresOptions pos
     {
         await using var conn = await sources.Sites.OpenConnectionAsync(ct);
         var role = Sql.Tenant(site.RoleName);
-        // Role-level search_path: Frappe's initial import runs plain psql with unqualified names (docs/frappe.md §1).
+        // Role-level search_path: Frappe's initial import runs plain psql with unqualified names (docs/frappe.md §1). The
+        // timeouts are defaults a site may change for itself; temp_file_limit binds (setting it needs the SET privilege
+        // on the parameter, which bootstrap grants Press and no site has).
         string[] wanted =
         [
             $"search_path={site.Location.Schema}",
             $"statement_timeout={Ms(tenancy.StatementTimeout)}",
             $"idle_in_transaction_session_timeout={Ms(tenancy.IdleInTransactionSessionTimeout)}",
+            $"temp_file_limit={tenancy.TempFileLimitMb}MB",
         ];
         var summary = $"{string.Join(", ", wanted)} (ms), CONNECT on {site.Location.Database}";
         var current = await conn.ScalarAsync<string[]>("""
-            SELECT s.setconfig FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole
+            SELECT s.setconfig FROM pg_catalog.pg_db_role_setting s JOIN pg_catalog.pg_roles r ON r.oid = s.setrole
             WHERE r.rolname = @r AND s.setdatabase = 0
             """, ct, ("r", site.RoleName)) ?? [];
-        var canConnect = await conn.ScalarAsync<bool>("SELECT has_database_privilege(@r, @d, 'CONNECT')", ct,
+        var canConnect = await conn.ScalarAsync<bool>("SELECT pg_catalog.has_database_privilege(@r, @d, 'CONNECT')", ct,
             ("r", site.RoleName), ("d", site.Location.Database));
         if (canConnect && wanted.All(current.Contains)) return "already configured: " + summary;
 
         await conn.ExecAsync($"ALTER ROLE {role} SET search_path = {Sql.Tenant(site.Location.Schema)}", ct);
         await conn.ExecAsync($"ALTER ROLE {role} SET statement_timeout = {Ms(tenancy.StatementTimeout)}", ct);
         await conn.ExecAsync($"ALTER ROLE {role} SET idle_in_transaction_session_timeout = {Ms(tenancy.IdleInTransactionSessionTimeout)}", ct);
-        await OnDatabaseRowAsync(conn, site, ct, $"GRANT CONNECT ON DATABASE {Sql.Ident(site.Location.Database)} TO {role}");
+        await conn.ExecAsync($"ALTER ROLE {role} SET temp_file_limit = '{tenancy.TempFileLimitMb}MB'", ct);
+        await DatabaseRow.RunAsync(sources, site.Location.Database,
+            c => c.ExecAsync($"GRANT CONNECT ON DATABASE {Sql.Ident(site.Location.Database)} TO {role}", ct), ct);
         return "configured: " + summary;
     });
 
     public Task<string> VerifyLoginAsync(Site site, string password, CancellationToken ct) => Guard("verify login", async () =>
     {
+        // The site's own login with its own settings (no pinned search path: the point is to see the role's).
         var cs = postgres.For(site.Location.Database);
         cs.Username = site.RoleName;
         cs.Password = password;
         cs.Pooling = false;
         await using var conn = new NpgsqlConnection(cs.ConnectionString);
         await conn.OpenAsync(ct);
-        var schema = await conn.ScalarAsync<string>("SELECT current_schema()", ct);
+        var schema = await conn.ScalarAsync<string>("SELECT pg_catalog.current_schema()", ct);
         if (schema != site.Location.Schema)
             throw new Core.Jobs.StepFailedException(Core.Jobs.FailureKind.Permanent,
                 $"logged in as {site.RoleName} but search_path resolves to '{schema}', not {site.Location.Schema}");
@@ -90,7 +103,7 @@ public sealed class TenantDatabase(PressDataSources sources, PostgresOptions pos
     public Task<string> SetLoginAsync(Site site, bool canLogin, CancellationToken ct) => Guard(canLogin ? "enable login" : "disable login", async () =>
     {
         await using var conn = await sources.Sites.OpenConnectionAsync(ct);
-        var current = await conn.ScalarAsync<bool?>("SELECT rolcanlogin FROM pg_roles WHERE rolname = @r", ct, ("r", site.RoleName))
+        var current = await conn.ScalarAsync<bool?>("SELECT rolcanlogin FROM pg_catalog.pg_roles WHERE rolname = @r", ct, ("r", site.RoleName))
             ?? throw Missing(site);
         var wanted = canLogin ? $"role {site.RoleName} may log in" : $"role {site.RoleName} set NOLOGIN";
         if (current == canLogin) return "already: " + wanted;
@@ -102,20 +115,19 @@ public sealed class TenantDatabase(PressDataSources sources, PostgresOptions pos
     {
         await using var conn = await sources.Sites.OpenConnectionAsync(ct);
         if (!await RoleExists(conn, site, ct)) throw Missing(site);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        // As the site role itself: a role may end its own sessions, so Press needs no pg_signal_backend.
-        await conn.ExecAsync($"SET LOCAL ROLE {Sql.Tenant(site.RoleName)}", ct);
-        var ended = await conn.ScalarAsync<long>(
-            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 5000)) FROM pg_stat_activity WHERE usename = @r AND pid <> pg_backend_pid()",
-            ct, ("r", site.RoleName));
-        await tx.CommitAsync(ct);
+        // As Press itself (pg_signal_backend, granted by bootstrap), never as the site: the session holds the site's
+        // identity nowhere. Built-ins are qualified; operators resolve in the pinned search path (pg_catalog only).
+        var ended = await conn.ScalarAsync<long>("""
+            SELECT pg_catalog.count(*) FILTER (WHERE pg_catalog.pg_terminate_backend(a.pid, 5000::bigint))
+            FROM pg_catalog.pg_stat_activity a WHERE a.usename = @r AND a.pid <> pg_catalog.pg_backend_pid()
+            """, ct, ("r", site.RoleName));
         return $"terminated {ended} connection(s) of {site.RoleName}";
     });
 
     public Task<string> DropSchemaAsync(Site site, CancellationToken ct) => Guard("drop schema", async () =>
     {
         await using var conn = await sources.Sites.OpenConnectionAsync(ct);
-        var exists = await conn.ScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = @s)", ct, ("s", site.Location.Schema));
+        var exists = await conn.ScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = @s)", ct, ("s", site.Location.Schema));
         if (!exists) return $"schema {site.Location.Schema} already gone";
         await using var tx = await conn.BeginTransactionAsync(ct);
         await conn.ExecAsync($"SET LOCAL ROLE {Sql.Tenant(site.RoleName)}", ct);
@@ -126,32 +138,39 @@ public sealed class TenantDatabase(PressDataSources sources, PostgresOptions pos
 
     public Task<string> DropRoleAsync(Site site, CancellationToken ct) => Guard("drop role", async () =>
     {
-        await using var conn = await sources.Sites.OpenConnectionAsync(ct);
-        if (!await RoleExists(conn, site, ct)) return $"role {site.RoleName} already gone";
+        await using (var conn = await sources.Sites.OpenConnectionAsync(ct))
+            if (!await RoleExists(conn, site, ct)) return $"role {site.RoleName} already gone";
         var role = Sql.Tenant(site.RoleName);
-        // DROP ROLE fails while the role still holds privileges: revoke them first, in the same transaction, so a
-        // failed drop leaves the role able to connect as before.
-        await OnDatabaseRowAsync(conn, site, ct,
-            $"REVOKE ALL ON DATABASE {Sql.Ident(site.Location.Database)} FROM {role}",
-            $"DROP ROLE {role}");
-        return $"dropped role {site.RoleName}";
+        var helpers = 0;
+        // One transaction: a failed drop leaves the role able to connect as before.
+        await DatabaseRow.RunAsync(sources, site.Location.Database, async conn =>
+        {
+            await conn.ExecAsync($"REVOKE ALL ON DATABASE {Sql.Ident(site.Location.Database)} FROM {role}", ct);
+            // What else keeps a role from being dropped: default privileges it set for itself (ALTER DEFAULT
+            // PRIVILEGES) and what it granted. DROP OWNED removes them, as the role — but it would also drop the
+            // role's objects, so only once it owns none (the schema is dropped first; if not, DROP ROLE says so).
+            if (await OwnsNothingAsync(conn, site, ct))
+            {
+                await conn.ExecAsync($"GRANT {role} TO CURRENT_USER WITH INHERIT FALSE, SET TRUE", ct);
+                await conn.ExecAsync($"SET LOCAL ROLE {role}", ct);
+                await conn.ExecAsync($"DROP OWNED BY {role}", ct);
+                await conn.ExecAsync("RESET ROLE", ct);
+            }
+            helpers = await TenantLogin.DropAllAsync(conn, site.RoleName, onlyExpired: false, ct);
+            await conn.ExecAsync($"DROP ROLE {role}", ct);
+        }, ct);
+        return $"dropped role {site.RoleName}" + (helpers > 0 ? $" and {helpers} helper login(s) left by killed operations" : "");
     });
 
-    /// <summary>
-    /// GRANT/REVOKE on a database rewrite its one row in the shared catalog; two sites doing it at once make the
-    /// later fail with "tuple concurrently updated". Press's own grants take turns on an advisory lock; a clash with
-    /// anyone else is classified transient and retried.
-    /// </summary>
-    private static async Task OnDatabaseRowAsync(NpgsqlConnection conn, Site site, CancellationToken ct, params string[] statements)
-    {
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        await conn.ExecAsync("SELECT pg_advisory_xact_lock(hashtext('press:database-acl:' || @db))", ct, ("db", site.Location.Database));
-        foreach (var sql in statements) await conn.ExecAsync(sql, ct);
-        await tx.CommitAsync(ct);
-    }
+    private static async Task<bool> OwnsNothingAsync(NpgsqlConnection conn, Site site, CancellationToken ct) =>
+        !await conn.ScalarAsync<bool>("""
+            SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_shdepend d JOIN pg_catalog.pg_roles r ON r.oid = d.refobjid
+                           WHERE r.rolname = @r AND d.deptype = 'o' AND d.refclassid = 'pg_catalog.pg_authid'::pg_catalog.regclass
+                             AND d.classid <> 'pg_catalog.pg_default_acl'::pg_catalog.regclass)
+            """, ct, ("r", site.RoleName));
 
     private static async Task<bool> RoleExists(NpgsqlConnection conn, Site site, CancellationToken ct) =>
-        await conn.ScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = @r)", ct, ("r", site.RoleName));
+        await conn.ScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = @r)", ct, ("r", site.RoleName));
 
     private static Core.Jobs.StepFailedException Missing(Site site) =>
         new(Core.Jobs.FailureKind.Permanent, $"role {site.RoleName} of {site.Name} does not exist in the cluster");

@@ -108,6 +108,7 @@ public sealed class ImageBootstrapTests : IAsyncLifetime
                     await Exec(conn, $"REVOKE SET ON PARAMETER temp_file_limit FROM \"{Role}\"");
                     await Exec(conn, $"DROP ROLE \"{Role}\"");
                 }
+                await Exec(conn, $"DROP ROLE IF EXISTS \"{AuditTable.OwnerFor(Role)}\"");
             }
             finally
             {

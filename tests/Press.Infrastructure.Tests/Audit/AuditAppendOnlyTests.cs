@@ -2,7 +2,8 @@ using Press.Infrastructure.Postgres;
 
 namespace Press.Infrastructure.Tests.Audit;
 
-/// <summary>docs/architecture.md §3: every mutation goes to an append-only audit table — append-only for Press's own role too.</summary>
+/// <summary>docs/architecture.md §3: every mutation goes to an append-only audit table — append-only for Press's own role too
+/// (it holds only INSERT and SELECT on a table another role owns; AuditOwnershipTests).</summary>
 public sealed class AuditAppendOnlyTests(InfraFixture f) : IClassFixture<InfraFixture>
 {
     public static TheoryData<string> Changes => new(
@@ -21,7 +22,7 @@ public sealed class AuditAppendOnlyTests(InfraFixture f) : IClassFixture<InfraFi
         await using var conn = f.ConnectAsPress(f.Db.MetadataDatabase);
         await conn.OpenAsync();
         Assert.Equal(f.Db.PressRole, await conn.ScalarAsync<string>("SELECT current_user::text"));
-        await PgAssert.FailsAsync("P0001", () => conn.ExecAsync(sql), "audit_events is append-only");
+        await PgAssert.FailsAsync("42501", () => conn.ExecAsync(sql), "permission denied for table audit_events");
 
         Assert.Equal(before, await f.SuperScalarAsync<string>("SELECT string_agg(id || actor || action, ',' ORDER BY id) FROM audit_events"));
         Assert.Equal("alice", await f.SuperScalarAsync<string>("SELECT actor FROM audit_events WHERE site_name = @n", ("n", site)));

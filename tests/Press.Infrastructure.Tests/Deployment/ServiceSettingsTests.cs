@@ -36,6 +36,18 @@ public sealed class ServiceSettingsTests
     }
 
     [Theory]
+    [InlineData(ComposeFile.DevelopmentName, "10")]
+    [InlineData(ComposeFile.ProductionName, "20")]
+    public void Postgres_keeps_connection_slots_for_Press(string file, string slots)
+    {
+        // Only roles with pg_use_reserved_connections (Press, granted by bootstrap) may take them: sites that together
+        // fill every other slot cannot lock Press out.
+        var command = ComposeFile.Get(file)["postgres"].Command.ToList();
+        Assert.Contains("reserved_connections=" + slots, command);
+        Assert.Equal("-c", command[command.IndexOf("reserved_connections=" + slots) - 1]);
+    }
+
+    [Theory]
     [InlineData(ComposeFile.DevelopmentName, "start-dev")]
     [InlineData(ComposeFile.ProductionName, "start")]
     public void Keycloak_serves_on_48595_with_health_on_48596_behind_the_proxy(string file, string mode)

@@ -19,7 +19,7 @@ public sealed class DumpCancellationTests(InfraFixture f) : IClassFixture<InfraF
             SET ROLE "{site.Role}";
             CREATE TABLE "{site.Schema}".big AS SELECT g AS id, md5(random()::text) || md5(random()::text) AS v FROM generate_series(1, 60000) g;
             """);
-        var archive = new PgSchemaArchive(f.Db.Options, new BackupOptions { ToolsFolder = TestServices.PgTools }, f.Sources);
+        var archive = new PgSchemaArchive(new BackupOptions { ToolsFolder = TestServices.PgTools }, f.Sources);
         var uploading = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var cancel = new CancellationTokenSource();
 

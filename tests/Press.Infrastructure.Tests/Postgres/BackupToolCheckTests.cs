@@ -16,7 +16,7 @@ public sealed class BackupToolCheckTests
     {
         var options = new PostgresOptions { ConnectionString = superuser, SitesDatabase = "postgres", MetadataDatabase = "postgres" };
         var sources = new PressDataSources(options);
-        return (new PgSchemaArchive(options, new BackupOptions { ToolsFolder = TestServices.PgTools }, sources), sources);
+        return (new PgSchemaArchive(new BackupOptions { ToolsFolder = TestServices.PgTools }, sources), sources);
     }
 
     [Fact]
@@ -48,5 +48,32 @@ public sealed class BackupToolCheckTests
             archive.DumpAsync(site, (_, _) => throw new InvalidOperationException("must not upload"), CancellationToken.None));
         Assert.Equal(FailureKind.Permanent, failure.Kind);
         Assert.Equal(check.Problem, failure.Message);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // shell scripts as fake tools
+    public async Task A_psql_or_pg_restore_from_before_restrict_is_refused()
+    {
+        // pg_restore's SQL carries names a tenant chose; psql before 17.6 would run a backslash command hidden in one.
+        var folder = Directory.CreateTempSubdirectory("press-old-tools-").FullName;
+        try
+        {
+            foreach (var (tool, version) in new[] { ("pg_dump", "17.12"), ("pg_restore", "17.12"), ("psql", "17.5") })
+            {
+                var path = Path.Combine(folder, tool);
+                File.WriteAllText(path, $"#!/bin/sh\necho '{tool} (PostgreSQL) {version}'\n");
+                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+            }
+            var options = new PostgresOptions { ConnectionString = TestServices.PostgresSuperuser, SitesDatabase = "postgres", MetadataDatabase = "postgres" };
+            await using var sources = new PressDataSources(options);
+            var check = await new PgSchemaArchive(new BackupOptions { ToolsFolder = folder }, sources).CheckToolsAsync(CancellationToken.None);
+            Assert.False(check.Ok);
+            Assert.Contains("psql", check.Problem);
+            Assert.Contains("CVE-2025-8714, fixed in 17.6", check.Problem);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 }

@@ -11,7 +11,7 @@ public sealed class BootstrapperTests(InfraFixture f) : IClassFixture<InfraFixtu
     [Fact]
     public async Task Running_it_again_succeeds_and_leaves_Press_working()
     {
-        var bootstrapper = new Bootstrapper(f.Db.Options, NullLogger<Bootstrapper>.Instance);
+        var bootstrapper = new Bootstrapper(f.Db.Options, new MigrationRunner(f.Sources, NullLogger<MigrationRunner>.Instance), NullLogger<Bootstrapper>.Instance);
         await InfraFixture.OneAtATimeAsync(async () =>
         {
             await bootstrapper.RunAsync(TestServices.PostgresSuperuser, CancellationToken.None);
@@ -50,6 +50,41 @@ public sealed class BootstrapperTests(InfraFixture f) : IClassFixture<InfraFixtu
     }
 
     [Fact]
+    public async Task Press_role_may_end_site_sessions_and_use_the_reserved_connection_slots()
+    {
+        foreach (var predefined in new[] { "pg_signal_backend", "pg_use_reserved_connections" })
+            Assert.True(await f.SuperScalarInAsync<bool>("postgres", "SELECT pg_has_role(@r, @p, 'USAGE')", ("r", f.Db.PressRole), ("p", predefined)),
+                $"{f.Db.PressRole} lacks {predefined}");
+    }
+
+    [Fact]
+    public async Task An_installation_whose_audit_table_is_still_Press_s_gets_it_handed_over_by_the_next_bootstrap()
+    {
+        // As an installation from before the audit owner looks: everything Press's, as the migrations created it.
+        await f.SuperExecAsync($"""
+            ALTER SCHEMA public OWNER TO pg_database_owner;
+            ALTER TABLE audit_events OWNER TO "{f.Db.PressRole}";
+            ALTER FUNCTION audit_events_append_only() OWNER TO "{f.Db.PressRole}";
+            """);
+        const string owners = """
+            SELECT pg_get_userbyid(c.relowner) || ',' || pg_get_userbyid(p.proowner) || ',' || pg_get_userbyid(n.nspowner)
+            FROM pg_class c, pg_proc p, pg_namespace n
+            WHERE c.relname = 'audit_events' AND c.relkind = 'r' AND p.proname = 'audit_events_append_only' AND n.nspname = 'public'
+            """;
+        Assert.Equal($"{f.Db.PressRole},{f.Db.PressRole},pg_database_owner", await f.SuperScalarAsync<string>(owners));
+
+        await InfraFixture.OneAtATimeAsync(() => new Bootstrapper(f.Db.Options, new MigrationRunner(f.Sources, NullLogger<MigrationRunner>.Instance),
+            NullLogger<Bootstrapper>.Instance).RunAsync(TestServices.PostgresSuperuser, CancellationToken.None));
+
+        var audit = AuditTable.OwnerFor(f.Db.PressRole);
+        Assert.Equal($"{audit},{audit},{audit}", await f.SuperScalarAsync<string>(owners));
+        await using var conn = f.ConnectAsPress(f.Db.MetadataDatabase);
+        await conn.OpenAsync();
+        await PgAssert.FailsAsync("42501", () => conn.ExecAsync("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_change"));
+        await conn.ExecAsync("INSERT INTO audit_events (at, actor, action) VALUES (now(), 'bootstrap-test', 'test.insert')");
+    }
+
+    [Fact]
     public async Task Without_a_password_for_Press_it_refuses_to_run()
     {
         var options = new PostgresOptions
@@ -59,7 +94,7 @@ public sealed class BootstrapperTests(InfraFixture f) : IClassFixture<InfraFixtu
             SitesDatabase = f.Db.SitesDatabase,
         };
         var ex = await Assert.ThrowsAsync<InvalidOperationException>(() =>
-            new Bootstrapper(options, NullLogger<Bootstrapper>.Instance).RunAsync(TestServices.PostgresSuperuser, CancellationToken.None));
+            new Bootstrapper(options, new MigrationRunner(f.Sources, NullLogger<MigrationRunner>.Instance), NullLogger<Bootstrapper>.Instance).RunAsync(TestServices.PostgresSuperuser, CancellationToken.None));
         Assert.Contains("Password", ex.Message, StringComparison.Ordinal);
     }
 

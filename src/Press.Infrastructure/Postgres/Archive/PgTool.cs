@@ -82,8 +82,25 @@ internal static partial class PgTool
     public static int? MajorOf(string versionLine) =>
         VersionPattern().Match(versionLine) is { Success: true } m ? int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : null;
 
-    [GeneratedRegex(@"\(PostgreSQL\)\s+(\d+)")]
+    [GeneratedRegex(@"\(PostgreSQL\)\s+(\d+)(?:\.(\d+))?")]
     private static partial Regex VersionPattern();
+
+    /// <summary>The first minor of each major whose pg_restore wraps its SQL in <c>\restrict</c> and whose psql honours it.</summary>
+    private static readonly Dictionary<int, int> RestrictMinor = new() { [13] = 22, [14] = 19, [15] = 14, [16] = 10, [17] = 6 };
+
+    public static string RestrictSince(int major) => RestrictMinor.TryGetValue(major, out var minor) ? $"{major}.{minor}" : $"{major}";
+
+    /// <summary>
+    /// True for pg_restore or psql releases from before <c>\restrict</c>: pg_restore's SQL carries names a tenant chose,
+    /// and an older psql would run a backslash command smuggled into them. Majors from 18 on have it from the start.
+    /// </summary>
+    public static bool LacksRestrict(string versionLine)
+    {
+        if (VersionPattern().Match(versionLine) is not { Success: true } m) return true;
+        var major = int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var minor = m.Groups[2].Success ? int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
+        return RestrictMinor.TryGetValue(major, out var first) ? minor < first : major < 13;
+    }
 
     public static async Task<string?> VersionAsync(BackupOptions options, string tool, CancellationToken ct)
     {
