@@ -33,7 +33,9 @@ public static class SitesApi
         MapOperation(sites, "/{name}/purge", "POST", Policies.Admin, (ops, n, a, ct) => ops.PurgeAsync(n, a, ct));
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext http, SiteOperations operations, Infrastructure.Ingress.IngressOptions ingress, CancellationToken ct)
+    /// <summary>Reads the JSON body (shape problems: types, unknown fields, an id that is not a UUID); the rules of the
+    /// domain are Core's (<see cref="SiteOperations.Problems"/>). Every problem of both is reported at once.</summary>
+    private static async Task<IResult> CreateAsync(HttpContext http, SiteOperations operations, CancellationToken ct)
     {
         var body = await RequestBody.ReadAsync(http.Request, CreateFields, ct);
         var name = body.RequiredString("name", "\"erp.example.com\"");
@@ -44,18 +46,13 @@ public static class SitesApi
         {
             if (Guid.TryParse(fromBackupText, out var backupId)) fromBackup = backupId;
             else body.Add("fromBackup", $"'fromBackup' must be a backup's id (a UUID such as \"0199a3b2-6f1c-7d2e-9a4b-1c2d3e4f5a6b\"), not '{(fromBackupText.Length > 80 ? fromBackupText[..80] + "…" : fromBackupText)}'.");
-            if (apps.Count > 0) body.Add("apps", "'apps' cannot be given with 'fromBackup': a site created from a backup gets the apps the backup recorded.");
         }
-        if (name is not null)
-            foreach (var problem in SiteNameRules.Validate(name)) body.Add("name", problem);
-        if (name is not null && string.Equals(name, ingress.PressHost, StringComparison.OrdinalIgnoreCase))
-            body.Add("name", $"'{name}' is Press's own host name (Press:Ingress:PressHost): choose another name.");
-        foreach (var problem in AppNameRules.Validate(apps)) body.Add("apps", problem);
+        var request = new NewSiteRequest(name, apps, fromBackup, FromBackupGiven: fromBackupText is not null);
+        foreach (var (field, problems) in operations.Problems(request))
+            foreach (var problem in problems) body.Add(field, problem);
         if (body.Problems.Count > 0) return Problems.Invalid(body.Problems);
 
-        var job = fromBackup is { } source
-            ? await operations.CreateFromBackupAsync(name!, source, http.Actor(), ct)
-            : await operations.CreateAsync(name!, apps, http.Actor(), ct);
+        var job = await operations.CreateAsync(request, http.Actor(), ct);
         return Results.Accepted($"/api/jobs/{job.Id}", JobDto.From(job));
     }
 
