@@ -72,6 +72,7 @@ api.MapAuditApi();
 api.MapSettingsApi();
 api.MapUsersApi();
 api.MapSessionsApi();
+api.MapOverviewApi();
 // The login pages (Razor Pages, server-rendered; anti-forgery on every form) and their stylesheet.
 app.MapRazorPages();
 app.MapGet("/press.css", () => Results.Text(Press.Manager.Pages.PageStyle.Css, "text/css")).ExcludeFromDescription();

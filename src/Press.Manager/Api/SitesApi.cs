@@ -21,7 +21,7 @@ public static class SitesApi
 
         sites.MapGet("", ListAsync).RequireAuthorization(Policies.Viewer)
             .Produces<PageDto<SiteDto>>().ProducesValidationProblem()
-            .WithSummary("List sites, optionally by state, paged (purged sites only when asked for by state).");
+            .WithSummary("List sites, optionally by state and by part of the name (q), paged (purged sites only when asked for by state); each with its newest good backup and whether backups are stale.");
 
         sites.MapGet("/{name}", GetAsync).RequireAuthorization(Policies.Viewer)
             .Produces<SiteDto>().ProducesProblem(404);
@@ -56,7 +56,8 @@ public static class SitesApi
         return Results.Accepted($"/api/jobs/{job.Id}", JobDto.From(job));
     }
 
-    private static async Task<IResult> ListAsync(SiteQueries queries, ISiteRuntime runtime, string? state, int? page, int? pageSize, CancellationToken ct)
+    private static async Task<IResult> ListAsync(SiteQueries queries, ISiteRuntime runtime, ISettingsStore settings, TimeProvider time,
+        string? state, string? q, int? page, int? pageSize, CancellationToken ct)
     {
         var problems = new Dictionary<string, List<string>>();
         SiteState? filter = null;
@@ -67,16 +68,20 @@ public static class SitesApi
         }
         if (page is < 1) problems["page"] = ["'page' starts at 1."];
         if (pageSize is < 1 or > 500) problems["pageSize"] = ["'pageSize' must be between 1 and 500."];
+        if (q is { Length: > SiteNameRules.MaxLength }) problems["q"] = [$"'q' is part of a site's name: at most {SiteNameRules.MaxLength} characters."];
         if (problems.Count > 0) return Problems.Invalid(problems);
 
         var (p, size) = (page ?? 1, pageSize ?? 50);
-        var (items, total) = await queries.ListSitesAsync(filter, p, size, ct);
-        return Results.Ok(new PageDto<SiteDto>(items.Select(v => SiteDto.From(v, runtime)).ToList(), p, size, total));
+        var (items, total) = await queries.ListSitesAsync(filter, p, size, ct, string.IsNullOrWhiteSpace(q) ? null : q.Trim());
+        var hours = (await settings.GetAsync(ct)).BackupStaleAfterHours;
+        var now = time.GetUtcNow();
+        return Results.Ok(new PageDto<SiteDto>(items.Select(v => SiteDto.From(v, runtime, hours, now)).ToList(), p, size, total));
     }
 
-    private static async Task<IResult> GetAsync(string name, SiteQueries queries, ISiteRuntime runtime, CancellationToken ct) =>
+    private static async Task<IResult> GetAsync(string name, SiteQueries queries, ISiteRuntime runtime, ISettingsStore settings, TimeProvider time,
+        CancellationToken ct) =>
         await queries.GetSiteAsync(name, ct) is { } view
-            ? Results.Ok(SiteDto.From(view, runtime))
+            ? Results.Ok(SiteDto.From(view, runtime, (await settings.GetAsync(ct)).BackupStaleAfterHours, time.GetUtcNow()))
             : Results.Problem(statusCode: 404, title: "Not found", detail: $"No site named '{name}'.");
 
     private delegate Task<Core.Jobs.Job> Operation(SiteOperations ops, string name, Core.Audit.Actor actor, CancellationToken ct);
