@@ -8,6 +8,7 @@ using Press.Manager;
 using Press.Manager.Api;
 using Press.Manager.Auth;
 using Press.Manager.Ingress;
+using Press.Manager.Pages;
 
 // press-manager: REST API (+ OpenAPI), health, metrics. `press-manager bootstrap` does the one-time database setup.
 var builder = WebApplication.CreateBuilder(args.Where(a => a != "bootstrap").ToArray());
@@ -75,7 +76,8 @@ api.MapSessionsApi();
 api.MapOverviewApi();
 // The login pages (Razor Pages, server-rendered; anti-forgery on every form) and their stylesheet.
 app.MapRazorPages();
-app.MapGet("/press.css", () => Results.Text(Press.Manager.Pages.PageStyle.Css, "text/css")).ExcludeFromDescription();
+app.MapPageAssets();
+app.MapUiEndpoints();
 app.Run();
 
 /// <summary>Entry point type, for WebApplicationFactory in tests.</summary>

@@ -126,7 +126,8 @@ public static class BackupsApi
         return Results.Ok(new BackupDownloadDto(part!, url, time.GetUtcNow() + DownloadLinkLifetime));
     }
 
-    private static async Task<IResult> StreamPartAsync(string id, string part, IBackupStore backups, IObjectStore store, CancellationToken ct)
+    /// <summary>Streams one part of a backup (the API's parts endpoint, and the pages' download).</summary>
+    public static async Task<IResult> StreamPartAsync(string id, string part, IBackupStore backups, IObjectStore store, CancellationToken ct)
     {
         var problems = new Dictionary<string, List<string>>();
         var backupId = ParseId(id);
