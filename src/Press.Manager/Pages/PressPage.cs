@@ -70,10 +70,11 @@ public abstract class PressPage : PageModel
     }
 
     /// <summary>Destructive changes are confirmed by typing the site's name (never a password: SSO people have none).</summary>
-    protected bool Confirmed(string siteName, string? typed)
+    /// <param name="field">The form's confirmation field, where the problem shows.</param>
+    protected bool Confirmed(string siteName, string? typed, string field = "confirm")
     {
         if (string.Equals(typed?.Trim(), siteName, StringComparison.Ordinal)) return true;
-        Errors.AddAll("confirm", [$"Type the site's name, {siteName}, to confirm."]);
+        Errors.AddAll(field, [$"Type the site's name, {siteName}, to confirm."]);
         return false;
     }
 }

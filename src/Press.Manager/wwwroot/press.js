@@ -32,8 +32,8 @@
     badge(row.querySelector('.state .badge'), step.state);
     text(row.querySelector('.attempts'), step.attempts);
     text(row.querySelector('.duration'), duration(step.durationMs));
-    text(row.querySelector('.output pre'), step.output);
-    text(row.querySelector('.error pre'), step.error);
+    text(row.querySelector('.step-output pre'), step.output);
+    text(row.querySelector('.step-error pre'), step.error);
   }
 
   // One job, followed live: the stream sends every step on each (re)connection, so a reconnect catches up from the
