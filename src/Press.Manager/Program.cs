@@ -20,6 +20,8 @@ builder.AddEmbeddedProxy(); // after the API's URL: the proxy's joins it
 builder.Services.AddPressInfrastructure();
 builder.Services.AddPressOptions<AdminOptions>(AdminOptions.Section);
 builder.Services.AddPressAuth();
+builder.Services.AddSingleton<Accounts>();
+builder.Services.AddSingleton<TokenCommands>();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 builder.Services.ConfigureHttpJsonOptions(o =>
