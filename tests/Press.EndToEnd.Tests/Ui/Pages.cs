@@ -44,6 +44,15 @@ public static class Pages
             .ToList();
     }
 
+    /// <summary>No serious or critical axe violation, and nothing wider than the screen.</summary>
+    public static async Task AssertAccessibleAndFitsAsync(IPage page)
+    {
+        var problems = (await SeriousViolationsAsync(page)).ToList();
+        var overflow = await page.EvaluateAsync<int>("document.documentElement.scrollWidth - document.documentElement.clientWidth");
+        if (overflow > 0) problems.Add($"{page.Url}: the page is {overflow} px wider than the screen");
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
     /// <summary>The anti-forgery token of the signed-in person (any form of theirs carries it: tokens are per person).</summary>
     public static Task<string> AntiforgeryTokenAsync(IPage page) =>
         page.Locator("input[name=__RequestVerificationToken]").First.GetAttributeAsync("value")!;
