@@ -135,6 +135,13 @@ public sealed class DashboardFlowTests(DashboardFixture fx)
         Assert.True(new FileInfo(file!).Length > 0, "the downloaded database part is empty");
         Assert.Contains("-database.", download.SuggestedFilename, StringComparison.Ordinal);
 
+        await page.FillAsync("#new-name", $"copy-{width}.example.com");
+        await page.ClickAsync("#restore-new-button");
+        await Pages.WaitForJobAsync(page, "Succeeded", fx.Describe);
+        Assert.Equal(nameof(JobKind.NewSiteFromBackup), (await page.Locator("h1").InnerTextAsync()).Split(' ')[0]);
+        Assert.Equal("Active", (await fx.Api.GetSiteAsync($"copy-{width}.example.com")).State.ToString());
+
+        await page.GotoAsync(fx.Url($"/sites/{name}"));
         await page.FillAsync("#confirm-restore", name);
         await page.ClickAsync("#restore-button");
         await Pages.WaitForJobAsync(page, "Succeeded", fx.Describe);
