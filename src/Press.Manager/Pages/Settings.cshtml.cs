@@ -31,8 +31,19 @@ public sealed class SettingsModel(SettingsStore store, IAuditLog audit, SessionO
         [PressSettings.RunnerMemoryMbKey] = "Default runner memory (MiB; empty: the driver's)",
         [PressSettings.RunnerCpusKey] = "Default runner CPUs (empty: the driver's)",
         [PressSettings.RunnerImageKey] = "Runner image (empty: the driver's)",
+        [PressSettings.RunnerPidsLimitKey] = "Default runner process limit (empty: the driver's)",
+        [PressSettings.RedisImageKey] = "Each site's Redis image (empty: the driver's)",
+        [PressSettings.RedisMemoryMbKey] = "Each site's Redis memory (MiB; empty: the driver's)",
         [PressSettings.TokenMaxLifetimeDaysKey] = "API token maximum lifetime (days)",
     };
+
+    /// <summary>Every runtime setting Core knows (<see cref="PressSettings.Validators"/>), described where a label exists.</summary>
+    public static IEnumerable<(string Key, string Label)> All =>
+        Labels.Select(l => (l.Key, l.Value)).Where(l => PressSettings.Validators.ContainsKey(l.Key))
+            .Concat(PressSettings.Validators.Keys.Where(k => !Labels.ContainsKey(k)).Order().Select(k => (k, k)));
+
+    /// <summary>A key whose default is "the driver's" may be left empty.</summary>
+    public static bool Optional(string key) => PressSettings.DefaultValues.GetValueOrDefault(key, "") == "";
 
     public IReadOnlyDictionary<string, string> Stored { get; private set; } = new Dictionary<string, string>();
     public SessionOptions Sessions => sessions;
@@ -43,7 +54,7 @@ public sealed class SettingsModel(SettingsStore store, IAuditLog audit, SessionO
 
     protected override async Task LoadAsync() => Stored = await store.ListAsync(HttpContext.RequestAborted);
 
-    public string Current(string key) => Key == key && Value is not null ? Value : Stored.TryGetValue(key, out var v) ? v : PressSettings.DefaultValues[key];
+    public string Current(string key) => Key == key && Value is not null ? Value : Stored.TryGetValue(key, out var v) ? v : PressSettings.DefaultValues.GetValueOrDefault(key, "");
 
     public Task<IActionResult> OnPostAsync() => MutateAsync(Roles.Admin, async () =>
     {

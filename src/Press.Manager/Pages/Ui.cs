@@ -24,6 +24,10 @@ public static class Ui
         var d => $"{(int)d.TotalDays} d ago",
     };
 
+    /// <summary>"served", or "not served: why" (the runtime's reason without a repeated "not served").</summary>
+    public static string Served(Api.RuntimeDto runtime) => runtime.Served ? "served"
+        : "not served" + (runtime.Reason is { Length: > 0 } why ? ": " + why.Replace("not served: ", "", StringComparison.Ordinal) : "");
+
     public static string Duration(double? ms) => ms switch
     {
         null => "",
