@@ -76,7 +76,8 @@ api.MapSettingsApi();
 api.MapUsersApi();
 api.MapSessionsApi();
 api.MapOverviewApi();
-// The login pages (Razor Pages, server-rendered; anti-forgery on every form) and their stylesheet.
+// The dashboard and login pages (Razor Pages, server-rendered; anti-forgery on every form), their stylesheet and
+// script, and the few cookie-signed GET endpoints their live job view and downloads use (Pages/UiEndpoints.cs).
 app.MapRazorPages();
 app.MapPageAssets();
 app.MapUiEndpoints();
