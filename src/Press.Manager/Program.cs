@@ -10,7 +10,7 @@ using Press.Manager.Auth;
 using Press.Manager.Ingress;
 using Press.Manager.Pages;
 
-// press-manager: REST API (+ OpenAPI), health, metrics. `press-manager bootstrap` does the one-time database setup.
+// press-manager: REST API (+ OpenAPI), the dashboard, health, metrics. `press-manager bootstrap` does the one-time database setup.
 var builder = WebApplication.CreateBuilder(args.Where(a => a != "bootstrap").ToArray());
 builder.Configuration.AddSecretFiles();
 if (string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]) && string.IsNullOrEmpty(builder.Configuration["urls"]))
