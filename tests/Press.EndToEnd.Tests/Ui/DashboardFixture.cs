@@ -43,11 +43,15 @@ public sealed class DashboardFixture : ManagerFixture
         });
     }
 
-    /// <summary>Replaces the worker (e.g. with one that fails a step on purpose, then with an ordinary one).</summary>
-    public async Task SwapWorkerAsync(string? failAfterStep)
+    /// <summary>
+    /// Replaces the worker: one that fails a step on purpose, one that stops for good after a step (a job then waits,
+    /// Running, until the next worker takes it over when the 2 s lease ends), or an ordinary one.
+    /// </summary>
+    public async Task SwapWorkerAsync(string? failAfterStep = null, string? pauseAfterStep = null)
     {
         await Worker.DisposeAsync();
-        Worker = await PressProcess.StartWorkerAsync(Db, failAfterStep is null ? "worker" : "failing-worker", PressProcess.FastWorker(failAfterStep: failAfterStep));
+        Worker = await PressProcess.StartWorkerAsync(Db, failAfterStep is not null ? "failing-worker" : pauseAfterStep is not null ? "pausing-worker" : "worker",
+            PressProcess.FastWorker(pauseAfterStep: pauseAfterStep, failAfterStep: failAfterStep));
     }
 
     /// <summary>A signed-in page (local login form) at a viewport; times shown in a zone that is not UTC.</summary>

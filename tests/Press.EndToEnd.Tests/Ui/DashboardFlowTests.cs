@@ -30,11 +30,8 @@ public sealed class DashboardFlowTests(DashboardFixture fx)
         await Pages.AssertAccessibleAndFitsAsync(page);
 
         var name = $"created-{width}.example.com";
-        await page.FillAsync("#name", name);
         await page.FillAsync("#apps", "");
-        await page.ClickAsync("#create-button");
-        await page.WaitForURLAsync(u => u.Contains("/jobs/", StringComparison.Ordinal));
-        await Pages.WaitForJobAsync(page, "Succeeded", fx.Describe);
+        await CreateAndWatchInPlaceAsync(page, name);
         // Every step is done (runtime none skips the runner's steps).
         foreach (var step in Recipes.NewSite.Steps)
             Assert.Contains(await page.Locator($"tr[data-step='{step}'] .badge").TextContentAsync(), new[] { "Succeeded", "Skipped" });
@@ -53,11 +50,44 @@ public sealed class DashboardFlowTests(DashboardFixture fx)
     {
         var page = await fx.SignInAsync("operator", Size(width));
         // A proxy that refuses the stream: every attempt fails, so the page must read the job instead.
-        await page.Context.RouteAsync("**/ui/jobs/*/events", route => route.AbortAsync());
+        var polls = 0;
+        await page.Context.RouteAsync("**/ui/jobs/**", async route =>
+        {
+            if (route.Request.Url.EndsWith("/events", StringComparison.Ordinal)) { await route.AbortAsync(); return; }
+            Interlocked.Increment(ref polls);
+            await route.ContinueAsync();
+        });
         await page.GotoAsync(fx.Url("/sites/new"));
-        await page.FillAsync("#name", $"polled-{width}.example.com");
-        await page.ClickAsync("#create-button");
-        await page.WaitForURLAsync(u => u.Contains("/jobs/", StringComparison.Ordinal));
+        await CreateAndWatchInPlaceAsync(page, $"polled-{width}.example.com");
+        Assert.True(polls > 0, "the page never polled the job");
+    }
+
+    /// <summary>
+    /// Creates a site on the open create page and proves its job page updates in place: the job stops after its first
+    /// step (a pausing worker), the page is marked, the next worker stops after the third step, and the second step
+    /// must turn Succeeded in the same document (no reload); then an ordinary worker finishes the job.
+    /// </summary>
+    private async Task CreateAndWatchInPlaceAsync(IPage page, string name)
+    {
+        var steps = Recipes.NewSite.Steps;
+        await fx.SwapWorkerAsync(pauseAfterStep: steps[0]);
+        try
+        {
+            await page.FillAsync("#name", name);
+            await page.ClickAsync("#create-button");
+            await page.WaitForURLAsync(u => u.Contains("/jobs/", StringComparison.Ordinal));
+            await page.Locator($"tr[data-step='{steps[0]}'] .badge", new() { HasText = "Running" }).WaitForAsync();
+            await page.EvaluateAsync("() => { window.pressSameDocument = true; }");
+
+            await fx.SwapWorkerAsync(pauseAfterStep: steps[2]);
+            await page.Locator($"tr[data-step='{steps[1]}'] .badge", new() { HasText = "Succeeded" }).WaitForAsync();
+            Assert.True(await page.EvaluateAsync<bool>("() => window.pressSameDocument === true"), "the page reloaded instead of updating in place");
+            Assert.Equal("Running", await page.Locator("#job-state .badge").TextContentAsync());
+        }
+        finally
+        {
+            await fx.SwapWorkerAsync();
+        }
         await Pages.WaitForJobAsync(page, "Succeeded", fx.Describe);
     }
 
@@ -78,10 +108,7 @@ public sealed class DashboardFlowTests(DashboardFixture fx)
             await route.ContinueAsync();
         });
         await page.GotoAsync(fx.Url("/sites/new"));
-        await page.FillAsync("#name", "reconnected.example.com");
-        await page.ClickAsync("#create-button");
-        await page.WaitForURLAsync(u => u.Contains("/jobs/", StringComparison.Ordinal));
-        await Pages.WaitForJobAsync(page, "Succeeded", fx.Describe);
+        await CreateAndWatchInPlaceAsync(page, "reconnected.example.com");
         Assert.True(streams >= 2, $"the page opened the stream {streams} time(s)");
         Assert.Equal(0, polls); // it reconnected: no need to fall back to polling
     }
