@@ -32,6 +32,24 @@ public sealed class DashboardAccessTests(DashboardFixture fx)
     }
 
     [Fact]
+    public async Task The_keyboard_reaches_the_skip_link_first_and_the_create_form_in_order()
+    {
+        var page = await fx.SignInAsync("operator", DashboardFixture.Desktop);
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("Skip to content", await page.EvaluateAsync<string>("() => document.activeElement.textContent"));
+
+        await page.GotoAsync(fx.Url("/sites/new"));
+        await page.FocusAsync("#name");
+        var order = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+            order.Add(await page.EvaluateAsync<string>("() => document.activeElement.id"));
+        }
+        Assert.Equal(["apps", "fromBackup", "create-button"], order);
+    }
+
+    [Fact]
     public async Task A_forged_post_is_refused_without_the_anti_forgery_token_and_for_a_viewer_even_with_it()
     {
         await EnsureSiteAsync();
