@@ -42,6 +42,9 @@ public static class PressInfrastructure
         services.AddSingleton<IAuditLog, AuditLog>();
         services.AddSingleton<SiteQueries>();
         services.AddSingleton<DomainStore>();
+        services.AddSingleton<IDomainStore>(sp => sp.GetRequiredService<DomainStore>());
+        services.AddSingleton<DomainOperations>();
+        services.AddSingleton(sp => new PressHost(sp.GetRequiredService<Ingress.IngressOptions>().PressHost));
         services.AddSingleton<IdentityStore>();
         services.AddPressOptions<Press.Core.Identity.SessionOptions>(Press.Core.Identity.SessionOptions.Section);
         services.AddPressOptions<Press.Core.Identity.OidcOptions>(Press.Core.Identity.OidcOptions.Section);

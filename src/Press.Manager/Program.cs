@@ -8,8 +8,9 @@ using Press.Manager;
 using Press.Manager.Api;
 using Press.Manager.Auth;
 using Press.Manager.Ingress;
+using Press.Manager.Pages;
 
-// press-manager: REST API (+ OpenAPI), health, metrics. `press-manager bootstrap` does the one-time database setup.
+// press-manager: REST API (+ OpenAPI), the dashboard, health, metrics. `press-manager bootstrap` does the one-time database setup.
 var builder = WebApplication.CreateBuilder(args.Where(a => a != "bootstrap").ToArray());
 builder.Configuration.AddSecretFiles();
 if (string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]) && string.IsNullOrEmpty(builder.Configuration["urls"]))
@@ -19,6 +20,8 @@ builder.AddEmbeddedProxy(); // after the API's URL: the proxy's joins it
 builder.Services.AddPressInfrastructure();
 builder.Services.AddPressOptions<AdminOptions>(AdminOptions.Section);
 builder.Services.AddPressAuth();
+builder.Services.AddSingleton<Accounts>();
+builder.Services.AddSingleton<TokenCommands>();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 builder.Services.ConfigureHttpJsonOptions(o =>
@@ -72,9 +75,12 @@ api.MapAuditApi();
 api.MapSettingsApi();
 api.MapUsersApi();
 api.MapSessionsApi();
-// The login pages (Razor Pages, server-rendered; anti-forgery on every form) and their stylesheet.
+api.MapOverviewApi();
+// The dashboard and login pages (Razor Pages, server-rendered; anti-forgery on every form), their stylesheet and
+// script, and the few cookie-signed GET endpoints their live job view and downloads use (Pages/UiEndpoints.cs).
 app.MapRazorPages();
-app.MapGet("/press.css", () => Results.Text(Press.Manager.Pages.PageStyle.Css, "text/css")).ExcludeFromDescription();
+app.MapPageAssets();
+app.MapUiEndpoints();
 app.Run();
 
 /// <summary>Entry point type, for WebApplicationFactory in tests.</summary>

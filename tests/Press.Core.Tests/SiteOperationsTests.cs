@@ -15,12 +15,13 @@ public sealed class SiteOperationsTests
 
     private readonly FakeBackupStore _backups = new();
 
-    private SiteOperations Operations() => new(_commands, _secrets, _signals, _tenancy, new FakeSiteStore(), _backups, _backups);
+    private SiteOperations Operations() => new(_commands, _secrets, _signals, _tenancy, new FakeSiteStore(), _backups, _backups,
+        new PressHost("press.example.net"));
 
     [Fact]
     public async Task Create_stores_a_sealed_Administrator_password_different_from_the_database_password()
     {
-        var job = await Operations().CreateAsync("erp.example.com", ["erpnext"], new Actor("alice", "10.0.0.7"), CancellationToken.None);
+        var job = await Operations().CreateAsync(new NewSiteRequest("erp.example.com", ["erpnext"]), new Actor("alice", "10.0.0.7"), CancellationToken.None);
 
         var created = Assert.Single(_commands.Creates);
         var record = created.Site;
@@ -42,9 +43,9 @@ public sealed class SiteOperationsTests
     [Fact]
     public async Task Create_records_the_site_in_the_sites_database_with_one_opaque_identifier_and_wakes_the_workers()
     {
-        await Operations().CreateAsync("erp.example.com", ["erpnext", "hrms"], new Actor("alice", "10.0.0.7"), CancellationToken.None);
+        await Operations().CreateAsync(new NewSiteRequest("erp.example.com", ["erpnext", "hrms"]), new Actor("alice", "10.0.0.7"), CancellationToken.None);
 
-        var (record, audit) = Assert.Single(_commands.Creates);
+        var (record, _, audit) = Assert.Single(_commands.Creates);
         Assert.Equal("erp.example.com", record.Name);
         Assert.Equal("press_sites_test", record.Database);
         Assert.True(TenantIdentifier.IsValid(record.Schema));
@@ -60,8 +61,8 @@ public sealed class SiteOperationsTests
     public async Task Every_create_gets_fresh_passwords()
     {
         var actor = new Actor("alice", null);
-        await Operations().CreateAsync("a.example.com", [], actor, CancellationToken.None);
-        await Operations().CreateAsync("b.example.com", [], actor, CancellationToken.None);
+        await Operations().CreateAsync(new NewSiteRequest("a.example.com", []), actor, CancellationToken.None);
+        await Operations().CreateAsync(new NewSiteRequest("b.example.com", []), actor, CancellationToken.None);
 
         var passwords = _commands.Creates
             .SelectMany(c => new[] { c.Site.EncryptedPassword, c.Site.EncryptedAdminPassword })

@@ -87,9 +87,11 @@ public class InfraFixture : IAsyncLifetime
     {
         var identifier = TenantIdentifier.NewId();
         var password = SitePassword.New();
-        var record = new NewSiteRecord(Guid.CreateVersion7(), name ?? NewSiteName(), Db.SitesDatabase, identifier, identifier,
-            Secrets.Protect(password), ["erpnext"], Secrets.Protect(SitePassword.New()));
-        var job = await Commands(time).CreateSiteAsync(record, Audit("site.create", record.Name, actor), CancellationToken.None);
+        // Not NewSiteRecord.For: the test needs the role's password in the clear, to log in as the site.
+        var record = new NewSiteRecord(Id: Guid.CreateVersion7(), Name: name ?? NewSiteName(), Database: Db.SitesDatabase,
+            Schema: identifier, RoleName: identifier, EncryptedPassword: Secrets.Protect(password), Apps: ["erpnext"],
+            EncryptedAdminPassword: Secrets.Protect(SitePassword.New()));
+        var job = await Commands(time).CreateSiteAsync(record, Recipes.NewSite, Audit("site.create", record.Name, actor), CancellationToken.None);
         var site = await Store().GetAsync(record.Id, CancellationToken.None)
                    ?? throw new InvalidOperationException($"site {record.Name} was not stored");
         return new TestSite(site, password, job);

@@ -69,8 +69,8 @@ public sealed class DiagnosticsAccessTests(PressAppWithEmbeddedProxy fixture) : 
         Assert.Equal(200, (await app.Server.SendAsync("GET", path, IPAddress.Parse("203.0.113.5"), headers)).Response.StatusCode);
     }
 
-    /// <summary>What anyone may fetch: liveness, the login and logout pages and their stylesheet.</summary>
-    private static readonly string[] Public = ["/healthz", "/login", "/logout", "/press.css"];
+    /// <summary>What anyone may fetch: liveness, the login and logout pages, their stylesheet and script.</summary>
+    private static readonly string[] Public = ["/healthz", "/login", "/logout", "/press.css", "/press.js"];
 
     /// <summary>
     /// Every endpoint outside /api (the /api ones: <see cref="AuthTests"/>), so a new one cannot be left open: 401 or 404,

@@ -91,7 +91,9 @@ public sealed class DomainsTests(PressApp app) : IClassFixture<PressApp>
         // Another site's own name, the site's own name, and Press's own host name.
         Assert.Contains("name of site 'two.example.com'", Detail(await AddAsync(api, "one.example.com", "two.example.com", HttpStatusCode.Conflict)));
         Assert.Contains("already the name of site 'one.example.com'", Detail(await AddAsync(api, "one.example.com", "one.example.com", HttpStatusCode.Conflict)));
-        Assert.Contains("Press's own host name", Detail(await AddAsync(api, "one.example.com", "press.localhost", HttpStatusCode.Conflict)));
+        // Press's own host: the same answer as for a site's name (a 400 naming the field), one rule in Core (HostNames).
+        Assert.Contains("Press's own host name", (await AddAsync(api, "one.example.com", "press.localhost", HttpStatusCode.BadRequest))
+            .GetProperty("errors").GetProperty("domain")[0].GetString());
 
         Assert.Equal(rows, await DomainRowsAsync());
         Assert.Equal(["taken.example.org"], Domains(await api.GetJsonAsync("/api/sites/one.example.com")));

@@ -58,6 +58,7 @@ public static class RoleMatrix
         ["GET /api/sessions"] = "admin",
         ["DELETE /api/sessions/{id}"] = "admin",
         ["GET /api/ingress/traefik"] = Secret,
+        ["GET /api/overview"] = "viewer",
         ["GET /metrics"] = Diagnostics,
     };
 

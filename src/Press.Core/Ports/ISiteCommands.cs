@@ -1,4 +1,6 @@
 using Press.Core.Audit;
+using Press.Core.Backups;
+using Press.Core.Tenancy;
 using Press.Core.Jobs;
 using Press.Core.Sites;
 
@@ -11,20 +13,36 @@ namespace Press.Core.Ports;
 public interface ISiteCommands
 {
     /// <exception cref="ConflictException">The name is taken (soft-deleted sites included).</exception>
-    /// <param name="recipe">NewSite, or NewSiteFromBackup (with its <paramref name="args"/>).</param>
-    Task<Job> CreateSiteAsync(NewSiteRecord site, AuditEntry audit, CancellationToken ct,
-        JobRecipe? recipe = null, IReadOnlyDictionary<string, string>? args = null);
+    /// <param name="recipe">NewSite, or NewSiteFromBackup (with its <paramref name="args"/>): Core chooses it.</param>
+    Task<Job> CreateSiteAsync(NewSiteRecord site, JobRecipe recipe, AuditEntry audit, CancellationToken ct,
+        IReadOnlyDictionary<string, string>? args = null);
 
     /// <exception cref="NotFoundException">No such site.</exception>
     /// <exception cref="ConflictException">Another job runs on the site, or its state does not allow the operation.</exception>
-    /// <remarks>A recipe that takes a backup also records the backup (id = the job's id) in the same transaction.</remarks>
+    /// <param name="backup">
+    /// For a recipe that takes a backup (<see cref="BackupTriggers.For"/>, chosen in Core): why; the backup is recorded
+    /// (id = the job's id) in the same transaction. Null for any other recipe.
+    /// </param>
     Task<Job> EnqueueAsync(string siteName, JobRecipe recipe, IReadOnlyList<SiteState> allowedFrom, AuditEntry audit, CancellationToken ct,
-        IReadOnlyDictionary<string, string>? args = null);
+        IReadOnlyDictionary<string, string>? args = null, BackupTrigger? backup = null);
 
     /// <summary>Puts a Failed job back in the queue from its failed step.</summary>
     Task<Job> RetryAsync(Guid jobId, AuditEntry audit, CancellationToken ct);
 }
 
+/// <summary>A new site's row. Build it with <see cref="For"/>: two sealed passwords side by side are easy to swap by position.</summary>
 public sealed record NewSiteRecord(
     Guid Id, string Name, string Database, string Schema, string RoleName, byte[] EncryptedPassword,
-    IReadOnlyList<string> Apps, byte[] EncryptedAdminPassword);
+    IReadOnlyList<string> Apps, byte[] EncryptedAdminPassword)
+{
+    /// <summary>The one place a new site's identity and secrets are made: a fresh id, schema and role, and two generated
+    /// passwords (the site's database role's, Frappe's Administrator's), each sealed.</summary>
+    public static NewSiteRecord For(string name, IReadOnlyList<string> apps, string database, ISecretProtector secrets)
+    {
+        var identifier = TenantIdentifier.NewId();
+        return new NewSiteRecord(
+            Id: Guid.CreateVersion7(), Name: name, Database: database, Schema: identifier, RoleName: identifier,
+            EncryptedPassword: secrets.Protect(SitePassword.New()), Apps: apps,
+            EncryptedAdminPassword: secrets.Protect(SitePassword.New()));
+    }
+}

@@ -6,17 +6,54 @@ using Press.Core.Tenancy;
 
 namespace Press.Core.Sites;
 
-/// <summary>The site operations the API and CLI offer: validate, then record the job for a worker to run.</summary>
+/// <param name="Name">The site's host name.</param>
+/// <param name="Apps">Apps to install besides frappe; none with <paramref name="FromBackup"/> (the backup's apps are used).</param>
+/// <param name="FromBackup">Create the site holding this good backup's data.</param>
+/// <param name="FromBackupGiven">A backup was asked for, even one whose id did not parse (so 'apps' is still refused).</param>
+public sealed record NewSiteRequest(string? Name, IReadOnlyList<string> Apps, Guid? FromBackup = null, bool FromBackupGiven = false);
+
+/// <summary>
+/// The site operations the API, the pages and the CLI offer: validate (every rule of the domain is here), then record
+/// the job for a worker to run.
+/// </summary>
 public sealed class SiteOperations(ISiteCommands commands, ISecretProtector secrets, IJobSignals signals, TenancyOptions tenancy,
-    ISiteStore sites, IBackupStore backups, IRestoreLog restores)
+    ISiteStore sites, IBackupStore backups, IRestoreLog restores, PressHost press)
 {
-    public async Task<Job> CreateAsync(string name, IReadOnlyList<string> apps, Actor actor, CancellationToken ct)
+    /// <summary>Every problem of a create request, per field (empty when it may go ahead).</summary>
+    public Dictionary<string, List<string>> Problems(NewSiteRequest request)
     {
-        var identifier = TenantIdentifier.NewId();
-        var record = new NewSiteRecord(Guid.CreateVersion7(), name, tenancy.SitesDatabase, identifier, identifier,
-            secrets.Protect(SitePassword.New()), apps, secrets.Protect(SitePassword.New()));
-        var audit = actor.Did("site.create", name, details: new Dictionary<string, string> { ["apps"] = string.Join(",", apps) });
-        return await Wake(await commands.CreateSiteAsync(record, audit, ct), ct);
+        var problems = new Dictionary<string, List<string>>();
+        if (request.Name is not null) problems.AddAll("name", HostNames.Problems(request.Name, "name", press));
+        if ((request.FromBackup is not null || request.FromBackupGiven) && request.Apps.Count > 0)
+            problems.AddAll("apps", ["'apps' cannot be given with 'fromBackup': a site created from a backup gets the apps the backup recorded."]);
+        problems.AddAll("apps", AppNameRules.Validate(request.Apps));
+        return problems;
+    }
+
+    /// <summary>A new site, empty (NewSite) or holding a backup's data (NewSiteFromBackup).</summary>
+    /// <exception cref="ValidationException">The name or apps break a rule.</exception>
+    /// <exception cref="NotFoundException">No such backup.</exception>
+    /// <exception cref="ConflictException">The name is taken, or the backup is not good.</exception>
+    public async Task<Job> CreateAsync(NewSiteRequest request, Actor actor, CancellationToken ct)
+    {
+        var problems = Problems(request);
+        if (request.Name is null) problems.AddAll("name", SiteNameRules.Validate(null));
+        ValidationException.ThrowIfAny(problems);
+        var name = request.Name!;
+        if (request.FromBackup is not { } backupId)
+        {
+            var audit = actor.Did("site.create", name, details: new Dictionary<string, string> { ["apps"] = string.Join(",", request.Apps) });
+            return await Wake(await commands.CreateSiteAsync(NewSiteRecord.For(name, request.Apps, tenancy.SitesDatabase, secrets),
+                Recipes.NewSite, audit, ct), ct);
+        }
+        var backup = await RequireGoodBackupAsync(backupId, ct);
+        var apps = backup.Manifest!.Apps.Select(a => a.Name).Where(a => a != "frappe").ToList();
+        var fromBackup = actor.Did("site.create", name, details: new Dictionary<string, string>
+        {
+            ["fromBackup"] = backupId.ToString(), ["sourceSite"] = backup.SiteName, ["apps"] = string.Join(",", apps),
+        });
+        return await Wake(await commands.CreateSiteAsync(NewSiteRecord.For(name, apps, tenancy.SitesDatabase, secrets),
+            Recipes.NewSiteFromBackup, fromBackup, ct, new Dictionary<string, string> { [JobArgs.BackupId] = backupId.ToString() }), ct);
     }
 
     public Task<Job> SuspendAsync(string name, Actor actor, CancellationToken ct) =>
@@ -37,7 +74,7 @@ public sealed class SiteOperations(ISiteCommands commands, ISecretProtector secr
     /// <summary>A backup now (the backup's id is the returned job's id).</summary>
     public Task<Job> BackupAsync(string name, Actor actor, CancellationToken ct, BackupTrigger trigger = BackupTrigger.Manual) =>
         Enqueue(name, Recipes.BackupSite, [SiteState.Active, SiteState.Suspended, SiteState.Broken], actor, "backup.create", ct,
-            new Dictionary<string, string> { [JobArgs.Trigger] = trigger.ToString() });
+            new Dictionary<string, string> { [JobArgs.Trigger] = trigger.ToString() }, trigger);
 
     /// <exception cref="NotFoundException">No such site or backup.</exception>
     /// <exception cref="ConflictException">The backup is not good, or belongs to another site.</exception>
@@ -63,22 +100,6 @@ public sealed class SiteOperations(ISiteCommands commands, ISecretProtector secr
             new Dictionary<string, string> { [JobArgs.RestoreId] = restore.JobId.ToString() });
     }
 
-    /// <summary>A new site holding a backup's data (any site's backup, a soft-deleted site's included).</summary>
-    public async Task<Job> CreateFromBackupAsync(string name, Guid backupId, Actor actor, CancellationToken ct)
-    {
-        var backup = await RequireGoodBackupAsync(backupId, ct);
-        var apps = backup.Manifest!.Apps.Select(a => a.Name).Where(a => a != "frappe").ToList();
-        var identifier = TenantIdentifier.NewId();
-        var record = new NewSiteRecord(Guid.CreateVersion7(), name, tenancy.SitesDatabase, identifier, identifier,
-            secrets.Protect(SitePassword.New()), apps, secrets.Protect(SitePassword.New()));
-        var audit = actor.Did("site.create", name, details: new Dictionary<string, string>
-        {
-            ["fromBackup"] = backupId.ToString(), ["sourceSite"] = backup.SiteName, ["apps"] = string.Join(",", apps),
-        });
-        return await Wake(await commands.CreateSiteAsync(record, audit, ct, Recipes.NewSiteFromBackup,
-            new Dictionary<string, string> { [JobArgs.BackupId] = backupId.ToString() }), ct);
-    }
-
     /// <summary>Enqueues the job that drops what a restore kept, once its window ended (the scheduler calls this).</summary>
     public Task<Job> DiscardRestoreAsync(string name, Guid restoreJobId, Actor actor, CancellationToken ct) =>
         Enqueue(name, Recipes.DiscardRestoreData, [SiteState.Active, SiteState.Suspended, SiteState.Broken], actor, "site.discard-restore", ct,
@@ -99,8 +120,8 @@ public sealed class SiteOperations(ISiteCommands commands, ISecretProtector secr
         await Wake(await commands.RetryAsync(jobId, actor.Did("job.retry", target: jobId.ToString()), ct), ct);
 
     private async Task<Job> Enqueue(string name, JobRecipe recipe, IReadOnlyList<SiteState> allowed, Actor actor, string action, CancellationToken ct,
-        IReadOnlyDictionary<string, string>? args = null) =>
-        await Wake(await commands.EnqueueAsync(name, recipe, allowed, actor.Did(action, name), ct, args), ct);
+        IReadOnlyDictionary<string, string>? args = null, BackupTrigger trigger = BackupTrigger.Manual) =>
+        await Wake(await commands.EnqueueAsync(name, recipe, allowed, actor.Did(action, name), ct, args, BackupTriggers.For(recipe, trigger)), ct);
 
     private async Task<Job> Wake(Job job, CancellationToken ct)
     {

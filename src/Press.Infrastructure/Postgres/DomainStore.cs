@@ -1,22 +1,20 @@
 using Npgsql;
 using Press.Core.Audit;
+using Press.Core.Ports;
 using Press.Core.Sites;
 
 namespace Press.Infrastructure.Postgres;
 
 /// <summary>
 /// Custom domains: extra host names of a site (table site_domains), unique across sites. Each change commits in one
-/// transaction with the audit row and a bump of the site's updated_at (RouteSource's stamp covers both).
+/// transaction with the audit row and a bump of the site's updated_at (RouteSource's stamp covers both). The host-name
+/// rules (Press's own host included) are Core's (DomainOperations); this store checks what needs the current state.
 /// </summary>
-public sealed class DomainStore(PressDataSources sources, TimeProvider time)
+public sealed class DomainStore(PressDataSources sources, TimeProvider time) : IDomainStore
 {
     /// <summary>Adds a validated host name to a live site; returns the site's domains, sorted.</summary>
-    /// <param name="pressHost">Press's own host name, which no site may claim.</param>
-    public async Task<IReadOnlyList<string>> AddAsync(string siteName, string domain, string pressHost, AuditEntry audit, CancellationToken ct)
+    public async Task<IReadOnlyList<string>> AddAsync(string siteName, string domain, AuditEntry audit, CancellationToken ct)
     {
-        if (string.Equals(domain, pressHost, StringComparison.OrdinalIgnoreCase))
-            throw new ConflictException($"'{domain}' is Press's own host name (Press:Ingress:PressHost): choose another domain.");
-
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var now = time.GetUtcNow();

@@ -11,8 +11,8 @@ namespace Press.Infrastructure.Postgres;
 /// <summary>Site row, job, steps and audit event written in one transaction (docs/architecture.md §3).</summary>
 public sealed class SiteCommands(PressDataSources sources, TimeProvider time) : ISiteCommands
 {
-    public async Task<Job> CreateSiteAsync(NewSiteRecord site, AuditEntry audit, CancellationToken ct,
-        JobRecipe? recipe = null, IReadOnlyDictionary<string, string>? args = null)
+    public async Task<Job> CreateSiteAsync(NewSiteRecord site, JobRecipe recipe, AuditEntry audit, CancellationToken ct,
+        IReadOnlyDictionary<string, string>? args = null)
     {
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -40,14 +40,14 @@ public sealed class SiteCommands(PressDataSources sources, TimeProvider time) : 
                 ? $"A soft-deleted site named '{site.Name}' exists: undelete it, purge it, or choose another name."
                 : $"A site named '{site.Name}' already exists (state {state}): choose another name.");
         }
-        var job = await InsertJobAsync(conn, site.Id, site.Name, recipe ?? Recipes.NewSite, audit.Actor, now, args, ct);
+        var job = await InsertJobAsync(conn, site.Id, site.Name, recipe, audit.Actor, now, args, null, ct);
         await AuditLog.InsertAsync(conn, audit with { Target = job.Id.ToString() }, now, ct);
         await tx.CommitAsync(ct);
         return job;
     }
 
     public async Task<Job> EnqueueAsync(string siteName, JobRecipe recipe, IReadOnlyList<SiteState> allowedFrom, AuditEntry audit, CancellationToken ct,
-        IReadOnlyDictionary<string, string>? args = null)
+        IReadOnlyDictionary<string, string>? args = null, BackupTrigger? backup = null)
     {
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -63,7 +63,7 @@ public sealed class SiteCommands(PressDataSources sources, TimeProvider time) : 
         await ThrowIfJobActive(conn, siteId, siteName, ct);
         if (!allowedFrom.Contains(state))
             throw new ConflictException($"Site '{siteName}' is {state}; {recipe.Kind} needs it to be {string.Join(" or ", allowedFrom)}.");
-        var job = await InsertJobAsync(conn, siteId, siteName, recipe, audit.Actor, now, args, ct);
+        var job = await InsertJobAsync(conn, siteId, siteName, recipe, audit.Actor, now, args, backup, ct);
         await AuditLog.InsertAsync(conn, audit with { Target = job.Id.ToString() }, now, ct);
         await tx.CommitAsync(ct);
         return job;
@@ -108,13 +108,6 @@ public sealed class SiteCommands(PressDataSources sources, TimeProvider time) : 
         return queued!;
     }
 
-    private static BackupTrigger BackupTriggerOf(JobRecipe recipe, IReadOnlyDictionary<string, string> args) => recipe.Kind switch
-    {
-        JobKind.DeleteSite => BackupTrigger.PreDelete,
-        JobKind.RestoreSite => BackupTrigger.PreRestore,
-        _ => args.TryGetValue(JobArgs.Trigger, out var t) && Enum.TryParse<BackupTrigger>(t, out var parsed) ? parsed : BackupTrigger.Manual,
-    };
-
     private static async Task ThrowIfJobActive(NpgsqlConnection conn, Guid siteId, string siteName, CancellationToken ct)
     {
         var running = await conn.ScalarAsync<Guid?>(
@@ -124,8 +117,11 @@ public sealed class SiteCommands(PressDataSources sources, TimeProvider time) : 
     }
 
     private static async Task<Job> InsertJobAsync(NpgsqlConnection conn, Guid siteId, string siteName, JobRecipe recipe,
-        string actor, DateTimeOffset now, IReadOnlyDictionary<string, string>? args, CancellationToken ct)
+        string actor, DateTimeOffset now, IReadOnlyDictionary<string, string>? args, BackupTrigger? backup, CancellationToken ct)
     {
+        // Core chooses the trigger (BackupTriggers.For); a recipe that takes a backup without one is a programming error.
+        if (recipe.Steps.Contains(StepNames.BackupDatabase) != backup.HasValue)
+            throw new InvalidOperationException($"{recipe.Kind} {(backup.HasValue ? "takes no backup" : "takes a backup")}: pass BackupTriggers.For(recipe) as its trigger.");
         var id = Guid.CreateVersion7(now);
         args ??= JobArgs.None;
         try
@@ -145,8 +141,8 @@ public sealed class SiteCommands(PressDataSources sources, TimeProvider time) : 
             INSERT INTO job_steps (job_id, ordinal, name, state)
             SELECT @id, o, n, 'Pending' FROM unnest(@names::text[]) WITH ORDINALITY AS t(n, o)
             """, ct, ("id", id), ("names", recipe.Steps.ToArray()));
-        if (recipe.Steps.Contains(StepNames.BackupDatabase))
-            await BackupStore.InsertAsync(conn, id, siteId, BackupTriggerOf(recipe, args), now, ct);
+        if (backup is { } trigger)
+            await BackupStore.InsertAsync(conn, id, siteId, trigger, now, ct);
         var steps = recipe.Steps.Select((n, i) => new JobStep(i + 1, n, StepState.Pending, 0, null, null, null, null)).ToList();
         return new Job(id, recipe.Kind, JobState.Queued, siteId, siteName, actor, now, null, null, null, null, steps) { Args = args };
     }

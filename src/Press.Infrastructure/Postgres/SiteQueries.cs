@@ -10,14 +10,17 @@ namespace Press.Infrastructure.Postgres;
 public sealed class SiteQueries(PressDataSources sources)
 {
     /// <param name="Domains">The site's custom domains (extra host names), sorted.</param>
-    public sealed record SiteView(Site Site, Guid? ActiveJobId, IReadOnlyList<string> Domains);
+    /// <param name="NewestBackupAt">When the site's newest good backup (not pruned) finished, if any.</param>
+    public sealed record SiteView(Site Site, Guid? ActiveJobId, IReadOnlyList<string> Domains, DateTimeOffset? NewestBackupAt = null);
 
-    public async Task<(IReadOnlyList<SiteView> Items, long Total)> ListSitesAsync(SiteState? state, int page, int pageSize, CancellationToken ct)
+    /// <param name="search">Part of the name (plain text: matched with strpos, so no pattern characters to escape).</param>
+    public async Task<(IReadOnlyList<SiteView> Items, long Total)> ListSitesAsync(SiteState? state, int page, int pageSize, CancellationToken ct,
+        string? search = null)
     {
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
         // Purged sites are history (kept for audit); they are listed only when asked for by state.
-        var filter = state is null ? "s.state <> 'Purged'" : "s.state = @state";
-        (string, object?)[] args = [("state", state?.ToString()), ("limit", pageSize), ("offset", (long)(page - 1) * pageSize)];
+        var filter = (state is null ? "s.state <> 'Purged'" : "s.state = @state") + (string.IsNullOrEmpty(search) ? "" : " AND strpos(s.name, @q) > 0");
+        (string, object?)[] args = [("state", state?.ToString()), ("q", search), ("limit", pageSize), ("offset", (long)(page - 1) * pageSize)];
         var total = await conn.ScalarAsync<long>($"SELECT count(*) FROM sites s WHERE {filter}", ct, args);
         var items = await ReadSites(conn, $"{filter} ORDER BY s.name, s.created_at LIMIT @limit OFFSET @offset", ct, args);
         return (items, total);
@@ -63,12 +66,27 @@ public sealed class SiteQueries(PressDataSources sources)
         return await Rows.ReadJobAsync(conn, id, ct);
     }
 
-    public async Task<IReadOnlyList<Job>> ListJobsAsync(string? siteName, int limit, CancellationToken ct)
+    /// <summary>Recent jobs, newest first; each filter applies when given.</summary>
+    public async Task<IReadOnlyList<Job>> ListJobsAsync(string? siteName, int limit, CancellationToken ct,
+        JobState? state = null, JobKind? kind = null, DateTimeOffset? since = null)
     {
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
-        return siteName is null
-            ? await Rows.ReadJobsAsync(conn, "true", "ORDER BY j.created_at DESC LIMIT @l", ct, ("l", limit))
-            : await Rows.ReadJobsAsync(conn, "s.name = @n", "ORDER BY j.created_at DESC LIMIT @l", ct, ("n", siteName), ("l", limit));
+        return await Rows.ReadJobsAsync(conn, """
+            (@n::text IS NULL OR s.name = @n) AND (@state::text IS NULL OR j.state = @state)
+            AND (@kind::text IS NULL OR j.kind = @kind) AND (@since::timestamptz IS NULL OR j.created_at >= @since)
+            """, "ORDER BY j.created_at DESC LIMIT @l", ct,
+            ("n", siteName), ("state", state?.ToString()), ("kind", kind?.ToString()), ("since", since), ("l", limit));
+    }
+
+    /// <summary>How many jobs have waited to start (Queued, due) longer than <paramref name="waiting"/>, and the oldest's wait.</summary>
+    public async Task<(long Count, DateTimeOffset? OldestDueAt)> OverdueJobsAsync(DateTimeOffset now, TimeSpan waiting, CancellationToken ct)
+    {
+        await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
+        await using var cmd = Sql.Command(conn, "SELECT count(*), min(run_after) FROM jobs WHERE state = 'Queued' AND run_after < @t",
+            ("t", now - waiting));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        return (r.GetInt64(0), Rows.NullableTime(r, 1));
     }
 
     public async Task<IReadOnlyList<AuditRecord>> ListAuditAsync(string? site, string? actor, DateTimeOffset? from,
@@ -89,6 +107,7 @@ public sealed class SiteQueries(PressDataSources sources)
         return list;
     }
 
+    /// <summary>Sites per state (purged ones included: they are history).</summary>
     public async Task<IReadOnlyDictionary<string, long>> CountSitesByStateAsync(CancellationToken ct) =>
         await CountBy("SELECT state, count(*) FROM sites GROUP BY state", ct);
 
@@ -111,14 +130,15 @@ public sealed class SiteQueries(PressDataSources sources)
         await using var cmd = Sql.Command(conn, $"""
             SELECT {Rows.SiteColumns},
                    (SELECT j.id FROM jobs j WHERE j.site_id = s.id AND j.state IN ('Queued', 'Running', 'Waiting')),
-                   array(SELECT d.domain FROM site_domains d WHERE d.site_id = s.id ORDER BY d.domain COLLATE "C")
+                   array(SELECT d.domain FROM site_domains d WHERE d.site_id = s.id ORDER BY d.domain COLLATE "C"),
+                   (SELECT max(b.good_at) FROM backups b WHERE b.site_id = s.id AND b.good_at IS NOT NULL AND b.pruned_at IS NULL)
             FROM sites s WHERE {whereOrderLimit}
             """, args);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var list = new List<SiteView>();
         while (await r.ReadAsync(ct))
             list.Add(new SiteView(Rows.Site(r), r.IsDBNull(Rows.SiteColumnCount) ? null : r.GetGuid(Rows.SiteColumnCount),
-                r.GetFieldValue<string[]>(Rows.SiteColumnCount + 1)));
+                r.GetFieldValue<string[]>(Rows.SiteColumnCount + 1), Rows.NullableTime(r, Rows.SiteColumnCount + 2)));
         return list;
     }
 }

@@ -17,7 +17,8 @@ public sealed record BackupDto(
 
 /// <param name="NewestGoodAt">When the site's newest good backup finished; null when it has none.</param>
 /// <param name="Stale">The site (Active, Suspended or Broken) has no good backup younger than backups.staleAfterHours.</param>
-public sealed record BackupListDto(IReadOnlyList<BackupDto> Items, DateTimeOffset? NewestGoodAt, bool Stale);
+/// <param name="RollbackUntil">The site's latest restore in place can be rolled back until then; null when there is none to roll back.</param>
+public sealed record BackupListDto(IReadOnlyList<BackupDto> Items, DateTimeOffset? NewestGoodAt, bool Stale, DateTimeOffset? RollbackUntil);
 
 /// <param name="Url">A presigned link to GET the part (S3), or the manager's own relative
 /// <c>/api/backups/{id}/parts/{part}</c> (folder store; send your token with it).</param>

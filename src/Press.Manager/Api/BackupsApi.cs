@@ -32,7 +32,7 @@ public static class BackupsApi
         sites.MapGet("/{name}/backups", ListAsync)
             .RequireAuthorization(Policies.Viewer)
             .Produces<BackupListDto>().ProducesProblem(404)
-            .WithSummary("The site's backups, newest first (pruned ones included; a soft-deleted site's too), with when the newest good one finished and whether the site's backups are stale.");
+            .WithSummary("The site's backups, newest first (pruned ones included; a soft-deleted site's too), with when the newest good one finished, whether the site's backups are stale, and until when its latest restore can be rolled back.");
 
         sites.MapPost("/{name}/restore", RestoreAsync)
             .RequireAuthorization(Policies.Operator)
@@ -68,16 +68,22 @@ public static class BackupsApi
 
     private static IResult Accepted(Core.Jobs.Job job) => Results.Accepted($"/api/jobs/{job.Id}", JobDto.From(job));
 
-    private static async Task<IResult> ListAsync(string name, ISiteStore sites, IBackupStore backups, ISettingsStore settings,
-        TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> ListAsync(string name, HttpContext http, CancellationToken ct) =>
+        await ListForAsync(name, http.RequestServices, ct) is { } list ? Results.Ok(list) : NotFound($"No site named '{name}'.");
+
+    /// <summary>The site's backups with staleness and the rollback window (the API's list and the site page's); null: no such site.</summary>
+    public static async Task<BackupListDto?> ListForAsync(string name, IServiceProvider services, CancellationToken ct)
     {
-        var site = await sites.FindByNameAsync(name, ct);
-        if (site is null) return NotFound($"No site named '{name}'.");
-        var list = await backups.ListForSiteAsync(site.Id, ct);
+        var site = await services.GetRequiredService<ISiteStore>().FindByNameAsync(name, ct);
+        if (site is null) return null;
+        var list = await services.GetRequiredService<IBackupStore>().ListForSiteAsync(site.Id, ct);
         var newestGoodAt = list.Where(b => b.State == BackupState.Good).Max(b => b.FinishedAt);
-        var hours = (await settings.GetAsync(ct)).BackupStaleAfterHours;
-        var stale = BackupStaleness.IsStale(site.State, site.CreatedAt, newestGoodAt, time.GetUtcNow(), hours);
-        return Results.Ok(new BackupListDto(list.Select(BackupDto.From).ToList(), newestGoodAt, stale));
+        var hours = (await services.GetRequiredService<ISettingsStore>().GetAsync(ct)).BackupStaleAfterHours;
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+        var stale = BackupStaleness.IsStale(site.State, site.CreatedAt, newestGoodAt, now, hours);
+        var restore = await services.GetRequiredService<IRestoreLog>().CurrentAsync(site.Id, ct);
+        return new BackupListDto(list.Select(BackupDto.From).ToList(), newestGoodAt, stale,
+            restore is { } r && r.RollbackUntil >= now ? r.RollbackUntil : null);
     }
 
     private static async Task<IResult> RestoreAsync(string name, HttpContext http, SiteOperations ops, CancellationToken ct)
@@ -126,7 +132,8 @@ public static class BackupsApi
         return Results.Ok(new BackupDownloadDto(part!, url, time.GetUtcNow() + DownloadLinkLifetime));
     }
 
-    private static async Task<IResult> StreamPartAsync(string id, string part, IBackupStore backups, IObjectStore store, CancellationToken ct)
+    /// <summary>Streams one part of a backup (the API's parts endpoint, and the pages' download).</summary>
+    public static async Task<IResult> StreamPartAsync(string id, string part, IBackupStore backups, IObjectStore store, CancellationToken ct)
     {
         var problems = new Dictionary<string, List<string>>();
         var backupId = ParseId(id);

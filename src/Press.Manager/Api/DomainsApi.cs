@@ -1,6 +1,4 @@
 using Press.Core.Sites;
-using Press.Infrastructure.Ingress;
-using Press.Infrastructure.Postgres;
 using Press.Manager.Auth;
 
 namespace Press.Manager.Api;
@@ -32,24 +30,20 @@ public static class DomainsApi
             .WithSummary("Remove a custom domain from a site (204).");
     }
 
-    private static async Task<IResult> AddAsync(string name, HttpContext http, DomainStore store, IngressOptions ingress, CancellationToken ct)
+    private static async Task<IResult> AddAsync(string name, HttpContext http, DomainOperations domains, CancellationToken ct)
     {
         var body = await RequestBody.ReadAsync(http.Request, AddFields, ct);
         var domain = body.RequiredString("domain", "\"shop.example.org\"");
-        if (domain is "")
-            body.Add("domain", "'domain' is empty: give the extra host name, e.g. \"shop.example.org\".");
-        else if (domain is not null)
-            foreach (var problem in SiteNameRules.Validate(domain))
-                body.Add("domain", problem.Replace("The name", "The domain", StringComparison.Ordinal));
+        if (domain is not null)
+            foreach (var problem in domains.Problems(domain)) body.Add("domain", problem);
         if (body.Problems.Count > 0) return Problems.Invalid(body.Problems);
 
-        var domains = await store.AddAsync(name, domain!, ingress.PressHost, http.Actor().Did("site.domain.add", name, domain), ct);
-        return Results.Created($"/api/sites/{name}", new DomainsDto(name, domains));
+        return Results.Created($"/api/sites/{name}", new DomainsDto(name, await domains.AddAsync(name, domain, http.Actor(), ct)));
     }
 
-    private static async Task<IResult> RemoveAsync(string name, string domain, HttpContext http, DomainStore store, CancellationToken ct)
+    private static async Task<IResult> RemoveAsync(string name, string domain, HttpContext http, DomainOperations domains, CancellationToken ct)
     {
-        await store.RemoveAsync(name, domain, http.Actor().Did("site.domain.remove", name, domain), ct);
+        await domains.RemoveAsync(name, domain, http.Actor(), ct);
         return Results.NoContent();
     }
 }

@@ -15,15 +15,17 @@ public sealed record RuntimeDto(string Driver, bool Served, string? Reason);
 public sealed record SiteDto(
     string Name, SiteState State, IReadOnlyList<string> Apps, LocationDto Location, RuntimeDto Runtime,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? DeletedAt, DateTimeOffset? PurgeAfter,
-    DateTimeOffset? PurgedAt, Guid? ActiveJobId, IReadOnlyList<string> Domains)
+    DateTimeOffset? PurgedAt, Guid? ActiveJobId, IReadOnlyList<string> Domains, DateTimeOffset? NewestBackupAt, bool BackupStale)
 {
-    public static SiteDto From(SiteQueries.SiteView view, ISiteRuntime runtime)
+    /// <param name="staleAfterHours">The setting backups.staleAfterHours, for <see cref="BackupStale"/>.</param>
+    public static SiteDto From(SiteQueries.SiteView view, ISiteRuntime runtime, int staleAfterHours, DateTimeOffset now)
     {
         var s = view.Site;
         var status = s.State is SiteState.Active ? runtime.Describe(s) : new RuntimeStatus(runtime.Driver, false, $"not served: site is {s.State}");
         return new SiteDto(s.Name, s.State, s.Apps, new LocationDto(s.Location.Database, s.Location.Schema),
             new RuntimeDto(status.Driver, status.Served, status.Reason), s.CreatedAt, s.UpdatedAt, s.DeletedAt,
-            s.PurgeAfter, s.PurgedAt, view.ActiveJobId, view.Domains);
+            s.PurgeAfter, s.PurgedAt, view.ActiveJobId, view.Domains, view.NewestBackupAt,
+            Press.Infrastructure.Health.BackupStaleness.IsStale(s.State, s.CreatedAt, view.NewestBackupAt, now, staleAfterHours));
     }
 }
 

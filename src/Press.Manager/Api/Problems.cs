@@ -10,6 +10,7 @@ public sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHand
     {
         IResult result = exception switch
         {
+            ValidationException e => Problems.Invalid(e.Problems.ToDictionary(p => p.Key, p => p.Value)),
             NotFoundException e => Results.Problem(statusCode: 404, title: "Not found", detail: e.Message),
             ConflictException e => Results.Problem(statusCode: 409, title: "Conflict", detail: e.Message,
                 extensions: e.RunningJobId is { } id ? new Dictionary<string, object?> { ["jobId"] = id } : null),

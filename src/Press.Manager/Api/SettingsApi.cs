@@ -25,19 +25,31 @@ public static class SettingsApi
             {
                 var body = await RequestBody.ReadAsync(http.Request, ["value"], ct);
                 var value = body.RequiredString("value", "\"30\"");
-                if (!PressSettings.Validators.TryGetValue(key, out var validate))
-                    body.Add("key", $"Unknown setting '{key}': known settings are {string.Join(", ", PressSettings.Validators.Keys)}.");
-                else if (value is not null && validate(value) is { } problem)
-                    body.Add("value", $"'{key}' {problem}.");
-                if (body.Problems.Count > 0) return Problems.Invalid(body.Problems);
-
-                await store.SetAsync(key, value!, http.Actor().Name, ct);
-                await audit.WriteAsync(http.Actor().Did("setting.set", target: key,
-                    details: new Dictionary<string, string> { ["value"] = value! }), ct);
+                if (value is not null)
+                    foreach (var (field, problem) in Problems(key, value)) body.Add(field, problem);
+                else if (!PressSettings.Validators.ContainsKey(key)) body.Add("key", UnknownKey(key));
+                if (body.Problems.Count > 0) return Api.Problems.Invalid(body.Problems);
+                await SetAsync(key, value!, http.Actor(), store, audit, ct);
                 return Results.Ok(new SettingDto(key, value!, false));
             })
             .RequireAuthorization(Policies.Admin).DocumentsJsonBody<SetSettingRequest>()
             .Produces<SettingDto>().ProducesValidationProblem()
             .WithSummary("Change a setting (admin).");
     }
+
+    /// <summary>What is wrong with setting <paramref name="key"/> to <paramref name="value"/> (field, problem); none when it may be set.</summary>
+    public static IEnumerable<(string Field, string Problem)> Problems(string key, string value)
+    {
+        if (!PressSettings.Validators.TryGetValue(key, out var validate)) yield return ("key", UnknownKey(key));
+        else if (validate(value) is { } problem) yield return ("value", $"'{key}' {problem}.");
+    }
+
+    /// <summary>Stores a validated value and audits it: the API's and the settings page's one write.</summary>
+    public static async Task SetAsync(string key, string value, Core.Audit.Actor actor, SettingsStore store, IAuditLog audit, CancellationToken ct)
+    {
+        await store.SetAsync(key, value, actor.Name, ct);
+        await audit.WriteAsync(actor.Did("setting.set", target: key, details: new Dictionary<string, string> { ["value"] = value }), ct);
+    }
+
+    private static string UnknownKey(string key) => $"Unknown setting '{key}': known settings are {string.Join(", ", PressSettings.Validators.Keys)}.";
 }

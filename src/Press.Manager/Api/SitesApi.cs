@@ -21,7 +21,7 @@ public static class SitesApi
 
         sites.MapGet("", ListAsync).RequireAuthorization(Policies.Viewer)
             .Produces<PageDto<SiteDto>>().ProducesValidationProblem()
-            .WithSummary("List sites, optionally by state, paged (purged sites only when asked for by state).");
+            .WithSummary("List sites, optionally by state and by part of the name (q), paged (purged sites only when asked for by state); each with its newest good backup and whether backups are stale.");
 
         sites.MapGet("/{name}", GetAsync).RequireAuthorization(Policies.Viewer)
             .Produces<SiteDto>().ProducesProblem(404);
@@ -33,7 +33,9 @@ public static class SitesApi
         MapOperation(sites, "/{name}/purge", "POST", Policies.Admin, (ops, n, a, ct) => ops.PurgeAsync(n, a, ct));
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext http, SiteOperations operations, Infrastructure.Ingress.IngressOptions ingress, CancellationToken ct)
+    /// <summary>Reads the JSON body (shape problems: types, unknown fields, an id that is not a UUID); the rules of the
+    /// domain are Core's (<see cref="SiteOperations.Problems"/>). Every problem of both is reported at once.</summary>
+    private static async Task<IResult> CreateAsync(HttpContext http, SiteOperations operations, CancellationToken ct)
     {
         var body = await RequestBody.ReadAsync(http.Request, CreateFields, ct);
         var name = body.RequiredString("name", "\"erp.example.com\"");
@@ -44,22 +46,18 @@ public static class SitesApi
         {
             if (Guid.TryParse(fromBackupText, out var backupId)) fromBackup = backupId;
             else body.Add("fromBackup", $"'fromBackup' must be a backup's id (a UUID such as \"0199a3b2-6f1c-7d2e-9a4b-1c2d3e4f5a6b\"), not '{(fromBackupText.Length > 80 ? fromBackupText[..80] + "…" : fromBackupText)}'.");
-            if (apps.Count > 0) body.Add("apps", "'apps' cannot be given with 'fromBackup': a site created from a backup gets the apps the backup recorded.");
         }
-        if (name is not null)
-            foreach (var problem in SiteNameRules.Validate(name)) body.Add("name", problem);
-        if (name is not null && string.Equals(name, ingress.PressHost, StringComparison.OrdinalIgnoreCase))
-            body.Add("name", $"'{name}' is Press's own host name (Press:Ingress:PressHost): choose another name.");
-        foreach (var problem in AppNameRules.Validate(apps)) body.Add("apps", problem);
+        var request = new NewSiteRequest(name, apps, fromBackup, FromBackupGiven: fromBackupText is not null);
+        foreach (var (field, problems) in operations.Problems(request))
+            foreach (var problem in problems) body.Add(field, problem);
         if (body.Problems.Count > 0) return Problems.Invalid(body.Problems);
 
-        var job = fromBackup is { } source
-            ? await operations.CreateFromBackupAsync(name!, source, http.Actor(), ct)
-            : await operations.CreateAsync(name!, apps, http.Actor(), ct);
+        var job = await operations.CreateAsync(request, http.Actor(), ct);
         return Results.Accepted($"/api/jobs/{job.Id}", JobDto.From(job));
     }
 
-    private static async Task<IResult> ListAsync(SiteQueries queries, ISiteRuntime runtime, string? state, int? page, int? pageSize, CancellationToken ct)
+    private static async Task<IResult> ListAsync(SiteQueries queries, ISiteRuntime runtime, ISettingsStore settings, TimeProvider time,
+        string? state, string? q, int? page, int? pageSize, CancellationToken ct)
     {
         var problems = new Dictionary<string, List<string>>();
         SiteState? filter = null;
@@ -70,16 +68,20 @@ public static class SitesApi
         }
         if (page is < 1) problems["page"] = ["'page' starts at 1."];
         if (pageSize is < 1 or > 500) problems["pageSize"] = ["'pageSize' must be between 1 and 500."];
+        if (q is { Length: > SiteNameRules.MaxLength }) problems["q"] = [$"'q' is part of a site's name: at most {SiteNameRules.MaxLength} characters."];
         if (problems.Count > 0) return Problems.Invalid(problems);
 
         var (p, size) = (page ?? 1, pageSize ?? 50);
-        var (items, total) = await queries.ListSitesAsync(filter, p, size, ct);
-        return Results.Ok(new PageDto<SiteDto>(items.Select(v => SiteDto.From(v, runtime)).ToList(), p, size, total));
+        var (items, total) = await queries.ListSitesAsync(filter, p, size, ct, string.IsNullOrWhiteSpace(q) ? null : q.Trim());
+        var hours = (await settings.GetAsync(ct)).BackupStaleAfterHours;
+        var now = time.GetUtcNow();
+        return Results.Ok(new PageDto<SiteDto>(items.Select(v => SiteDto.From(v, runtime, hours, now)).ToList(), p, size, total));
     }
 
-    private static async Task<IResult> GetAsync(string name, SiteQueries queries, ISiteRuntime runtime, CancellationToken ct) =>
+    private static async Task<IResult> GetAsync(string name, SiteQueries queries, ISiteRuntime runtime, ISettingsStore settings, TimeProvider time,
+        CancellationToken ct) =>
         await queries.GetSiteAsync(name, ct) is { } view
-            ? Results.Ok(SiteDto.From(view, runtime))
+            ? Results.Ok(SiteDto.From(view, runtime, (await settings.GetAsync(ct)).BackupStaleAfterHours, time.GetUtcNow()))
             : Results.Problem(statusCode: 404, title: "Not found", detail: $"No site named '{name}'.");
 
     private delegate Task<Core.Jobs.Job> Operation(SiteOperations ops, string name, Core.Audit.Actor actor, CancellationToken ct);

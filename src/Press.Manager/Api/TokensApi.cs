@@ -33,52 +33,23 @@ public static class TokensApi
             .WithSummary("Revoke a token and every token minted under it, from the next request on (404 for a token the caller cannot see).");
     }
 
-    private static TokenCaller Caller(ClaimsPrincipal user) => new(user.UserId(), user.Role(), user.TokenId(), user.TokenExpiresAt());
-
-    private static async Task<IResult> CreateAsync(HttpContext http, IdentityStore identity, ISettingsStore settings, IAuditLog audit,
-        TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> CreateAsync(HttpContext http, TokenCommands tokens, CancellationToken ct)
     {
         var body = await RequestBody.ReadAsync(http.Request, Fields, ct);
         var name = body.RequiredString("name", "\"ci\"");
         var role = body.OptionalString("role");
         var days = body.OptionalInt("expiresInDays");
         if (body.Problems.Count > 0) return Problems.Invalid(body.Problems);
-        var max = (await settings.GetAsync(ct)).TokenMaxLifetimeDays;
-        var (plan, problems) = TokenRules.Plan(Caller(http.User), name, role, days, max, time.GetUtcNow());
-        foreach (var (field, problem) in problems) body.Add(field, problem);
-        if (plan is null) return Problems.Invalid(body.Problems);
-
-        var minted = await identity.MintAsync(http.User.UserId(), plan, ct);
+        var minted = await tokens.MintAsync(http.User, http.Actor(), name, role, days, ct);
         if (minted is null) // the calling token was revoked after it authenticated this request
             return Results.Problem(statusCode: 401, title: "Authentication required", detail: "Your token was revoked: use another one.");
-        await audit.WriteAsync(http.Actor().Did("token.create", target: minted.Id.ToString(), details: Details(http.User,
-            ("name", minted.Name), ("role", minted.Role), ("expiresAt", minted.ExpiresAt.ToString("O")), ("parentId", minted.ParentId?.ToString()))), ct);
         return Results.Created($"/api/tokens/{minted.Id}",
             new TokenDto(minted.Id, minted.Name, minted.Role, minted.Token, minted.CreatedAt, minted.ExpiresAt, minted.ParentId));
     }
 
-    private static async Task<IResult> ListAsync(HttpContext http, IdentityStore identity, CancellationToken ct)
-    {
-        var tokens = await identity.ListTokensAsync(TokenRules.ScopeOf(Caller(http.User)), ct);
-        return Results.Ok(new ListDto<TokenInfoDto>(tokens.Select(TokenInfoDto.From).ToList()));
-    }
+    private static async Task<IResult> ListAsync(HttpContext http, TokenCommands tokens, CancellationToken ct) =>
+        Results.Ok(new ListDto<TokenInfoDto>((await tokens.ListAsync(http.User, ct)).Select(TokenInfoDto.From).ToList()));
 
-    private static async Task<IResult> RevokeAsync(Guid id, HttpContext http, IdentityStore identity, IAuditLog audit, CancellationToken ct)
-    {
-        var revoked = await identity.RevokeAsync(id, TokenRules.ScopeOf(Caller(http.User)), ct);
-        if (revoked is null)
-            return Results.Problem(statusCode: 404, title: "Not found",
-                detail: $"No token {id} among the tokens you can see (GET /api/tokens lists them).");
-        await audit.WriteAsync(http.Actor().Did("token.revoke", target: id.ToString(),
-            details: Details(http.User, ("revoked", revoked.Value.ToString()))), ct);
-        return Results.Ok(new TokenRevokedDto(id, revoked.Value));
-    }
-
-    /// <summary>Audit details, with the token the caller used (none: a password login).</summary>
-    private static Dictionary<string, string> Details(ClaimsPrincipal user, params (string Key, string? Value)[] values)
-    {
-        var details = values.Where(v => v.Value is not null).ToDictionary(v => v.Key, v => v.Value!);
-        details["byToken"] = user.TokenId()?.ToString() ?? "password";
-        return details;
-    }
+    private static async Task<IResult> RevokeAsync(Guid id, HttpContext http, TokenCommands tokens, CancellationToken ct) =>
+        Results.Ok(new TokenRevokedDto(id, await tokens.RevokeAsync(id, http.User, http.Actor(), ct)));
 }

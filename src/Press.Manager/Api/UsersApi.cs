@@ -39,13 +39,13 @@ public static class UsersApi
             .Produces<UserWithPasswordDto>(StatusCodes.Status201Created).ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Create a local account (role viewer unless given; breakGlass: may log in locally while single sign-on works). " +
                          "Its password is generated and shown once.");
-        users.MapPost("/{name}/disable", (string name, HttpContext http, UserStore store, SessionStore sessions, IAuditLog audit, CancellationToken ct) =>
-                SetDisabledAsync(name, true, http, store, sessions, audit, ct))
+        users.MapPost("/{name}/disable", (string name, HttpContext http, Accounts accounts, CancellationToken ct) =>
+                SetDisabledAsync(name, true, http, accounts, ct))
             .Produces<UserDisabledDto>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Disable an account (by name, or by id for single sign-on people): it cannot log in, its sessions end and its API " +
                          "tokens and bearer JWTs stop working, at once.");
-        users.MapPost("/{name}/enable", (string name, HttpContext http, UserStore store, SessionStore sessions, IAuditLog audit, CancellationToken ct) =>
-                SetDisabledAsync(name, false, http, store, sessions, audit, ct))
+        users.MapPost("/{name}/enable", (string name, HttpContext http, Accounts accounts, CancellationToken ct) =>
+                SetDisabledAsync(name, false, http, accounts, ct))
             .Produces<UserDisabledDto>().ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Enable a disabled account again.");
         users.MapPost("/{name}/reset-password", ResetPasswordAsync)
@@ -57,54 +57,28 @@ public static class UsersApi
     /// <summary>24 characters from a 56-letter alphabet without look-alikes: about 139 bits.</summary>
     public static string NewPassword() => RandomNumberGenerator.GetString("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghjkmnpqrstuvwxyz23456789", 24);
 
-    private static async Task<IResult> CreateAsync(HttpContext http, UserStore store, IAuditLog audit, CancellationToken ct)
+    private static async Task<IResult> CreateAsync(HttpContext http, Accounts accounts, CancellationToken ct)
     {
         var body = await RequestBody.ReadAsync(http.Request, CreateFields, ct);
         var name = body.RequiredString("name", "\"alice\"");
         var role = body.OptionalString("role") ?? Roles.Viewer;
         var breakGlass = body.OptionalBool("breakGlass") ?? false;
-        if (name is not null && UserNames.Problem(name) is { } problem) body.Add("name", problem);
-        if (!Roles.All.Contains(role)) body.Add("role", $"Unknown role '{role}': use {string.Join(", ", Roles.All)}.");
+        foreach (var (field, problems) in Accounts.Problems(name, role))
+            foreach (var problem in problems) body.Add(field, problem);
         if (body.Problems.Count > 0) return Problems.Invalid(body.Problems);
-        var password = NewPassword();
-        var user = await store.CreateLocalAsync(name!, role, breakGlass, password, ct);
-        if (user is null)
-            return Results.Problem(statusCode: 409, title: "Conflict", detail: $"An account named '{name}' exists already (GET /api/users lists them).");
-        await audit.WriteAsync(http.Actor().Did("user.create", target: user.Name,
-            details: new Dictionary<string, string> { ["role"] = role, ["breakGlass"] = breakGlass ? "true" : "false" }), ct);
+        var (user, password) = await accounts.CreateAsync(name!, role, breakGlass, http.Actor(), ct);
         return Results.Created($"/api/users/{user.Name}", new UserWithPasswordDto(UserDto.From(user), password));
     }
 
-    private static async Task<IResult> SetDisabledAsync(string name, bool disabled, HttpContext http, UserStore store, SessionStore sessions,
-        IAuditLog audit, CancellationToken ct)
+    private static async Task<IResult> SetDisabledAsync(string name, bool disabled, HttpContext http, Accounts accounts, CancellationToken ct)
     {
-        var user = await store.FindAsync(name, ct);
-        if (user is null) return NotFound(name);
-        if (disabled && user.Id == http.User.UserId())
-            return Results.Problem(statusCode: 409, title: "Conflict", detail: "You cannot disable your own account: ask another admin.");
-        await store.SetDisabledAsync(user.Id, disabled, ct);
-        var ended = disabled ? await sessions.EndAllOfAsync(user.Id, "disabled by " + http.Actor().Name, ct) : 0;
-        await audit.WriteAsync(http.Actor().Did(disabled ? "user.disable" : "user.enable", target: user.Name,
-            details: new Dictionary<string, string> { ["sessionsEnded"] = ended.ToString(System.Globalization.CultureInfo.InvariantCulture) }), ct);
-        return Results.Ok(new UserDisabledDto(UserDto.From((await store.FindAsync(user.Id.ToString(), ct))!), ended));
+        var (user, ended) = await accounts.SetDisabledAsync(name, disabled, http.User.UserId(), http.Actor(), ct);
+        return Results.Ok(new UserDisabledDto(UserDto.From(user), ended));
     }
 
-    private static async Task<IResult> ResetPasswordAsync(string name, HttpContext http, UserStore store, SessionStore sessions, IAuditLog audit,
-        CancellationToken ct)
-    {
-        var user = await store.FindAsync(name, ct);
-        if (user is null) return NotFound(name);
-        if (user.Kind != "local")
-            return Results.Problem(statusCode: 400, title: "Not a local account",
+    private static async Task<IResult> ResetPasswordAsync(string name, HttpContext http, Accounts accounts, CancellationToken ct) =>
+        await accounts.ResetPasswordAsync(name, http.Actor(), ct) is { } reset
+            ? Results.Ok(new UserWithPasswordDto(UserDto.From(reset.User), reset.Password))
+            : Results.Problem(statusCode: 400, title: "Not a local account",
                 detail: $"'{name}' signs in through single sign-on; reset its password at the identity provider.");
-        var password = NewPassword();
-        await store.SetPasswordAsync(user.Id, password, ct);
-        var ended = await sessions.EndAllOfAsync(user.Id, "password reset by " + http.Actor().Name, ct);
-        await audit.WriteAsync(http.Actor().Did("user.reset-password", target: user.Name,
-            details: new Dictionary<string, string> { ["sessionsEnded"] = ended.ToString(System.Globalization.CultureInfo.InvariantCulture) }), ct);
-        return Results.Ok(new UserWithPasswordDto(UserDto.From(user), password));
-    }
-
-    private static IResult NotFound(string name) =>
-        Results.Problem(statusCode: 404, title: "Not found", detail: $"No account named '{name}' (GET /api/users lists them).");
 }

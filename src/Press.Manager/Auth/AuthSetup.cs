@@ -74,6 +74,8 @@ public static class AuthSetup
             o.ExpireTimeSpan = sessions.AbsoluteLifetime; // the table enforces idle and absolute lifetimes; this bounds the cookie
             o.SlidingExpiration = false;
             o.Events.OnValidatePrincipal = cookie.ValidateAsync;
+            // A signed-in person without the role gets 403, not the login page they are already past.
+            o.Events.OnRedirectToAccessDenied = c => { c.Response.StatusCode = StatusCodes.Status403Forbidden; return Task.CompletedTask; };
         });
         services.AddOptions<OpenIdConnectOptions>(Oidc).Configure<OidcOptions, SessionOptions, IngressOptions, SsoMonitor, OidcEvents>(
             (o, oidc, sessions, ingress, monitor, events) => ConfigureOidc(o, oidc, SecureCookies(sessions, ingress), monitor, events));

@@ -1,15 +1,15 @@
 using System.Security.Claims;
-using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Mvc.RazorPages;
+using Press.Manager.Api;
 using Press.Manager.Auth;
 
 namespace Press.Manager.Pages;
 
-/// <summary>The landing page after sign-in (the web UI builds on it).</summary>
-[Authorize(Policy = Policies.Viewer)]
-public sealed class IndexModel : PageModel
+/// <summary>The first page after sign-in: the morning check (<c>GET /api/overview</c>'s numbers).</summary>
+public sealed class IndexModel : PressPage
 {
     public string Display => User.FindFirstValue(PressClaims.DisplayName) ?? User.Identity?.Name ?? "";
-    public string Role => User.FindFirstValue(PressClaims.Role) ?? "";
     public string Method => User.LoginMethod() ?? "";
+    public OverviewApi.OverviewDto Overview { get; private set; } = null!;
+
+    public async Task OnGetAsync() => Overview = await OverviewApi.BuildAsync(HttpContext.RequestServices, HttpContext.RequestAborted);
 }

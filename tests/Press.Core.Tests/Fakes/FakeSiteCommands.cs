@@ -1,3 +1,4 @@
+using Press.Core.Backups;
 using Press.Core.Audit;
 using Press.Core.Jobs;
 using Press.Core.Ports;
@@ -8,25 +9,26 @@ namespace Press.Core.Tests.Fakes;
 /// <summary>Records what SiteOperations asks to write and answers with a Queued job of the recipe's steps.</summary>
 public sealed class FakeSiteCommands : ISiteCommands
 {
-    public sealed record Created(NewSiteRecord Site, AuditEntry Audit);
-    public sealed record Enqueued(string SiteName, JobRecipe Recipe, IReadOnlyList<SiteState> AllowedFrom, AuditEntry Audit);
+    public sealed record Created(NewSiteRecord Site, JobRecipe Recipe, AuditEntry Audit);
+    public sealed record Enqueued(string SiteName, JobRecipe Recipe, IReadOnlyList<SiteState> AllowedFrom, AuditEntry Audit,
+        BackupTrigger? Backup = null);
     public sealed record Retried(Guid JobId, AuditEntry Audit);
 
     public List<Created> Creates { get; } = [];
     public List<Enqueued> Enqueues { get; } = [];
     public List<Retried> Retries { get; } = [];
 
-    public Task<Job> CreateSiteAsync(NewSiteRecord site, AuditEntry audit, CancellationToken ct,
-        JobRecipe? recipe = null, IReadOnlyDictionary<string, string>? args = null)
+    public Task<Job> CreateSiteAsync(NewSiteRecord site, JobRecipe recipe, AuditEntry audit, CancellationToken ct,
+        IReadOnlyDictionary<string, string>? args = null)
     {
-        Creates.Add(new Created(site, audit));
-        return Task.FromResult(NewJob(Recipes.NewSite, site.Id, site.Name, audit.Actor));
+        Creates.Add(new Created(site, recipe, audit));
+        return Task.FromResult(NewJob(recipe, site.Id, site.Name, audit.Actor));
     }
 
     public Task<Job> EnqueueAsync(string siteName, JobRecipe recipe, IReadOnlyList<SiteState> allowedFrom, AuditEntry audit, CancellationToken ct,
-        IReadOnlyDictionary<string, string>? args = null)
+        IReadOnlyDictionary<string, string>? args = null, BackupTrigger? backup = null)
     {
-        Enqueues.Add(new Enqueued(siteName, recipe, allowedFrom, audit));
+        Enqueues.Add(new Enqueued(siteName, recipe, allowedFrom, audit, backup));
         return Task.FromResult(NewJob(recipe, Guid.NewGuid(), siteName, audit.Actor));
     }
 

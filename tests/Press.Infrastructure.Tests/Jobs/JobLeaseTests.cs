@@ -1,3 +1,4 @@
+using Press.Core.Backups;
 using Microsoft.Extensions.Time.Testing;
 using Press.Core.Jobs;
 using Press.Core.Ports;
@@ -76,7 +77,7 @@ public sealed class JobLeaseTests(InfraFixture f) : IClassFixture<InfraFixture>
         await f.CancelActiveJobsAsync();
         var site = await f.CreateSiteRowAsync();
         await f.FinishJobAsync(site.Job.Id, JobState.Succeeded, SiteState.Active);
-        var queued = await f.Commands().EnqueueAsync(site.Name, Recipes.BackupSite, [SiteState.Active], InfraFixture.Audit("backup.create", site.Name), Ct);
+        var queued = await f.Commands().EnqueueAsync(site.Name, Recipes.BackupSite, [SiteState.Active], InfraFixture.Audit("backup.create", site.Name), Ct, backup: BackupTriggers.For(Recipes.BackupSite));
         var store = f.Jobs();
         var backups = new BackupStore(f.Sources);
         var stale = (await store.ClaimAsync("w", Lease)).Lease;

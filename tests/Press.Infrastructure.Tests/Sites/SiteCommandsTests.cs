@@ -1,3 +1,4 @@
+using Press.Core.Backups;
 using Press.Core.Jobs;
 using Press.Core.Ports;
 using Press.Core.Sites;
@@ -19,8 +20,7 @@ public sealed class SiteCommandsTests(InfraFixture f) : IClassFixture<InfraFixtu
 
     private NewSiteRecord Record(string name)
     {
-        var id = TenantIdentifier.NewId();
-        return new NewSiteRecord(Guid.CreateVersion7(), name, f.Db.SitesDatabase, id, id, f.Secrets.Protect(SitePassword.New()), [], f.Secrets.Protect(SitePassword.New()));
+        return NewSiteRecord.For(name, [], f.Db.SitesDatabase, f.Secrets);
     }
 
     [Fact]
@@ -28,7 +28,7 @@ public sealed class SiteCommandsTests(InfraFixture f) : IClassFixture<InfraFixtu
     {
         var name = InfraFixture.NewSiteName();
         var record = Record(name);
-        var job = await f.Commands().CreateSiteAsync(record, InfraFixture.Audit("site.create", name, actor: "alice"), Ct);
+        var job = await f.Commands().CreateSiteAsync(record, Recipes.NewSite, InfraFixture.Audit("site.create", name, actor: "alice"), Ct);
 
         Assert.Equal((JobKind.NewSite, JobState.Queued, "alice"), (job.Kind, job.State, job.CreatedBy));
         var stored = await f.Jobs().GetAsync(job.Id, Ct);
@@ -52,7 +52,7 @@ public sealed class SiteCommandsTests(InfraFixture f) : IClassFixture<InfraFixtu
         await f.SuperExecAsync("UPDATE jobs SET state = @s WHERE id = @id", ("s", state.ToString()), ("id", site.Job.Id));
 
         var ex = await Assert.ThrowsAsync<ConflictException>(() => f.Commands().EnqueueAsync(site.Name, Recipes.DeleteSite,
-            Enum.GetValues<SiteState>(), InfraFixture.Audit("site.delete", site.Name), Ct));
+            Enum.GetValues<SiteState>(), InfraFixture.Audit("site.delete", site.Name), Ct, backup: BackupTriggers.For(Recipes.DeleteSite)));
         Assert.Equal(site.Job.Id, ex.RunningJobId);
         Assert.Contains(site.Job.Id.ToString(), ex.Message, StringComparison.Ordinal);
         Assert.Equal(1L, await f.SuperScalarAsync<long>("SELECT count(*) FROM jobs WHERE site_id = @s", ("s", site.Site.Id)));
@@ -104,7 +104,7 @@ public sealed class SiteCommandsTests(InfraFixture f) : IClassFixture<InfraFixtu
     {
         var site = await f.CreateSiteRowAsync();
         var ex = await Assert.ThrowsAsync<ConflictException>(() =>
-            f.Commands().CreateSiteAsync(Record(site.Name), InfraFixture.Audit("site.create", site.Name), Ct));
+            f.Commands().CreateSiteAsync(Record(site.Name), Recipes.NewSite, InfraFixture.Audit("site.create", site.Name), Ct));
         Assert.Contains($"'{site.Name}' already exists (state Pending)", ex.Message, StringComparison.Ordinal);
         Assert.Equal(1L, await f.SuperScalarAsync<long>("SELECT count(*) FROM sites WHERE name = @n", ("n", site.Name)));
         Assert.Equal(1L, await f.AuditCountAsync(site.Name));
@@ -117,7 +117,7 @@ public sealed class SiteCommandsTests(InfraFixture f) : IClassFixture<InfraFixtu
         await f.FinishJobAsync(site.Job.Id, JobState.Succeeded, SiteState.Deleted);
 
         var ex = await Assert.ThrowsAsync<ConflictException>(() =>
-            f.Commands().CreateSiteAsync(Record(site.Name), InfraFixture.Audit("site.create", site.Name), Ct));
+            f.Commands().CreateSiteAsync(Record(site.Name), Recipes.NewSite, InfraFixture.Audit("site.create", site.Name), Ct));
         Assert.Contains("soft-deleted", ex.Message, StringComparison.Ordinal);
         Assert.Contains("undelete", ex.Message, StringComparison.Ordinal);
         Assert.Equal(1L, await f.AuditCountAsync(site.Name));
@@ -158,7 +158,7 @@ public sealed class SiteCommandsTests(InfraFixture f) : IClassFixture<InfraFixtu
         foreach (var name in new[] { InfraFixture.NewSiteName("nobody"), purged.Name })
         {
             await Assert.ThrowsAsync<NotFoundException>(() => f.Commands().EnqueueAsync(name, Recipes.DeleteSite,
-                Enum.GetValues<SiteState>(), InfraFixture.Audit("site.delete", name), Ct));
+                Enum.GetValues<SiteState>(), InfraFixture.Audit("site.delete", name), Ct, backup: BackupTriggers.For(Recipes.DeleteSite)));
             Assert.Equal(0L, await f.AuditCountAsync(name, "site.delete"));
         }
     }
@@ -219,7 +219,7 @@ public sealed class SiteCommandsTests(InfraFixture f) : IClassFixture<InfraFixtu
     {
         var site = await FailedAtStepThreeAsync();
         var delete = await f.Commands().EnqueueAsync(site.Name, Recipes.DeleteSite, [SiteState.Broken],
-            InfraFixture.Audit("site.delete", site.Name), Ct);
+            InfraFixture.Audit("site.delete", site.Name), Ct, backup: BackupTriggers.For(Recipes.DeleteSite));
 
         var ex = await Assert.ThrowsAsync<ConflictException>(() => f.Commands().RetryAsync(site.Job.Id,
             InfraFixture.Audit("job.retry", target: site.Job.Id.ToString()), Ct));
@@ -262,7 +262,7 @@ public sealed class SiteCommandsTests(InfraFixture f) : IClassFixture<InfraFixtu
             InfraFixture.Audit("site.suspend", site.Name), Ct);
         await f.FinishJobAsync(suspend.Id, JobState.Failed, SiteState.Broken);
         var delete = await f.Commands().EnqueueAsync(site.Name, Recipes.DeleteSite, [SiteState.Broken],
-            InfraFixture.Audit("site.delete", site.Name), Ct);
+            InfraFixture.Audit("site.delete", site.Name), Ct, backup: BackupTriggers.For(Recipes.DeleteSite));
         await f.FinishJobAsync(delete.Id, JobState.Succeeded, SiteState.Deleted);
 
         // Re-running the old suspend would move a soft-deleted site to Suspended (and from there Resume makes it live).
@@ -290,7 +290,7 @@ public sealed class SiteCommandsTests(InfraFixture f) : IClassFixture<InfraFixtu
             """);
         try
         {
-            await PgAssert.FailsAsync("P0001", () => f.Commands().CreateSiteAsync(record, InfraFixture.Audit("site.create", name), Ct),
+            await PgAssert.FailsAsync("P0001", () => f.Commands().CreateSiteAsync(record, Recipes.NewSite, InfraFixture.Audit("site.create", name), Ct),
                 "audit refused");
         }
         finally
@@ -302,7 +302,7 @@ public sealed class SiteCommandsTests(InfraFixture f) : IClassFixture<InfraFixtu
         Assert.Equal(0L, await f.SuperScalarAsync<long>("SELECT count(*) FROM job_steps s JOIN jobs j ON j.id = s.job_id WHERE j.site_id = @s", ("s", record.Id)));
 
         // Nothing half-written blocks the name afterwards.
-        await f.Commands().CreateSiteAsync(record, InfraFixture.Audit("site.create", name), Ct);
+        await f.Commands().CreateSiteAsync(record, Recipes.NewSite, InfraFixture.Audit("site.create", name), Ct);
         Assert.Equal(1L, await f.AuditCountAsync(name));
     }
 }
