@@ -4,7 +4,7 @@ namespace Press.EndToEnd.Tests.Ui;
 
 /// <summary>
 /// Every main page at desktop width and at 375 px: axe-core finds no serious or critical violation, nothing overflows
-/// the narrow screen sideways, and a screenshot goes to docs/screenshots (the README shows them).
+/// the narrow screen sideways, and a screenshot is taken (into docs/screenshots with PRESS_UPDATE_SCREENSHOTS=1; the README shows them).
 /// </summary>
 [Collection(DashboardCollection.Name)]
 public sealed class DashboardPagesTests(DashboardFixture fx)
