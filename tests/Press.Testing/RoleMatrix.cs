@@ -45,6 +45,8 @@ public static class RoleMatrix
         ["POST /api/jobs/{id}/retry"] = "operator",
         ["GET /api/jobs/{id}/events"] = "viewer",
         ["GET /api/audit"] = "operator",
+        ["GET /api/audit/verify"] = "admin",
+        ["GET /api/audit/export"] = "operator",
         ["GET /api/settings"] = "viewer",
         ["PUT /api/settings/{key}"] = "admin",
         ["POST /api/tokens"] = "viewer",

@@ -34,4 +34,5 @@ namespace Press.Cli.Api;
 [JsonSerializable(typeof(UserDisabled))]
 [JsonSerializable(typeof(SessionList))]
 [JsonSerializable(typeof(SessionEnded))]
+[JsonSerializable(typeof(AuditVerify))]
 public sealed partial class PressJsonContext : JsonSerializerContext;
