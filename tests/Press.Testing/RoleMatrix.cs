@@ -61,6 +61,7 @@ public static class RoleMatrix
         ["DELETE /api/sessions/{id}"] = "admin",
         ["GET /api/ingress/traefik"] = Secret,
         ["GET /api/overview"] = "viewer",
+        ["GET /api/doctor"] = "admin",
         ["GET /metrics"] = Diagnostics,
     };
 

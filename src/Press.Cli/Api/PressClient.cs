@@ -107,6 +107,9 @@ public sealed class PressClient(PressTransport transport) : IDisposable
     public Task<ApiResult<UserWithPassword>> ResetPasswordAsync(string nameOrId, CancellationToken ct) =>
         transport.SendAsync(HttpMethod.Post, $"api/users/{Uri.EscapeDataString(nameOrId)}/reset-password", null, Json.UserWithPassword, ct);
 
+    public Task<ApiResult<DoctorReport>> DoctorAsync(CancellationToken ct) =>
+        transport.SendAsync(HttpMethod.Get, "api/doctor", null, Json.DoctorReport, ct);
+
     public Task<ApiResult<AuditVerify>> VerifyAuditAsync(CancellationToken ct) =>
         transport.SendAsync(HttpMethod.Get, "api/audit/verify", null, Json.AuditVerify, ct);
 

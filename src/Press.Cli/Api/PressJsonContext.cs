@@ -35,4 +35,5 @@ namespace Press.Cli.Api;
 [JsonSerializable(typeof(SessionList))]
 [JsonSerializable(typeof(SessionEnded))]
 [JsonSerializable(typeof(AuditVerify))]
+[JsonSerializable(typeof(DoctorReport))]
 public sealed partial class PressJsonContext : JsonSerializerContext;
