@@ -98,6 +98,29 @@ public sealed class AuditApiTests(PressAppWithoutWorker fixture) : IClassFixture
     }
 }
 
+/// <summary>The audit page: an admin verifies the chain on request; an operator sees no button and is refused.</summary>
+public sealed class AuditPageTests(PressAppWithoutWorker fixture) : IClassFixture<PressAppWithoutWorker>
+{
+    [Fact]
+    public async Task An_admin_verifies_the_chain_from_the_audit_page_and_an_operator_may_not()
+    {
+        var app = fixture.App;
+        var browser = app.BrowserClient();
+        Assert.Equal(HttpStatusCode.Redirect, (await LoginForm.PostLocalAsync(browser, "admin", app.Db.AdminPassword)).StatusCode);
+        var page = await (await browser.GetAsync("/audit")).Content.ReadAsStringAsync();
+        Assert.Contains("id=\"verify-chain\"", page);
+        var verified = await browser.GetAsync("/audit?verify=true");
+        Assert.Equal(HttpStatusCode.OK, verified.StatusCode);
+        Assert.Contains("Hash chain intact: ", await verified.Content.ReadAsStringAsync());
+
+        var created = await (await app.Admin.PostAsJsonAsync("/api/users", new { name = "audit-operator", role = "operator" })).Json(HttpStatusCode.Created);
+        var operatorBrowser = app.BrowserClient();
+        Assert.Equal(HttpStatusCode.Redirect, (await LoginForm.PostLocalAsync(operatorBrowser, "audit-operator", created.GetProperty("password").GetString()!)).StatusCode);
+        Assert.DoesNotContain("verify-chain", await (await operatorBrowser.GetAsync("/audit")).Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Forbidden, (await operatorBrowser.GetAsync("/audit?verify=true")).StatusCode);
+    }
+}
+
 /// <summary>Its own installation: the tampering below breaks the chain for good.</summary>
 public sealed class AuditVerifyTamperTests(PressAppWithoutWorker fixture) : IClassFixture<PressAppWithoutWorker>
 {
