@@ -18,6 +18,7 @@ if (string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]) && string.IsN
 builder.AddEmbeddedProxy(); // after the API's URL: the proxy's joins it
 
 builder.Services.AddPressInfrastructure();
+builder.Services.AddDoctor();
 builder.Services.AddPressOptions<AdminOptions>(AdminOptions.Section);
 builder.Services.AddPressAuth();
 builder.Services.AddSingleton<Accounts>();
@@ -76,6 +77,7 @@ api.MapSettingsApi();
 api.MapUsersApi();
 api.MapSessionsApi();
 api.MapOverviewApi();
+api.MapDoctorApi();
 // The dashboard and login pages (Razor Pages, server-rendered; anti-forgery on every form), their stylesheet and
 // script, and the few cookie-signed GET endpoints their live job view and downloads use (Pages/UiEndpoints.cs).
 app.MapRazorPages();

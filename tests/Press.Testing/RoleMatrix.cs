@@ -45,6 +45,8 @@ public static class RoleMatrix
         ["POST /api/jobs/{id}/retry"] = "operator",
         ["GET /api/jobs/{id}/events"] = "viewer",
         ["GET /api/audit"] = "operator",
+        ["GET /api/audit/verify"] = "admin",
+        ["GET /api/audit/export"] = "operator",
         ["GET /api/settings"] = "viewer",
         ["PUT /api/settings/{key}"] = "admin",
         ["POST /api/tokens"] = "viewer",
@@ -59,6 +61,7 @@ public static class RoleMatrix
         ["DELETE /api/sessions/{id}"] = "admin",
         ["GET /api/ingress/traefik"] = Secret,
         ["GET /api/overview"] = "viewer",
+        ["GET /api/doctor"] = "admin",
         ["GET /metrics"] = Diagnostics,
     };
 
