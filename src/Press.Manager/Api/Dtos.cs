@@ -64,7 +64,7 @@ public sealed record AuditDto(long Id, DateTimeOffset At, string Actor, string A
 }
 
 /// <param name="FromBackup">Create the site holding this good backup's data (its apps come from the backup).</param>
-public sealed record CreateSiteRequest(string Name, IReadOnlyList<string>? Apps, Guid? FromBackup);
+public sealed record CreateSiteRequest(string Name, IReadOnlyList<string>? Apps = null, Guid? FromBackup = null);
 
 public sealed record CreateTokenRequest(string Name, string? Role, int? ExpiresInDays);
 
