@@ -61,7 +61,7 @@ app.MapGet("/metrics", async (PressMetrics metrics, LoginMetrics logins, Cancell
     await metrics.WriteAsync(text, ct);
     logins.Write(text);
     return Results.Text(text.ToString(), PrometheusText.ContentType);
-}).RequireAuthorization(Policies.Diagnostics).WithSummary("Prometheus metrics (text exposition format).");
+}).RequireAuthorization(Policies.Diagnostics).WithTags("Diagnostics").WithSummary("Prometheus metrics (text exposition format).");
 
 app.MapTraefikProvider(); // outside the token-protected group: Traefik proves itself with a shared secret header
 var api = app.MapGroup("/api").RequireAuthorization(Policies.Viewer);

@@ -28,8 +28,10 @@ public static class OpenApiConventions
         options.AddDocumentTransformer((document, _, _) =>
         {
             DescribeDocument(document);
+            OpenApiHealth.AddTo(document);
             return Task.CompletedTask;
         });
+        OpenApiExamples.Add(options);
     });
 
     /// <summary>
@@ -79,7 +81,7 @@ public static class OpenApiConventions
     private static OpenApiSecurityRequirement Requirement(string scheme, OpenApiDocument? document) =>
         new() { [new OpenApiSecuritySchemeReference(scheme, document)] = [] };
 
-    private static OpenApiResponse Problem(string description, OpenApiDocument? document) => new()
+    internal static OpenApiResponse Problem(string description, OpenApiDocument? document) => new()
     {
         Description = description,
         Content = new Dictionary<string, OpenApiMediaType>
@@ -100,6 +102,7 @@ public static class OpenApiConventions
         ["Audit"] = "The append-only audit log.",
         ["Overview"] = "The dashboard's first page: health, sites per state, stale backups, failed and latest jobs.",
         ["Ingress"] = "Traefik's dynamic configuration, fetched by Traefik with a shared secret.",
+        [OpenApiHealth.Tag] = "Liveness, readiness and Prometheus metrics.",
     };
 
     private static void DescribeDocument(OpenApiDocument document)
@@ -128,7 +131,9 @@ public static class OpenApiConventions
         // Redocly's no-server-trailing-slash: the URL derived from the request ends with "/", which would double the
         // slash before every path in a generated client.
         foreach (var server in document.Servers ?? []) server.Url = server.Url?.TrimEnd('/');
-        foreach (var tag in document.Tags ?? new HashSet<OpenApiTag>())
+        document.Tags ??= new HashSet<OpenApiTag>();
+        if (!document.Tags.Any(t => t.Name == OpenApiHealth.Tag)) document.Tags.Add(new OpenApiTag { Name = OpenApiHealth.Tag });
+        foreach (var tag in document.Tags)
             if (tag.Name is { } name && tag.Description is null && TagDescriptions.TryGetValue(name, out var text)) tag.Description = text;
     }
 }
