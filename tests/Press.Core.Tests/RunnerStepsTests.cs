@@ -206,9 +206,9 @@ public sealed class RunnerStepsTests
     }
 
     [Theory]
-    [InlineData(1)]
+    [InlineData(2)]
     [InlineData(11)]
-    public async Task Wait_healthy_fails_Permanent_at_once_when_the_runner_exited_with_its_last_20_log_lines(int attempt)
+    public async Task Wait_healthy_fails_Permanent_when_the_runner_exited_again_with_its_last_20_log_lines(int attempt)
     {
         var runtime = Applying();
         runtime.Probes.Enqueue(HealthProbe.RunnerExited("container fcs-press-site-x keeps exiting (last exit code 1, restarted 3 times)"));
@@ -224,15 +224,30 @@ public sealed class RunnerStepsTests
     }
 
     [Fact]
+    public async Task Wait_healthy_starts_an_exited_runner_once_on_its_first_attempt_then_probes_again_after_one_interval()
+    {
+        var runtime = Applying();
+        runtime.Probes.Enqueue(HealthProbe.RunnerExited("bench serve --port 48601 of erp.example.com is not running"));
+        var site = TestData.Site();
+        var step = new WaitHealthyStep(runtime, Health, new FakeTimeProvider(TestData.Now));
+
+        var result = await step.RunAsync(TestData.Context(site, attempt: 1), CancellationToken.None);
+
+        Assert.Equal(new StepResult.WaitUntil(TestData.Now.AddSeconds(5),
+            "the runner exited (bench serve --port 48601 of erp.example.com is not running); started it again: done"), result);
+        Assert.Equal([$"probe {site.Name}", $"start {site.Name}"], runtime.Calls);
+    }
+
+    [Fact]
     public async Task Wait_healthy_says_when_an_exited_runner_logged_nothing_or_its_logs_cannot_be_read()
     {
         var runtime = Applying();
         runtime.Probes.Enqueue(HealthProbe.RunnerExited("bench serve --port 48601 of erp.example.com is not running"));
         var step = new WaitHealthyStep(runtime, Health, new FakeTimeProvider(TestData.Now));
 
-        var silent = await step.RunAsync(TestData.Context(TestData.Site(), attempt: 1), CancellationToken.None);
+        var silent = await step.RunAsync(TestData.Context(TestData.Site(), attempt: 2), CancellationToken.None);
         runtime.LogsFailure = new IOException("permission denied");
-        var unreadable = await step.RunAsync(TestData.Context(TestData.Site(), attempt: 1), CancellationToken.None);
+        var unreadable = await step.RunAsync(TestData.Context(TestData.Site(), attempt: 2), CancellationToken.None);
 
         Assert.Equal(StepResult.Permanent("the runner exited: bench serve --port 48601 of erp.example.com is not running; it logged nothing"), silent);
         Assert.Equal(StepResult.Permanent("the runner exited: bench serve --port 48601 of erp.example.com is not running; " +

@@ -53,6 +53,12 @@ public sealed class ProcessRunnerExitTests(ProcessStackFixture fixture) : IClass
 
             RunnerExit.AssertFailedFastWithLogs(stack, resume);
             Assert.Contains($" of {name} is not running (log ", resume.Step(StepNames.WaitHealthy).Error);
+
+            // The cause fixed, a retry starts the runner again (a process has no supervisor) and the site comes back.
+            File.Delete(marker);
+            var retried = await stack.RunJobAsync(HttpMethod.Post, $"/api/jobs/{resume.Id}/retry");
+            stack.AssertAllStepsSucceeded(retried, Recipes.ResumeSite);
+            Assert.Equal("Active", (await stack.GetSiteAsync(name)).State);
         }
         finally
         {

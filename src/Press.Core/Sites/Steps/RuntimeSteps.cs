@@ -87,8 +87,15 @@ public sealed class WaitHealthyStep(ISiteRuntime runtime, SiteHealthOptions opti
         var probe = await runtime.ProbeAsync(c.Site, ct);
         if (!probe.Applies) return StepResult.Skip(probe.Detail);
         if (probe.Healthy) return StepResult.Ok(probe.Detail);
-        // Fail fast, as Aspire does for a resource that exited: a runner that is gone will not answer, however long we wait.
-        if (probe.Exited) return StepResult.Permanent(await ExitedAsync(c.Site, probe.Detail, ct));
+        if (probe.Exited)
+        {
+            // Fail fast, as Aspire does for a resource that exited: a runner that is gone will not answer, however long
+            // we wait. Once only (attempt 1, also the first attempt of a retried job) the runner is started again first:
+            // a process runner has no supervisor, so a retry after fixing the cause must start it (Docker restarts its own).
+            if (c.Attempt > 1) return StepResult.Permanent(await ExitedAsync(c.Site, probe.Detail, ct));
+            var started = await runtime.StartAsync(c.Site, ct);
+            return new StepResult.WaitUntil(time.GetUtcNow() + options.Interval, $"the runner exited ({probe.Detail}); started it again: {started.Message}");
+        }
         if (options.Interval * c.Attempt >= options.Timeout)
             return StepResult.Permanent($"not healthy after {options.Timeout.TotalSeconds:0} s: {probe.Detail}");
         return new StepResult.WaitUntil(time.GetUtcNow() + options.Interval, $"not healthy yet: {probe.Detail}");
