@@ -52,6 +52,10 @@ public static class JobEngine
         services.AddSingleton<IJobStep, DiscardRestoreStep>();
         services.AddSingleton<IJobStep, VerifyRestoreStep>();
         services.AddSingleton<IJobStep, DeleteBackupsStep>();
+        services.AddSingleton<IJobStep, Press.Core.Sso.Steps.RegisterSsoClientStep>();
+        services.AddSingleton<IJobStep, Press.Core.Sso.Steps.ConfigureSiteSsoStep>();
+        services.AddSingleton<IJobStep, Press.Core.Sso.Steps.DisableSsoClientStep>();
+        services.AddSingleton<IJobStep, Press.Core.Sso.Steps.RemoveSsoClientStep>();
         services.AddPressOptions<SiteHealthOptions>("Press:Runtime:Health");
         // Database errors a step's stores raise untranslated: transient ones (a failover) are retried, not fatal.
         services.AddSingleton<IFailureClassifier, Press.Infrastructure.Postgres.PostgresFailureClassifier>();
