@@ -31,6 +31,8 @@ public static class SitesApi
         MapOperation(sites, "/{name}", "DELETE", Policies.Operator, (ops, n, a, ct) => ops.DeleteAsync(n, a, ct));
         MapOperation(sites, "/{name}/undelete", "POST", Policies.Operator, (ops, n, a, ct) => ops.UndeleteAsync(n, a, ct));
         MapOperation(sites, "/{name}/purge", "POST", Policies.Admin, (ops, n, a, ct) => ops.PurgeAsync(n, a, ct));
+        MapOperation(sites, "/{name}/sso", "POST", Policies.Operator, (ops, n, a, ct) => ops.EnableSsoAsync(n, a, ct))
+            .WithSummary("Give an active site single sign-on: its own OIDC client at the issuer and its Frappe Social Login Key (202, the EnableSso job). Frappe's local logins stay.");
     }
 
     /// <summary>Reads the JSON body (shape problems: types, unknown fields, an id that is not a UUID); the rules of the
@@ -86,7 +88,7 @@ public static class SitesApi
 
     private delegate Task<Core.Jobs.Job> Operation(SiteOperations ops, string name, Core.Audit.Actor actor, CancellationToken ct);
 
-    private static void MapOperation(RouteGroupBuilder group, string pattern, string method, string policy, Operation operation) =>
+    private static RouteHandlerBuilder MapOperation(RouteGroupBuilder group, string pattern, string method, string policy, Operation operation) =>
         group.MapMethods(pattern, [method], async (string name, HttpContext http, SiteOperations ops, CancellationToken ct) =>
             {
                 var job = await operation(ops, name, http.Actor(), ct);
