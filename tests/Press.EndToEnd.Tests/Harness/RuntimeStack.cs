@@ -99,14 +99,17 @@ public sealed partial class RuntimeStack : IAsyncDisposable
         return await StartAsync("docker", DockerSettings(), null, privateRedis);
     }
 
-    public static async Task<RuntimeStack> StartProcessAsync(bool privateRedis = false)
+    /// <param name="extra">More settings for both programs (e.g. <c>Press:Oidc:…</c>).</param>
+    public static async Task<RuntimeStack> StartProcessAsync(bool privateRedis = false, IReadOnlyDictionary<string, string?>? extra = null)
     {
         // A bench folder as frappe_docker lays it out, with only frappe in apps.txt (like the double's image).
         var bench = Directory.CreateTempSubdirectory("press-e2e-bench-").FullName;
         Directory.CreateDirectory(Path.Combine(bench, "sites"));
         await File.WriteAllTextAsync(Path.Combine(bench, "sites", "apps.txt"), "frappe\n");
         await File.WriteAllTextAsync(Path.Combine(bench, "sites", "common_site_config.json"), "{}\n");
-        return await StartAsync("process", ProcessSettings(bench), bench, privateRedis);
+        var settings = ProcessSettings(bench);
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>()) settings[key] = value;
+        return await StartAsync("process", settings, bench, privateRedis);
     }
 
     /// <summary>Press's own Redis when the stack has a private one (null: the shared test Redis).</summary>
