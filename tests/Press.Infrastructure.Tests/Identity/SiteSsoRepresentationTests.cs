@@ -46,6 +46,14 @@ public sealed class SiteSsoRepresentationTests
     }
 
     [Fact]
+    public void Incomplete_provisioning_settings_stop_the_worker_at_start_naming_the_fix()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => SsoProvisioners.Create(
+            new OidcOptions { Provisioning = "dcr", Authority = "http://127.0.0.1:49716", ClientId = "press-manager", ClientSecret = "x" }, new HttpClient()));
+        Assert.StartsWith("Fix the single sign-on settings: Press__Oidc__Provisioning=dcr needs Press__Oidc__InitialAccessToken", error.Message);
+    }
+
+    [Fact]
     public void Without_provisioning_the_steps_are_told_why()
     {
         var none = SsoProvisioners.Create(new OidcOptions(), new HttpClient());

@@ -18,7 +18,16 @@ public sealed class NoSsoProvisioner : ISsoProvisioner
 /// <summary>Picks the provisioner <c>Press__Oidc__Provisioning</c> names (validated at start by OidcOptions).</summary>
 public static class SsoProvisioners
 {
-    public static ISsoProvisioner Create(Press.Core.Identity.OidcOptions options, HttpClient http) => options.Provisioning switch
+    /// <exception cref="InvalidOperationException">Provisioning is on but its settings are incomplete: the worker refuses to
+    /// start rather than fail every new site's job.</exception>
+    public static ISsoProvisioner Create(Press.Core.Identity.OidcOptions options, HttpClient http)
+    {
+        if (options.Provisioning != "none" && options.Problems() is { Count: > 0 } problems)
+            throw new InvalidOperationException("Fix the single sign-on settings: " + string.Join(" ", problems));
+        return Pick(options, http);
+    }
+
+    private static ISsoProvisioner Pick(Press.Core.Identity.OidcOptions options, HttpClient http) => options.Provisioning switch
     {
         "dcr" => new DcrProvisioner(new IssuerHttp(http, options.Authority!), options.InitialAccessToken!),
         "keycloak-admin" => new KeycloakAdminProvisioner(new IssuerHttp(http, options.Authority!), options.ClientId!, options.ClientSecret!),
