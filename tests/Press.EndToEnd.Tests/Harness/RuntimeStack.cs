@@ -91,12 +91,15 @@ public sealed partial class RuntimeStack : IAsyncDisposable
 
     /// <param name="privateRedis">Press's own Redis is a private one with a password (as production runs it), so a test
     /// can prove a runner cannot reach it whatever the shared test Redis is configured with.</param>
-    public static async Task<RuntimeStack> StartDockerAsync(bool privateRedis = false)
+    /// <param name="extra">More settings for both programs (e.g. <c>Press:Oidc:…</c>).</param>
+    public static async Task<RuntimeStack> StartDockerAsync(bool privateRedis = false, IReadOnlyDictionary<string, string?>? extra = null)
     {
         _ = TestServices.DockerHost; // fail first with how to run, not with a refused connection
         _ = TestServices.DoubleImage;
         _ = TestServices.RedisImage;
-        return await StartAsync("docker", DockerSettings(), null, privateRedis);
+        var settings = DockerSettings();
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>()) settings[key] = value;
+        return await StartAsync("docker", settings, null, privateRedis);
     }
 
     /// <param name="extra">More settings for both programs (e.g. <c>Press:Oidc:…</c>).</param>

@@ -140,9 +140,11 @@ public sealed class SiteSsoTests : IAsyncLifetime
     }
 
     /// <summary>The site's Social Login Key row and its secret from __Auth, read as the superuser; null when there is none.</summary>
-    private async Task<Dictionary<string, string?>?> SocialLoginKeyAsync(string schema)
+    private Task<Dictionary<string, string?>?> SocialLoginKeyAsync(string schema) => SocialLoginKeyAsync(Stack.Db, schema);
+
+    public static async Task<Dictionary<string, string?>?> SocialLoginKeyAsync(Press.Testing.PressDatabase db, string schema)
     {
-        await using var conn = await Stack.Db.OpenAsSuperuserAsync(Stack.Db.SitesDatabase);
+        await using var conn = await db.OpenAsSuperuserAsync(db.SitesDatabase);
         var table = $"\"{schema}\".\"tabSocial Login Key\"";
         await using (var exists = new NpgsqlCommand("SELECT to_regclass($1) IS NOT NULL", conn) { Parameters = { new() { Value = table } } })
             if (!(bool)(await exists.ExecuteScalarAsync())!) return null;
