@@ -46,7 +46,7 @@ public sealed class DockerSiteSsoTests : IAsyncLifetime
         var name = stack.SiteName("dsso");
 
         var created = await stack.CreateSiteAsync(name);
-        stack.AssertAllStepsSucceeded(created, Recipes.NewSite);
+        stack.AssertAllStepsSucceeded(created, Recipes.NewSite, requireSso: true);
 
         var key = await SiteSsoTests.SocialLoginKeyAsync(stack.Db, (await stack.GetSiteAsync(name)).Location.Schema)
             ?? throw new Xunit.Sdk.XunitException("no Social Login Key" + stack.Describe());

@@ -49,7 +49,7 @@ public sealed class SiteSsoTests : IAsyncLifetime
         var folder = ProcessRunners.SiteFolder(Stack.BenchFolder!, name);
 
         var created = await Stack.CreateSiteAsync(name);
-        Stack.AssertAllStepsSucceeded(created, Recipes.NewSite);
+        Stack.AssertAllStepsSucceeded(created, Recipes.NewSite, requireSso: true);
         var schema = (await Stack.GetSiteAsync(name)).Location.Schema;
         var key = await SocialLoginKeyAsync(schema) ?? throw new Xunit.Sdk.XunitException("no Social Login Key was written" + Stack.Describe());
 
@@ -81,19 +81,19 @@ public sealed class SiteSsoTests : IAsyncLifetime
         Assert.Equal($"registered a new client (client {clientId}, dcr)", created.Step(StepNames.RegisterSsoClient).Output);
 
         var deleted = await Stack.DeleteAsync(name);
-        Stack.AssertAllStepsSucceeded(deleted, Recipes.DeleteSite);
+        Stack.AssertAllStepsSucceeded(deleted, Recipes.DeleteSite, requireSso: true);
         Assert.Equal("invalid_client", await SiteSsoProvisionerTests.ClientAuthAsync(Provider, clientId, secret));
 
         var undeleted = await Stack.UndeleteAsync(name);
-        Stack.AssertAllStepsSucceeded(undeleted, Recipes.UndeleteSite);
+        Stack.AssertAllStepsSucceeded(undeleted, Recipes.UndeleteSite, requireSso: true);
         var renewed = await SocialLoginKeyAsync(schema) ?? throw new Xunit.Sdk.XunitException("the key is gone after undelete");
         Assert.NotEqual(clientId, renewed["client_id"]);
         Assert.Equal("invalid_grant", await SiteSsoProvisionerTests.ClientAuthAsync(Provider, renewed["client_id"]!, renewed["secret"]!));
         Assert.StartsWith($"bench --site {name} execute frappe.client.set_value --kwargs ", undeleted.Step(StepNames.ConfigureSiteSso).Output);
 
-        Stack.AssertAllStepsSucceeded(await Stack.DeleteAsync(name), Recipes.DeleteSite);
+        Stack.AssertAllStepsSucceeded(await Stack.DeleteAsync(name), Recipes.DeleteSite, requireSso: true);
         var purged = await Stack.PurgeAsync(name);
-        Stack.AssertAllStepsSucceeded(purged, Recipes.PurgeSite);
+        Stack.AssertAllStepsSucceeded(purged, Recipes.PurgeSite, requireSso: true);
         Assert.Equal("invalid_client", await SiteSsoProvisionerTests.ClientAuthAsync(Provider, renewed["client_id"]!, renewed["secret"]!));
 
         foreach (var job in new[] { created, deleted, undeleted, purged })
@@ -120,7 +120,7 @@ public sealed class SiteSsoTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, missing.Status);
 
         var enabled = await Stack.RunJobAsync(HttpMethod.Post, $"/api/sites/{name}/sso");
-        Stack.AssertAllStepsSucceeded(enabled, Recipes.EnableSso);
+        Stack.AssertAllStepsSucceeded(enabled, Recipes.EnableSso, requireSso: true);
         Assert.Equal("EnableSso", enabled.Kind);
         var key = await SocialLoginKeyAsync(schema) ?? throw new Xunit.Sdk.XunitException("enable-sso wrote no Social Login Key");
         Assert.Equal("invalid_grant", await SiteSsoProvisionerTests.ClientAuthAsync(Provider, key["client_id"]!, key["secret"]!));
@@ -128,7 +128,7 @@ public sealed class SiteSsoTests : IAsyncLifetime
 
         // Again: the client is found and kept, the key updated in place.
         var again = await Stack.RunJobAsync(HttpMethod.Post, $"/api/sites/{name}/sso");
-        Stack.AssertAllStepsSucceeded(again, Recipes.EnableSso);
+        Stack.AssertAllStepsSucceeded(again, Recipes.EnableSso, requireSso: true);
         Assert.Equal($"client {key["client_id"]} already registered (client {key["client_id"]}, dcr)", again.Step(StepNames.RegisterSsoClient).Output);
         Assert.Equal(key["client_id"], (await SocialLoginKeyAsync(schema))!["client_id"]);
     }
