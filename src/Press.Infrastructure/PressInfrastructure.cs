@@ -52,6 +52,12 @@ public static class PressInfrastructure
         services.AddSingleton<SessionStore>();
         services.AddSingleton<UserStore>();
         services.AddSingleton<DataProtectionKeyStore>();
+        services.AddSingleton<ISiteSsoStore, Postgres.SiteSsoStore>();
+        // Sites' SSO clients at the issuer (docs/architecture.md §7); a short timeout: a step that cannot reach the
+        // issuer fails Transient and retries, rather than holding its lease for HttpClient's default 100 s.
+        services.AddHttpClient("site-sso", c => c.Timeout = TimeSpan.FromSeconds(15));
+        services.AddSingleton(sp => Identity.SiteSso.SsoProvisioners.Create(sp.GetRequiredService<Press.Core.Identity.OidcOptions>(),
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient("site-sso")));
         services.AddSingleton<ITenantDatabase, TenantDatabase>();
         services.AddSingleton<ISecretProtector, AesGcmSecretProtector>();
         services.AddSingleton<RedisJobSignals>();

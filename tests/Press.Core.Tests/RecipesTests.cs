@@ -66,7 +66,7 @@ public sealed class RecipesTests
         string[] database = [CreateRole, CreateSchema, ConfigureRole, VerifyLogin];
 
         Assert.Equal(database, Recipes.NewSite.Steps.Take(database.Length));
-        Assert.Equal(WaitHealthy, Recipes.NewSite.Steps[^1]);
+        Assert.Equal([WaitHealthy, RegisterSsoClient, ConfigureSiteSso], Recipes.NewSite.Steps.TakeLast(3));
         Assert.Equal(SiteState.Installing, Recipes.NewSite.WhileRunning);
     }
 
@@ -85,7 +85,8 @@ public sealed class RecipesTests
     public void Resume_and_undelete_bring_the_runner_back_through_the_new_site_runtime_steps()
     {
         Assert.Equal([EnableLogin, AllocateRunner, WriteSiteConfig, StartRuntime, InstallSite, WaitHealthy], Recipes.ResumeSite.Steps);
-        Assert.Equal([CheckRetention, EnableLogin, AllocateRunner, WriteSiteConfig, StartRuntime, InstallSite, WaitHealthy, ClearDeletion],
+        Assert.Equal([CheckRetention, EnableLogin, AllocateRunner, WriteSiteConfig, StartRuntime, InstallSite, WaitHealthy,
+                RegisterSsoClient, ConfigureSiteSso, ClearDeletion],
             Recipes.UndeleteSite.Steps);
     }
 
@@ -123,7 +124,8 @@ public sealed class RecipesTests
     public void Stopping_recipes_stop_the_runtime_before_touching_logins_and_connections()
     {
         Assert.Equal([StopRuntime, DisableLogin, TerminateConnections], Recipes.SuspendSite.Steps);
-        Assert.Equal([.. TakeBackup, StopRuntime, RemoveRunner, DisableLogin, TerminateConnections, MarkDeleted], Recipes.DeleteSite.Steps);
+        Assert.Equal([.. TakeBackup, StopRuntime, RemoveRunner, DisableLogin, TerminateConnections, DisableSsoClient, MarkDeleted],
+            Recipes.DeleteSite.Steps);
         Assert.Equal(StopRuntime, Recipes.DeleteSite.FirstMutatingStep);
     }
 
@@ -150,13 +152,15 @@ public sealed class RecipesTests
     [Fact]
     public void Purge_removes_the_site_files_before_dropping_the_schema_and_then_the_role()
     {
-        Assert.Equal([DeleteBackups, RemoveSiteFiles, RemoveSiteRedis, DiscardRestore, DropSchema, DropRole], Recipes.PurgeSite.Steps);
+        Assert.Equal([RemoveSsoClient, DeleteBackups, RemoveSiteFiles, RemoveSiteRedis, DiscardRestore, DropSchema, DropRole],
+            Recipes.PurgeSite.Steps);
     }
 
     [Fact]
     public void New_site_provisions_the_database_then_configures_starts_installs_and_waits_for_the_runner()
     {
-        Assert.Equal([CreateRole, CreateSchema, ConfigureRole, VerifyLogin, AllocateRunner, WriteSiteConfig, StartRuntime, InstallSite, WaitHealthy],
+        Assert.Equal([CreateRole, CreateSchema, ConfigureRole, VerifyLogin, AllocateRunner, WriteSiteConfig, StartRuntime, InstallSite, WaitHealthy,
+                RegisterSsoClient, ConfigureSiteSso],
             Recipes.NewSite.Steps);
     }
 }

@@ -15,8 +15,22 @@ public sealed class SiteOperationsTests
 
     private readonly FakeBackupStore _backups = new();
 
+    private Settings.PressSettings _settings = Settings.PressSettings.Defaults;
+
     private SiteOperations Operations() => new(_commands, _secrets, _signals, _tenancy, new FakeSiteStore(), _backups, _backups,
-        new PressHost("press.example.net"));
+        new PressHost("press.example.net"), new FakeSettingsStore(_settings), new FakeSiteSsoStore());
+
+    [Fact]
+    public async Task Create_asks_for_single_sign_on_only_while_the_setting_is_on()
+    {
+        var actor = new Actor("alice", "10.0.0.7");
+        await Operations().CreateAsync(new NewSiteRequest("off.example.com", []), actor, CancellationToken.None);
+        _settings = _settings with { SsoForNewSites = true };
+        await Operations().CreateAsync(new NewSiteRequest("on.example.com", []), actor, CancellationToken.None);
+
+        Assert.False(_commands.Creates[0].Args.ContainsKey(JobArgs.Sso));
+        Assert.Equal("on", _commands.Creates[1].Args[JobArgs.Sso]);
+    }
 
     [Fact]
     public async Task Create_stores_a_sealed_Administrator_password_different_from_the_database_password()

@@ -17,7 +17,8 @@ public sealed class SiteRulesInCoreTests
     private readonly RecordingDomainStore _domains = new();
 
     private SiteOperations Sites() => new(_commands, new FakeSecretProtector(), new FakeJobSignals(),
-        new TenancyOptions { SitesDatabase = "press_sites_test" }, new FakeSiteStore(), new FakeBackupStore(), new FakeBackupStore(), Press);
+        new TenancyOptions { SitesDatabase = "press_sites_test" }, new FakeSiteStore(), new FakeBackupStore(), new FakeBackupStore(), Press,
+        new FakeSettingsStore(Core.Settings.PressSettings.Defaults), new FakeSiteSsoStore());
 
     private DomainOperations Domains() => new(_domains, Press);
 

@@ -21,6 +21,8 @@ public sealed class StepCatalogTests
         var backups = new FakeBackupStore();
         var archive = new UnusedSchemaArchive();
         var store = new UnusedObjectStore();
+        var sso = new FakeSsoProvisioner();
+        var ssoStore = new FakeSiteSsoStore();
         return
         [
             new CreateRoleStep(db, secrets), new CreateSchemaStep(db), new ConfigureRoleStep(db), new VerifyLoginStep(db, secrets),
@@ -39,6 +41,10 @@ public sealed class StepCatalogTests
             new UndoRestoreStep(new FakeJobStore(), archive, backups, runtime), new RollbackSchemaStep(archive, backups, time),
             new RollbackFilesStep(backups, runtime), new DiscardRestoreStep(archive, backups, runtime, time),
             new VerifyRestoreStep(backups, archive, store, time), new DeleteBackupsStep(backups, store, time),
+            new Core.Sso.Steps.RegisterSsoClientStep(sso, ssoStore, secrets, time),
+            new Core.Sso.Steps.ConfigureSiteSsoStep(sso, ssoStore, secrets, runtime, time),
+            new Core.Sso.Steps.DisableSsoClientStep(sso, ssoStore, secrets, time),
+            new Core.Sso.Steps.RemoveSsoClientStep(sso, ssoStore, secrets, time),
         ];
     }
 

@@ -31,6 +31,7 @@ public static class RoleMatrix
         ["POST /api/sites/{name}/resume"] = "operator",
         ["POST /api/sites/{name}/undelete"] = "operator",
         ["POST /api/sites/{name}/purge"] = "admin",
+        ["POST /api/sites/{name}/sso"] = "operator",
         ["GET /api/sites/{name}/logs"] = "operator",
         ["POST /api/sites/{name}/admin-password"] = "admin",
         ["POST /api/sites/{name}/domains"] = "operator",

@@ -9,6 +9,8 @@
 // name gets no role. Bearer JWTs for the API: client_credentials of clients api-admin, api-operator, api-viewer,
 // api-norole (secret = OIDC_CLIENT_SECRET) give access tokens for audience OIDC_CLIENT_ID with those roles, subject =
 // the client id; api-short-viewer's tokens live 2 seconds; resource=urn:other:api gives a token for audience other-api.
+// With OIDC_INITIAL_ACCESS_TOKEN set, dynamic client registration (RFC 7591, that initial access token required) and
+// its management (RFC 7592: read and delete with the registration access token) are on, as Press's per-site SSO uses them.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -20,6 +22,7 @@ const CLIENT_ID = process.env.OIDC_CLIENT_ID ?? 'press-manager';
 const SECRET = process.env.OIDC_CLIENT_SECRET;
 if (!SECRET) throw new Error('set OIDC_CLIENT_SECRET');
 const REDIRECTS = (process.env.OIDC_REDIRECT_URIS ?? '').split(',').filter(Boolean);
+const INITIAL_ACCESS_TOKEN = process.env.OIDC_INITIAL_ACCESS_TOKEN || undefined;
 const ROLES = ['admin', 'operator', 'viewer'];
 // oidc-provider names resource servers by URI; the token's audience is still the Press client id (Keycloak's shape).
 const API = 'urn:press:api';
@@ -81,6 +84,8 @@ const provider = new Provider(ISSUER, {
     devInteractions: { enabled: true },
     clientCredentials: { enabled: true },
     rpInitiatedLogout: { enabled: true },
+    registration: { enabled: Boolean(INITIAL_ACCESS_TOKEN), initialAccessToken: INITIAL_ACCESS_TOKEN ?? false },
+    registrationManagement: { enabled: Boolean(INITIAL_ACCESS_TOKEN) },
     resourceIndicators: {
       enabled: true,
       defaultResource: (ctx) => (ctx.oidc.params?.grant_type === 'client_credentials' ? API : undefined),

@@ -142,4 +142,4 @@ public sealed class PressClient(PressTransport transport) : IDisposable
     }
 }
 
-public enum SiteAction { Suspend, Resume, Delete, Undelete, Purge }
+public enum SiteAction { Suspend, Resume, Delete, Undelete, Purge, Sso }

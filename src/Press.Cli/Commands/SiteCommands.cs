@@ -29,6 +29,10 @@ public static class SiteCommands
         site.Subcommands.Add(RollbackRestore(globals));
         site.Subcommands.Add(Logs(globals));
         site.Subcommands.Add(AdminPasswordCommand(globals));
+        var sso = new Command("sso", "Single sign-on for a site through Press's issuer (docs/architecture.md §7)");
+        sso.Subcommands.Add(LifecycleCommand(globals, "enable", SiteAction.Sso, "Enabling single sign-on for",
+            "Give an active site its own OIDC client and Frappe Social Login Key (queues an EnableSso job)"));
+        site.Subcommands.Add(sso);
         return site;
     }
 

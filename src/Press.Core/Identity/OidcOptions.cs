@@ -49,6 +49,18 @@ public sealed class OidcOptions
     /// <summary>Tolerated clock difference when checking a token's lifetime.</summary>
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How sites get their own SSO client at this issuer (docs/architecture.md §7): <c>none</c> (the default),
+    /// <c>keycloak-admin</c> (Keycloak's admin REST API with this client's service account, from the client-credentials
+    /// grant) or <c>dcr</c> (RFC 7591 dynamic client registration with <see cref="InitialAccessToken"/>).
+    /// </summary>
+    public string Provisioning { get; set; } = "none";
+
+    /// <summary>DCR's initial access token (<c>Press__Oidc__InitialAccessToken</c> or <c>…_FILE</c>); never logged.</summary>
+    public string? InitialAccessToken { get; set; }
+
+    public static readonly IReadOnlyList<string> ProvisioningModes = ["none", "keycloak-admin", "dcr"];
+
     public bool IsConfigured => !string.IsNullOrWhiteSpace(Authority);
 
     /// <summary>The audience bearer JWTs must carry.</summary>
@@ -57,8 +69,14 @@ public sealed class OidcOptions
     /// <summary>Every problem with the settings (empty when unset: local accounts only), each saying how to fix it.</summary>
     public IReadOnlyList<string> Problems()
     {
-        if (!IsConfigured) return [];
         var problems = new List<string>();
+        if (!ProvisioningModes.Contains(Provisioning))
+            problems.Add($"Press__Oidc__Provisioning '{Provisioning}' is unknown: use one of {string.Join(", ", ProvisioningModes)}.");
+        else if (Provisioning != "none" && !IsConfigured)
+            problems.Add($"Press__Oidc__Provisioning={Provisioning} needs the issuer: set Press__Oidc__Authority.");
+        if (Provisioning == "dcr" && string.IsNullOrWhiteSpace(InitialAccessToken))
+            problems.Add("Press__Oidc__Provisioning=dcr needs Press__Oidc__InitialAccessToken or Press__Oidc__InitialAccessToken_FILE (the issuer's initial access token for client registration).");
+        if (!IsConfigured) return problems;
         if (!Uri.TryCreate(Authority, UriKind.Absolute, out var authority) || authority.Scheme is not ("https" or "http"))
             problems.Add($"Press__Oidc__Authority '{Authority}' is not an absolute http(s) URL: give the issuer, e.g. https://sso.example.com/realms/press.");
         else if (authority.Scheme == "http" && !authority.IsLoopback)

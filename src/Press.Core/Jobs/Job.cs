@@ -33,6 +33,9 @@ public static class JobArgs
 
     /// <summary>The restore (its job id, short form) a rollback or discard acts on.</summary>
     public const string RestoreId = "restoreId";
+
+    /// <summary>"on": the job gives the site single sign-on (a new site while the setting is on, enable-sso).</summary>
+    public const string Sso = "sso";
 }
 
 public sealed record JobStep(

@@ -10,6 +10,7 @@ public enum JobKind
 {
     NewSite, SuspendSite, ResumeSite, DeleteSite, UndeleteSite, PurgeSite,
     BackupSite, RestoreSite, RollbackRestore, DiscardRestore, VerifyBackup, NewSiteFromBackup,
+    EnableSso,
 }
 
 /// <summary>Whose side a failure is on decides whether retrying can help.</summary>

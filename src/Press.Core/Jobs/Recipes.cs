@@ -7,7 +7,8 @@ namespace Press.Core.Jobs;
 public static class Recipes
 {
     public static readonly JobRecipe NewSite = new(JobKind.NewSite,
-        [CreateRole, CreateSchema, ConfigureRole, VerifyLogin, AllocateRunner, WriteSiteConfig, StartRuntime, InstallSite, WaitHealthy],
+        [CreateRole, CreateSchema, ConfigureRole, VerifyLogin, AllocateRunner, WriteSiteConfig, StartRuntime, InstallSite, WaitHealthy,
+         RegisterSsoClient, ConfigureSiteSso],
         WhileRunning: SiteState.Installing, OnSuccess: SiteState.Active);
 
     public static readonly JobRecipe SuspendSite = new(JobKind.SuspendSite,
@@ -27,18 +28,19 @@ public static class Recipes
     /// retention window.
     /// </summary>
     public static readonly JobRecipe DeleteSite = new(JobKind.DeleteSite,
-        [.. TakeBackup, StopRuntime, RemoveRunner, DisableLogin, TerminateConnections, MarkDeleted],
+        [.. TakeBackup, StopRuntime, RemoveRunner, DisableLogin, TerminateConnections, DisableSsoClient, MarkDeleted],
         WhileRunning: null, OnSuccess: SiteState.Deleted) { FirstMutatingStep = StopRuntime };
 
     public static readonly JobRecipe UndeleteSite = new(JobKind.UndeleteSite,
-        [CheckRetention, EnableLogin, AllocateRunner, WriteSiteConfig, StartRuntime, InstallSite, WaitHealthy, ClearDeletion],
+        [CheckRetention, EnableLogin, AllocateRunner, WriteSiteConfig, StartRuntime, InstallSite, WaitHealthy,
+         RegisterSsoClient, ConfigureSiteSso, ClearDeletion],
         WhileRunning: null, OnSuccess: SiteState.Active, OnFailure: SiteState.Deleted);
 
     /// <summary>
     /// Purge removes the files and the site's own Redis with its data (cache, sessions, queued jobs) before its runner
     /// port is freed. A failed purge leaves the site Deleted so the retention scheduler or an operator can retry it.</summary>
     public static readonly JobRecipe PurgeSite = new(JobKind.PurgeSite,
-        [DeleteBackups, RemoveSiteFiles, RemoveSiteRedis, DiscardRestore, DropSchema, DropRole],
+        [RemoveSsoClient, DeleteBackups, RemoveSiteFiles, RemoveSiteRedis, DiscardRestore, DropSchema, DropRole],
         WhileRunning: null, OnSuccess: SiteState.Purged, OnFailure: SiteState.Deleted);
 
     /// <summary>A backup on its own (manual or scheduled): changes nothing on the site, whatever happens.</summary>
@@ -74,12 +76,19 @@ public static class Recipes
     /// restore, which runs logged in with the new role's powers.</summary>
     public static readonly JobRecipe NewSiteFromBackup = new(JobKind.NewSiteFromBackup,
         [CheckBackup, CreateRole, ConfigureRole, RestoreDatabase, VerifyLogin, AllocateRunner, WriteSiteConfig, StartRuntime,
-         StageFiles, SwapFiles, Migrate, WaitHealthy],
+         StageFiles, SwapFiles, Migrate, WaitHealthy, RegisterSsoClient, ConfigureSiteSso],
         WhileRunning: SiteState.Installing, OnSuccess: SiteState.Active);
+
+    /// <summary>
+    /// Single sign-on for a site that has none (or a fresh client for one restored from another site's backup): its
+    /// client at the issuer, then its Social Login Key. A failure leaves the site as it was (Frappe's local logins work).
+    /// </summary>
+    public static readonly JobRecipe EnableSso = new(JobKind.EnableSso, [RegisterSsoClient, ConfigureSiteSso],
+        WhileRunning: null, OnSuccess: null, OnFailure: null);
 
     public static IReadOnlyList<JobRecipe> All { get; } =
         [NewSite, SuspendSite, ResumeSite, DeleteSite, UndeleteSite, PurgeSite,
-         BackupSite, RestoreSite, RollbackRestore, DiscardRestoreData, VerifyBackup, NewSiteFromBackup];
+         BackupSite, RestoreSite, RollbackRestore, DiscardRestoreData, VerifyBackup, NewSiteFromBackup, EnableSso];
 
     public static JobRecipe For(JobKind kind) => All.Single(r => r.Kind == kind);
 }

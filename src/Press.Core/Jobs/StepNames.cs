@@ -48,6 +48,12 @@ public static class StepNames
     public const string VerifyRestore = "verify-restore";
     public const string DeleteBackups = "delete-backups";
 
+    // A site's single sign-on (docs/architecture.md §7).
+    public const string RegisterSsoClient = "register-sso-client";
+    public const string ConfigureSiteSso = "configure-site-sso";
+    public const string DisableSsoClient = "disable-sso-client";
+    public const string RemoveSsoClient = "remove-sso-client";
+
     /// <summary>The steps that take a backup, first in every recipe that backs up before changing anything.</summary>
     public static IReadOnlyList<string> TakeBackup { get; } = [BackupDatabase, BackupFiles, WriteManifest, VerifyBackup];
 }

@@ -76,6 +76,20 @@ public interface ISiteRuntime
 
     /// <summary><c>bench --site S set-maintenance-mode on|off</c>.</summary>
     Task<RuntimeOutcome> SetMaintenanceAsync(Site site, bool on, CancellationToken ct);
+
+    /// <summary>
+    /// Writes (inserts or updates) the site's Frappe Social Login Key for Press's issuer (docs/frappe.md §5). The client
+    /// secret reaches bench through a file in the site folder, removed afterwards — never through argv.
+    /// A driver that serves no Frappe answers NotApplicable.
+    /// </summary>
+    Task<RuntimeOutcome> ConfigureSocialLoginAsync(Site site, SocialLogin login, CancellationToken ct) =>
+        Task.FromResult(RuntimeOutcome.NotApplicable($"the {Driver} runtime serves no Frappe whose Social Login Key could be set"));
+}
+
+/// <summary>What a site's Social Login Key must say: the issuer's endpoints and the site's client.</summary>
+public sealed record SocialLogin(IssuerEndpoints Issuer, string ClientId, string ClientSecret)
+{
+    public override string ToString() => $"SocialLogin({ClientId}, ***)";
 }
 
 /// <param name="Applied">false when the driver has nothing to do; the step is then Skipped with <paramref name="Message"/>.</param>

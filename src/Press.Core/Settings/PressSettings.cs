@@ -17,6 +17,10 @@ public sealed record PressSettings(int SoftDeleteRetentionDays)
     public const string BackupVerifyEveryDaysKey = "backups.verifyEveryDays";
     public const string BackupStaleAfterHoursKey = "backups.staleAfterHours";
     public const string TokenMaxLifetimeDaysKey = "tokens.maxLifetimeDays";
+    public const string SsoForNewSitesKey = "sso.newSites";
+
+    /// <summary>New sites get their own SSO client and Social Login Key (docs/architecture.md §7); "on" or "off".</summary>
+    public bool SsoForNewSites { get; init; }
 
     /// <summary>When daily backups start: a 5-field cron expression in UTC.</summary>
     public string BackupSchedule { get; init; } = "0 2 * * *";
@@ -72,6 +76,7 @@ public sealed record PressSettings(int SoftDeleteRetentionDays)
         [BackupVerifyEveryDaysKey] = Defaults.BackupVerifyEveryDays.ToString(),
         [BackupStaleAfterHoursKey] = Defaults.BackupStaleAfterHours.ToString(),
         [TokenMaxLifetimeDaysKey] = Defaults.TokenMaxLifetimeDays.ToString(),
+        [SsoForNewSitesKey] = "off",
     };
 
     private static bool ImageReference(string v) =>
@@ -97,6 +102,7 @@ public sealed record PressSettings(int SoftDeleteRetentionDays)
             [BackupVerifyEveryDaysKey] = WholeNumber(1, 365, "days"),
             [BackupStaleAfterHoursKey] = WholeNumber(1, 8760, "hours"),
             [TokenMaxLifetimeDaysKey] = WholeNumber(1, 3650, "days"),
+            [SsoForNewSitesKey] = v => v is "on" or "off" ? null : "must be 'on' (new sites get single sign-on) or 'off'",
             [RunnerCpusKey] = v => double.TryParse(v, System.Globalization.CultureInfo.InvariantCulture, out var cpus) && cpus is >= 0.1 and <= 256
                 ? null
                 : "must be a number of CPUs between 0.1 and 256, e.g. 1.5",

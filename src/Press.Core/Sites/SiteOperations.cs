@@ -2,6 +2,7 @@ using Press.Core.Audit;
 using Press.Core.Backups;
 using Press.Core.Jobs;
 using Press.Core.Ports;
+using Press.Core.Sso;
 using Press.Core.Tenancy;
 
 namespace Press.Core.Sites;
@@ -17,7 +18,7 @@ public sealed record NewSiteRequest(string? Name, IReadOnlyList<string> Apps, Gu
 /// the job for a worker to run.
 /// </summary>
 public sealed class SiteOperations(ISiteCommands commands, ISecretProtector secrets, IJobSignals signals, TenancyOptions tenancy,
-    ISiteStore sites, IBackupStore backups, IRestoreLog restores, PressHost press)
+    ISiteStore sites, IBackupStore backups, IRestoreLog restores, PressHost press, ISettingsStore settings, ISiteSsoStore sso)
 {
     /// <summary>Every problem of a create request, per field (empty when it may go ahead).</summary>
     public Dictionary<string, List<string>> Problems(NewSiteRequest request)
@@ -44,7 +45,7 @@ public sealed class SiteOperations(ISiteCommands commands, ISecretProtector secr
         {
             var audit = actor.Did("site.create", name, details: new Dictionary<string, string> { ["apps"] = string.Join(",", request.Apps) });
             return await Wake(await commands.CreateSiteAsync(NewSiteRecord.For(name, request.Apps, tenancy.SitesDatabase, secrets),
-                Recipes.NewSite, audit, ct), ct);
+                Recipes.NewSite, audit, ct, await SsoArgsAsync(false, ct)), ct);
         }
         var backup = await RequireGoodBackupAsync(backupId, ct);
         var apps = backup.Manifest!.Apps.Select(a => a.Name).Where(a => a != "frappe").ToList();
@@ -52,9 +53,22 @@ public sealed class SiteOperations(ISiteCommands commands, ISecretProtector secr
         {
             ["fromBackup"] = backupId.ToString(), ["sourceSite"] = backup.SiteName, ["apps"] = string.Join(",", apps),
         });
+        // The backup carries its site's Social Login Key (with that site's client secret): a copy of an SSO site always
+        // gets its own fresh client, which replaces it.
+        var sourceHadSso = await sso.GetAsync(backup.SiteId, ct) is { State: not SiteSsoState.Removed };
+        var args = new Dictionary<string, string>(await SsoArgsAsync(sourceHadSso, ct)) { [JobArgs.BackupId] = backupId.ToString() };
         return await Wake(await commands.CreateSiteAsync(NewSiteRecord.For(name, apps, tenancy.SitesDatabase, secrets),
-            Recipes.NewSiteFromBackup, fromBackup, ct, new Dictionary<string, string> { [JobArgs.BackupId] = backupId.ToString() }), ct);
+            Recipes.NewSiteFromBackup, fromBackup, ct, args), ct);
     }
+
+    /// <summary>The SSO decision is made when the job is recorded (setting <c>sso.newSites</c>), so the job shows it.</summary>
+    private async Task<IReadOnlyDictionary<string, string>> SsoArgsAsync(bool forced, CancellationToken ct) =>
+        forced || (await settings.GetAsync(ct)).SsoForNewSites ? new Dictionary<string, string> { [JobArgs.Sso] = "on" } : JobArgs.None;
+
+    /// <summary>Single sign-on for a live site: its own client at the issuer and its Social Login Key (job EnableSso).</summary>
+    public Task<Job> EnableSsoAsync(string name, Actor actor, CancellationToken ct) =>
+        Enqueue(name, Recipes.EnableSso, [SiteState.Active], actor, "site.sso.enable", ct,
+            new Dictionary<string, string> { [JobArgs.Sso] = "on" });
 
     public Task<Job> SuspendAsync(string name, Actor actor, CancellationToken ct) =>
         Enqueue(name, Recipes.SuspendSite, [SiteState.Active], actor, "site.suspend", ct);

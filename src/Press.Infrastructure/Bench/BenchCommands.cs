@@ -50,6 +50,31 @@ public static class BenchCommands
     public static BenchCommand SetConfig(string site, string key, string value, bool parse = false) =>
         new(parse ? ["bench", "--site", site, "set-config", key, value, "--parse"] : ["bench", "--site", site, "set-config", key, value]);
 
+    /// <summary>
+    /// Whether the site has a doc of that name: <c>bench execute frappe.db.exists --args "['DOCTYPE', 'NAME']"</c>
+    /// prints the name (JSON) when it exists and nothing when not (frappe/commands/utils.py <c>execute</c>).
+    /// </summary>
+    public static BenchCommand DocExists(string site, string doctype, string name) =>
+        new("bench", "--site", site, "execute", "frappe.db.exists", "--args", $"[{PythonString(doctype)}, {PythonString(name)}]");
+
+    /// <summary>
+    /// <c>frappe.client.insert</c> of the doc in <paramref name="docFile"/>. bench evaluates <c>--kwargs</c> as Python
+    /// (<c>eval</c> in frappe/commands/utils.py, docs/frappe.md §7), so <c>frappe.get_file_json(PATH)</c> reads the doc
+    /// there: a secret in it reaches Frappe without ever being on a command line.
+    /// </summary>
+    public static BenchCommand InsertDocFromFile(string site, string docFile) =>
+        new("bench", "--site", site, "execute", "frappe.client.insert", "--kwargs", $"{{'doc': frappe.get_file_json({PythonString(docFile)})}}");
+
+    /// <summary><c>frappe.client.set_value</c> with a dict of fields read from <paramref name="docFile"/> (see <see cref="InsertDocFromFile"/>).</summary>
+    public static BenchCommand UpdateDocFromFile(string site, string doctype, string name, string docFile) =>
+        new("bench", "--site", site, "execute", "frappe.client.set_value", "--kwargs",
+            $"{{'doctype': {PythonString(doctype)}, 'name': {PythonString(name)}, 'fieldname': frappe.get_file_json({PythonString(docFile)})}}");
+
+    /// <summary>A Python string literal (single-quoted, backslashes and quotes escaped).</summary>
+    public static string PythonString(string value) =>
+        value.Any(char.IsControl) ? throw new ArgumentException("no control characters in a bench argument", nameof(value))
+            : "'" + value.Replace("\\", "\\\\").Replace("'", "\\'") + "'";
+
     /// <summary>The runner's web server: frappe_docker's backend command, bound to the site's loopback port.</summary>
     public static IReadOnlyList<string> Gunicorn(int port) =>
     [

@@ -26,6 +26,7 @@ public sealed class SettingsStore(PressDataSources sources, TimeProvider time) :
             BackupVerifyEveryDays = Int(values, PressSettings.BackupVerifyEveryDaysKey) ?? defaults.BackupVerifyEveryDays,
             BackupStaleAfterHours = Int(values, PressSettings.BackupStaleAfterHoursKey) ?? defaults.BackupStaleAfterHours,
             TokenMaxLifetimeDays = Int(values, PressSettings.TokenMaxLifetimeDaysKey) ?? defaults.TokenMaxLifetimeDays,
+            SsoForNewSites = values.GetValueOrDefault(PressSettings.SsoForNewSitesKey) == "on",
         };
     }
 

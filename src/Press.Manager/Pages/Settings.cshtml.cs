@@ -35,6 +35,7 @@ public sealed class SettingsModel(SettingsStore store, IAuditLog audit, SessionO
         [PressSettings.RedisImageKey] = "Each site's Redis image (empty: the driver's)",
         [PressSettings.RedisMemoryMbKey] = "Each site's Redis memory (MiB; empty: the driver's)",
         [PressSettings.TokenMaxLifetimeDaysKey] = "API token maximum lifetime (days)",
+        [PressSettings.SsoForNewSitesKey] = "Single sign-on for new sites (on or off)",
     };
 
     /// <summary>Every runtime setting Core knows (<see cref="PressSettings.Validators"/>), described where a label exists.</summary>

@@ -9,7 +9,10 @@ namespace Press.Core.Tests.Fakes;
 /// <summary>Records what SiteOperations asks to write and answers with a Queued job of the recipe's steps.</summary>
 public sealed class FakeSiteCommands : ISiteCommands
 {
-    public sealed record Created(NewSiteRecord Site, JobRecipe Recipe, AuditEntry Audit);
+    public sealed record Created(NewSiteRecord Site, JobRecipe Recipe, AuditEntry Audit)
+    {
+        public IReadOnlyDictionary<string, string> Args { get; init; } = JobArgs.None;
+    }
     public sealed record Enqueued(string SiteName, JobRecipe Recipe, IReadOnlyList<SiteState> AllowedFrom, AuditEntry Audit,
         BackupTrigger? Backup = null);
     public sealed record Retried(Guid JobId, AuditEntry Audit);
@@ -21,7 +24,7 @@ public sealed class FakeSiteCommands : ISiteCommands
     public Task<Job> CreateSiteAsync(NewSiteRecord site, JobRecipe recipe, AuditEntry audit, CancellationToken ct,
         IReadOnlyDictionary<string, string>? args = null)
     {
-        Creates.Add(new Created(site, recipe, audit));
+        Creates.Add(new Created(site, recipe, audit) { Args = args ?? JobArgs.None });
         return Task.FromResult(NewJob(recipe, site.Id, site.Name, audit.Actor));
     }
 

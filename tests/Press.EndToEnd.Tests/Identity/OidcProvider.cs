@@ -27,11 +27,15 @@ public sealed class OidcProvider : IAsyncDisposable
     /// <summary>Every line the provider printed, across restarts, the running one's included.</summary>
     public IEnumerable<string> AllOutput => Output.Concat(_process?.Log.Lines ?? []);
 
-    public OidcProvider(IReadOnlyList<string> redirectUris, int port = DefaultPort)
+    /// <param name="initialAccessToken">Turns on dynamic client registration (RFC 7591/7592) with this initial access token.</param>
+    public OidcProvider(IReadOnlyList<string> redirectUris, int port = DefaultPort, string? initialAccessToken = null)
     {
         _redirectUris = [.. redirectUris];
         Port = port;
+        InitialAccessToken = initialAccessToken;
     }
+
+    public string? InitialAccessToken { get; }
 
     /// <summary>Another Press allowed to sign in (its /signin-oidc), from the provider's next start on.</summary>
     public void AllowRedirect(Uri press) => _redirectUris.Add(new Uri(press, "/signin-oidc").ToString());
@@ -49,6 +53,7 @@ public sealed class OidcProvider : IAsyncDisposable
             ["OIDC_CLIENT_SECRET"] = ClientSecret,
             ["OIDC_REDIRECT_URIS"] = string.Join(',', _redirectUris),
             ["OIDC_KEY_FILE"] = _keyFile,
+            ["OIDC_INITIAL_ACCESS_TOKEN"] = InitialAccessToken,
         }, Folder);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);

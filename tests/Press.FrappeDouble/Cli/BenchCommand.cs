@@ -19,6 +19,7 @@ public static class BenchCommand
           bench --site SITE set-maintenance-mode on|off
           bench --site SITE enable-scheduler | disable-scheduler
           bench --site SITE set-config KEY VALUE [-p|--parse]
+          bench --site SITE execute frappe.db.exists|frappe.client.insert|frappe.client.set_value [--args A] [--kwargs K]  (Social Login Key only)
           bench serve [--port PORT]
         """;
 

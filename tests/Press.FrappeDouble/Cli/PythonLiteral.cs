@@ -17,9 +17,19 @@ public sealed class PythonLiteral
 
     private PythonLiteral(string s) => _s = s;
 
-    public static JsonNode? Parse(string text)
+    /// <summary>Set by <see cref="ParseExpression"/>: what <c>frappe.get_file_json(PATH)</c> evaluates to.</summary>
+    private Func<string, JsonNode?>? _getFileJson;
+
+    public static JsonNode? Parse(string text) => ParseExpression(text, null);
+
+    /// <summary>
+    /// <c>bench execute</c> evaluates <c>--args</c>/<c>--kwargs</c> with Python's <c>eval</c> (frappe/commands/utils.py),
+    /// where <c>frappe</c> is imported. The double evaluates literals plus the one call Press uses,
+    /// <c>frappe.get_file_json('PATH')</c> (frappe/__init__.py: <c>json.load</c> of the file); anything else fails.
+    /// </summary>
+    public static JsonNode? ParseExpression(string text, Func<string, JsonNode?>? getFileJson)
     {
-        var p = new PythonLiteral(text);
+        var p = new PythonLiteral(text) { _getFileJson = getFileJson };
         var value = p.Value();
         p.SkipSpace();
         return p._i == p._s.Length ? value : throw p.Malformed();
@@ -41,6 +51,18 @@ public sealed class PythonLiteral
         if (c is '[' or '(') return Sequence(c == '[' ? ']' : ')');
         if (c == '{') return Dict();
         if (c is '\'' or '"') return JsonValue.Create(Str());
+        const string fileJson = "frappe.get_file_json(";
+        if (_getFileJson is not null && string.CompareOrdinal(_s, _i, fileJson, 0, fileJson.Length) == 0)
+        {
+            _i += fileJson.Length;
+            SkipSpace();
+            if (_i >= _s.Length || _s[_i] is not ('\'' or '"')) throw Malformed();
+            var path = Str();
+            SkipSpace();
+            if (_i >= _s.Length || _s[_i] != ')') throw Malformed();
+            _i++;
+            return _getFileJson(path);
+        }
         if (c is '-' or '+' or '.' || char.IsAsciiDigit(c)) return Number();
         foreach (var (word, node) in new (string, JsonNode?)[] { ("True", JsonValue.Create(true)), ("False", JsonValue.Create(false)), ("None", null) })
             if (string.CompareOrdinal(_s, _i, word, 0, word.Length) == 0 && !IsNameChar(_i + word.Length))

@@ -8,7 +8,7 @@ namespace Press.FrappeDouble.Cli;
 public static class SiteCommands
 {
     public static readonly HashSet<string> Names =
-        ["install-app", "migrate", "set-maintenance-mode", "enable-scheduler", "disable-scheduler", "set-config"];
+        ["install-app", "migrate", "set-maintenance-mode", "enable-scheduler", "disable-scheduler", "set-config", "execute"];
 
     private static readonly HashSet<string> None = [];
 
@@ -20,6 +20,7 @@ public static class SiteCommands
             "install-app" => await InstallAppAsync(bench, config, ParsedArgs.Parse(args, new HashSet<string> { "--force" }, None)),
             "migrate" => await MigrateAsync(bench, site, config, ParsedArgs.Parse(args, new HashSet<string> { "--skip-failing", "--skip-search-index" }, None)),
             "set-maintenance-mode" => await MaintenanceAsync(config, ParsedArgs.Parse(args, None, None)),
+            "execute" => await ExecuteCommand.RunAsync(bench, config, args),
             "enable-scheduler" or "disable-scheduler" => await SchedulerAsync(site, config, command == "enable-scheduler", ParsedArgs.Parse(args, None, None)),
             _ => await SetConfigAsync(config, ParsedArgs.Parse(args, new HashSet<string> { "--parse" }, None,
                 new Dictionary<string, string> { ["-p"] = "--parse" })),

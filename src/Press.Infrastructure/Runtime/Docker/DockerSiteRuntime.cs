@@ -1,6 +1,7 @@
 using Press.Core.Jobs;
 using Press.Core.Ports;
 using Press.Core.Sites;
+using Press.Core.Sso;
 using Press.Infrastructure.Bench;
 
 namespace Press.Infrastructure.Runtime.Docker;
@@ -230,6 +231,47 @@ public sealed class DockerSiteRuntime(DockerEngine docker, DockerRuntimeOptions 
         if (await NotRunningAsync(site, ct) is { } why)
             return RuntimeOutcome.NotApplicable($"{why}: the site serves no requests, so maintenance mode is not changed ({command.Display} not run)");
         return RuntimeOutcome.Done(await RunBenchAsync(site, command, ct));
+    }
+
+    /// <summary>
+    /// Inserts or updates the site's Social Login Key (docs/frappe.md §5) in the running runner. The doc, secret
+    /// included, goes into a file in the site folder (through a helper on the site's volume, readable by the bench user
+    /// only), bench reads it from there, and the file is removed whatever happened.
+    /// </summary>
+    public async Task<RuntimeOutcome> ConfigureSocialLoginAsync(Site site, SocialLogin login, CancellationToken ct)
+    {
+        var name = RunnerContainer.Name(site);
+        var folder = RunnerContainer.SiteFolder(options, site);
+        var file = $"{folder}/{SocialLoginKey.FileName}";
+        if (await NotRunningAsync(site, ct) is { } why)
+            throw new StepFailedException(FailureKind.Permanent, $"the Social Login Key is written inside the site's runner, and {why}: resume the site, then retry");
+        var exists = await docker.ExecAsync(name, BenchCommands.DocExists(site.Name, SocialLoginKey.Doctype, SiteSsoClient.ProviderKey).Argv,
+            options.BenchUser, options.BenchFolder, options.CommandTimeout, ct);
+        if (exists.ExitCode != 0) throw new StepFailedException(FailureKind.Permanent, $"bench execute frappe.db.exists exited {exists.ExitCode}: {exists.Output}");
+        var update = exists.Output.Contains($"\"{SiteSsoClient.ProviderKey}\"", StringComparison.Ordinal);
+        var helper = ContainerSiteFiles.HelperName(site.Name);
+        await docker.RemoveAsync(helper, ct);
+        await docker.CreateAsync(ContainerSiteFiles.HelperSpec(site, (await limits.ForAsync(site, ct)).Image, options), ct);
+        try
+        {
+            await docker.PutFileAsync(helper, folder, SocialLoginKey.FileName, SocialLoginKey.Serialize(login), options.BenchUid,
+                UnixFileMode.UserRead | UnixFileMode.UserWrite, ct);
+        }
+        finally
+        {
+            await docker.RemoveAsync(helper, CancellationToken.None);
+        }
+        try
+        {
+            var command = update
+                ? BenchCommands.UpdateDocFromFile(site.Name, SocialLoginKey.Doctype, SiteSsoClient.ProviderKey, file)
+                : BenchCommands.InsertDocFromFile(site.Name, file);
+            return RuntimeOutcome.Done(await RunBenchAsync(site, command, ct));
+        }
+        finally
+        {
+            await docker.ExecAsync(name, ["rm", "-f", file], options.BenchUser, options.BenchFolder, TimeSpan.FromSeconds(30), CancellationToken.None);
+        }
     }
 
     /// <returns>null when the runner runs; otherwise why not.</returns>

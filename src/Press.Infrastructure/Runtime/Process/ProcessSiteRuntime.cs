@@ -1,6 +1,7 @@
 using Press.Core.Jobs;
 using Press.Core.Ports;
 using Press.Core.Sites;
+using Press.Core.Sso;
 using Press.Infrastructure.Bench;
 
 namespace Press.Infrastructure.Runtime.Process;
@@ -169,6 +170,35 @@ public sealed class ProcessSiteRuntime(ProcessRuntimeOptions options, RuntimeEnd
 
     public Task<RuntimeOutcome> SetMaintenanceAsync(Site site, bool on, CancellationToken ct) =>
         RunBenchAsync(BenchCommands.SetMaintenanceMode(site.Name, on), ct);
+
+    /// <summary>
+    /// Inserts or updates the site's Social Login Key (docs/frappe.md §5): the doc, secret included, goes into a file in
+    /// the site folder readable by its owner only, bench reads it there, and the file is removed whatever happened.
+    /// </summary>
+    public async Task<RuntimeOutcome> ConfigureSocialLoginAsync(Site site, SocialLogin login, CancellationToken ct)
+    {
+        var exists = BenchCommands.DocExists(site.Name, SocialLoginKey.Doctype, SiteSsoClient.ProviderKey);
+        var found = await CommandRunner.RunAsync(["setsid", "--wait", options.BenchExecutable, .. exists.Argv.Skip(1)], _bench, null,
+            options.CommandTimeout, ct, cleanEnvironment: true);
+        if (found.ExitCode != 0) throw new StepFailedException(FailureKind.Permanent, $"{exists.Display} exited {found.ExitCode}: {found.OutputTail}");
+        var update = found.OutputTail.Contains($"\"{SiteSsoClient.ProviderKey}\"", StringComparison.Ordinal);
+        var file = Path.Combine(SiteFolder(site), SocialLoginKey.FileName);
+        File.Delete(file);
+        var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        try
+        {
+            await using (var writer = new StreamWriter(file, new System.Text.UTF8Encoding(false), create))
+                await writer.WriteAsync(SocialLoginKey.Serialize(login).AsMemory(), ct);
+            return await RunBenchAsync(update
+                ? BenchCommands.UpdateDocFromFile(site.Name, SocialLoginKey.Doctype, SiteSsoClient.ProviderKey, file)
+                : BenchCommands.InsertDocFromFile(site.Name, file), ct);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 
     /// <summary>One bench command in the bench folder, with the command timeout; a non-zero exit is Permanent.</summary>
     /// <remarks>setsid: no controlling terminal, so Frappe's getpass reads stdin instead of the developer's terminal.</remarks>

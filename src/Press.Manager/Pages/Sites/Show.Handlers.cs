@@ -14,6 +14,9 @@ public sealed partial class ShowModel
     public Task<IActionResult> OnPostBackupAsync(string name) => Run(name, Roles.Operator, async () =>
         ToJob(await Ops.BackupAsync(name, Actor, Ct), "Backing up."));
 
+    public Task<IActionResult> OnPostSsoAsync(string name) => Run(name, Roles.Operator, async () =>
+        ToJob(await Ops.EnableSsoAsync(name, Actor, Ct), "Enabling single sign-on."));
+
     public Task<IActionResult> OnPostVerifyAsync(string name) => Run(name, Roles.Operator, async () =>
         ToJob(await Ops.VerifyBackupAsync(name, Actor, Ct), "Verifying the newest good backup."));
 

@@ -26,6 +26,7 @@ public sealed partial class ShowModel(IServiceProvider services, SiteQueries que
     public IReadOnlyList<string>? Logs { get; private set; }
     public string? LogsProblem { get; private set; }
     public DateTimeOffset Now { get; private set; }
+    public Core.Sso.SiteSsoRecord? Sso { get; private set; }
 
     // Form values, kept when a form comes back with problems.
     [BindProperty] public string? Domain { get; set; }
@@ -53,6 +54,7 @@ public sealed partial class ShowModel(IServiceProvider services, SiteQueries que
         RunnerPort = view.Site.RunnerPort;
         Jobs = (await queries.ListJobsAsync(SiteName, 20, ct)).Select(JobDto.From).ToList();
         Backups = await BackupsApi.ListForAsync(SiteName, services, ct) ?? new BackupListDto([], null, false, null);
+        Sso = await services.GetRequiredService<ISiteSsoStore>().GetAsync(view.Site.Id, ct);
         if (Site.State == Core.Sites.SiteState.Active) Health = await ProbeAsync(ct);
         if (CanOperate) await ReadLogsAsync(ct); // the API's logs are for operators too
         return true;
