@@ -18,6 +18,7 @@ if (string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]) && string.IsN
 builder.AddEmbeddedProxy(); // after the API's URL: the proxy's joins it
 
 builder.Services.AddPressInfrastructure();
+builder.Services.AddPressTelemetry(builder.Configuration, "press-manager");
 builder.Services.AddPressOptions<AdminOptions>(AdminOptions.Section);
 builder.Services.AddPressAuth();
 builder.Services.AddSingleton<Accounts>();
@@ -55,13 +56,7 @@ app.UseAuthorization();
 // through the proxy or Traefik; /healthz stays anonymous for liveness probes.
 app.MapOpenApi().RequireAuthorization(Policies.Diagnostics);
 app.MapPressHealth().Ready.RequireAuthorization(Policies.Diagnostics);
-app.MapGet("/metrics", async (PressMetrics metrics, LoginMetrics logins, CancellationToken ct) =>
-{
-    var text = new PrometheusText();
-    await metrics.WriteAsync(text, ct);
-    logins.Write(text);
-    return Results.Text(text.ToString(), PrometheusText.ContentType);
-}).RequireAuthorization(Policies.Diagnostics);
+app.MapPressMetrics().RequireAuthorization(Policies.Diagnostics);
 
 app.MapTraefikProvider(); // outside the token-protected group: Traefik proves itself with a shared secret header
 var api = app.MapGroup("/api").RequireAuthorization(Policies.Viewer);
