@@ -13,6 +13,7 @@ using Press.Manager.Pages;
 // press-manager: REST API (+ OpenAPI), the dashboard, health, metrics. `press-manager bootstrap` does the one-time database setup.
 var builder = WebApplication.CreateBuilder(args.Where(a => a != "bootstrap").ToArray());
 builder.Configuration.AddSecretFiles();
+builder.Logging.AddPressLogging(builder.Configuration); // Press__Logging__Format=json: one JSON object per line, with job scopes
 if (string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]) && string.IsNullOrEmpty(builder.Configuration["urls"]))
     builder.WebHost.UseUrls("http://127.0.0.1:48550");
 builder.AddEmbeddedProxy(); // after the API's URL: the proxy's joins it

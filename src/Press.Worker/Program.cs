@@ -19,6 +19,7 @@ public static class WorkerProgram
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.Configuration.AddSecretFiles();
+        builder.Logging.AddPressLogging(builder.Configuration); // Press__Logging__Format=json: one JSON object per line, with job scopes
         if (string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]) && string.IsNullOrEmpty(builder.Configuration["urls"]))
             builder.WebHost.UseUrls("http://127.0.0.1:48551");
 
