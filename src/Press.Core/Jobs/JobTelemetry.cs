@@ -22,7 +22,9 @@ public sealed class JobTelemetry
 
     private readonly Histogram<double> _jobDuration;
     private readonly Histogram<double> _stepDuration;
-    private readonly Counter<long> _finished;
+    // Read by an observable counter: every kind's Succeeded and Failed are reported from 0 on, whenever the exporter
+    // subscribed, so the first failure after a restart is an increase Prometheus can see.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(JobKind Kind, JobState State), long> _finished = new();
 
     public JobTelemetry(IMeterFactory meters) : this(meters.Create(MeterName)) { }
 
@@ -31,11 +33,12 @@ public sealed class JobTelemetry
         var advice = new InstrumentAdvice<double> { HistogramBucketBoundaries = Buckets };
         _jobDuration = meter.CreateHistogram("press.job.duration", "s", "Duration of finished jobs, from their first start.", advice: advice);
         _stepDuration = meter.CreateHistogram("press.step.duration", "s", "Duration of finished job steps (the run that finished them).", advice: advice);
-        _finished = meter.CreateCounter<long>("press.jobs.finished", null, "Jobs that finished, by kind and end state.");
-        // Every kind starts at 0, so the first failure after a restart is an increase Prometheus can see.
         foreach (var kind in Enum.GetValues<JobKind>())
             foreach (var state in (JobState[])[JobState.Succeeded, JobState.Failed])
-                _finished.Add(0, Tags(kind, state));
+                _finished[(kind, state)] = 0;
+        meter.CreateObservableCounter("press.jobs.finished",
+            () => _finished.Select(p => new Measurement<long>(p.Value, Tags(p.Key.Kind, p.Key.State))).ToList(),
+            null, "Jobs that finished, by kind and end state.");
     }
 
     /// <summary>For a runner built without dependency injection (tests): its own meter, exported by nobody.</summary>
@@ -45,7 +48,7 @@ public sealed class JobTelemetry
     {
         var tags = Tags(kind, state);
         _jobDuration.Record(Math.Max(0, duration.TotalSeconds), tags);
-        _finished.Add(1, tags);
+        _finished.AddOrUpdate((kind, state), 1, (_, n) => n + 1);
     }
 
     public void StepFinished(JobKind kind, string step, StepState state, TimeSpan duration) =>
