@@ -24,6 +24,18 @@ public sealed class DiagnosticsAccessTests(PressAppWithEmbeddedProxy fixture) : 
         Assert.Equal(200, (await app.Server.SendAsync("GET", path, IPAddress.IPv6Loopback)).Response.StatusCode);
     }
 
+    /// <summary>Prometheus sends its token file (docker/prometheus/prometheus.yml) even while it is empty or has expired:
+    /// on loopback the scrape must still be served.</summary>
+    [Theory]
+    [InlineData("Bearer ")]
+    [InlineData("Bearer press_notarealtokennotarealtokennotarealtoken")]
+    public async Task A_loopback_scrape_with_an_empty_or_unknown_token_is_served(string authorization)
+    {
+        var headers = new Dictionary<string, string> { ["Authorization"] = authorization };
+        Assert.Equal(200, (await app.Server.SendAsync("GET", "/metrics", IPAddress.Loopback, headers)).Response.StatusCode);
+        Assert.Equal(401, (await app.Server.SendAsync("GET", "/metrics", IPAddress.Parse("203.0.113.5"), headers)).Response.StatusCode);
+    }
+
     [Theory]
     [MemberData(nameof(Paths))]
     public async Task A_remote_caller_without_a_token_is_refused(string path)
