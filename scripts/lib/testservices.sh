@@ -5,6 +5,8 @@
 
 # shellcheck source-path=SCRIPTDIR source=browser.sh
 . "$PRESS_REPO/scripts/lib/browser.sh"
+# shellcheck source-path=SCRIPTDIR source=prometheus.sh
+. "$PRESS_REPO/scripts/lib/prometheus.sh"
 
 PRESS_TEST_PG_PORT=49710
 PRESS_TEST_REDIS_PORT=49711
@@ -34,6 +36,8 @@ press_test_services_up() {
   # The login tests: Chromium for Playwright, and the real OIDC provider the tests start themselves (49716–49719).
   press_install_chromium
   press_install_test_oidc_provider
+  # The alerting tests: promtool (check/test rules, check metrics) and amtool (check-config).
+  press_install_prometheus_tools
   # Site runners bind ports inside the ephemeral range: keep outgoing connections off them.
   press_reserve_ports
 
