@@ -59,7 +59,8 @@ public static class RoleMatrix
         ["DELETE /api/sessions/{id}"] = "admin",
         ["GET /api/ingress/traefik"] = Secret,
         ["GET /api/overview"] = "viewer",
-        ["GET /metrics"] = Diagnostics,
+        // GET /metrics is OpenTelemetry's Prometheus scraping endpoint, not an API operation, so the OpenAPI document
+        // no longer lists it; its access rule (loopback or any token) is tested in DiagnosticsAccessTests.
     };
 
     private static readonly string[] Ranked = ["viewer", "operator", "admin"];
