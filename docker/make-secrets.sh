@@ -36,6 +36,11 @@ write minio_root_password "$(hex 24)"
 write keycloak_db_password "$(hex 24)"
 write keycloak_admin_password "$(hex 24)"
 write keycloak_press_manager_secret "$(hex 32)"
+if [[ ! -e "$dir/prometheus_press_token" ]]; then
+  : > "$dir/prometheus_press_token"
+  chmod 0444 "$dir/prometheus_press_token"
+  echo "wrote $dir/prometheus_press_token EMPTY: Prometheus scrapes the manager as a loopback caller; put a viewer token there (press token create prometheus --role viewer) for a scrape from elsewhere"
+fi
 if [[ ! -e "$dir/acme_dns_api_token" ]]; then
   : > "$dir/acme_dns_api_token"
   chmod 0444 "$dir/acme_dns_api_token"

@@ -5,6 +5,8 @@
 
 # shellcheck source-path=SCRIPTDIR source=browser.sh
 . "$PRESS_REPO/scripts/lib/browser.sh"
+# shellcheck source-path=SCRIPTDIR source=prometheus.sh
+. "$PRESS_REPO/scripts/lib/prometheus.sh"
 
 PRESS_TEST_PG_PORT=49710
 PRESS_TEST_REDIS_PORT=49711
@@ -36,6 +38,8 @@ press_test_services_up() {
   press_install_test_oidc_provider
   # The OpenAPI document tests: Redocly's linter and a generated TypeScript client (npm, tests/openapi).
   press_install_openapi_tools
+  # The alerting tests: promtool (check/test rules, check metrics) and amtool (check-config).
+  press_install_prometheus_tools
   # Site runners bind ports inside the ephemeral range: keep outgoing connections off them.
   press_reserve_ports
 

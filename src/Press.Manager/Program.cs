@@ -13,12 +13,14 @@ using Press.Manager.Pages;
 // press-manager: REST API (+ OpenAPI), the dashboard, health, metrics. `press-manager bootstrap` does the one-time database setup.
 var builder = WebApplication.CreateBuilder(args.Where(a => a != "bootstrap").ToArray());
 builder.Configuration.AddSecretFiles();
+builder.Logging.AddPressLogging(builder.Configuration); // Press__Logging__Format=json: one JSON object per line, with job scopes
 if (string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]) && string.IsNullOrEmpty(builder.Configuration["urls"]))
     builder.WebHost.UseUrls("http://127.0.0.1:48550");
 builder.AddEmbeddedProxy(); // after the API's URL: the proxy's joins it
 
 builder.Services.AddPressInfrastructure();
 builder.Services.AddDoctor();
+builder.Services.AddPressTelemetry(builder.Configuration, "press-manager");
 builder.Services.AddPressOptions<AdminOptions>(AdminOptions.Section);
 builder.Services.AddPressAuth();
 builder.Services.AddSingleton<Accounts>();
@@ -56,13 +58,7 @@ app.UseAuthorization();
 // through the proxy or Traefik; /healthz stays anonymous for liveness probes.
 app.MapOpenApi().RequireAuthorization(Policies.Diagnostics);
 app.MapPressHealth().Ready.RequireAuthorization(Policies.Diagnostics);
-app.MapGet("/metrics", async (PressMetrics metrics, LoginMetrics logins, CancellationToken ct) =>
-{
-    var text = new PrometheusText();
-    await metrics.WriteAsync(text, ct);
-    logins.Write(text);
-    return Results.Text(text.ToString(), PrometheusText.ContentType);
-}).RequireAuthorization(Policies.Diagnostics).WithTags("Diagnostics").WithSummary("Prometheus metrics (text exposition format).");
+app.MapPressMetrics().RequireAuthorization(Policies.Diagnostics);
 
 app.MapTraefikProvider(); // outside the token-protected group: Traefik proves itself with a shared secret header
 var api = app.MapGroup("/api").RequireAuthorization(Policies.Viewer);

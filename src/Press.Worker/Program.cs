@@ -5,6 +5,7 @@ using Press.Infrastructure.Metrics;
 using Press.Infrastructure.Postgres;
 using Press.Infrastructure.Redis;
 using Press.Worker.Jobs;
+using Press.Worker.Monitoring;
 using Press.Worker.Runtime;
 using Press.Worker.Scheduling;
 
@@ -18,10 +19,12 @@ public static class WorkerProgram
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.Configuration.AddSecretFiles();
+        builder.Logging.AddPressLogging(builder.Configuration); // Press__Logging__Format=json: one JSON object per line, with job scopes
         if (string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]) && string.IsNullOrEmpty(builder.Configuration["urls"]))
             builder.WebHost.UseUrls("http://127.0.0.1:48551");
 
         builder.Services.AddPressInfrastructure();
+        builder.Services.AddPressTelemetry(builder.Configuration, "press-worker");
         builder.Services.AddPressJobEngine();
         builder.Services.AddPressOptions<WorkerOptions>(WorkerOptions.Section);
         builder.Services.AddSingleton<JobWorker>();
@@ -30,6 +33,9 @@ public static class WorkerProgram
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RetentionScheduler>());
         builder.Services.AddSingleton<BackupScheduler>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<BackupScheduler>());
+        builder.Services.AddSingleton<ObjectStoreProbe>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ObjectStoreProbe>());
+        builder.Services.AddSingleton<WorkerGauges>();
         var docker = builder.Configuration["Press:Runtime:Driver"] == "docker";
         if (docker)
         {
@@ -46,6 +52,7 @@ public static class WorkerProgram
         // Said plainly at start: when pg_dump/pg_restore and the server cannot work together, every backup job fails
         // with the same reason (the job side checks it too).
         var tools = await CheckBackupToolsAsync(app.Services.GetRequiredService<Press.Core.Ports.ISchemaArchive>());
+        app.Services.GetRequiredService<WorkerGauges>().BackupToolsChecked(tools.Ok);
         if (tools.Ok)
             app.Logger.LogInformation("Backups: pg_dump {DumpVersion}, pg_restore {RestoreVersion} / server {ServerVersion}",
                 tools.DumpVersion, tools.RestoreVersion, tools.ServerVersion);
@@ -54,31 +61,14 @@ public static class WorkerProgram
 
         // The object store too: a wrong credential or an unwritable folder is said at start, not at 02:00.
         var store = app.Services.GetRequiredService<Press.Core.Ports.IObjectStore>();
-        try
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await store.EnsureReadyAsync(timeout.Token);
+        if (await app.Services.GetRequiredService<ObjectStoreProbe>().ProbeAsync(CancellationToken.None) is { } storeError)
+            app.Logger.LogError("Backup store {Store} is not ready; backups will fail until it is: {Error}", store.Describe, storeError);
+        else
             app.Logger.LogInformation("Backups go to {Store}", store.Describe);
-        }
-        catch (Exception ex)
-        {
-            app.Logger.LogError("Backup store {Store} is not ready; backups will fail until it is: {Error}", store.Describe, ex.Message);
-        }
 
         app.MapPressHealth();
-        app.MapGet("/metrics", async (PressMetrics metrics, RedisJobSignals redis, CancellationToken ct) =>
-        {
-            var text = new PrometheusText();
-            text.Family("press_worker_redis_connected", "gauge", "1 while Redis wake-ups work; 0 means the worker is polling.")
-                .Sample("press_worker_redis_connected", redis.IsConnected ? 1 : 0);
-            text.Family("press_backup_tools_ok", "gauge", "1 when pg_dump/pg_restore and the PostgreSQL server can work together (checked at start); 0 means backups fail.")
-                .Sample("press_backup_tools_ok", tools.Ok ? 1 : 0);
-            if (docker)
-                text.Family("press_runtime_stray_runners", "gauge", "Press-labelled runner containers that belong to no live site (left in place).")
-                    .Sample("press_runtime_stray_runners", app.Services.GetRequiredService<RunnerReconciler>().StrayRunners);
-            await metrics.WriteAsync(text, ct);
-            return Results.Text(text.ToString(), PrometheusText.ContentType);
-        });
+        // Open on 127.0.0.1 only, like /readyz: the worker serves nothing else.
+        app.MapPressMetrics();
         await app.RunAsync();
     }
 

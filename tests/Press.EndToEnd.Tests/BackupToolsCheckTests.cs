@@ -16,11 +16,11 @@ public sealed class BackupToolsCheckTests
         try
         {
             var good = await scene.StartWorkerAsync(db, "worker-tools");
-            Assert.Contains("press_backup_tools_ok 1", (await good.GetAsync("/metrics")).Body.Split('\n').Select(l => l.Trim()));
+            Assert.Equal("1", Exposition.Value((await good.GetAsync("/metrics")).Body, "press_backup_tools_ok"));
             Assert.NotNull(good.Log.Find(l => l.Contains("Backups: pg_dump") && l.Contains("/ server")));
 
             var bad = await scene.StartWorkerAsync(db, "worker-no-tools", new Dictionary<string, string?> { ["Press:Backups:ToolsFolder"] = empty });
-            Assert.Contains("press_backup_tools_ok 0", (await bad.GetAsync("/metrics")).Body.Split('\n').Select(l => l.Trim()));
+            Assert.Equal("0", Exposition.Value((await bad.GetAsync("/metrics")).Body, "press_backup_tools_ok"));
             Assert.NotNull(bad.Log.Find(l => l.Contains("Backups will fail:") && l.Contains("pg_dump was not found")));
         }
         finally

@@ -58,7 +58,7 @@ public sealed class RedisDownFixture : IAsyncLifetime
     /// <summary>Waits until the worker's <c>press_worker_redis_connected</c> gauge shows <paramref name="expected"/>.</summary>
     public Task ConnectedMetric(int expected) =>
         Eventually.Until(async () => (await Worker.GetAsync("/metrics")).Body,
-            body => body.Split('\n').Any(l => l.Trim() == $"press_worker_redis_connected {expected}"),
+            body => Exposition.Value(body, "press_worker_redis_connected") == expected.ToString(),
             TimeSpan.FromSeconds(20), $"the worker's /metrics to show press_worker_redis_connected {expected}", Scene.Describe);
 
     /// <summary>Idempotent: runs after a failed initialisation too.</summary>

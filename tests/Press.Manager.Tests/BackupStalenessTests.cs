@@ -1,3 +1,4 @@
+using Press.Testing;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
@@ -23,7 +24,7 @@ public sealed class BackupStalenessTests(PressAppWithoutWorker fixture) : IClass
         Assert.False(list.GetProperty("stale").GetBoolean());
         var metrics = await MetricsAsync();
         Assert.Contains("# TYPE press_backup_stale_sites gauge", metrics);
-        Assert.Matches(@"(?m)^press_backup_stale_sites 0$", metrics);
+        Assert.Matches(Exposition.Line("press_backup_stale_sites", "0"), metrics);
         Assert.DoesNotMatch($@"(?m)^press_backup_last_good_age_seconds\{{site=""{Regex.Escape(site)}""\}}", metrics);
         var ready = await (await App.Admin.GetAsync("/readyz")).Json(HttpStatusCode.OK);
         Assert.Equal("Healthy", ready.GetProperty("checks").GetProperty("backups").GetProperty("status").GetString());
@@ -32,7 +33,7 @@ public sealed class BackupStalenessTests(PressAppWithoutWorker fixture) : IClass
         App.Time.Advance(TimeSpan.FromHours(27));
         list = await api.GetJsonAsync($"/api/sites/{site}/backups");
         Assert.True(list.GetProperty("stale").GetBoolean());
-        Assert.Matches(@"(?m)^press_backup_stale_sites 1$", await MetricsAsync());
+        Assert.Matches(Exposition.Line("press_backup_stale_sites", "1"), await MetricsAsync());
         await AssertDegradedNaming(site);
 
         // A good backup (verified) finishing now: fresh. (On a whole second: PostgreSQL keeps microseconds.)
@@ -44,10 +45,10 @@ public sealed class BackupStalenessTests(PressAppWithoutWorker fixture) : IClass
         Assert.Equal(goodAt, list.GetProperty("newestGoodAt").GetDateTimeOffset());
         Assert.Equal(backupId, list.GetProperty("items")[0].GetProperty("id").GetGuid());
         metrics = await MetricsAsync();
-        Assert.Matches(@"(?m)^press_backup_stale_sites 0$", metrics);
+        Assert.Matches(Exposition.Line("press_backup_stale_sites", "0"), metrics);
         Assert.Matches($@"(?m)^press_backup_last_good_age_seconds\{{site=""{Regex.Escape(site)}""\}} 0$", metrics);
         Assert.Matches($@"(?m)^press_backup_verification_ok\{{site=""{Regex.Escape(site)}""\}} 1$", metrics);
-        Assert.Matches(@"(?m)^press_backup_verification_failed_sites 0$", metrics);
+        Assert.Matches(Exposition.Line("press_backup_verification_failed_sites", "0"), metrics);
         ready = await (await App.Admin.GetAsync("/readyz")).Json(HttpStatusCode.OK);
         Assert.Equal("Healthy", ready.GetProperty("status").GetString());
 
@@ -57,16 +58,16 @@ public sealed class BackupStalenessTests(PressAppWithoutWorker fixture) : IClass
         list = await api.GetJsonAsync($"/api/sites/{site}/backups");
         Assert.True(list.GetProperty("stale").GetBoolean());
         metrics = await MetricsAsync();
-        Assert.Matches(@"(?m)^press_backup_stale_sites 1$", metrics);
+        Assert.Matches(Exposition.Line("press_backup_stale_sites", "1"), metrics);
         Assert.Matches($@"(?m)^press_backup_last_good_age_seconds\{{site=""{Regex.Escape(site)}""\}} 97200$", metrics);
         Assert.Matches($@"(?m)^press_backup_verification_ok\{{site=""{Regex.Escape(site)}""\}} 0$", metrics);
-        Assert.Matches(@"(?m)^press_backup_verification_failed_sites 1$", metrics);
+        Assert.Matches(Exposition.Line("press_backup_verification_failed_sites", "1"), metrics);
         await AssertDegradedNaming(site);
 
         // The threshold is the runtime setting.
         await (await api.PutAsJsonAsync("/api/settings/backups.staleAfterHours", new { value = "48" })).Json(HttpStatusCode.OK);
         Assert.False((await api.GetJsonAsync($"/api/sites/{site}/backups")).GetProperty("stale").GetBoolean());
-        Assert.Matches(@"(?m)^press_backup_stale_sites 0$", await MetricsAsync());
+        Assert.Matches(Exposition.Line("press_backup_stale_sites", "0"), await MetricsAsync());
         await (await api.PutAsJsonAsync("/api/settings/backups.staleAfterHours", new { value = "26" })).Json(HttpStatusCode.OK);
     }
 

@@ -16,12 +16,37 @@ public sealed class DiagnosticsAccessTests(PressAppWithEmbeddedProxy fixture) : 
 
     public static TheoryData<string> Paths() => ["/metrics", "/readyz", "/openapi/v1.json"];
 
+    /// <summary>
+    /// The status of a request whose body is read to the end, as any HTTP client does. The in-process server hands the
+    /// response over once its headers are out; a body left unread (/metrics is larger than the server's pipe buffer)
+    /// would keep the exporter writing it, and its next scrape waiting for that one to finish.
+    /// </summary>
+    private async Task<int> StatusAsync(string path, IPAddress? peer, IReadOnlyDictionary<string, string>? headers = null,
+        int localPort = 48550, string host = "127.0.0.1:48550")
+    {
+        var context = await app.Server.SendAsync("GET", path, peer, headers, localPort: localPort, host: host);
+        await context.BodyAsync();
+        return context.Response.StatusCode;
+    }
+
     [Theory]
     [MemberData(nameof(Paths))]
     public async Task A_loopback_caller_on_the_API_port_is_served(string path)
     {
-        Assert.Equal(200, (await app.Server.SendAsync("GET", path, IPAddress.Loopback)).Response.StatusCode);
-        Assert.Equal(200, (await app.Server.SendAsync("GET", path, IPAddress.IPv6Loopback)).Response.StatusCode);
+        Assert.Equal(200, await StatusAsync(path, IPAddress.Loopback));
+        Assert.Equal(200, await StatusAsync(path, IPAddress.IPv6Loopback));
+    }
+
+    /// <summary>Prometheus sends its token file (docker/prometheus/prometheus.yml) even while it is empty or has expired:
+    /// on loopback the scrape must still be served.</summary>
+    [Theory]
+    [InlineData("Bearer ")]
+    [InlineData("Bearer press_notarealtokennotarealtokennotarealtoken")]
+    public async Task A_loopback_scrape_with_an_empty_or_unknown_token_is_served(string authorization)
+    {
+        var headers = new Dictionary<string, string> { ["Authorization"] = authorization };
+        Assert.Equal(200, await StatusAsync("/metrics", IPAddress.Loopback, headers));
+        Assert.Equal(401, await StatusAsync("/metrics", IPAddress.Parse("203.0.113.5"), headers));
     }
 
     [Theory]
@@ -65,8 +90,8 @@ public sealed class DiagnosticsAccessTests(PressAppWithEmbeddedProxy fixture) : 
         var viewer = await app.ClientWithTokenAsync("viewer");
         var token = viewer.DefaultRequestHeaders.Authorization!.Parameter!;
         var headers = new Dictionary<string, string> { ["Authorization"] = $"Bearer {token}", ["X-Forwarded-For"] = "203.0.113.5" };
-        Assert.Equal(200, (await app.Server.SendAsync("GET", path, IPAddress.Loopback, headers, localPort: PressAppWithEmbeddedProxy.ProxyPort, host: "press.localhost")).Response.StatusCode);
-        Assert.Equal(200, (await app.Server.SendAsync("GET", path, IPAddress.Parse("203.0.113.5"), headers)).Response.StatusCode);
+        Assert.Equal(200, await StatusAsync(path, IPAddress.Loopback, headers, localPort: PressAppWithEmbeddedProxy.ProxyPort, host: "press.localhost"));
+        Assert.Equal(200, await StatusAsync(path, IPAddress.Parse("203.0.113.5"), headers));
     }
 
     /// <summary>What anyone may fetch: liveness, the login and logout pages, their stylesheet and script.</summary>

@@ -17,8 +17,10 @@ public sealed partial class JobRunner(
     IEnumerable<IFailureClassifier> classifiers,
     JobRunnerOptions options,
     TimeProvider time,
-    ILogger<JobRunner> logger)
+    ILogger<JobRunner> logger,
+    JobTelemetry? telemetry = null)
 {
+    private readonly JobTelemetry _telemetry = telemetry ?? JobTelemetry.Standalone();
     private readonly JobRunnerOptions _options = options.Validated();
     private readonly Dictionary<string, IJobStep> _steps = steps.ToDictionary(s => s.Name);
     private readonly IFailureClassifier[] _classifiers = classifiers.ToArray();
@@ -29,6 +31,11 @@ public sealed partial class JobRunner(
         var recipe = Recipes.For(job.Kind);
         var keeper = new LeaseKeeper(jobs, lease, time, logger, stopping);
         var ct = keeper.Token;
+        // Every line logged during the run — by any class — carries the job, its kind and its site (JSON logs, §13).
+        using var scope = logger.BeginScope(JobTelemetry.JobScope(job));
+        using var activity = JobTelemetry.Activities.StartActivity($"job {job.Kind}");
+        activity?.SetTag("press.job.id", job.Id).SetTag("press.job.kind", job.Kind.ToString()).SetTag("press.site", job.SiteName);
+        var startedAt = job.StartedAt ?? time.GetUtcNow();
         try
         {
             await jobs.StartAsync(lease, recipe.WhileRunning, ct);
@@ -36,15 +43,19 @@ public sealed partial class JobRunner(
             if (claim.AbandonedClaims >= _options.MaxAbandonedClaims && FirstUnfinished(job) is { } stuck)
             {
                 await GiveUpAsync(claim, recipe, stuck, ct);
+                JobEnded(job, JobState.Failed, startedAt, activity);
                 return;
             }
             foreach (var step in job.Steps.OrderBy(s => s.Ordinal))
             {
                 if (step.State is StepState.Succeeded or StepState.Skipped) continue;
-                if (!await RunStepAsync(job, lease, recipe, step, ct)) return;
+                var outcome = await RunStepAsync(job, lease, recipe, step, ct);
+                if (outcome == StepState.Failed) JobEnded(job, JobState.Failed, startedAt, activity);
+                if (outcome is not (StepState.Succeeded or StepState.Skipped)) return;
             }
             await jobs.SucceedAsync(lease, recipe.OnSuccess, ct);
             LogJobSucceeded(job.Id, job.Kind, job.SiteName);
+            JobEnded(job, JobState.Succeeded, startedAt, activity);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested && !stopping.IsCancellationRequested)
         {
@@ -61,11 +72,31 @@ public sealed partial class JobRunner(
         }
     }
 
+    private void JobEnded(Job job, JobState state, DateTimeOffset startedAt, System.Diagnostics.Activity? activity)
+    {
+        _telemetry.JobFinished(job.Kind, state, time.GetUtcNow() - startedAt);
+        if (state == JobState.Failed) activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error);
+    }
+
     private static JobStep? FirstUnfinished(Job job) =>
         job.Steps.OrderBy(s => s.Ordinal).FirstOrDefault(s => s.State is not (StepState.Succeeded or StepState.Skipped));
 
-    /// <returns>true to go on with the next step.</returns>
-    private async Task<bool> RunStepAsync(Job job, JobLease lease, JobRecipe recipe, JobStep step, CancellationToken ct)
+    /// <returns>The step's state when this run leaves it: Succeeded or Skipped to go on with the next step, Failed
+    /// when the job failed, Pending when it waits (a retry, or a wait-until).</returns>
+    private async Task<StepState> RunStepAsync(Job job, JobLease lease, JobRecipe recipe, JobStep step, CancellationToken ct)
+    {
+        using var scope = logger.BeginScope(JobTelemetry.StepScope(step.Name));
+        using var activity = JobTelemetry.Activities.StartActivity($"step {step.Name}");
+        activity?.SetTag("press.job.id", job.Id).SetTag("press.step", step.Name).SetTag("press.site", job.SiteName);
+        var started = time.GetTimestamp();
+        var state = await RunStepCoreAsync(job, lease, recipe, step, ct);
+        if (state is StepState.Succeeded or StepState.Skipped or StepState.Failed)
+            _telemetry.StepFinished(job.Kind, step.Name, state, time.GetElapsedTime(started));
+        if (state == StepState.Failed) activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error);
+        return state;
+    }
+
+    private async Task<StepState> RunStepCoreAsync(Job job, JobLease lease, JobRecipe recipe, JobStep step, CancellationToken ct)
     {
         var site = await ReadSiteAsync(job, ct);
         await jobs.StepStartedAsync(lease, step.Ordinal, ct);
@@ -86,24 +117,24 @@ public sealed partial class JobRunner(
         {
             case StepResult.Done done:
                 await jobs.StepFinishedAsync(lease, step.Ordinal, StepState.Succeeded, done.Output, null, ct);
-                return true;
+                return StepState.Succeeded;
             case StepResult.Skipped skipped:
                 await jobs.StepFinishedAsync(lease, step.Ordinal, StepState.Skipped, skipped.Reason, null, ct);
-                return true;
+                return StepState.Skipped;
             case StepResult.WaitUntil wait:
                 await jobs.WaitAsync(lease, step.Ordinal, wait.When, wait.Output, null, ct);
-                return false;
+                return StepState.Pending;
             case StepResult.Fail { Kind: FailureKind.Transient } fail when _options.Retry.CanRetry(attempt):
                 var retryAt = time.GetUtcNow() + _options.Retry.DelayAfter(attempt);
                 LogStepRetry(job.Id, step.Name, attempt, retryAt, fail.Error);
                 await jobs.WaitAsync(lease, step.Ordinal, retryAt, null, fail.Error, ct);
-                return false;
+                return StepState.Pending;
             case StepResult.Fail fail:
                 LogStepFailed(job.Id, step.Name, job.SiteName, fail.Error);
                 var error = fail.Error + await UndoAsync(job, lease, recipe, site, attempt, ct);
                 await jobs.StepFinishedAsync(lease, step.Ordinal, StepState.Failed, null, error, ct);
                 await jobs.FailAsync(lease, step.Name, error, recipe.FailureState(step.Name), ct);
-                return false;
+                return StepState.Failed;
             default:
                 throw new InvalidOperationException($"Unknown step result {result}.");
         }

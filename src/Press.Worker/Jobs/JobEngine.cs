@@ -25,6 +25,7 @@ public static class JobEngine
         services.AddPressOptions<SiteHealthOptions>("Press:Runtime:Health");
         // Database errors a step's stores raise untranslated: transient ones (a failover) are retried, not fatal.
         services.AddSingleton<IFailureClassifier, Press.Infrastructure.Postgres.PostgresFailureClassifier>();
+        services.AddSingleton<JobTelemetry>();
         services.AddSingleton(sp => StepCatalog.Create(sp.GetServices<IJobStep>(), Recipes.All));
         services.AddSingleton(sp =>
         {

@@ -21,4 +21,11 @@ public sealed class WorkerOptions
 
     /// <summary>At most this many backup verifications (each a restore into a scratch schema) are enqueued per pass.</summary>
     public int MaxVerificationsPerPass { get; set; } = 4;
+
+    /// <summary>How often the backup store is probed for <c>press_object_store_up</c> (a small write and delete each time).</summary>
+    public TimeSpan ObjectStoreProbeInterval { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Folders whose file system's free space is reported as <c>press_disk_*_bytes{volume=NAME}</c>, as
+    /// <c>Press__Worker__Disks__NAME=/path</c> (e.g. <c>postgres</c>: the data directory, <c>backups</c>: a local backup folder).</summary>
+    public Dictionary<string, string> Disks { get; set; } = new(StringComparer.Ordinal);
 }

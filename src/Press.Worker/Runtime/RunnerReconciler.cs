@@ -20,6 +20,10 @@ public sealed partial class RunnerReconciler(DockerEngine docker, DockerSiteRunt
     /// <summary>Press-labelled containers with no live site, as of the last pass.</summary>
     public int StrayRunners { get; private set; }
 
+    /// <summary>Active sites whose runner or Redis was not running at the last pass (it was started again, unless a
+    /// job was stopping it): one pass is a crash the reconciler healed, several in a row a runner that will not stay up.</summary>
+    public int RunnersDown { get; private set; }
+
     public sealed record Report(IReadOnlyList<string> Started, IReadOnlyList<string> Strays);
 
     public async Task<Report> ReconcileAsync(CancellationToken ct)
@@ -27,13 +31,16 @@ public sealed partial class RunnerReconciler(DockerEngine docker, DockerSiteRunt
         var sites = await queries.ListLiveSitesAsync(ct);
         var containers = await docker.ListManagedAsync(ct);
         var started = new List<string>();
+        var down = 0;
         foreach (var site in sites.Where(s => s.State == SiteState.Active && s.RunnerPort is not null))
         {
             bool Running(string name) => containers.Any(c => c.State == "running" && c.Names.Any(n => n.TrimStart('/') == name));
             if (Running(RunnerContainer.Name(site)) && Running(RedisContainer.Name(site))) continue;
+            down++;
             // Read now, not with the list: a suspend may have begun since.
             if (RunnerReconcile.WhyNotStart(site, await JobInProgressAsync(site, ct)) is { } why)
             {
+                down--; // a job is stopping it on purpose
                 LogLeftStopped(site.Name, why);
                 continue;
             }
@@ -50,6 +57,7 @@ public sealed partial class RunnerReconciler(DockerEngine docker, DockerSiteRunt
             .ToList();
         foreach (var stray in strays) LogStray(stray);
         StrayRunners = strays.Count;
+        RunnersDown = down;
         return new Report(started, strays);
     }
 

@@ -179,7 +179,7 @@ public sealed class SsoLoginTests(SsoFixture fx, ITestOutputHelper output) : ICl
         Assert.Equal(HttpStatusCode.Redirect, (await breakGlass.LoginAsync("admin", fx.Db.AdminPassword)).Status);
         Assert.Contains("(local login)", await breakGlass.HomeAsync());
         var metrics = await (await BearerGet("/metrics")).Content.ReadAsStringAsync();
-        Assert.Contains("press_sso_up 1", metrics);
+        Assert.Equal("1", Exposition.Value(metrics, "press_sso_up"));
         Assert.Matches("press_logins_total\\{method=\"local\",outcome=\"sso_required\"\\} [1-9]", metrics);
         fx.AssertNoSecretInLogs();
     }
@@ -222,7 +222,7 @@ public sealed class SsoLoginTests(SsoFixture fx, ITestOutputHelper output) : ICl
         }
         // Bearer JWTs still validate against the cached keys.
         using (var bearer = Bearer(jwt)) Assert.Equal(HttpStatusCode.OK, (await bearer.GetAsync("/api/sites")).StatusCode);
-        Assert.Contains("press_sso_up 0", await (await BearerGet("/metrics")).Content.ReadAsStringAsync());
+        Assert.Equal("0", Exposition.Value(await (await BearerGet("/metrics")).Content.ReadAsStringAsync(), "press_sso_up"));
 
         // A manager started while the provider is down starts, and offers the local form.
         // (Its port is reserved only now: the suite's range is shared with other test runs on this machine.)

@@ -70,7 +70,7 @@ public sealed class ImageStartTests : IAsyncLifetime
 
             // The worker's Redis wake-ups work (it would otherwise fall back to polling and still look ready).
             await Eventually.Until(() => worker.GetAsync("/metrics"),
-                m => m.Status == HttpStatusCode.OK && m.Body.Split('\n').Any(l => l.Trim() == "press_worker_redis_connected 1"),
+                m => m.Status == HttpStatusCode.OK && Exposition.Value(m.Body, "press_worker_redis_connected") == "1",
                 TimeSpan.FromSeconds(15), "the worker's /metrics to report press_worker_redis_connected 1", Describe);
             var (managerMetrics, _) = await manager.GetAsync("/metrics");
             Assert.True(managerMetrics == HttpStatusCode.OK, $"manager /metrics: {(int)managerMetrics}");

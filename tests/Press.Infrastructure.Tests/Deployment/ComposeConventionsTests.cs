@@ -14,10 +14,12 @@ public sealed class ComposeConventionsTests
         ["press-manager"] = "fcs-press-manager",
         ["press-worker"] = "fcs-press-worker",
         ["press-bootstrap"] = "fcs-press-bootstrap",
+        ["prometheus"] = "fcs-press-prometheus",
+        ["alertmanager"] = "fcs-press-alertmanager",
     };
 
     /// <summary>Every port the compose files name (Traefik's entry points are in traefik.yml, see TraefikConfigTests).</summary>
-    private static readonly int[] ArchitecturePorts = [48511, 48532, 48550, 48551, 48590, 48591, 48595, 48596];
+    private static readonly int[] ArchitecturePorts = [48511, 48520, 48521, 48532, 48550, 48551, 48590, 48591, 48595, 48596];
 
     [Theory]
     [InlineData(ComposeFile.DevelopmentName)]
@@ -125,6 +127,20 @@ public sealed class ComposeConventionsTests
             Assert.False(string.IsNullOrEmpty(image), $"{service.Name} has no image");
             var tag = image![(image.LastIndexOf('/') + 1)..].Split(':', 2);
             Assert.True(tag.Length == 2 && tag[1] != "latest", $"{service.Name}: image {image} has no pinned tag");
+        }
+    }
+
+    [Theory]
+    [InlineData(ComposeFile.DevelopmentName)]
+    [InlineData(ComposeFile.ProductionName)]
+    public void Every_service_rotates_its_logs(string file)
+    {
+        foreach (var service in ComposeFile.Get(file).Services.Values)
+        {
+            var logging = service.Node["logging"];
+            Assert.True((string?)logging?["driver"] == "json-file", $"{service.Name}: logging driver must be json-file");
+            Assert.Equal("20m", (string?)logging?["options"]?["max-size"]);
+            Assert.Equal("5", (string?)logging?["options"]?["max-file"]);
         }
     }
 }

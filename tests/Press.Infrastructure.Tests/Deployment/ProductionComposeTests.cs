@@ -27,18 +27,6 @@ public sealed class ProductionComposeTests
         }
     }
 
-    [Fact]
-    public void Every_service_rotates_its_logs()
-    {
-        foreach (var service in Production.Services.Values)
-        {
-            var logging = service.Node["logging"];
-            Assert.Equal("json-file", (string?)logging?["driver"]);
-            Assert.Equal("20m", (string?)logging?["options"]?["max-size"]);
-            Assert.Equal("5", (string?)logging?["options"]?["max-file"]);
-        }
-    }
-
     [Theory]
     [InlineData("postgres", "postgres-data:/var/lib/postgresql/data")]
     [InlineData("redis", "redis-data:/data")]
