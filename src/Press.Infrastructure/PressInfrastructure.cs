@@ -52,10 +52,12 @@ public static class PressInfrastructure
         services.AddSingleton<UserStore>();
         services.AddSingleton<DataProtectionKeyStore>();
         services.AddSingleton<ITenantDatabase, TenantDatabase>();
+        services.AddSingleton<ISiteSchema, SiteSchema>();
         services.AddSingleton<ISecretProtector, AesGcmSecretProtector>();
         services.AddSingleton<RedisJobSignals>();
         services.AddSingleton<IJobSignals>(sp => sp.GetRequiredService<RedisJobSignals>());
-        services.AddSingleton(sp => RuntimeEndpoints.From(sp.GetRequiredService<RuntimeOptions>(), sp.GetRequiredService<PostgresOptions>()));
+        services.AddSingleton(sp => RuntimeEndpoints.From(sp.GetRequiredService<RuntimeOptions>(), sp.GetRequiredService<PostgresOptions>(),
+            sp.GetRequiredService<Ingress.IngressOptions>()));
         services.AddHttpClient<FrappePing>();
         services.AddPressOptions<DockerRuntimeOptions>("Press:Runtime:Docker");
         services.AddSingleton(sp => new DockerEngine(sp.GetRequiredService<DockerRuntimeOptions>()));

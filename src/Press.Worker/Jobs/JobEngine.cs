@@ -52,6 +52,10 @@ public static class JobEngine
         services.AddSingleton<IJobStep, DiscardRestoreStep>();
         services.AddSingleton<IJobStep, VerifyRestoreStep>();
         services.AddSingleton<IJobStep, DeleteBackupsStep>();
+        services.AddSingleton<IJobStep, SaveSiteConfigStep>();
+        services.AddSingleton<IJobStep, BackupConfigStep>();
+        services.AddSingleton<IJobStep, RestoreConfigStep>();
+        services.AddSingleton<IJobStep, RecordVersionsStep>();
         services.AddPressOptions<SiteHealthOptions>("Press:Runtime:Health");
         // Database errors a step's stores raise untranslated: transient ones (a failover) are retried, not fatal.
         services.AddSingleton<IFailureClassifier, Press.Infrastructure.Postgres.PostgresFailureClassifier>();

@@ -14,8 +14,6 @@ namespace Press.Infrastructure.Runtime.Docker;
 public sealed class DockerSiteRuntime(DockerEngine docker, DockerRuntimeOptions options, RuntimeLimits limits,
     RuntimeEndpoints endpoints, FrappePing ping) : ISiteRuntime
 {
-    private const string InstalledMarker = ".press-installed";
-
     private readonly ContainerSiteFiles _files = new(docker, options, limits);
 
     public string Driver => "docker";
@@ -23,8 +21,12 @@ public sealed class DockerSiteRuntime(DockerEngine docker, DockerRuntimeOptions 
     public async Task<RuntimeOutcome> WriteConfigAsync(Site site, SiteSecrets secrets, CancellationToken ct)
     {
         var created = await EnsureCreatedAsync(site, ct);
-        var json = SiteConfig.Serialize(SiteConfig.Build(site, secrets.DatabasePassword, endpoints.DatabaseHost,
-            endpoints.DatabasePort, RunnerContainer.RedisSocket(options)));
+        var where = $"{RunnerContainer.SiteFolder(options, site)}/site_config.json";
+        var onDisk = await _files.ReadFileAsync(site, "site_config.json", ct) is { } text ? SiteConfig.Parse(text, where) : null;
+        var kept = secrets.KeptConfig is { } k ? SiteConfig.Parse(k, "the site's kept config") : null;
+        var merged = SiteConfig.Merge(SiteConfig.Build(site, secrets.DatabasePassword, endpoints.DatabaseHost,
+            endpoints.DatabasePort, RunnerContainer.RedisSocket(options), endpoints.SiteUrl(site.Name)), onDisk, kept);
+        var json = SiteConfig.Serialize(merged);
         // Readable by the bench user only: the file holds the site's database password. Written through a helper on the
         // site's volume: the runner's root file system is read-only, and the engine writes the site folder's owner only
         // when it extracts into the folder's parent.
@@ -40,7 +42,25 @@ public sealed class DockerSiteRuntime(DockerEngine docker, DockerRuntimeOptions 
         {
             await docker.RemoveAsync(helper, CancellationToken.None);
         }
-        return RuntimeOutcome.Done($"{created}; wrote {RunnerContainer.SiteFolder(options, site)}/site_config.json");
+        return RuntimeOutcome.Done($"{created}; wrote {where}: {SiteConfig.DescribeWrite(merged, onDisk, kept)}");
+    }
+
+    public async Task<string?> ReadOwnConfigAsync(Site site, CancellationToken ct) =>
+        await _files.ReadFileAsync(site, "site_config.json", ct) is { } text
+            ? SiteConfig.OwnKeys(SiteConfig.Parse(text, $"site_config.json of {site.Name}")).ToJsonString()
+            : null;
+
+    /// <summary><c>bench version</c> in the running runner (bench-wide: the image's apps).</summary>
+    public async Task<IReadOnlyDictionary<string, string>> AppVersionsAsync(Site site, CancellationToken ct)
+    {
+        var command = BenchCommands.Version();
+        if (await NotRunningAsync(site, ct) is { } why)
+            throw new StepFailedException(FailureKind.Permanent, $"{command.Display} runs inside the site's runner, and {why}");
+        var result = await docker.ExecAsync(RunnerContainer.Name(site), command.Argv, options.BenchUser, options.BenchFolder, TimeSpan.FromMinutes(1), ct,
+            environment: BenchCommands.Environment);
+        if (result.ExitCode != 0)
+            throw new StepFailedException(FailureKind.Permanent, $"{command.Display} exited {result.ExitCode}: {result.Output}");
+        return BenchCommands.ParseVersions(result.Output);
     }
 
     /// <summary>The site's Redis first: the runner's Frappe connects to it from its first request.</summary>
@@ -65,25 +85,17 @@ public sealed class DockerSiteRuntime(DockerEngine docker, DockerRuntimeOptions 
         return RuntimeOutcome.Done(string.Join("; ", done));
     }
 
-    public async Task<RuntimeOutcome> InstallAsync(Site site, SiteSecrets secrets, CancellationToken ct)
-    {
-        var name = RunnerContainer.Name(site);
-        var folder = RunnerContainer.SiteFolder(options, site);
-        var marker = await docker.ExecAsync(name, ["test", "-f", $"{folder}/{InstalledMarker}"], options.BenchUser, options.BenchFolder, TimeSpan.FromSeconds(30), ct);
-        if (marker.ExitCode == 0) return RuntimeOutcome.Done("already installed");
-
-        var newSite = BenchCommands.NewSite(site.Name, site.Apps);
-        var done = await RunBenchAsync(site, newSite, ct, BenchCommands.AdminPasswordPrompt(secrets.AdminPassword));
-        await docker.ExecAsync(name, ["touch", $"{folder}/{InstalledMarker}"], options.BenchUser, options.BenchFolder, TimeSpan.FromSeconds(30), ct);
-        return RuntimeOutcome.Done(done);
-    }
+    /// <summary>Runs new-site; the install step has made sure the schema is empty (docs/architecture.md §9).</summary>
+    public async Task<RuntimeOutcome> InstallAsync(Site site, SiteSecrets secrets, CancellationToken ct) =>
+        RuntimeOutcome.Done(await RunBenchAsync(site, BenchCommands.NewSite(site.Name, site.Apps), ct,
+            BenchCommands.AdminPasswordPrompt(secrets.AdminPassword)));
 
     /// <summary>One bench command in the runner as the bench user, with the command timeout; a non-zero exit is Permanent.</summary>
     private async Task<string> RunBenchAsync(Site site, BenchCommand command, CancellationToken ct, string? stdin = null)
     {
         BenchCommands.EnsureAllowed(command);
         var result = await docker.ExecAsync(RunnerContainer.Name(site), command.Argv, options.BenchUser, options.BenchFolder, options.CommandTimeout,
-            ct, stdin);
+            ct, stdin, BenchCommands.Environment);
         if (result.ExitCode != 0)
             throw new StepFailedException(FailureKind.Permanent, $"{command.Display} exited {result.ExitCode}: {result.Output}");
         return $"{command.Display}: {LastLine(result.Output)}";
