@@ -59,10 +59,12 @@ public static class PressInfrastructure
         services.AddSingleton(sp => Identity.SiteSso.SsoProvisioners.Create(sp.GetRequiredService<Press.Core.Identity.OidcOptions>(),
             sp.GetRequiredService<IHttpClientFactory>().CreateClient("site-sso")));
         services.AddSingleton<ITenantDatabase, TenantDatabase>();
+        services.AddSingleton<ISiteSchema, SiteSchema>();
         services.AddSingleton<ISecretProtector, AesGcmSecretProtector>();
         services.AddSingleton<RedisJobSignals>();
         services.AddSingleton<IJobSignals>(sp => sp.GetRequiredService<RedisJobSignals>());
-        services.AddSingleton(sp => RuntimeEndpoints.From(sp.GetRequiredService<RuntimeOptions>(), sp.GetRequiredService<PostgresOptions>()));
+        services.AddSingleton(sp => RuntimeEndpoints.From(sp.GetRequiredService<RuntimeOptions>(), sp.GetRequiredService<PostgresOptions>(),
+            sp.GetRequiredService<Ingress.IngressOptions>()));
         services.AddHttpClient<FrappePing>();
         services.AddPressOptions<DockerRuntimeOptions>("Press:Runtime:Docker");
         services.AddSingleton(sp => new DockerEngine(sp.GetRequiredService<DockerRuntimeOptions>()));

@@ -96,7 +96,7 @@ public sealed class JobRunnerTests
         await h.RunAsync(job);
 
         Assert.Empty(h.Step(StopRuntime).Runs);
-        Assert.Equal([DisableLogin, TerminateConnections], h.StartedSteps(job));
+        Assert.Equal([SaveSiteConfig, DisableLogin, TerminateConnections], h.StartedSteps(job));
         Assert.Equal(SiteState.Suspended, h.Jobs.Succeeded);
     }
 

@@ -66,7 +66,7 @@ public sealed class RecipesTests
         string[] database = [CreateRole, CreateSchema, ConfigureRole, VerifyLogin];
 
         Assert.Equal(database, Recipes.NewSite.Steps.Take(database.Length));
-        Assert.Equal([WaitHealthy, RegisterSsoClient, ConfigureSiteSso], Recipes.NewSite.Steps.TakeLast(3));
+        Assert.Equal([SaveSiteConfig, RecordVersions, RegisterSsoClient, ConfigureSiteSso], Recipes.NewSite.Steps.TakeLast(4));
         Assert.Equal(SiteState.Installing, Recipes.NewSite.WhileRunning);
     }
 
@@ -84,8 +84,8 @@ public sealed class RecipesTests
     [Fact]
     public void Resume_and_undelete_bring_the_runner_back_through_the_new_site_runtime_steps()
     {
-        Assert.Equal([EnableLogin, AllocateRunner, WriteSiteConfig, StartRuntime, InstallSite, WaitHealthy], Recipes.ResumeSite.Steps);
-        Assert.Equal([CheckRetention, EnableLogin, AllocateRunner, WriteSiteConfig, StartRuntime, InstallSite, WaitHealthy,
+        Assert.Equal([EnableLogin, AllocateRunner, WriteSiteConfig, StartRuntime, InstallSite, WaitHealthy, RecordVersions], Recipes.ResumeSite.Steps);
+        Assert.Equal([CheckRetention, EnableLogin, AllocateRunner, WriteSiteConfig, StartRuntime, InstallSite, WaitHealthy, RecordVersions,
                 RegisterSsoClient, ConfigureSiteSso, ClearDeletion],
             Recipes.UndeleteSite.Steps);
     }
@@ -123,9 +123,9 @@ public sealed class RecipesTests
     [Fact]
     public void Stopping_recipes_stop_the_runtime_before_touching_logins_and_connections()
     {
-        Assert.Equal([StopRuntime, DisableLogin, TerminateConnections], Recipes.SuspendSite.Steps);
-        Assert.Equal([.. TakeBackup, StopRuntime, RemoveRunner, DisableLogin, TerminateConnections, DisableSsoClient, MarkDeleted],
-            Recipes.DeleteSite.Steps);
+        // The site's own site_config keys are kept (sealed) while the runner can still be read, before it stops.
+        Assert.Equal([SaveSiteConfig, StopRuntime, DisableLogin, TerminateConnections], Recipes.SuspendSite.Steps);
+        Assert.Equal([.. TakeBackup, StopRuntime, RemoveRunner, DisableLogin, TerminateConnections, DisableSsoClient, MarkDeleted], Recipes.DeleteSite.Steps);
         Assert.Equal(StopRuntime, Recipes.DeleteSite.FirstMutatingStep);
     }
 
@@ -137,6 +137,9 @@ public sealed class RecipesTests
         Assert.True(steps.IndexOf(CheckRestore) < steps.IndexOf(EnterMaintenance));
         Assert.True(steps.IndexOf(StageFiles) < steps.IndexOf(SwapSchema));
         Assert.True(steps.IndexOf(TerminateConnections) == steps.IndexOf(SwapSchema) - 1);
+        // No new session of the site between ending its sessions and the swap (docs/architecture.md §6).
+        Assert.Equal([DisableLogin, TerminateConnections, SwapSchema, EnableLogin],
+            steps.Skip(steps.IndexOf(DisableLogin)).Take(4));
         Assert.Equal([UndoRestore], Recipes.RestoreSite.Undo);
         Assert.True(Recipes.RestoreSite.RetryFromStart);
         Assert.Null(Recipes.RestoreSite.OnFailure);
@@ -160,7 +163,7 @@ public sealed class RecipesTests
     public void New_site_provisions_the_database_then_configures_starts_installs_and_waits_for_the_runner()
     {
         Assert.Equal([CreateRole, CreateSchema, ConfigureRole, VerifyLogin, AllocateRunner, WriteSiteConfig, StartRuntime, InstallSite, WaitHealthy,
-                RegisterSsoClient, ConfigureSiteSso],
+                SaveSiteConfig, RecordVersions, RegisterSsoClient, ConfigureSiteSso],
             Recipes.NewSite.Steps);
     }
 }

@@ -16,6 +16,7 @@ public sealed class RunnerStepsTests
     private const string NoRuntime = "no site runtime is configured";
 
     private readonly FakeSecretProtector _secrets = new();
+    private readonly FakeSiteSchema _schema = new();
 
     private Site SiteWithAdminPassword(string name = "erp.example.com") =>
         TestData.Site(name) with { EncryptedAdminPassword = _secrets.Protect(AdminPassword) };
@@ -69,7 +70,7 @@ public sealed class RunnerStepsTests
     private IJobStep SecretStep(string kind, ISiteRuntime runtime) => kind switch
     {
         "config" => new WriteSiteConfigStep(runtime, _secrets),
-        "install" => new InstallSiteStep(runtime, _secrets),
+        "install" => new InstallSiteStep(runtime, _secrets, _schema),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -81,6 +82,7 @@ public sealed class RunnerStepsTests
         var site = SiteWithAdminPassword();
         var runtime = Applying("wrote sites/erp.example.com/site_config.json");
         var step = SecretStep(kind, runtime);
+        _schema.Answers.Enqueue(FakeSiteSchema.Empty);
 
         var result = await step.RunAsync(TestData.Context(site), CancellationToken.None);
 
@@ -97,6 +99,7 @@ public sealed class RunnerStepsTests
     {
         var site = SiteWithAdminPassword();
         var runtime = new FakeSiteRuntime(RuntimeOutcome.NotApplicable(NoRuntime));
+        _schema.Answers.Enqueue(FakeSiteSchema.Empty);
 
         var result = await SecretStep(kind, runtime).RunAsync(TestData.Context(site), CancellationToken.None);
 
@@ -111,6 +114,7 @@ public sealed class RunnerStepsTests
         var site = TestData.Site();
         Assert.Null(site.EncryptedAdminPassword);
         var runtime = Applying();
+        _schema.Answers.Enqueue(FakeSiteSchema.Empty);
 
         var ex = await Assert.ThrowsAsync<StepFailedException>(
             () => SecretStep(kind, runtime).RunAsync(TestData.Context(site), CancellationToken.None));

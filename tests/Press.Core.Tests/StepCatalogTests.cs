@@ -29,7 +29,7 @@ public sealed class StepCatalogTests
             new DisableLoginStep(db), new EnableLoginStep(db), new TerminateConnectionsStep(db), new DropSchemaStep(db),
             new DropRoleStep(db), new StartRuntimeStep(runtime), new StopRuntimeStep(runtime), new RemoveRunnerStep(runtime),
             new RemoveSiteFilesStep(runtime), new AllocateRunnerStep(sites, runtime), new RemoveSiteRedisStep(runtime), new LegacyFlushSiteCacheStep(runtime), new WriteSiteConfigStep(runtime, secrets),
-            new InstallSiteStep(runtime, secrets), new WaitHealthyStep(runtime, new Core.Runtime.SiteHealthOptions(), time),
+            new InstallSiteStep(runtime, secrets, new FakeSiteSchema()), new WaitHealthyStep(runtime, new Core.Runtime.SiteHealthOptions(), time),
             new MarkDeletedStep(sites, new FakeSettingsStore(PressSettings.Defaults), time), new CheckRetentionStep(time),
             new ClearDeletionStep(sites),
             new BackupDatabaseStep(backups, archive, store), new BackupFilesStep(backups, runtime, store),
@@ -38,13 +38,15 @@ public sealed class StepCatalogTests
             new StageFilesStep(backups, runtime, store), new SwapFilesStep(runtime), new EnterMaintenanceStep(runtime),
             new LeaveMaintenanceStep(runtime), new MigrateStep(runtime),
             new SwapSchemaStep(backups, archive, backups, new FakeSettingsStore(PressSettings.Defaults), time),
-            new UndoRestoreStep(new FakeJobStore(), archive, backups, runtime), new RollbackSchemaStep(archive, backups, time),
+            new UndoRestoreStep(new FakeJobStore(), archive, backups, runtime, db), new RollbackSchemaStep(archive, backups, time),
             new RollbackFilesStep(backups, runtime), new DiscardRestoreStep(archive, backups, runtime, time),
             new VerifyRestoreStep(backups, archive, store, time), new DeleteBackupsStep(backups, store, time),
             new Core.Sso.Steps.RegisterSsoClientStep(sso, ssoStore, secrets, time),
             new Core.Sso.Steps.ConfigureSiteSsoStep(sso, ssoStore, secrets, runtime, time),
             new Core.Sso.Steps.DisableSsoClientStep(sso, ssoStore, secrets, time),
             new Core.Sso.Steps.RemoveSsoClientStep(sso, ssoStore, secrets, time),
+            new SaveSiteConfigStep(runtime, sites, secrets), new BackupConfigStep(backups, runtime, store, sites, secrets),
+            new RestoreConfigStep(backups, store, sites, secrets), new RecordVersionsStep(runtime, sites),
         ];
     }
 

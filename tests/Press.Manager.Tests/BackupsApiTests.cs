@@ -43,11 +43,11 @@ public sealed class BackupsApiTests(PressAppWithoutWorker fixture) : IClassFixtu
         d.Add("get: number", "GET", "/api/backups/12345", "", "", "not a backup id");
         d.Add("get: sql", "GET", "/api/backups/'%20OR%201=1--", "", "", "not a backup id");
         d.Add("download: no part", "GET", $"/api/backups/{SomeId}/download", "", "", "'part' is required");
-        d.Add("download: unknown part", "GET", $"/api/backups/{SomeId}/download?part=logs", "", "", "database, files, manifest");
+        d.Add("download: unknown part", "GET", $"/api/backups/{SomeId}/download?part=logs", "", "", "database, files, config, manifest");
         d.Add("download: traversal part", "GET", $"/api/backups/{SomeId}/download?part=../../etc/passwd", "", "", "Unknown part");
         d.Add("download: part case", "GET", $"/api/backups/{SomeId}/download?part=Database", "", "", "Unknown part");
         d.Add("download: bad id", "GET", "/api/backups/nope/download?part=database", "", "", "not a backup id");
-        d.Add("parts: unknown part", "GET", $"/api/backups/{SomeId}/parts/secrets", "", "", "database, files, manifest");
+        d.Add("parts: unknown part", "GET", $"/api/backups/{SomeId}/parts/secrets", "", "", "database, files, config, manifest");
         d.Add("parts: bad id", "GET", "/api/backups/nope/parts/database", "", "", "not a backup id");
         return d;
     }

@@ -13,7 +13,8 @@ public sealed record Site(
     DateTimeOffset? UpdatedAt,
     DateTimeOffset? DeletedAt,
     DateTimeOffset? PurgeAfter,
-    Guid? ActiveJobId);
+    Guid? ActiveJobId,
+    IReadOnlyDictionary<string, string>? AppVersions = null);
 
 public sealed record SiteLocation(string? Database, string? Schema);
 

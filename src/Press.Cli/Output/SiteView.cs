@@ -36,6 +36,7 @@ public static class SiteView
             .Add("Name", site.Name)
             .Add("State", site.State)
             .Add("Apps", apps)
+            .Add("Versions", site.AppVersions is { Count: > 0 } versions ? string.Join(", ", versions.Select(v => $"{v.Key} {v.Value}")) : "-")
             .Add("Database", site.Location?.Database)
             .Add("Schema", site.Location?.Schema)
             .Add("Served", Served(site.Runtime))

@@ -46,8 +46,10 @@ public static class BackupParts
     public const string Database = "database";
     public const string Files = "files";
     public const string Manifest = "manifest";
+    /// <summary>The site's own site_config keys, sealed (docs/architecture.md §6).</summary>
+    public const string Config = "config";
 
-    public static IReadOnlyList<string> All { get; } = [Database, Files, Manifest];
+    public static IReadOnlyList<string> All { get; } = [Database, Files, Config, Manifest];
 
     public static string SitePrefix(Guid siteId) => $"sites/{siteId:N}/";
 
@@ -56,6 +58,7 @@ public static class BackupParts
         Database => $"{SitePrefix(siteId)}backups/{backupId:N}/database.dump",
         Files => $"{SitePrefix(siteId)}backups/{backupId:N}/files.tar",
         Manifest => $"{SitePrefix(siteId)}backups/{backupId:N}/manifest.json",
+        Config => $"{SitePrefix(siteId)}backups/{backupId:N}/config.sealed",
         _ => throw new ArgumentException($"unknown backup part '{part}'", nameof(part)),
     });
 
@@ -63,6 +66,7 @@ public static class BackupParts
     {
         Database => "dump",
         Files => "tar",
+        Config => "sealed",
         _ => "json",
     };
 }

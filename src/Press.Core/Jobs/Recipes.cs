@@ -8,11 +8,11 @@ public static class Recipes
 {
     public static readonly JobRecipe NewSite = new(JobKind.NewSite,
         [CreateRole, CreateSchema, ConfigureRole, VerifyLogin, AllocateRunner, WriteSiteConfig, StartRuntime, InstallSite, WaitHealthy,
-         RegisterSsoClient, ConfigureSiteSso],
+         SaveSiteConfig, RecordVersions, RegisterSsoClient, ConfigureSiteSso],
         WhileRunning: SiteState.Installing, OnSuccess: SiteState.Active);
 
     public static readonly JobRecipe SuspendSite = new(JobKind.SuspendSite,
-        [StopRuntime, DisableLogin, TerminateConnections],
+        [SaveSiteConfig, StopRuntime, DisableLogin, TerminateConnections],
         WhileRunning: null, OnSuccess: SiteState.Suspended);
 
     /// <summary>
@@ -20,7 +20,7 @@ public static class Recipes
     /// work already done for a site that was served before, and serves a site created while no runtime was set.
     /// </summary>
     public static readonly JobRecipe ResumeSite = new(JobKind.ResumeSite,
-        [EnableLogin, AllocateRunner, WriteSiteConfig, StartRuntime, InstallSite, WaitHealthy],
+        [EnableLogin, AllocateRunner, WriteSiteConfig, StartRuntime, InstallSite, WaitHealthy, RecordVersions],
         WhileRunning: null, OnSuccess: SiteState.Active);
 
     /// <summary>
@@ -32,7 +32,7 @@ public static class Recipes
         WhileRunning: null, OnSuccess: SiteState.Deleted) { FirstMutatingStep = StopRuntime };
 
     public static readonly JobRecipe UndeleteSite = new(JobKind.UndeleteSite,
-        [CheckRetention, EnableLogin, AllocateRunner, WriteSiteConfig, StartRuntime, InstallSite, WaitHealthy,
+        [CheckRetention, EnableLogin, AllocateRunner, WriteSiteConfig, StartRuntime, InstallSite, WaitHealthy, RecordVersions,
          RegisterSsoClient, ConfigureSiteSso, ClearDeletion],
         WhileRunning: null, OnSuccess: SiteState.Active, OnFailure: SiteState.Deleted);
 
@@ -51,16 +51,20 @@ public static class Recipes
     /// Restore in place. Everything that can fail on the backup's side (checksums, the restore itself, its row counts,
     /// the files) happens before the site is touched, into a fresh schema and a staging folder; the swap is one
     /// transaction. A failure after it runs the undo, which swaps the previous state back: the live site ends as it
-    /// was. The previous schema and files are kept for the rollback window.
+    /// was. The previous schema and files are kept for the rollback window. The site role cannot log in from just before
+    /// its sessions are ended until the swap is done, so no web worker — whose cached config may not show maintenance
+    /// mode yet (docs/frappe.md §7) — can open a transaction that would write to the old schema after the swap.
     /// </summary>
     public static readonly JobRecipe RestoreSite = new(JobKind.RestoreSite,
         [CheckBackup, .. TakeBackup, RestoreDatabase, CheckRestore, StageFiles,
-         EnterMaintenance, TerminateConnections, SwapSchema, SwapFiles, Migrate, LeaveMaintenance, WaitHealthy],
+         EnterMaintenance, DisableLogin, TerminateConnections, SwapSchema, EnableLogin, SwapFiles, Migrate, LeaveMaintenance, WaitHealthy,
+         RecordVersions],
         WhileRunning: null, OnSuccess: SiteState.Active, OnFailure: null) { Undo = [UndoRestore] };
 
     /// <summary>Puts back the schema and files a restore replaced, inside its rollback window.</summary>
     public static readonly JobRecipe RollbackRestore = new(JobKind.RollbackRestore,
-        [EnterMaintenance, TerminateConnections, RollbackSchema, RollbackFiles, LeaveMaintenance, WaitHealthy, DiscardRestore],
+        [EnterMaintenance, DisableLogin, TerminateConnections, RollbackSchema, EnableLogin, RollbackFiles, LeaveMaintenance, WaitHealthy,
+         DiscardRestore],
         WhileRunning: null, OnSuccess: SiteState.Active);
 
     /// <summary>Drops what a restore kept for its rollback once the window has passed; the live site is not touched.</summary>
@@ -75,8 +79,8 @@ public static class Recipes
     /// owned by the new site's role; Frappe is migrated, not installed. The role is configured (CONNECT) before the
     /// restore, which runs logged in with the new role's powers.</summary>
     public static readonly JobRecipe NewSiteFromBackup = new(JobKind.NewSiteFromBackup,
-        [CheckBackup, CreateRole, ConfigureRole, RestoreDatabase, VerifyLogin, AllocateRunner, WriteSiteConfig, StartRuntime,
-         StageFiles, SwapFiles, Migrate, WaitHealthy, RegisterSsoClient, ConfigureSiteSso],
+        [CheckBackup, CreateRole, ConfigureRole, RestoreDatabase, VerifyLogin, AllocateRunner, RestoreConfig, WriteSiteConfig, StartRuntime,
+         StageFiles, SwapFiles, Migrate, WaitHealthy, RecordVersions, RegisterSsoClient, ConfigureSiteSso],
         WhileRunning: SiteState.Installing, OnSuccess: SiteState.Active);
 
     /// <summary>

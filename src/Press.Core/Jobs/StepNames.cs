@@ -24,12 +24,16 @@ public static class StepNames
     public const string RemoveRunner = "remove-runner";
     public const string RemoveSiteFiles = "remove-site-files";
     public const string RemoveSiteRedis = "remove-site-redis";
+    public const string SaveSiteConfig = "save-site-config";
+    public const string RecordVersions = "record-versions";
     /// <summary>The purge step before each site had its own Redis; jobs queued then may still name it.</summary>
     public const string LegacyFlushSiteCache = "flush-site-cache";
 
     // Backups and restores (docs/architecture.md §6).
     public const string BackupDatabase = "backup-database";
     public const string BackupFiles = "backup-files";
+    public const string BackupConfig = "backup-config";
+    public const string RestoreConfig = "restore-config";
     public const string WriteManifest = "write-manifest";
     public const string VerifyBackup = "verify-backup";
     public const string CheckBackup = "check-backup";
@@ -55,5 +59,5 @@ public static class StepNames
     public const string RemoveSsoClient = "remove-sso-client";
 
     /// <summary>The steps that take a backup, first in every recipe that backs up before changing anything.</summary>
-    public static IReadOnlyList<string> TakeBackup { get; } = [BackupDatabase, BackupFiles, WriteManifest, VerifyBackup];
+    public static IReadOnlyList<string> TakeBackup { get; } = [BackupDatabase, BackupFiles, BackupConfig, WriteManifest, VerifyBackup];
 }

@@ -12,8 +12,23 @@ public interface ISiteRuntime
     /// <summary>"docker", "process" or "none".</summary>
     string Driver { get; }
 
-    /// <summary>Writes the site's site_config.json (database and cache settings) where bench will read it.</summary>
+    /// <summary>
+    /// Writes the site's site_config.json where bench will read it: Press's keys (database, Redis, host_name) merged
+    /// into the site's own keys — those of the file already there, else <see cref="SiteSecrets.KeptConfig"/> — never
+    /// replacing them (docs/frappe.md §7).
+    /// </summary>
     Task<RuntimeOutcome> WriteConfigAsync(Site site, SiteSecrets secrets, CancellationToken ct);
+
+    /// <summary>
+    /// The site's own keys of its site_config.json (everything but the keys Press sets, so no database password), as
+    /// a JSON object's text; null when the site has no site_config.json or the driver keeps none. Works whether the
+    /// runner runs or not.
+    /// </summary>
+    Task<string?> ReadOwnConfigAsync(Site site, CancellationToken ct);
+
+    /// <summary>The apps of the site's bench and their versions, as <c>bench version</c> prints them; empty when the
+    /// driver runs no bench.</summary>
+    Task<IReadOnlyDictionary<string, string>> AppVersionsAsync(Site site, CancellationToken ct);
 
     /// <summary>Starts (creating if needed) the site's own Redis and its runner on its port.</summary>
     Task<RuntimeOutcome> StartAsync(Site site, CancellationToken ct);
@@ -112,5 +127,9 @@ public sealed record RuntimeStatus(string Driver, bool Served, string? Reason);
 /// <summary>Decrypted secrets a runtime needs to configure and install a site; never logged or stored.</summary>
 public sealed record SiteSecrets(string DatabasePassword, string AdminPassword)
 {
+    /// <summary>The site's own site_config keys as Press keeps them (a JSON object's text; its encryption_key among
+    /// them), or null when none are kept.</summary>
+    public string? KeptConfig { get; init; }
+
     public override string ToString() => "SiteSecrets(***)";
 }

@@ -21,6 +21,12 @@ public interface ISiteStore
     /// </summary>
     Task<int> AllocateRunnerPortAsync(Guid siteId, CancellationToken ct);
 
+    /// <summary>Replaces the site's sealed copy of its own site_config keys.</summary>
+    Task SaveSealedConfigAsync(Guid siteId, byte[] sealedConfig, CancellationToken ct);
+
+    /// <summary>Records the site's apps and versions as its runtime reported them.</summary>
+    Task SaveAppVersionsAsync(Guid siteId, IReadOnlyDictionary<string, string> versions, CancellationToken ct);
+
     /// <summary>Soft-deleted sites whose retention ended and that have no job running.</summary>
     Task<IReadOnlyList<Site>> ListExpiredDeletedAsync(DateTimeOffset now, CancellationToken ct);
 }

@@ -19,6 +19,8 @@ public static partial class AppNameRules
         return problems;
     }
 
+    public static bool IsValid(string app) => Shape().IsMatch(app);
+
     [GeneratedRegex("^[a-z][a-z0-9_]{0,63}\\z")]
     private static partial Regex Shape();
 

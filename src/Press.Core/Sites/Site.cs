@@ -24,4 +24,11 @@ public sealed record Site(
 
     /// <summary>The Frappe Administrator password, sealed; an admin may read it once.</summary>
     public byte[]? EncryptedAdminPassword { get; init; }
+
+    /// <summary>The site's own site_config keys (a JSON object, its encryption_key among them), sealed; null until
+    /// first saved (docs/architecture.md §6).</summary>
+    public byte[]? SealedConfig { get; init; }
+
+    /// <summary>The site's apps and their versions as its runtime last reported them; null when never reported.</summary>
+    public IReadOnlyDictionary<string, string>? AppVersions { get; init; }
 }

@@ -46,7 +46,9 @@ public static class BenchCommands
 
     public static BenchCommand DisableScheduler(string site) => new("bench", "--site", site, "disable-scheduler");
 
-    /// <param name="parse">Pass <c>--parse</c> so bench stores the value as JSON (numbers, booleans, objects).</param>
+    /// <param name="parse">Pass <c>--parse</c>: bench evaluates the value as a <b>Python literal</b>
+    /// (<c>ast.literal_eval</c>: <c>True</c>, <c>None</c>, <c>'text'</c>, numbers, dicts), not as JSON — JSON's
+    /// <c>true</c> and <c>null</c> fail (docs/frappe.md §7).</param>
     public static BenchCommand SetConfig(string site, string key, string value, bool parse = false) =>
         new(parse ? ["bench", "--site", site, "set-config", key, value, "--parse"] : ["bench", "--site", site, "set-config", key, value]);
 
@@ -74,6 +76,30 @@ public static class BenchCommands
     public static string PythonString(string value) =>
         value.Any(char.IsControl) ? throw new ArgumentException("no control characters in a bench argument", nameof(value))
             : "'" + value.Replace("\\", "\\\\").Replace("'", "\\'") + "'";
+
+    /// <summary><c>bench version</c>: one line <c>APP VERSION</c> per app of the bench (<see cref="ParseVersions"/>).</summary>
+    public static BenchCommand Version() => new("bench", "version");
+
+    /// <summary>
+    /// The environment every bench command gets. The site role's <c>statement_timeout</c> (§4, there for the web
+    /// workers) would cancel a long migration or new-site, so bench runs without it: libpq sends PGOPTIONS as the
+    /// session's startup options. A variable, never argv; the command's own time limit (the runtime's
+    /// <c>CommandTimeout</c>) bounds it instead.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> Environment = new Dictionary<string, string>
+    {
+        ["PGOPTIONS"] = "-c statement_timeout=0",
+    };
+
+    /// <summary>Reads <c>bench version</c>'s lines (<c>frappe 16.0.0</c>); lines of another shape are ignored.</summary>
+    public static IReadOnlyDictionary<string, string> ParseVersions(string output)
+    {
+        var versions = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            if (line.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [var app, var version] && Core.Sites.AppNameRules.IsValid(app))
+                versions[app] = version;
+        return versions;
+    }
 
     /// <summary>The runner's web server: frappe_docker's backend command, bound to the site's loopback port.</summary>
     public static IReadOnlyList<string> Gunicorn(int port) =>

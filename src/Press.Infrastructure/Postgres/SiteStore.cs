@@ -66,6 +66,19 @@ public sealed class SiteStore(PressDataSources sources, TimeProvider time) : ISi
         }
     }
 
+    public async Task SaveSealedConfigAsync(Guid siteId, byte[] sealedConfig, CancellationToken ct)
+    {
+        await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
+        await conn.ExecAsync("UPDATE sites SET config_sealed = @c WHERE id = @id", ct, ("id", siteId), ("c", sealedConfig));
+    }
+
+    public async Task SaveAppVersionsAsync(Guid siteId, IReadOnlyDictionary<string, string> versions, CancellationToken ct)
+    {
+        await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
+        await conn.ExecAsync("UPDATE sites SET app_versions = @v::jsonb WHERE id = @id", ct, ("id", siteId),
+            ("v", System.Text.Json.JsonSerializer.Serialize(versions)));
+    }
+
     public async Task<IReadOnlyList<Site>> ListExpiredDeletedAsync(DateTimeOffset now, CancellationToken ct)
     {
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);

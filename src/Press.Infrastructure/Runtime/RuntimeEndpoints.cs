@@ -9,11 +9,24 @@ namespace Press.Infrastructure.Runtime;
 /// never reach Press's own Redis: each site has its own (see Docker's <c>RedisContainer</c>, the process driver's
 /// <c>SiteRedisProcess</c>).
 /// </summary>
-public sealed record RuntimeEndpoints(string DatabaseHost, int DatabasePort)
+/// <param name="SiteUrlBase">Scheme and, when not the scheme's default, port of the URLs Press serves sites at
+/// (<c>https://</c> behind Traefik with TLS; the embedded proxy's own otherwise); site_config's <c>host_name</c>.</param>
+public sealed record RuntimeEndpoints(string DatabaseHost, int DatabasePort, string SiteUrlBase = "https://{0}")
 {
-    public static RuntimeEndpoints From(RuntimeOptions runtime, PostgresOptions postgres)
+    public static RuntimeEndpoints From(RuntimeOptions runtime, PostgresOptions postgres, Ingress.IngressOptions? ingress = null)
     {
         var pg = new NpgsqlConnectionStringBuilder(postgres.ConnectionString);
-        return new RuntimeEndpoints(runtime.DatabaseHost ?? pg.Host ?? "127.0.0.1", runtime.DatabasePort ?? pg.Port);
+        return new RuntimeEndpoints(runtime.DatabaseHost ?? pg.Host ?? "127.0.0.1", runtime.DatabasePort ?? pg.Port,
+            ingress is null ? "https://{0}" : SiteUrlFormat(ingress));
+    }
+
+    /// <summary>The URL a site is served at, for Frappe's <c>host_name</c> (links in e-mails, redirects).</summary>
+    public string SiteUrl(string site) => string.Format(System.Globalization.CultureInfo.InvariantCulture, SiteUrlBase, site);
+
+    private static string SiteUrlFormat(Ingress.IngressOptions ingress)
+    {
+        if (ingress.Mode == "traefik") return ingress.Tls ? "https://{0}" : "http://{0}";
+        if (!Uri.TryCreate(ingress.ProxyUrl, UriKind.Absolute, out var proxy)) return "http://{0}";
+        return proxy.IsDefaultPort ? $"{proxy.Scheme}://{{0}}" : $"{proxy.Scheme}://{{0}}:{proxy.Port}";
     }
 }

@@ -57,7 +57,7 @@ public static class BackupsApi
         backups.MapGet("/{id}/download", DownloadAsync)
             .RequireAuthorization(Policies.Operator)
             .Produces<BackupDownloadDto>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409)
-            .WithSummary("A link to download one part of a backup (part=database|files|manifest): presigned for 15 minutes (S3), or the manager's own parts URL (folder store). Audited.");
+            .WithSummary("A link to download one part of a backup (part=database|files|config|manifest; config is sealed, for Press only): presigned for 15 minutes (S3), or the manager's own parts URL (folder store). Audited.");
 
         backups.MapGet("/{id}/parts/{part}", StreamPartAsync)
             .RequireAuthorization(Policies.Operator)

@@ -6,7 +6,8 @@ using Press.Infrastructure.Postgres;
 
 namespace Press.Manager.Api;
 
-// What the API returns. Secrets (site passwords, token hashes) have no field here, so they cannot leak by accident.
+// What the API returns. AppVersions: what the site's runtime last reported (bench version), null until it did.
+// Secrets (site passwords, token hashes) have no field here, so they cannot leak by accident.
 
 public sealed record LocationDto(string Database, string Schema);
 
@@ -15,7 +16,8 @@ public sealed record RuntimeDto(string Driver, bool Served, string? Reason);
 public sealed record SiteDto(
     string Name, SiteState State, IReadOnlyList<string> Apps, LocationDto Location, RuntimeDto Runtime,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? DeletedAt, DateTimeOffset? PurgeAfter,
-    DateTimeOffset? PurgedAt, Guid? ActiveJobId, IReadOnlyList<string> Domains, DateTimeOffset? NewestBackupAt, bool BackupStale)
+    DateTimeOffset? PurgedAt, Guid? ActiveJobId, IReadOnlyList<string> Domains, DateTimeOffset? NewestBackupAt, bool BackupStale,
+    IReadOnlyDictionary<string, string>? AppVersions)
 {
     /// <param name="staleAfterHours">The setting backups.staleAfterHours, for <see cref="BackupStale"/>.</param>
     public static SiteDto From(SiteQueries.SiteView view, ISiteRuntime runtime, int staleAfterHours, DateTimeOffset now)
@@ -25,7 +27,8 @@ public sealed record SiteDto(
         return new SiteDto(s.Name, s.State, s.Apps, new LocationDto(s.Location.Database, s.Location.Schema),
             new RuntimeDto(status.Driver, status.Served, status.Reason), s.CreatedAt, s.UpdatedAt, s.DeletedAt,
             s.PurgeAfter, s.PurgedAt, view.ActiveJobId, view.Domains, view.NewestBackupAt,
-            Press.Infrastructure.Health.BackupStaleness.IsStale(s.State, s.CreatedAt, view.NewestBackupAt, now, staleAfterHours));
+            Press.Infrastructure.Health.BackupStaleness.IsStale(s.State, s.CreatedAt, view.NewestBackupAt, now, staleAfterHours),
+            s.AppVersions);
     }
 }
 

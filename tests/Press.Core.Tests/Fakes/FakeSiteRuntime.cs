@@ -24,6 +24,24 @@ public sealed class FakeSiteRuntime(RuntimeOutcome outcome) : ISiteRuntime
 
     public Task<RuntimeOutcome> StartAsync(Site site, CancellationToken ct) => Record("start", site);
 
+    /// <summary>What ReadOwnConfigAsync answers (the site's own site_config keys as JSON; null: no file).</summary>
+    public string? OwnConfig { get; set; }
+
+    /// <summary>What AppVersionsAsync answers (bench version).</summary>
+    public Dictionary<string, string> Versions { get; } = [];
+
+    public Task<string?> ReadOwnConfigAsync(Site site, CancellationToken ct)
+    {
+        Calls.Add($"read-config {site.Name}");
+        return Task.FromResult(OwnConfig);
+    }
+
+    public Task<IReadOnlyDictionary<string, string>> AppVersionsAsync(Site site, CancellationToken ct)
+    {
+        Calls.Add($"versions {site.Name}");
+        return Task.FromResult<IReadOnlyDictionary<string, string>>(Versions);
+    }
+
     public Task<RuntimeOutcome> InstallAsync(Site site, SiteSecrets secrets, CancellationToken ct)
     {
         Secrets.Add(secrets);

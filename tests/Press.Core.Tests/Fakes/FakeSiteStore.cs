@@ -52,6 +52,18 @@ public sealed class FakeSiteStore : ISiteStore
         return Task.FromResult(port);
     }
 
+    public Task SaveSealedConfigAsync(Guid siteId, byte[] sealedConfig, CancellationToken ct)
+    {
+        Sites[siteId] = Sites[siteId] with { SealedConfig = sealedConfig };
+        return Task.CompletedTask;
+    }
+
+    public Task SaveAppVersionsAsync(Guid siteId, IReadOnlyDictionary<string, string> versions, CancellationToken ct)
+    {
+        Sites[siteId] = Sites[siteId] with { AppVersions = versions };
+        return Task.CompletedTask;
+    }
+
     public Task<IReadOnlyList<Site>> ListExpiredDeletedAsync(DateTimeOffset now, CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<Site>>(
             Sites.Values.Where(s => s.State == SiteState.Deleted && s.PurgeAfter is { } p && p <= now).ToList());

@@ -39,6 +39,11 @@ public static class FrappeProbe
         Eventually.Until(() => PingAsync(site, port), a => a.IsPong, timeout, $"{site} to answer pong on 127.0.0.1:{port}", diagnostics,
             TimeSpan.FromMilliseconds(250));
 
+    /// <summary>Waits until the runner's answer satisfies <paramref name="done"/> (30 s at most).</summary>
+    public static Task<Answer> UntilAsync(string site, int port, Func<Answer, bool> done, Func<string> diagnostics) =>
+        Eventually.Until(() => PingAsync(site, port), done, TimeSpan.FromSeconds(30), $"{site} on 127.0.0.1:{port} to answer as expected", diagnostics,
+            TimeSpan.FromMilliseconds(250));
+
     /// <summary>true when nothing listens on 127.0.0.1:port (the connection is refused).</summary>
     public static async Task<bool> RefusedAsync(int port)
     {

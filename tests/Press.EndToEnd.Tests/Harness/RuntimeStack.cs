@@ -8,7 +8,8 @@ namespace Press.EndToEnd.Tests.Harness;
 // The site's runtime as the API shows it (the shared SiteView leaves it out).
 public sealed record RuntimeView(string Driver, bool Served, string? Reason);
 
-public sealed record RuntimeSiteView(string Name, string State, List<string> Apps, LocationView Location, RuntimeView Runtime, Guid? ActiveJobId)
+public sealed record RuntimeSiteView(string Name, string State, List<string> Apps, LocationView Location, RuntimeView Runtime, Guid? ActiveJobId,
+    Dictionary<string, string>? AppVersions = null)
 {
     public override string ToString() => $"site {Name} {State} schema {Location.Schema} runtime {Runtime}";
 }

@@ -2,7 +2,8 @@ namespace Press.EndToEnd.Tests.Harness;
 
 // The parts of the API's JSON these tests read (the API writes enums as strings).
 
-public sealed record StepView(int Ordinal, string Name, string State, int Attempts, string? Output, string? Error);
+public sealed record StepView(int Ordinal, string Name, string State, int Attempts, string? Output, string? Error,
+    DateTimeOffset? StartedAt = null, DateTimeOffset? FinishedAt = null);
 
 public sealed record JobView(Guid Id, string Kind, string State, string Site, string? FailedStep, string? Error,
     DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, List<StepView> Steps)

@@ -50,13 +50,13 @@ public static class SiteFiles
 {
     public const string BenchFolder = "/home/frappe/frappe-bench";
 
-    public static readonly string[] ConfigKeys = ["db_type", "db_host", "db_port", "db_name", "db_user", "db_password", "db_schema", "redis_cache", "redis_queue"];
+    public static readonly string[] ConfigKeys = ["db_type", "db_host", "db_port", "db_name", "db_user", "db_password", "db_schema", "redis_cache", "redis_queue", "host_name"];
 
     /// <summary>Where a Docker runner finds its own Redis (the sidecar's volume, read-only).</summary>
     public const string RedisSocketInRunner = "/run/press-redis/redis.sock";
 
     /// <summary>Tables the double's new-site creates in the site's schema (unqualified names, role search_path).</summary>
-    public static readonly string[] FrappeTables = ["tabInstalled Application", "tabDefaultValue", "tabSingles", "__Auth", "tabPatch Log"];
+    public static readonly string[] FrappeTables = ["tabDocType", "tabDefaultValue", "tabSingles", "__Auth", "tabFile", "tabInstalled Application", "tabPatch Log", "tabNote"];
 
     public static string ConfigPathInContainer(string site) => $"{BenchFolder}/sites/{site}/site_config.json";
 

@@ -21,6 +21,7 @@ public static class BenchCommand
           bench --site SITE set-config KEY VALUE [-p|--parse]
           bench --site SITE execute frappe.db.exists|frappe.client.insert|frappe.client.set_value [--args A] [--kwargs K]  (Social Login Key only)
           bench serve [--port PORT]
+          bench version
         """;
 
     public static async Task<int> RunAsync(string[] args, string cwd)
@@ -49,6 +50,11 @@ public static class BenchCommand
 
         var command = rest[0];
         var commandArgs = rest.Skip(1).ToList();
+        if (command == "version")
+        {
+            if (site is not null || commandArgs.Count > 0) throw BenchException.Usage("`bench version` takes no site and no arguments in the test double.");
+            return VersionCommand.Run(BenchFolder.Open(cwd));
+        }
         if (command is "new-site" or "serve")
         {
             if (site is not null) throw BenchException.Usage($"`bench --site SITE {command}` is not supported by the test double; use `bench {command} …`");

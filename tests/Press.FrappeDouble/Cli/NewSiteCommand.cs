@@ -18,6 +18,9 @@ public static class NewSiteCommand
     private static readonly HashSet<string> Flags = ["--force", "--no-setup-db", "--setup-db", "--verbose"];
     private static readonly HashSet<string> Options = ["--db-type", "--admin-password", "--install-app"];
 
+    /// <summary>A site_config key only tests set: <c>after-framework</c> makes new-site die half-way (README).</summary>
+    public const string CrashKnob = "frappe_test_double_crash_new_site";
+
     public static async Task<int> RunAsync(BenchFolder bench, IReadOnlyList<string> args)
     {
         var a = ParsedArgs.Parse(args, Flags, Options);
@@ -55,19 +58,26 @@ public static class NewSiteCommand
 
         await using var conn = await SiteDatabase.OpenRawAsync(config);
         await RequireSchemaFromRoleAsync(conn, config);
-        List<string> installed = [];
-        await using (var tx = await conn.BeginTransactionAsync())
+        // Not one transaction, as in Frappe (frappe/installer.py install_db, then install_app per app; it rolls back
+        // only on an interactive terminal, frappe/commands/site.py): each statement commits. The framework tables are
+        // dropped and created anew (framework_postgres.sql), frappe's doctypes synced, and each app recorded in
+        // "tabInstalled Application" last (add_to_installed_apps) — that row is the mark of a completed install.
+        await FrappeTables.CreateFrameworkAsync(conn);
+        if (config.String(CrashKnob) == "after-framework")
         {
-            await FrappeTables.CreateAsync(conn);
-            foreach (var app in apps)
-            {
-                Console.Out.WriteLine($"Installing {app}...");
-                installed = await FrappeTables.InstallAppAsync(conn, app);
-            }
-            await FrappeTables.SetAdminPasswordAsync(conn, adminPassword);
-            // New sites start with the scheduler disabled; a re-run keeps what was set since.
-            await FrappeTables.SetSingleAsync(conn, "System Settings", "enable_scheduler", "0", onlyIfMissing: true);
-            await tx.CommitAsync();
+            // Test-only: the process dies here, as a killed bench would, leaving the framework tables behind.
+            Console.Error.WriteLine($"frappe-test-double: {CrashKnob}=after-framework: exiting half-way through the install");
+            return 137;
+        }
+        await FrappeTables.SyncFrappeAsync(conn);
+        await FrappeTables.SetAdminPasswordAsync(conn, adminPassword);
+        // New sites start with the scheduler disabled (frappe/installer.py, frappe/utils/scheduler.py).
+        await FrappeTables.SetSingleAsync(conn, "System Settings", "enable_scheduler", "0");
+        List<string> installed = [];
+        foreach (var app in apps)
+        {
+            Console.Out.WriteLine($"Installing {app}...");
+            installed = await FrappeTables.InstallAppAsync(conn, app);
         }
         await SiteCache.SetAsync(config, "installed_apps", JsonSerializer.Serialize(installed));
 

@@ -12,6 +12,9 @@ public static class SiteCommands
 
     private static readonly HashSet<string> None = [];
 
+    /// <summary>A site_config key only tests set: seconds one migrate statement takes (README).</summary>
+    public const string MigrateSecondsKnob = "frappe_test_double_migrate_seconds";
+
     public static async Task<int> RunAsync(BenchFolder bench, string site, string command, IReadOnlyList<string> args)
     {
         var config = SiteConfig.Load(bench, site);
@@ -54,6 +57,10 @@ public static class SiteCommands
         if (a.Positionals.Count > 0) throw BenchException.Usage($"Got unexpected extra argument ({a.Positionals[0]})");
         Console.Out.WriteLine($"Migrating {site}");
         await using var conn = await SiteDatabase.OpenAsync(config);
+        // Test-only knob: one statement that runs this long, as a patch rewriting a big table does. The site role's
+        // statement_timeout ends it unless bench was started with PGOPTIONS='-c statement_timeout=0'.
+        if (double.TryParse(config.String(MigrateSecondsKnob), System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0)
+            await SiteDatabase.ExecAsync(conn, "SELECT pg_sleep($1)", default, seconds);
         // One row per run, so a test can count migrations.
         await FrappeTables.LogPatchAsync(conn, $"frappe-test-double.migrate {DateTime.UtcNow:O}");
         foreach (var app in await FrappeTables.InstalledAppsAsync(conn))

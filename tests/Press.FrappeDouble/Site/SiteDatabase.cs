@@ -26,8 +26,12 @@ public static class SiteDatabase
             // Frappe connects per request/command; no pool keeps a session (or its search_path) alive between them.
             Pooling = false,
             Timeout = 10,
-            CommandTimeout = 60,
+            CommandTimeout = 0,
             ApplicationName = "frappe-test-double",
+            // libpq (psycopg, so Frappe) sends PGOPTIONS from the environment as the startup options, e.g.
+            // "-c statement_timeout=0"; Npgsql reads no such variable, so the double passes it on itself.
+            Options = Environment.GetEnvironmentVariable("PGOPTIONS"),
+            // No client-side limit: statement_timeout (the role's, or PGOPTIONS's) is what ends a long statement.
         };
         var conn = new NpgsqlConnection(cs.ConnectionString);
         await conn.OpenAsync(ct);

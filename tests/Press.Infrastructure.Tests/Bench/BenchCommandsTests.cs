@@ -235,4 +235,19 @@ public sealed class BenchCommandsTests
     [Fact]
     public void Backup_all_sites_is_refused() =>
         Assert.Throws<InvalidOperationException>(() => BenchCommands.EnsureAllowed(new BenchCommand("bench", "backup-all-sites")));
+
+    [Fact]
+    public void Bench_version_is_bench_wide_and_its_lines_are_read_as_app_and_version()
+    {
+        Assert.Equal(["bench", "version"], BenchCommands.Version().Argv);
+        Assert.Equal(new Dictionary<string, string> { ["erpnext"] = "16.1.0", ["frappe"] = "16.0.0" },
+            BenchCommands.ParseVersions("frappe 16.0.0\nerpnext 16.1.0\n\nWARN: something else here\nNot An-App 1\n"));
+    }
+
+    [Fact]
+    public void Bench_runs_without_the_site_roles_statement_timeout_through_the_environment_never_argv()
+    {
+        Assert.Equal(new Dictionary<string, string> { ["PGOPTIONS"] = "-c statement_timeout=0" }, BenchCommands.Environment);
+        Assert.DoesNotContain(BenchCommands.Migrate("a.example.com").Argv, a => a.Contains("statement_timeout", StringComparison.Ordinal));
+    }
 }

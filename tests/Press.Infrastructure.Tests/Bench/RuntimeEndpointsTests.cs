@@ -38,4 +38,18 @@ public sealed class RuntimeEndpointsTests
 
         Assert.DoesNotContain("hunter", RuntimeEndpoints.From(new RuntimeOptions(), postgres).ToString());
     }
+
+    [Theory]
+    [InlineData("traefik", true, "http://127.0.0.1:48580", "https://erp.example.com")]
+    [InlineData("traefik", false, "http://127.0.0.1:48580", "http://erp.example.com")]
+    [InlineData("embedded", true, "http://127.0.0.1:48580", "http://erp.example.com:48580")]
+    [InlineData("embedded", true, "http://127.0.0.1", "http://erp.example.com")]
+    public void Host_name_is_the_URL_Press_serves_the_site_at(string mode, bool tls, string proxyUrl, string expected)
+    {
+        var ingress = new Press.Infrastructure.Ingress.IngressOptions { Mode = mode, Tls = tls, ProxyUrl = proxyUrl };
+
+        var endpoints = RuntimeEndpoints.From(new RuntimeOptions(), Postgres("Host=127.0.0.1;Port=48510;Username=press;Database=press"), ingress);
+
+        Assert.Equal(expected, endpoints.SiteUrl("erp.example.com"));
+    }
 }

@@ -19,15 +19,15 @@ public sealed class SiteConfigTests
 
     private const string Socket = "/run/press-redis/redis.sock";
 
-    private static JsonObject Build(Site site) => SiteConfig.Build(site, DatabasePassword, "127.0.0.1", 48510, Socket);
+    private static JsonObject Build(Site site) => SiteConfig.Build(site, DatabasePassword, "127.0.0.1", 48510, Socket, "https://" + site.Name);
 
     [Fact]
-    public void Build_writes_exactly_the_database_keys_and_the_sites_own_Redis_for_cache_and_queue()
+    public void Build_writes_exactly_the_database_keys_the_sites_own_Redis_for_cache_and_queue_and_its_URL()
     {
         var config = Build(NewSite());
 
         Assert.Equal(
-            """{"db_type":"postgres","db_host":"127.0.0.1","db_port":48510,"db_name":"press_sites","db_user":"t_abcdefghijklmnopqrst","db_password":"DbPw23456789abcdefghijkmnopqrstuvwxyzAB","db_schema":"t_abcdefghijklmnopqrst","redis_cache":"unix:///run/press-redis/redis.sock?db=0","redis_queue":"unix:///run/press-redis/redis.sock?db=1"}""",
+            """{"db_type":"postgres","db_host":"127.0.0.1","db_port":48510,"db_name":"press_sites","db_user":"t_abcdefghijklmnopqrst","db_password":"DbPw23456789abcdefghijkmnopqrstuvwxyzAB","db_schema":"t_abcdefghijklmnopqrst","redis_cache":"unix:///run/press-redis/redis.sock?db=0","redis_queue":"unix:///run/press-redis/redis.sock?db=1","host_name":"https://erp.example.com"}""",
             config.ToJsonString());
     }
 
@@ -36,8 +36,9 @@ public sealed class SiteConfigTests
     {
         var config = Build(NewSite());
 
-        Assert.Equal(["db_type", "db_host", "db_port", "db_name", "db_user", "db_password", "db_schema", "redis_cache", "redis_queue"],
+        Assert.Equal(["db_type", "db_host", "db_port", "db_name", "db_user", "db_password", "db_schema", "redis_cache", "redis_queue", "host_name"],
             config.Select(p => p.Key));
+        Assert.Equal(SiteConfig.PressKeys, config.Select(p => p.Key));
     }
 
     [Theory]
@@ -68,7 +69,7 @@ public sealed class SiteConfigTests
     [Fact]
     public void The_database_host_and_port_passed_in_are_used()
     {
-        var config = SiteConfig.Build(NewSite(), DatabasePassword, "db.internal", 5433, Socket);
+        var config = SiteConfig.Build(NewSite(), DatabasePassword, "db.internal", 5433, Socket, "https://erp.example.com");
 
         Assert.Equal("db.internal", (string?)config["db_host"]);
         Assert.Equal(5433, config["db_port"]!.GetValue<int>());
@@ -95,5 +96,59 @@ public sealed class SiteConfigTests
         Assert.EndsWith("}\n", text);
         Assert.StartsWith("{\n  \"db_type\": \"postgres\",", text.ReplaceLineEndings("\n"));
         Assert.True(JsonNode.DeepEquals(config, JsonNode.Parse(text)));
+    }
+
+    // ---- merged, never replaced (docs/frappe.md §7) ----
+
+    private static JsonObject Json(string text) => (JsonObject)JsonNode.Parse(text)!;
+
+    [Fact]
+    public void Merge_keeps_every_key_of_the_file_and_sets_Press_keys_on_top()
+    {
+        var press = Build(NewSite());
+        var onDisk = Json("""{"db_password":"old","encryption_key":"k1","mail_server":"smtp.example.com","maintenance_mode":0,"db_host":"gone"}""");
+
+        var merged = SiteConfig.Merge(press, onDisk, kept: Json("""{"encryption_key":"k0","stale":"x"}"""));
+
+        Assert.Equal("""{"encryption_key":"k1","mail_server":"smtp.example.com","maintenance_mode":0,"db_type":"postgres","db_host":"127.0.0.1","db_port":48510,"db_name":"press_sites","db_user":"t_abcdefghijklmnopqrst","db_password":"DbPw23456789abcdefghijkmnopqrstuvwxyzAB","db_schema":"t_abcdefghijklmnopqrst","redis_cache":"unix:///run/press-redis/redis.sock?db=0","redis_queue":"unix:///run/press-redis/redis.sock?db=1","host_name":"https://erp.example.com"}""",
+            merged.ToJsonString());
+    }
+
+    [Fact]
+    public void Without_a_file_the_kept_copy_supplies_the_sites_own_keys_but_never_Press_keys()
+    {
+        var merged = SiteConfig.Merge(Build(NewSite()), onDisk: null, kept: Json("""{"encryption_key":"k0","db_password":"from-another-site","limits":{"space":1}}"""));
+
+        Assert.Equal("k0", (string?)merged["encryption_key"]);
+        Assert.Equal(DatabasePassword, (string?)merged["db_password"]);
+        Assert.Equal(1, merged["limits"]!["space"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public void A_file_that_lost_its_encryption_key_gets_the_kept_one_back_and_nothing_else_of_the_copy()
+    {
+        var merged = SiteConfig.Merge(Build(NewSite()), onDisk: Json("""{"developer_mode":1}"""), kept: Json("""{"encryption_key":"k0","removed_since":true}"""));
+
+        Assert.Equal("k0", (string?)merged["encryption_key"]);
+        Assert.Equal(1, merged["developer_mode"]!.GetValue<int>());
+        Assert.False(merged.ContainsKey("removed_since"));
+    }
+
+    [Fact]
+    public void OwnKeys_drops_exactly_Press_keys_so_no_database_password_is_kept()
+    {
+        var own = SiteConfig.OwnKeys(Json("""{"db_password":"secret","host_name":"https://x","encryption_key":"k","redis_queue":"unix:///q"}"""));
+
+        Assert.Equal("""{"encryption_key":"k"}""", own.ToJsonString());
+    }
+
+    [Fact]
+    public void DescribeWrite_names_keys_never_values()
+    {
+        var onDisk = Json("""{"encryption_key":"SECRETKEY"}""");
+        var text = SiteConfig.DescribeWrite(SiteConfig.Merge(Build(NewSite()), onDisk, null), onDisk, null);
+
+        Assert.Equal("Press's 10 keys set; the site's own keys kept from the file (encryption_key)", text);
+        Assert.DoesNotContain("SECRETKEY", text);
     }
 }

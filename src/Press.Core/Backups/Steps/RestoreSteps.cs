@@ -150,7 +150,7 @@ public sealed class SwapSchemaStep(IBackupStore backups, ISchemaArchive archive,
 /// The restore's undo: whatever it did is taken back — files and schema swapped back if they were swapped, the
 /// restored schema and staged files dropped, maintenance off if it was turned on. Each part checks first.
 /// </summary>
-public sealed class UndoRestoreStep(IJobStore jobs, ISchemaArchive archive, IRestoreLog restores, ISiteRuntime runtime) : IJobStep
+public sealed class UndoRestoreStep(IJobStore jobs, ISchemaArchive archive, IRestoreLog restores, ISiteRuntime runtime, ITenantDatabase tenants) : IJobStep
 {
     public string Name => StepNames.UndoRestore;
 
@@ -171,6 +171,7 @@ public sealed class UndoRestoreStep(IJobStore jobs, ISchemaArchive archive, IRes
         }
         await restores.ForgetAsync(c.Job.Id, ct);
         said.Add(await archive.DropSchemaAsync(db, fresh, c.Site.RoleName, ct));
+        if (Started(StepNames.DisableLogin)) said.Add(await tenants.SetLoginAsync(c.Site, canLogin: true, ct));
         if (Started(StepNames.StageFiles)) said.Add((await runtime.DiscardRestoreFilesAsync(c.Site, c.RestoreId(), ct)).Message);
         if (Started(StepNames.EnterMaintenance)) said.Add((await runtime.SetMaintenanceAsync(c.Site, false, ct)).Message);
         return StepResult.Ok(string.Join("; ", said));

@@ -4,7 +4,7 @@ using Press.Core.Ports;
 
 namespace Press.Core.Backups.Steps;
 
-// A backup as four steps: each part is streamed to the object store while it is produced (no local copy), its size
+// A backup as five steps: each part is streamed to the object store while it is produced (no local copy), its size
 // and SHA-256 counted on the way and recorded; the backup is good only once every part was read back and matched.
 // Every step can run again after a crash: it uploads its part again under the same key.
 
@@ -84,7 +84,9 @@ public sealed class WriteManifestStep(IBackupStore backups, IObjectStore store) 
         if (backup.Part(BackupParts.Database) is null) return StepResult.Skip("no database part was taken: no manifest");
         var dump = backup.Dump ?? throw new StepFailedException(FailureKind.Permanent, "the database part was not recorded");
         var parts = backup.Parts.Where(p => p.Name != BackupParts.Manifest).OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
-        var apps = new[] { "frappe" }.Concat(c.Site.Apps).Distinct().Select(a => new ManifestApp(a, null)).ToList();
+        // The versions the runtime last reported for the site (record-versions); null where it never said.
+        var apps = new[] { "frappe" }.Concat(c.Site.Apps).Distinct()
+            .Select(a => new ManifestApp(a, c.Site.AppVersions is { } v && v.TryGetValue(a, out var version) ? version : null)).ToList();
         var manifest = new BackupManifest(BackupManifest.CurrentFormat, backup.Id, c.Site.Name, c.Site.Id,
             c.Site.Location.Database, c.Site.Location.Schema, backup.Trigger.ToString(),
             new ManifestPostgres(dump.ServerVersion, dump.DumpToolVersion), apps, parts,

@@ -19,7 +19,10 @@ internal static class Outcomes
     public static SiteSecrets Secrets(this ISecretProtector protector, Sites.Site site) => new(
         protector.Unprotect(site.EncryptedPassword),
         site.EncryptedAdminPassword is { } admin ? protector.Unprotect(admin)
-            : throw new StepFailedException(FailureKind.Permanent, $"site {site.Name} has no Administrator password recorded"));
+            : throw new StepFailedException(FailureKind.Permanent, $"site {site.Name} has no Administrator password recorded"))
+    {
+        KeptConfig = site.SealedConfig is { } kept ? protector.Unprotect(kept) : null,
+    };
 }
 
 /// <summary>Gives the site a runner port; the port stays until purge. (The site's Redis is its own, not the port's.)</summary>
@@ -49,11 +52,40 @@ public sealed class StartRuntimeStep(ISiteRuntime runtime) : IJobStep
     public async Task<StepResult> RunAsync(StepContext c, CancellationToken ct) => (await runtime.StartAsync(c.Site, ct)).ToStep();
 }
 
-public sealed class InstallSiteStep(ISiteRuntime runtime, ISecretProtector secrets) : IJobStep
+/// <summary>
+/// Installs Frappe once, knowing "installed" from the schema itself: Frappe records each app in
+/// <c>"tabInstalled Application"</c> as its install completes. new-site is not transactional and destroys the core
+/// tables of an installed schema (docs/frappe.md §7), so it only ever runs on an EMPTY schema: what a failed or killed
+/// install of a new site left behind is dropped first (as the site, <see cref="ISiteSchema"/>); a schema holding
+/// objects but no completed install in any other job (resume, undelete: live data) fails the step instead.
+/// </summary>
+public sealed class InstallSiteStep(ISiteRuntime runtime, ISecretProtector secrets, ISiteSchema schema) : IJobStep
 {
     public string Name => StepNames.InstallSite;
-    public async Task<StepResult> RunAsync(StepContext c, CancellationToken ct) =>
-        runtime.NotServing(c.Site) ?? (await runtime.InstallAsync(c.Site, secrets.Secrets(c.Site), ct)).ToStep();
+
+    public async Task<StepResult> RunAsync(StepContext c, CancellationToken ct)
+    {
+        if (runtime.NotServing(c.Site) is { } skipped) return skipped;
+        var apps = new[] { "frappe" }.Concat(c.Site.Apps).Distinct().ToList();
+        var found = await schema.InspectInstallAsync(c.Site, ct);
+        if (found.Holds(apps)) return StepResult.Ok($"already installed: the schema records a completed install of {string.Join(", ", apps)}");
+        var said = new List<string>();
+        if (!found.Empty)
+        {
+            var partial = $"schema {c.Site.Location.Schema} holds {found.Objects} object(s) but no completed install of {string.Join(", ", apps)}" +
+                          (found.InstalledApps is { } some ? $" (installed: {string.Join(", ", some)})" : "");
+            if (c.Job.Kind != JobKind.NewSite)
+                return StepResult.Permanent($"{partial}; new-site would destroy them, so Press does not run it outside a new site's install. Restore a backup or repair the site by hand");
+            said.Add($"{partial}: left by an interrupted install");
+            said.Add(await schema.EmptyAsync(c.Site, ct));
+        }
+        var outcome = await runtime.InstallAsync(c.Site, secrets.Secrets(c.Site), ct);
+        if (!outcome.Applied) return outcome.ToStep();
+        said.Add(outcome.Message);
+        if (!(await schema.InspectInstallAsync(c.Site, ct)).Holds(apps))
+            return StepResult.Permanent($"{string.Join("; ", said)}; but the schema records no completed install of {string.Join(", ", apps)}");
+        return StepResult.Ok(string.Join("; ", said));
+    }
 }
 
 public sealed class StopRuntimeStep(ISiteRuntime runtime) : IJobStep

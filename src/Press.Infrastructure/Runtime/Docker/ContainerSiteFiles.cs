@@ -73,6 +73,25 @@ public sealed class ContainerSiteFiles(DockerEngine docker, DockerRuntimeOptions
         return $"exported {counts.Describe()}" + (absent.Count == 0 ? "" : $"; {string.Join(" and ", absent)} absent") + host.Note;
     }
 
+    /// <summary>One small file of the site folder (site_config.json) as text; null when the file or the whole
+    /// volume does not exist. Through the runner when it exists (running or not), else a helper on the volume.</summary>
+    public async Task<string?> ReadFileAsync(Site site, string fileName, CancellationToken ct)
+    {
+        await using var host = await OpenAsync(site, exec: false, ct);
+        if (host is null) return null;
+        await using var tar = await docker.GetArchiveAsync(host.Container, $"{RunnerContainer.SiteFolder(options, site)}/{fileName}", ct);
+        if (tar is null) return null;
+        await using var reader = new TarReader(tar, leaveOpen: true);
+        while (await reader.GetNextEntryAsync(copyData: false, ct) is { } entry)
+        {
+            if (entry.Name != fileName || entry.DataStream is not { } data) continue;
+            if (entry.Length > 1 << 20) throw new StepFailedException(FailureKind.Permanent, $"{fileName} of {site.Name} is over 1 MiB");
+            using var text = new StreamReader(data, System.Text.Encoding.UTF8);
+            return await text.ReadToEndAsync(ct);
+        }
+        return null;
+    }
+
     /// <summary>
     /// The engine names entries after the path's last segment (<c>files/…</c>); they are rewritten to
     /// <c>public/files/…</c> one by one as they stream through, so the archive matches the process driver's.

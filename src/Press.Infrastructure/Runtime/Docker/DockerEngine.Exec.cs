@@ -39,14 +39,16 @@ public sealed partial class DockerEngine
     /// a cancelled one is killed too. <paramref name="stdin"/>, when given, is written to the command's standard
     /// input, which is then closed (how secrets reach a command: never in argv, which /proc and Docker's events show).
     /// </summary>
+    /// <param name="environment">Extra variables for the command (never secrets: Docker's inspect shows them).</param>
     public Task<ExecResult> ExecAsync(string container, IReadOnlyList<string> argv, string user, string workingDir, TimeSpan timeout,
-        CancellationToken ct, string? stdin = null) =>
+        CancellationToken ct, string? stdin = null, IReadOnlyDictionary<string, string>? environment = null) =>
         Guard($"exec in {container}", async () =>
         {
             var execId = Guid.NewGuid().ToString("N");
             var created = await _docker.Exec.CreateContainerExecAsync(container, new ContainerExecCreateParameters
             {
-                Cmd = BoundedArgv(argv, timeout).ToList(), Env = [$"PRESS_EXEC_ID={execId}"],
+                Cmd = BoundedArgv(argv, timeout).ToList(),
+                Env = [$"PRESS_EXEC_ID={execId}", .. (environment ?? new Dictionary<string, string>()).Select(e => $"{e.Key}={e.Value}")],
                 AttachStdin = stdin is not null, AttachStdout = true, AttachStderr = true, User = user, WorkingDir = workingDir,
             }, ct);
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);

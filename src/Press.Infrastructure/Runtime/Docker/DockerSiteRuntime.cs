@@ -15,8 +15,6 @@ namespace Press.Infrastructure.Runtime.Docker;
 public sealed class DockerSiteRuntime(DockerEngine docker, DockerRuntimeOptions options, RuntimeLimits limits,
     RuntimeEndpoints endpoints, FrappePing ping) : ISiteRuntime
 {
-    private const string InstalledMarker = ".press-installed";
-
     private readonly ContainerSiteFiles _files = new(docker, options, limits);
 
     public string Driver => "docker";
@@ -24,8 +22,12 @@ public sealed class DockerSiteRuntime(DockerEngine docker, DockerRuntimeOptions 
     public async Task<RuntimeOutcome> WriteConfigAsync(Site site, SiteSecrets secrets, CancellationToken ct)
     {
         var created = await EnsureCreatedAsync(site, ct);
-        var json = SiteConfig.Serialize(SiteConfig.Build(site, secrets.DatabasePassword, endpoints.DatabaseHost,
-            endpoints.DatabasePort, RunnerContainer.RedisSocket(options)));
+        var where = $"{RunnerContainer.SiteFolder(options, site)}/site_config.json";
+        var onDisk = await _files.ReadFileAsync(site, "site_config.json", ct) is { } text ? SiteConfig.Parse(text, where) : null;
+        var kept = secrets.KeptConfig is { } k ? SiteConfig.Parse(k, "the site's kept config") : null;
+        var merged = SiteConfig.Merge(SiteConfig.Build(site, secrets.DatabasePassword, endpoints.DatabaseHost,
+            endpoints.DatabasePort, RunnerContainer.RedisSocket(options), endpoints.SiteUrl(site.Name)), onDisk, kept);
+        var json = SiteConfig.Serialize(merged);
         // Readable by the bench user only: the file holds the site's database password. Written through a helper on the
         // site's volume: the runner's root file system is read-only, and the engine writes the site folder's owner only
         // when it extracts into the folder's parent.
@@ -41,7 +43,25 @@ public sealed class DockerSiteRuntime(DockerEngine docker, DockerRuntimeOptions 
         {
             await docker.RemoveAsync(helper, CancellationToken.None);
         }
-        return RuntimeOutcome.Done($"{created}; wrote {RunnerContainer.SiteFolder(options, site)}/site_config.json");
+        return RuntimeOutcome.Done($"{created}; wrote {where}: {SiteConfig.DescribeWrite(merged, onDisk, kept)}");
+    }
+
+    public async Task<string?> ReadOwnConfigAsync(Site site, CancellationToken ct) =>
+        await _files.ReadFileAsync(site, "site_config.json", ct) is { } text
+            ? SiteConfig.OwnKeys(SiteConfig.Parse(text, $"site_config.json of {site.Name}")).ToJsonString()
+            : null;
+
+    /// <summary><c>bench version</c> in the running runner (bench-wide: the image's apps).</summary>
+    public async Task<IReadOnlyDictionary<string, string>> AppVersionsAsync(Site site, CancellationToken ct)
+    {
+        var command = BenchCommands.Version();
+        if (await NotRunningAsync(site, ct) is { } why)
+            throw new StepFailedException(FailureKind.Permanent, $"{command.Display} runs inside the site's runner, and {why}");
+        var result = await docker.ExecAsync(RunnerContainer.Name(site), command.Argv, options.BenchUser, options.BenchFolder, TimeSpan.FromMinutes(1), ct,
+            environment: BenchCommands.Environment);
+        if (result.ExitCode != 0)
+            throw new StepFailedException(FailureKind.Permanent, $"{command.Display} exited {result.ExitCode}: {result.Output}");
+        return BenchCommands.ParseVersions(result.Output);
     }
 
     /// <summary>The site's Redis first: the runner's Frappe connects to it from its first request.</summary>
@@ -66,22 +86,19 @@ public sealed class DockerSiteRuntime(DockerEngine docker, DockerRuntimeOptions 
         return RuntimeOutcome.Done(string.Join("; ", done));
     }
 
+    /// <summary>
+    /// Runs new-site; the install step has made sure the schema is empty (docs/architecture.md §9). A runner that has
+    /// already exited fails here at once with its last log lines (asked through the engine, which works whether the
+    /// runner runs or not), rather than with an exec error.
+    /// </summary>
     public async Task<RuntimeOutcome> InstallAsync(Site site, SiteSecrets secrets, CancellationToken ct)
     {
         var name = RunnerContainer.Name(site);
-        var folder = RunnerContainer.SiteFolder(options, site);
-        // Through the engine, not exec: that works whether the runner runs or not, so a resume whose runner exits at
-        // start reaches wait-healthy, which says why with the runner's logs.
-        await using (var marker = await docker.GetArchiveAsync(name, $"{folder}/{InstalledMarker}", ct))
-            if (marker is not null) return RuntimeOutcome.Done("already installed");
         if (RunnerExit.Reason(name, await docker.InspectAsync(name, ct)) is { } exited)
             throw new StepFailedException(FailureKind.Permanent, $"the runner exited: {exited}; its last log lines:\n" +
                 string.Join('\n', await docker.LogsAsync(name, Press.Core.Sites.Steps.WaitHealthyStep.ExitLogLines, ct)));
-
-        var newSite = BenchCommands.NewSite(site.Name, site.Apps);
-        var done = await RunBenchAsync(site, newSite, ct, BenchCommands.AdminPasswordPrompt(secrets.AdminPassword));
-        await docker.ExecAsync(name, ["touch", $"{folder}/{InstalledMarker}"], options.BenchUser, options.BenchFolder, TimeSpan.FromSeconds(30), ct);
-        return RuntimeOutcome.Done(done);
+        return RuntimeOutcome.Done(await RunBenchAsync(site, BenchCommands.NewSite(site.Name, site.Apps), ct,
+            BenchCommands.AdminPasswordPrompt(secrets.AdminPassword)));
     }
 
     /// <summary>One bench command in the runner as the bench user, with the command timeout; a non-zero exit is Permanent.</summary>
@@ -89,7 +106,7 @@ public sealed class DockerSiteRuntime(DockerEngine docker, DockerRuntimeOptions 
     {
         BenchCommands.EnsureAllowed(command);
         var result = await docker.ExecAsync(RunnerContainer.Name(site), command.Argv, options.BenchUser, options.BenchFolder, options.CommandTimeout,
-            ct, stdin);
+            ct, stdin, BenchCommands.Environment);
         if (result.ExitCode != 0)
             throw new StepFailedException(FailureKind.Permanent, $"{command.Display} exited {result.ExitCode}: {result.Output}");
         return $"{command.Display}: {LastLine(result.Output)}";

@@ -24,14 +24,17 @@ public sealed class ProcessSiteRuntime(ProcessRuntimeOptions options, RuntimeEnd
     private string SiteFolder(Site site) => Path.Combine(_bench, "sites", site.Name);
     private string PidFile(Site site) => Path.Combine(SiteFolder(site), ".press-runner.pid");
     private string LogFile(Site site) => Path.Combine(SiteFolder(site), "logs", "press-runner.log");
-    private string InstalledMarker(Site site) => Path.Combine(SiteFolder(site), ".press-installed");
+    private string ConfigFile(Site site) => Path.Combine(SiteFolder(site), "site_config.json");
 
     public async Task<RuntimeOutcome> WriteConfigAsync(Site site, SiteSecrets secrets, CancellationToken ct)
     {
         Directory.CreateDirectory(Path.Combine(SiteFolder(site), "logs"));
-        var path = Path.Combine(SiteFolder(site), "site_config.json");
-        var json = SiteConfig.Serialize(SiteConfig.Build(site, secrets.DatabasePassword, endpoints.DatabaseHost,
-            endpoints.DatabasePort, Redis.CheckedSocket(site)));
+        var path = ConfigFile(site);
+        var onDisk = File.Exists(path) ? SiteConfig.Parse(await File.ReadAllTextAsync(path, ct), path) : null;
+        var kept = secrets.KeptConfig is { } k ? SiteConfig.Parse(k, "the site's kept config") : null;
+        var merged = SiteConfig.Merge(SiteConfig.Build(site, secrets.DatabasePassword, endpoints.DatabaseHost,
+            endpoints.DatabasePort, Redis.CheckedSocket(site), endpoints.SiteUrl(site.Name)), onDisk, kept);
+        var json = SiteConfig.Serialize(merged);
         // Write-then-rename, readable by the owner only: the file holds the site's database password.
         var temp = path + ".tmp";
         File.Delete(temp);
@@ -39,7 +42,22 @@ public sealed class ProcessSiteRuntime(ProcessRuntimeOptions options, RuntimeEnd
         if (!OperatingSystem.IsWindows()) create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite; // never readable by others, not even briefly
         await using (var file = new StreamWriter(temp, new System.Text.UTF8Encoding(false), create)) await file.WriteAsync(json.AsMemory(), ct);
         File.Move(temp, path, overwrite: true);
-        return RuntimeOutcome.Done($"wrote {path}");
+        return RuntimeOutcome.Done($"wrote {path}: {SiteConfig.DescribeWrite(merged, onDisk, kept)}");
+    }
+
+    public async Task<string?> ReadOwnConfigAsync(Site site, CancellationToken ct) =>
+        File.Exists(ConfigFile(site))
+            ? SiteConfig.OwnKeys(SiteConfig.Parse(await File.ReadAllTextAsync(ConfigFile(site), ct), ConfigFile(site))).ToJsonString()
+            : null;
+
+    public async Task<IReadOnlyDictionary<string, string>> AppVersionsAsync(Site site, CancellationToken ct)
+    {
+        var command = BenchCommands.Version();
+        var result = await CommandRunner.RunAsync([options.BenchExecutable, .. command.Argv.Skip(1)], _bench, BenchCommands.Environment,
+            TimeSpan.FromMinutes(1), ct, cleanEnvironment: true);
+        if (result.ExitCode != 0)
+            throw new StepFailedException(FailureKind.Permanent, $"{command.Display} exited {result.ExitCode}: {result.OutputTail}");
+        return BenchCommands.ParseVersions(result.OutputTail);
     }
 
     public async Task<RuntimeOutcome> StartAsync(Site site, CancellationToken ct)
@@ -70,13 +88,9 @@ public sealed class ProcessSiteRuntime(ProcessRuntimeOptions options, RuntimeEnd
             : throw new StepFailedException(FailureKind.Transient, $"bench serve wrote no pid file in 5 s: {LogTail(site)}");
     }
 
-    public async Task<RuntimeOutcome> InstallAsync(Site site, SiteSecrets secrets, CancellationToken ct)
-    {
-        if (File.Exists(InstalledMarker(site))) return RuntimeOutcome.Done("already installed");
-        var done = await RunBenchAsync(BenchCommands.NewSite(site.Name, site.Apps), ct, BenchCommands.AdminPasswordPrompt(secrets.AdminPassword));
-        await File.WriteAllTextAsync(InstalledMarker(site), DateTimeOffset.UtcNow.ToString("O"), ct);
-        return done;
-    }
+    /// <summary>Runs new-site; the install step has made sure the schema is empty (docs/architecture.md §9).</summary>
+    public Task<RuntimeOutcome> InstallAsync(Site site, SiteSecrets secrets, CancellationToken ct) =>
+        RunBenchAsync(BenchCommands.NewSite(site.Name, site.Apps), ct, BenchCommands.AdminPasswordPrompt(secrets.AdminPassword));
 
     public Task<HealthProbe> ProbeAsync(Site site, CancellationToken ct) =>
         site.RunnerPort is not { } port ? throw new StepFailedException(FailureKind.Permanent, $"site {site.Name} has no runner port allocated")
@@ -205,8 +219,8 @@ public sealed class ProcessSiteRuntime(ProcessRuntimeOptions options, RuntimeEnd
     private async Task<RuntimeOutcome> RunBenchAsync(BenchCommand command, CancellationToken ct, string? stdin = null)
     {
         BenchCommands.EnsureAllowed(command);
-        var result = await CommandRunner.RunAsync(["setsid", "--wait", options.BenchExecutable, .. command.Argv.Skip(1)], _bench, null,
-            options.CommandTimeout, ct, stdin, cleanEnvironment: true);
+        var result = await CommandRunner.RunAsync(["setsid", "--wait", options.BenchExecutable, .. command.Argv.Skip(1)], _bench,
+            BenchCommands.Environment, options.CommandTimeout, ct, stdin, cleanEnvironment: true);
         if (result.ExitCode != 0)
             throw new StepFailedException(FailureKind.Permanent, $"{command.Display} exited {result.ExitCode}: {result.OutputTail}");
         return RuntimeOutcome.Done($"{command.Display}: {LastLine(result.OutputTail)}");
