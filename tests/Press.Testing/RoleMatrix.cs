@@ -18,6 +18,9 @@ public static class RoleMatrix
     /// <summary>Any role, or no token from a caller on the host (loopback, straight to the API port).</summary>
     public const string Diagnostics = "diagnostics";
 
+    /// <summary>Anyone, without credentials (liveness).</summary>
+    public const string Anonymous = "anonymous";
+
     public static readonly IReadOnlyDictionary<string, string> Expected = new Dictionary<string, string>
     {
         ["GET /api/sites"] = "viewer",
@@ -63,6 +66,8 @@ public static class RoleMatrix
         ["GET /api/overview"] = "viewer",
         ["GET /api/doctor"] = "admin",
         ["GET /metrics"] = Diagnostics,
+        ["GET /readyz"] = Diagnostics,
+        ["GET /healthz"] = Anonymous,
     };
 
     private static readonly string[] Ranked = ["viewer", "operator", "admin"];
@@ -91,7 +96,8 @@ public static class RoleMatrix
             var path = template.Replace("{name}", "matrix-nobody.example.com").Replace("{domain}", "nobody.example.com")
                 .Replace("{id}", Guid.NewGuid().ToString()).Replace("{key}", "no.such.setting").Replace("{part}", "database");
             var anonymousStatus = await SendAsync(anonymous, method, path);
-            var anonymousExpected = required == Secret ? new[] { 401, 503 } : required == Diagnostics && anonymousIsLocal ? [200] : [401];
+            var anonymousExpected = required == Secret ? new[] { 401, 503 }
+                : required == Anonymous || (required == Diagnostics && anonymousIsLocal) ? [200] : [401];
             if (!anonymousExpected.Contains(anonymousStatus)) problems.Add($"anonymous {operation}: got {anonymousStatus}, expected {string.Join(" or ", anonymousExpected)}");
             foreach (var (role, client) in clients)
             {
@@ -101,7 +107,7 @@ public static class RoleMatrix
                     if (status is not (401 or 503)) problems.Add($"{role} {operation}: got {status}, expected 401 or 503 (a token is not the secret)");
                     continue;
                 }
-                var allowed = required == Diagnostics || Array.IndexOf(Ranked, role) >= Array.IndexOf(Ranked, required);
+                var allowed = required is Diagnostics or Anonymous || Array.IndexOf(Ranked, role) >= Array.IndexOf(Ranked, required);
                 if (allowed && status is 401 or 403) problems.Add($"{role} {operation}: got {status}, expected to be let in (needs {required})");
                 if (!allowed && status != 403) problems.Add($"{role} {operation}: got {status}, expected 403 (needs {required})");
             }

@@ -83,9 +83,9 @@ public sealed record AuditExportLineDto(long Id, DateTimeOffset At, string Actor
 }
 
 /// <param name="FromBackup">Create the site holding this good backup's data (its apps come from the backup).</param>
-public sealed record CreateSiteRequest(string Name, IReadOnlyList<string>? Apps, Guid? FromBackup);
+public sealed record CreateSiteRequest(string Name, IReadOnlyList<string>? Apps = null, Guid? FromBackup = null);
 
-public sealed record CreateTokenRequest(string Name, string? Role, int? ExpiresInDays);
+public sealed record CreateTokenRequest(string Name, string? Role = null, int? ExpiresInDays = null);
 
 public sealed record TokenDto(Guid Id, string Name, string Role, string Token, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, Guid? ParentId);
 
