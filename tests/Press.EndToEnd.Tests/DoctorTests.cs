@@ -9,8 +9,8 @@ namespace Press.EndToEnd.Tests;
 /// <summary>
 /// <c>press doctor</c> (the real CLI against a real manager process): a healthy stack passes every check that applies;
 /// a stack whose Redis was stopped and whose dump tools folder is wrong fails exactly those two, each with its fix,
-/// and exits 1. The runtime here is 'none' (the docker checks need an engine of their own: a shared one holds other
-/// tests' runners, which doctor would rightly call strays).
+/// and exits 1. The runtime here is 'none': the shared test engine holds other runs' runners, which doctor would rightly
+/// call strays; the Docker checks are tested against the engine in Press.Infrastructure.Tests (DoctorDockerProbeTests).
 /// </summary>
 public sealed class DoctorTests : IDisposable
 {

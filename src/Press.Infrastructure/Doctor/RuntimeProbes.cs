@@ -1,7 +1,7 @@
 using Press.Core.Doctor;
-using Press.Core.Ports;
 using Press.Core.Sites;
 using Press.Infrastructure.Postgres;
+using Press.Infrastructure.Runtime;
 using Press.Infrastructure.Runtime.Docker;
 
 namespace Press.Infrastructure.Doctor;
@@ -10,7 +10,7 @@ namespace Press.Infrastructure.Doctor;
 /// Press-labelled containers that no live site owns — the same rule the worker's reconciler logs and counts
 /// (<c>press_runtime_stray_runners</c>), computed here so doctor answers without asking the worker.
 /// </summary>
-public sealed class StrayRunnersProbe(ISiteRuntime runtime, DockerEngine docker, SiteQueries queries) : IDoctorProbe
+public sealed class StrayRunnersProbe(RuntimeOptions runtime, DockerEngine docker, SiteQueries queries) : IDoctorProbe
 {
     public string Name => DoctorChecks.StrayRunners;
 
@@ -28,7 +28,7 @@ public sealed class StrayRunnersProbe(ISiteRuntime runtime, DockerEngine docker,
     }
 }
 
-public sealed class RunnerImageProbe(ISiteRuntime runtime, DockerEngine docker, RuntimeLimits limits) : IDoctorProbe
+public sealed class RunnerImageProbe(RuntimeOptions runtime, DockerEngine docker, RuntimeLimits limits) : IDoctorProbe
 {
     public string Name => DoctorChecks.RunnerImage;
 

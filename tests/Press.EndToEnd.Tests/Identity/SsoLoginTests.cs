@@ -109,6 +109,10 @@ public sealed class SsoLoginTests(SsoFixture fx, ITestOutputHelper output) : ICl
         var refused = await SignInAsync(noRoleContext, "dave");
         Assert.Contains("/login?error=no_role", refused.Url);
         Assert.Contains("has no Press role", await refused.TextContentAsync("#login-message"));
+        // The refusal is audited: the issuer vouched for dave, Press did not admit him.
+        var refusals = await AdminGetAsync("/api/audit?actor=" + Uri.EscapeDataString($"sso:dave@{fx.Provider.Issuer}"));
+        Assert.Contains(refusals.GetProperty("items").EnumerateArray(), e => e.GetProperty("action").GetString() == "login.sso.refused"
+            && e.GetProperty("details").GetProperty("outcome").GetString() == "no_role");
         fx.AssertNoSecretInLogs();
     }
 
