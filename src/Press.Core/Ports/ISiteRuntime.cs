@@ -22,7 +22,8 @@ public interface ISiteRuntime
     /// password goes to bench on stdin, never in argv.</summary>
     Task<RuntimeOutcome> InstallAsync(Site site, SiteSecrets secrets, CancellationToken ct);
 
-    /// <summary>One health probe: GET /api/method/ping with the site's Host header.</summary>
+    /// <summary>One health probe: GET /api/method/ping with the site's Host header, and the site's workers and scheduler
+    /// running (a site whose background jobs never run is not healthy).</summary>
     Task<HealthProbe> ProbeAsync(Site site, CancellationToken ct);
 
     Task<RuntimeOutcome> StopAsync(Site site, CancellationToken ct);
@@ -72,6 +73,9 @@ public interface ISiteRuntime
 
     /// <summary><c>bench --site S migrate</c>.</summary>
     Task<RuntimeOutcome> MigrateAsync(Site site, CancellationToken ct);
+
+    /// <summary><c>bench --site S enable-scheduler</c>: new sites start with it off (docs/frappe.md §7). Idempotent.</summary>
+    Task<RuntimeOutcome> EnableSchedulerAsync(Site site, CancellationToken ct);
 
     /// <summary><c>bench --site S set-maintenance-mode on|off</c>.</summary>
     Task<RuntimeOutcome> SetMaintenanceAsync(Site site, bool on, CancellationToken ct);

@@ -30,6 +30,7 @@ public sealed class NoSiteRuntime : ISiteRuntime
     public Task<RuntimeOutcome> UnswapFilesAsync(Site site, string restoreId, CancellationToken ct) => Skipped;
     public Task<RuntimeOutcome> DiscardRestoreFilesAsync(Site site, string restoreId, CancellationToken ct) => Skipped;
     public Task<RuntimeOutcome> MigrateAsync(Site site, CancellationToken ct) => Skipped;
+    public Task<RuntimeOutcome> EnableSchedulerAsync(Site site, CancellationToken ct) => Skipped;
     public Task<RuntimeOutcome> SetMaintenanceAsync(Site site, bool on, CancellationToken ct) => Skipped;
 }
 

@@ -20,6 +20,7 @@ public static class JobEngine
         services.AddSingleton<IJobStep, AllocateRunnerStep>();
         services.AddSingleton<IJobStep, WriteSiteConfigStep>();
         services.AddSingleton<IJobStep, InstallSiteStep>();
+        services.AddSingleton<IJobStep, EnableSchedulerStep>();
         services.AddSingleton<IJobStep, WaitHealthyStep>();
         services.AddSingleton<IJobStep, RemoveRunnerStep>();
         services.AddSingleton<IJobStep, RemoveSiteFilesStep>();

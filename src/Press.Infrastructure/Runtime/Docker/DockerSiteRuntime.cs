@@ -2,12 +2,13 @@ using Press.Core.Jobs;
 using Press.Core.Ports;
 using Press.Core.Sites;
 using Press.Infrastructure.Bench;
+using Press.Infrastructure.Runtime.Background;
 
 namespace Press.Infrastructure.Runtime.Docker;
 
 /// <summary>
 /// The Docker driver: one runner container per site (<see cref="RunnerContainer"/>) beside its own Redis
-/// (<see cref="RedisContainer"/>), bench commands by docker exec, the site's files in its own volume (kept on soft
+/// (<see cref="RedisContainer"/>) and its workers and scheduler (<see cref="BackgroundContainer"/>), bench commands by docker exec, the site's files in its own volume (kept on soft
 /// delete, removed on purge; exported and restored by <see cref="ContainerSiteFiles"/>, which works whether the runner
 /// runs or not).
 /// </summary>
@@ -62,6 +63,14 @@ public sealed class DockerSiteRuntime(DockerEngine docker, DockerRuntimeOptions 
             await docker.StartAsync(name, ct);
             done.Add($"started {name} on 127.0.0.1:{Port(site)}");
         }
+        var started = new List<string>();
+        foreach (var background in BackgroundContainer.Names(site))
+        {
+            if ((await docker.InspectAsync(background, ct))?.State?.Running == true) continue;
+            await docker.StartAsync(background, ct);
+            started.Add(background);
+        }
+        done.Add(started.Count == 0 ? "workers and scheduler already running" : $"started {string.Join(", ", started)}");
         return RuntimeOutcome.Done(string.Join("; ", done));
     }
 
@@ -89,13 +98,36 @@ public sealed class DockerSiteRuntime(DockerEngine docker, DockerRuntimeOptions 
         return $"{command.Display}: {LastLine(result.Output)}";
     }
 
-    public Task<HealthProbe> ProbeAsync(Site site, CancellationToken ct) =>
-        site.RunnerPort is { } port ? ping.ProbeAsync(site.Name, port, ct)
-            : throw new StepFailedException(FailureKind.Permanent, $"site {site.Name} has no runner port allocated");
+    /// <summary>The web server answers pong and every worker and the scheduler run: a site whose jobs never run is not healthy.</summary>
+    public async Task<HealthProbe> ProbeAsync(Site site, CancellationToken ct)
+    {
+        var port = site.RunnerPort ?? throw new StepFailedException(FailureKind.Permanent, $"site {site.Name} has no runner port allocated");
+        var web = await ping.ProbeAsync(site.Name, port, ct);
+        var stopped = new List<string>();
+        foreach (var background in BackgroundContainer.Names(site))
+            if ((await docker.InspectAsync(background, ct))?.State?.Running != true) stopped.Add(background);
+        return stopped.Count == 0 ? web
+            : new HealthProbe(true, false, $"{web.Detail}; not running: {string.Join(", ", stopped)}");
+    }
 
-    /// <summary>The runner, then its Redis (queued jobs stay in its append-only file).</summary>
-    public async Task<RuntimeOutcome> StopAsync(Site site, CancellationToken ct) =>
-        RuntimeOutcome.Done($"{await StopOneAsync(RunnerContainer.Name(site), ct)}; {await StopOneAsync(RedisContainer.Name(site), ct)}");
+    /// <summary>In the runner, which must run (a stopped one fails Permanently: resume the site, then retry).</summary>
+    public async Task<RuntimeOutcome> EnableSchedulerAsync(Site site, CancellationToken ct)
+    {
+        var command = BenchCommands.EnableScheduler(site.Name);
+        if (await NotRunningAsync(site, ct) is { } why)
+            throw new StepFailedException(FailureKind.Permanent, $"{command.Display} runs inside the site's runner, and {why}: resume the site, then retry");
+        return RuntimeOutcome.Done(await RunBenchAsync(site, command, ct));
+    }
+
+    /// <summary>The workers and scheduler (a running job is given the stop timeout to end), the runner, then its Redis
+    /// (queued jobs stay in its append-only file).</summary>
+    public async Task<RuntimeOutcome> StopAsync(Site site, CancellationToken ct)
+    {
+        var done = new List<string>();
+        foreach (var name in (string[])[.. BackgroundContainer.Names(site), RunnerContainer.Name(site), RedisContainer.Name(site)])
+            done.Add(await StopOneAsync(name, ct));
+        return RuntimeOutcome.Done(string.Join("; ", done));
+    }
 
     private async Task<string> StopOneAsync(string name, CancellationToken ct)
     {
@@ -109,18 +141,21 @@ public sealed class DockerSiteRuntime(DockerEngine docker, DockerRuntimeOptions 
     public async Task<RuntimeOutcome> RemoveRunnerAsync(Site site, CancellationToken ct)
     {
         var removed = new List<string>();
-        foreach (var name in new[] { RunnerContainer.Name(site), RedisContainer.Name(site) })
+        foreach (var name in (string[])[.. BackgroundContainer.Names(site), RunnerContainer.Name(site), RedisContainer.Name(site)])
         {
             if (await docker.InspectAsync(name, ct) is null) continue;
             await docker.RemoveAsync(name, ct);
             removed.Add(name);
         }
-        return RuntimeOutcome.Done((removed.Count == 0 ? "runner and Redis already removed" : $"removed {string.Join(" and ", removed)}")
+        return RuntimeOutcome.Done((removed.Count == 0 ? "runner, workers, scheduler and Redis already removed" : $"removed {string.Join(" and ", removed)}")
             + $"; site files kept in volume {RunnerContainer.Volume(site)}, Redis data in {RedisContainer.Volume(site)}");
     }
 
+    /// <summary>Every container that mounts the Redis volume goes first: Docker keeps a volume that is in use.</summary>
     public async Task<RuntimeOutcome> RemoveRedisAsync(Site site, CancellationToken ct)
     {
+        foreach (var background in BackgroundContainer.Names(site)) await docker.RemoveAsync(background, ct);
+        await docker.RemoveAsync(RunnerContainer.Name(site), ct);
         await docker.RemoveAsync(RedisContainer.Name(site), ct);
         var removed = await docker.RemoveVolumeAsync(RedisContainer.Volume(site), ct);
         return RuntimeOutcome.Done(removed ? $"removed {RedisContainer.Name(site)} and its data (volume {RedisContainer.Volume(site)})"
@@ -129,6 +164,7 @@ public sealed class DockerSiteRuntime(DockerEngine docker, DockerRuntimeOptions 
 
     public async Task<RuntimeOutcome> RemoveFilesAsync(Site site, CancellationToken ct)
     {
+        foreach (var background in BackgroundContainer.Names(site)) await docker.RemoveAsync(background, ct);
         await docker.RemoveAsync(RunnerContainer.Name(site), ct);
         var removed = await docker.RemoveVolumeAsync(RunnerContainer.Volume(site), ct);
         return RuntimeOutcome.Done(removed ? $"removed volume {RunnerContainer.Volume(site)}" : $"volume {RunnerContainer.Volume(site)} already gone");
@@ -169,7 +205,14 @@ public sealed class DockerSiteRuntime(DockerEngine docker, DockerRuntimeOptions 
             await docker.CreateAsync(RunnerContainer.Build(site, Port(site), await limits.ForAsync(site, ct), options), ct);
             done.Add($"created {name}");
         }
-        return done.Count == 0 ? $"{name} and {redis} exist" : string.Join("; ", done);
+        foreach (var process in BackgroundProcesses.All)
+        {
+            var background = BackgroundContainer.Name(site, process.Role);
+            if (await docker.InspectAsync(background, ct) is not null) continue;
+            await docker.CreateAsync(BackgroundContainer.Build(site, process, await limits.BackgroundForAsync(site, ct), options), ct);
+            done.Add($"created {background}");
+        }
+        return done.Count == 0 ? $"{name}, its workers, scheduler and {redis} exist" : string.Join("; ", done);
     }
 
     private static int Port(Site site) =>
