@@ -105,7 +105,8 @@ public sealed partial class RuntimeStack : IAsyncDisposable
         var bench = Directory.CreateTempSubdirectory("press-e2e-bench-").FullName;
         Directory.CreateDirectory(Path.Combine(bench, "sites"));
         await File.WriteAllTextAsync(Path.Combine(bench, "sites", "apps.txt"), "frappe\n");
-        await File.WriteAllTextAsync(Path.Combine(bench, "sites", "common_site_config.json"), "{}\n");
+        // A 2-s scheduler tick (Frappe: 60 s), as the double's image sets it, so a scheduled job runs within a test.
+        await File.WriteAllTextAsync(Path.Combine(bench, "sites", "common_site_config.json"), "{\"scheduler_tick_interval\": 2}\n");
         return await StartAsync("process", ProcessSettings(bench), bench, privateRedis);
     }
 
@@ -168,6 +169,9 @@ public sealed partial class RuntimeStack : IAsyncDisposable
     }
 
     public static string ContainerOf(string site) => $"fcs-press-site-{site}";
+
+    /// <summary>The site's workers and scheduler (docs/architecture.md §9), each its own container.</summary>
+    public static IEnumerable<string> BackgroundContainersOf(string site) => ProcessRunners.BackgroundRoles.Select(r => $"fcs-press-site-{site}-{r}");
 
     /// <summary>The site's own Redis: its sidecar container, and that container's volume (same name).</summary>
     public static string RedisContainerOf(string site) => $"fcs-press-site-{site}-redis";
@@ -242,7 +246,7 @@ public sealed partial class RuntimeStack : IAsyncDisposable
         {
             try
             {
-                await TestEngine.RemoveAsync([.. sites.Select(ContainerOf), .. sites.Select(RedisContainerOf), .. extra],
+                await TestEngine.RemoveAsync([.. sites.SelectMany(BackgroundContainersOf), .. sites.Select(ContainerOf), .. sites.Select(RedisContainerOf), .. extra],
                     [.. sites.Select(ContainerOf), .. sites.Select(RedisContainerOf)]);
             }
             catch (Exception ex) { Console.Error.WriteLine($"RuntimeStack cleanup: {ex.Message}"); }
@@ -298,11 +302,21 @@ public static class ProcessRunners
         }
     }
 
-    /// <summary>SIGKILL of the runner's process group (it leads its own session), only if it is still the double.</summary>
+    /// <summary>The site's background processes the process driver starts beside bench serve (pid file .press-ROLE.pid).</summary>
+    public static readonly string[] BackgroundRoles = ["worker-short", "worker-long", "schedule"];
+
+    public static int? Pid(string bench, string site, string role) =>
+        Path.Combine(SiteFolder(bench, site), $".press-{role}.pid") is var file && File.Exists(file)
+        && int.TryParse(File.ReadAllText(file).Trim(), out var pid) ? pid : null;
+
+    /// <summary>SIGKILL of the runner's and the background processes' groups (each leads its own session), only if still the double.</summary>
     public static void Kill(string bench, string site)
     {
-        if (Pid(bench, site) is not { } pid || !IsRunner(pid)) return;
-        using var kill = System.Diagnostics.Process.Start("kill", ["-KILL", "--", $"-{pid}"]);
-        kill.WaitForExit(5000);
+        foreach (var role in (string[])["runner", .. BackgroundRoles])
+        {
+            if (Pid(bench, site, role) is not { } pid || !IsRunner(pid)) continue;
+            using var kill = System.Diagnostics.Process.Start("kill", ["-KILL", "--", $"-{pid}"]);
+            kill.WaitForExit(5000);
+        }
     }
 }

@@ -19,7 +19,9 @@ public static class BenchCommand
           bench --site SITE set-maintenance-mode on|off
           bench --site SITE enable-scheduler | disable-scheduler
           bench --site SITE set-config KEY VALUE [-p|--parse]
-          bench serve [--port PORT]
+          bench serve [--port PORT] [--noreload] [--nothreading] [--with-coverage] [--profile] [--proxy] [--apps APPS]
+          bench worker [--queue QUEUE[,QUEUE]...] [--quiet] [--burst]
+          bench schedule
         """;
 
     public static async Task<int> RunAsync(string[] args, string cwd)
@@ -48,13 +50,17 @@ public static class BenchCommand
 
         var command = rest[0];
         var commandArgs = rest.Skip(1).ToList();
-        if (command is "new-site" or "serve")
+        if (command is "new-site" or "serve" or "worker" or "schedule")
         {
             if (site is not null) throw BenchException.Usage($"`bench --site SITE {command}` is not supported by the test double; use `bench {command} …`");
             var bench = BenchFolder.Open(cwd);
-            return command == "new-site"
-                ? await NewSiteCommand.RunAsync(bench, commandArgs)
-                : await ServeCommand.RunAsync(bench, commandArgs);
+            return command switch
+            {
+                "new-site" => await NewSiteCommand.RunAsync(bench, commandArgs),
+                "serve" => await ServeCommand.RunAsync(bench, commandArgs),
+                "worker" => await WorkerCommand.RunAsync(bench, commandArgs),
+                _ => await ScheduleCommand.RunAsync(bench, commandArgs),
+            };
         }
 
         if (!SiteCommands.Names.Contains(command)) throw BenchException.Usage($"No such command '{command}' (not in the test double's bench subset).");

@@ -48,18 +48,43 @@ public sealed class RequestHandler(BenchFolder bench)
         var sitePath = bench.SitePath(site);
         var config = sitePath is null ? null : await LoadConfigAsync(sitePath);
         if (config is null || !config.IsSet("db_name")) return (404, Error("NotFound", $"Site {site} does not exist"));
-        if (ctx.Request.Path != "/api/method/ping")
-            return (404, Error("DoesNotExistError", "frappe-test-double serves only /api/method/ping"));
+        if (ctx.Request.Path != "/api/method/ping" && ctx.Request.Path != EnqueuePath)
+            return (404, Error("DoesNotExistError", $"frappe-test-double serves only /api/method/ping and {EnqueuePath}"));
         try
         {
             await using var conn = await SiteDatabase.OpenAsync(config, ctx.RequestAborted);
             if (config.Flag("maintenance_mode")) return (503, Error("SessionStopped", "Session Stopped"));
             await SiteDatabase.ScalarAsync(conn, """SELECT count(*) FROM "tabInstalled Application" """, ctx.RequestAborted);
+            if (ctx.Request.Path == EnqueuePath) return await EnqueueAsync(ctx, site, config);
             return (200, new JsonObject { ["message"] = "pong" });
         }
         catch (NpgsqlException e)
         {
             return (500, Error(e.GetType().Name, e.Message));
+        }
+    }
+
+    /// <summary>
+    /// A request whose work goes to the background, like saving a User (frappe/core/doctype/user/user.py enqueues on
+    /// update) or any <c>frappe.enqueue</c> call: POST only; the job lands in the site's redis_queue (queue from
+    /// <c>?queue=</c>, default "default"). An unreachable queue fails the request with 500, as frappe.enqueue raises.
+    /// A double-only method name, so no test mistakes it for a Frappe API.
+    /// </summary>
+    public const string EnqueuePath = "/api/method/frappe_test_double.enqueue";
+
+    private async Task<(int, JsonObject)> EnqueueAsync(HttpContext ctx, string site, SiteConfig config)
+    {
+        if (!HttpMethods.IsPost(ctx.Request.Method)) return (405, Error("PermissionError", "POST only"));
+        var queue = ctx.Request.Query["queue"].FirstOrDefault() is { Length: > 0 } q ? q : "default";
+        if (queue is not ("short" or "default" or "long")) return (417, Error("ValidationError", $"Queue should be one of short, default, long"));
+        try
+        {
+            var id = await SiteQueue.EnqueueAsync(bench, config, site, queue, "frappe_test_double.background_job");
+            return (200, new JsonObject { ["message"] = SiteQueue.Describe(id, queue) });
+        }
+        catch (Cli.BenchException e)
+        {
+            return (500, Error("RedisConnectionError", e.Message));
         }
     }
 
