@@ -43,6 +43,10 @@ public interface ISiteRuntime
 
     RuntimeStatus Describe(Site site);
 
+    /// <summary>The unix socket on this host where the site's socket.io listens (the ingress forwards <c>/socket.io</c>
+    /// there), or null when this driver runs none.</summary>
+    Task<string?> SocketIoSocketAsync(string siteName, CancellationToken ct);
+
     // ---- backups and restores (docs/architecture.md §6). The database part is Press's own (pg_dump per schema); the
     // runtime only handles the site's files and Frappe's own commands. ----
 

@@ -74,6 +74,8 @@ public sealed partial class RuntimeStack : IAsyncDisposable
         ["Press:Runtime:Driver"] = "process",
         ["Press:Runtime:Process:BenchFolder"] = benchFolder,
         ["Press:Runtime:Process:BenchExecutable"] = DoubleExecutable,
+        ["Press:Runtime:Process:NodeExecutable"] = DoubleExecutable, // the double's socket.io stand-in
+
         ["Press:Runtime:Health:Interval"] = "00:00:00.500",
         ["Press:Runtime:Health:Timeout"] = "00:01:00",
     };
@@ -91,15 +93,25 @@ public sealed partial class RuntimeStack : IAsyncDisposable
 
     /// <param name="privateRedis">Press's own Redis is a private one with a password (as production runs it), so a test
     /// can prove a runner cannot reach it whatever the shared test Redis is configured with.</param>
-    public static async Task<RuntimeStack> StartDockerAsync(bool privateRedis = false)
+    /// <param name="proxy">The manager also runs the embedded proxy, on <see cref="ProxyPort"/>.</param>
+    public static async Task<RuntimeStack> StartDockerAsync(bool privateRedis = false, bool proxy = false)
     {
         _ = TestServices.DockerHost; // fail first with how to run, not with a refused connection
         _ = TestServices.DoubleImage;
         _ = TestServices.RedisImage;
-        return await StartAsync("docker", DockerSettings(), null, privateRedis);
+        return await StartAsync("docker", WithProxy(DockerSettings(), proxy), null, privateRedis);
     }
 
-    public static async Task<RuntimeStack> StartProcessAsync(bool privateRedis = false)
+    /// <summary>The embedded proxy's port when the stack runs one.</summary>
+    public int? ProxyPort => Settings.GetValueOrDefault("Press:Ingress:ProxyUrl") is { Length: > 0 } url ? new Uri(url).Port : null;
+
+    private static Dictionary<string, string?> WithProxy(Dictionary<string, string?> settings, bool proxy)
+    {
+        if (proxy) settings["Press:Ingress:ProxyUrl"] = $"http://127.0.0.1:{Ports.Reserve()}";
+        return settings;
+    }
+
+    public static async Task<RuntimeStack> StartProcessAsync(bool privateRedis = false, bool proxy = false)
     {
         // A bench folder as frappe_docker lays it out, with only frappe in apps.txt (like the double's image).
         var bench = Directory.CreateTempSubdirectory("press-e2e-bench-").FullName;
@@ -107,7 +119,7 @@ public sealed partial class RuntimeStack : IAsyncDisposable
         await File.WriteAllTextAsync(Path.Combine(bench, "sites", "apps.txt"), "frappe\n");
         // A 2-s scheduler tick (Frappe: 60 s), as the double's image sets it, so a scheduled job runs within a test.
         await File.WriteAllTextAsync(Path.Combine(bench, "sites", "common_site_config.json"), "{\"scheduler_tick_interval\": 2}\n");
-        return await StartAsync("process", ProcessSettings(bench), bench, privateRedis);
+        return await StartAsync("process", WithProxy(ProcessSettings(bench), proxy), bench, privateRedis);
     }
 
     /// <summary>Press's own Redis when the stack has a private one (null: the shared test Redis).</summary>
@@ -303,7 +315,7 @@ public static class ProcessRunners
     }
 
     /// <summary>The site's background processes the process driver starts beside bench serve (pid file .press-ROLE.pid).</summary>
-    public static readonly string[] BackgroundRoles = ["worker-short", "worker-long", "schedule"];
+    public static readonly string[] BackgroundRoles = ["worker-short", "worker-long", "schedule", "socketio"];
 
     public static int? Pid(string bench, string site, string role) =>
         Path.Combine(SiteFolder(bench, site), $".press-{role}.pid") is var file && File.Exists(file)

@@ -31,12 +31,12 @@ public abstract class TwoBackgroundSitesFixture : IAsyncLifetime
 
 public sealed class DockerBackgroundSitesFixture : TwoBackgroundSitesFixture
 {
-    protected override Task<RuntimeStack> StartAsync() => RuntimeStack.StartDockerAsync();
+    protected override Task<RuntimeStack> StartAsync() => RuntimeStack.StartDockerAsync(proxy: true);
 }
 
 public sealed class ProcessBackgroundSitesFixture : TwoBackgroundSitesFixture
 {
-    protected override Task<RuntimeStack> StartAsync() => RuntimeStack.StartProcessAsync();
+    protected override Task<RuntimeStack> StartAsync() => RuntimeStack.StartProcessAsync(proxy: true);
 }
 
 /// <summary>
@@ -96,6 +96,43 @@ public abstract class BackgroundWorkTests(TwoBackgroundSitesFixture fixture)
         var worker = queue == "long" ? "worker-long" : "worker-short";
         Assert.Contains(id, await BackgroundLogAsync(a, worker));
         foreach (var role in ProcessRunners.BackgroundRoles) Assert.DoesNotContain(id, await BackgroundLogAsync(b, role));
+    }
+
+    /// <summary>Engine.IO's first request, as a browser's socket.io client sends it, with the site's host name.</summary>
+    private async Task<(HttpStatusCode Status, string Body)> HandshakeAsync(int port, string host)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{port}/socket.io/?EIO=4&transport=polling");
+        request.Headers.Host = host;
+        using var response = await Http.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Socket_io_is_reached_through_the_proxy_at_slash_socket_io_and_through_Press_where_Traefik_sends_it()
+    {
+        var a = fixture.A;
+        var proxy = Stack.ProxyPort ?? throw new InvalidOperationException("the stack runs no proxy");
+        var (status, body) = await Eventually.Until(() => HandshakeAsync(proxy, a), r => r.Status == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(20), $"socket.io of {a} to answer through the proxy", Stack.Describe, TimeSpan.FromMilliseconds(250));
+        Assert.StartsWith("0{\"sid\":", body);
+        Assert.Contains("\"upgrades\":[\"websocket\"]", body);
+        // Traefik routes Host(a) && PathPrefix(/socket.io) to Press's own port (TraefikConfig): the same answer there.
+        var api = Stack.Manager.BaseUrl.Port;
+        var (apiStatus, apiBody) = await HandshakeAsync(api, a);
+        Assert.True(apiStatus == HttpStatusCode.OK && apiBody.StartsWith("0{\"sid\":", StringComparison.Ordinal), $"{apiStatus} {apiBody}");
+        // It is the site's own socket.io that answered: its log has the request with A's host name, B's has none.
+        Assert.Contains($"host={a}", await BackgroundLogAsync(a, "socketio"));
+        Assert.DoesNotContain($"host={a}", await BackgroundLogAsync(fixture.B, "socketio"));
+        // Anything else under /socket.io is socket.io's to refuse, not the web server's.
+        Assert.Equal(HttpStatusCode.BadRequest, await GetAsync(proxy, a, "/socket.io/?transport=unknown"));
+    }
+
+    private static async Task<HttpStatusCode> GetAsync(int port, string host, string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{port}{path}");
+        request.Headers.Host = host;
+        using var response = await Http.SendAsync(request);
+        return response.StatusCode;
     }
 
     [Fact]

@@ -26,6 +26,8 @@ public static class BenchCommand
 
     public static async Task<int> RunAsync(string[] args, string cwd)
     {
+        // `node apps/frappe/socketio.js` (the image's node shim and the process driver's NodeExecutable end here).
+        if (SocketIoCommand.Matches(args)) return await SocketIoCommand.RunAsync(BenchFolder.Open(cwd), args);
         var rest = args.ToList();
         string? site = null;
         if (rest.Count > 0 && (rest[0] == "--site" || rest[0].StartsWith("--site=", StringComparison.Ordinal)))

@@ -5,13 +5,14 @@ using Press.Infrastructure.Runtime.Background;
 namespace Press.Infrastructure.Runtime.Docker;
 
 /// <summary>
-/// A site's background process (<see cref="BackgroundProcesses"/>: a worker or the scheduler) as its own container
+/// A site's background process (<see cref="BackgroundProcesses"/>: a worker, the scheduler or socket.io) as its own container
 /// beside the runner, from the runner's image, on the site's volumes. Why sidecars and not more processes inside the
 /// runner: Docker then restarts each process on its own (a crashed worker does not take the web server down, and no
 /// process supervisor is needed in the image), its state is visible per process (the health and the reconciler look
 /// at each), and memory and CPU are limited per role (a runaway report job cannot starve the web server) — as
-/// frappe_docker runs them (docs/frappe.md §4). Locked down like the runner. Host networking: they reach PostgreSQL
-/// on the host's loopback, and they listen on nothing.
+/// frappe_docker runs them (docs/frappe.md §4). Locked down like the runner. Host networking: workers reach PostgreSQL
+/// on the host's loopback and socket.io reaches the site's web server for its sign-in check (frappe/realtime); none
+/// listens on TCP — socket.io listens on a unix socket in its own small volume, where the ingress connects.
 /// </summary>
 public static class BackgroundContainer
 {
@@ -21,6 +22,25 @@ public static class BackgroundContainer
 
     public sealed record Limits(string Image, int MemoryMb, double Cpus, int PidsLimit);
 
+    /// <summary>socket.io's volume: named by a short hash of the site name, so its folder on the host stays well inside a
+    /// unix socket path's 107 bytes (<see cref="BackgroundProcesses.SocketIoKey"/>).</summary>
+    public static string SocketIoVolume(string siteName) => $"fcs-press-io-{BackgroundProcesses.SocketIoKey(siteName)}";
+
+    public const string SocketIoFolder = "/run/press-socketio";
+    public const string SocketIoSocketName = "socketio.sock";
+
+    private static List<Mount> Mounts(Site site, BackgroundProcess process, DockerRuntimeOptions options) => process.Kind == BackgroundKind.SocketIo
+        ?
+        [
+            new Mount { Type = "volume", Source = RedisContainer.Volume(site), Target = options.RedisSocketFolder, ReadOnly = true },
+            new Mount { Type = "volume", Source = SocketIoVolume(site.Name), Target = SocketIoFolder },
+        ]
+        :
+        [
+            new Mount { Type = "volume", Source = RunnerContainer.Volume(site), Target = RunnerContainer.SiteFolder(options, site) },
+            new Mount { Type = "volume", Source = RedisContainer.Volume(site), Target = options.RedisSocketFolder, ReadOnly = true },
+        ];
+
     public static CreateContainerParameters Build(Site site, BackgroundProcess process, Limits limits, DockerRuntimeOptions options) => new()
     {
         Name = Name(site, process.Role),
@@ -28,7 +48,8 @@ public static class BackgroundContainer
         Cmd = process.Command.Argv.ToList(),
         WorkingDir = options.BenchFolder,
         User = options.BenchUser,
-        Env = process.EnvironmentFor(RunnerContainer.RedisSocket(options)).Select(e => $"{e.Key}={e.Value}").ToList(),
+        Env = process.EnvironmentFor(RunnerContainer.RedisSocket(options), $"{SocketIoFolder}/{SocketIoSocketName}")
+            .Select(e => $"{e.Key}={e.Value}").ToList(),
         Labels = new Dictionary<string, string>
         {
             [RunnerContainer.ManagedLabel] = "true",
@@ -47,11 +68,7 @@ public static class BackgroundContainer
             SecurityOpt = ["no-new-privileges"],
             ReadonlyRootfs = options.ReadOnlyRootFilesystem,
             Tmpfs = options.ReadOnlyRootFilesystem ? RunnerContainer.Tmpfs(options) : null,
-            Mounts =
-            [
-                new Mount { Type = "volume", Source = RunnerContainer.Volume(site), Target = RunnerContainer.SiteFolder(options, site) },
-                new Mount { Type = "volume", Source = RedisContainer.Volume(site), Target = options.RedisSocketFolder, ReadOnly = true },
-            ],
+            Mounts = Mounts(site, process, options),
             LogConfig = new LogConfig { Type = "json-file", Config = new Dictionary<string, string> { ["max-size"] = "10m", ["max-file"] = "3" } },
         },
     };

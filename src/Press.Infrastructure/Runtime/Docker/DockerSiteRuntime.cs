@@ -167,7 +167,19 @@ public sealed class DockerSiteRuntime(DockerEngine docker, DockerRuntimeOptions 
         foreach (var background in BackgroundContainer.Names(site)) await docker.RemoveAsync(background, ct);
         await docker.RemoveAsync(RunnerContainer.Name(site), ct);
         var removed = await docker.RemoveVolumeAsync(RunnerContainer.Volume(site), ct);
+        await docker.RemoveVolumeAsync(BackgroundContainer.SocketIoVolume(site.Name), ct);
+        _socketIoSockets.TryRemove(site.Name, out _);
         return RuntimeOutcome.Done(removed ? $"removed volume {RunnerContainer.Volume(site)}" : $"volume {RunnerContainer.Volume(site)} already gone");
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _socketIoSockets = new();
+
+    /// <summary>socket.io's socket in its volume's folder on this host (the engine's data root must be on this host).</summary>
+    public async Task<string?> SocketIoSocketAsync(string siteName, CancellationToken ct)
+    {
+        if (_socketIoSockets.TryGetValue(siteName, out var known)) return known;
+        if (await docker.VolumeMountpointAsync(BackgroundContainer.SocketIoVolume(siteName), ct) is not { } folder) return null;
+        return _socketIoSockets[siteName] = $"{folder}/{BackgroundContainer.SocketIoSocketName}";
     }
 
     public Task<IReadOnlyList<string>> LogsAsync(Site site, int tail, CancellationToken ct) =>
@@ -210,6 +222,12 @@ public sealed class DockerSiteRuntime(DockerEngine docker, DockerRuntimeOptions 
             var background = BackgroundContainer.Name(site, process.Role);
             if (await docker.InspectAsync(background, ct) is not null) continue;
             await docker.CreateAsync(BackgroundContainer.Build(site, process, await limits.BackgroundForAsync(site, ct), options), ct);
+            if (process.Kind == BackgroundKind.SocketIo)
+            {
+                // socket.io runs as the bench user and creates its socket in its own volume, which Docker made root's.
+                await docker.PutFileAsync(background, BackgroundContainer.SocketIoFolder, ".press", "socket.io's unix socket lives here\n",
+                    options.BenchUid, UnixFileMode.UserRead | UnixFileMode.UserWrite, ct);
+            }
             done.Add($"created {background}");
         }
         return done.Count == 0 ? $"{name}, its workers, scheduler and {redis} exist" : string.Join("; ", done);

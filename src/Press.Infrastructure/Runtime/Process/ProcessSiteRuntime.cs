@@ -51,7 +51,7 @@ public sealed class ProcessSiteRuntime(ProcessRuntimeOptions options, RuntimeEnd
         var done = new List<string> { redis, await StartDetachedAsync(site, Runner, BenchCommands.Serve(port), new Dictionary<string, string>(), ct) };
         var socket = Redis.CheckedSocket(site);
         foreach (var process in BackgroundProcesses.All)
-            done.Add(await StartDetachedAsync(site, process.Role, process.Command, process.EnvironmentFor(socket), ct));
+            done.Add(await StartDetachedAsync(site, process.Role, process.Command, process.EnvironmentFor(socket, SocketIoSocket(site.Name)), ct));
         return RuntimeOutcome.Done(string.Join("; ", done));
     }
 
@@ -65,7 +65,7 @@ public sealed class ProcessSiteRuntime(ProcessRuntimeOptions options, RuntimeEnd
         var env = new Dictionary<string, string>(environment) { ["PRESS_PIDFILE"] = PidFile(site, role), ["PRESS_LOGFILE"] = LogFile(site, role) };
         var result = await CommandRunner.RunAsync(
             ["setsid", "-f", "sh", "-c", "echo $$ > \"$PRESS_PIDFILE\"; exec \"$@\" >>\"$PRESS_LOGFILE\" 2>&1 </dev/null",
-                "sh", options.BenchExecutable, .. command.Argv.Skip(1)],
+                "sh", command.Argv[0] == "node" ? options.NodeExecutable : options.BenchExecutable, .. command.Argv.Skip(1)],
             _bench, env, TimeSpan.FromSeconds(10), ct, cleanEnvironment: true);
         if (result.ExitCode != 0) throw new StepFailedException(FailureKind.Permanent, $"cannot start {command.Display}: {result.OutputTail}");
         for (var i = 0; i < 50 && RunningPid(site, role) is null; i++) await Task.Delay(100, ct);
@@ -132,6 +132,11 @@ public sealed class ProcessSiteRuntime(ProcessRuntimeOptions options, RuntimeEnd
 
     public async Task<IReadOnlyList<string>> LogsAsync(Site site, int tail, CancellationToken ct) =>
         File.Exists(LogFile(site)) ? (await File.ReadAllLinesAsync(LogFile(site), ct)).TakeLast(tail).ToList() : [];
+
+    /// <summary>Beside the sites' Redis folders, named by a short hash of the site's name (unix socket paths hold 107 bytes).</summary>
+    private string SocketIoSocket(string siteName) => Path.Combine(Redis.Root, $"io-{BackgroundProcesses.SocketIoKey(siteName)}.sock");
+
+    public Task<string?> SocketIoSocketAsync(string siteName, CancellationToken ct) => Task.FromResult<string?>(SocketIoSocket(siteName));
 
     public RuntimeStatus Describe(Site site) => new(Driver, site.RunnerPort is not null,
         site.RunnerPort is { } p ? $"bench serve on port {p} in {_bench}, with its workers and scheduler" : "no runner yet");
