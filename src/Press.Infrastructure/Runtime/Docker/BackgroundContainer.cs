@@ -29,6 +29,24 @@ public static class BackgroundContainer
     public const string SocketIoFolder = "/run/press-socketio";
     public const string SocketIoSocketName = "socketio.sock";
 
+    /// <summary>
+    /// A short-lived helper that hands socket.io's new volume to the bench user (Docker creates it root's; socket.io
+    /// runs as the bench user and must create its socket there). Its root file system is writable, unlike
+    /// socket.io's own container, so the engine can extract the folder's owner onto the volume. No network.
+    /// </summary>
+    public static CreateContainerParameters SocketIoVolumeHelper(Site site, string image) => new()
+    {
+        Name = $"fcs-press-io-helper-{BackgroundProcesses.SocketIoKey(site.Name)}",
+        Image = image,
+        Entrypoint = ["sleep", "infinity"],
+        Labels = new Dictionary<string, string> { [ContainerSiteFiles.HelperLabel] = site.Name },
+        HostConfig = new HostConfig
+        {
+            NetworkMode = "none",
+            Mounts = [new Mount { Type = "volume", Source = SocketIoVolume(site.Name), Target = SocketIoFolder }],
+        },
+    };
+
     private static List<Mount> Mounts(Site site, BackgroundProcess process, DockerRuntimeOptions options) => process.Kind == BackgroundKind.SocketIo
         ?
         [

@@ -221,16 +221,29 @@ public sealed class DockerSiteRuntime(DockerEngine docker, DockerRuntimeOptions 
         {
             var background = BackgroundContainer.Name(site, process.Role);
             if (await docker.InspectAsync(background, ct) is not null) continue;
-            await docker.CreateAsync(BackgroundContainer.Build(site, process, await limits.BackgroundForAsync(site, ct), options), ct);
-            if (process.Kind == BackgroundKind.SocketIo)
-            {
-                // socket.io runs as the bench user and creates its socket in its own volume, which Docker made root's.
-                await docker.PutFileAsync(background, BackgroundContainer.SocketIoFolder, ".press", "socket.io's unix socket lives here\n",
-                    options.BenchUid, UnixFileMode.UserRead | UnixFileMode.UserWrite, ct);
-            }
+            var backgroundLimits = await limits.BackgroundForAsync(site, ct);
+            if (process.Kind == BackgroundKind.SocketIo) await GiveSocketIoVolumeToBenchUserAsync(site, backgroundLimits.Image, ct);
+            await docker.CreateAsync(BackgroundContainer.Build(site, process, backgroundLimits, options), ct);
             done.Add($"created {background}");
         }
         return done.Count == 0 ? $"{name}, its workers, scheduler and {redis} exist" : string.Join("; ", done);
+    }
+
+    private async Task GiveSocketIoVolumeToBenchUserAsync(Site site, string image, CancellationToken ct)
+    {
+        var spec = BackgroundContainer.SocketIoVolumeHelper(site, image);
+        var name = spec.Name!;
+        await docker.RemoveAsync(name, ct); // one left by an interrupted step
+        await docker.CreateAsync(spec, ct);
+        try
+        {
+            await docker.PutFileAsync(name, BackgroundContainer.SocketIoFolder, "README", "socket.io's unix socket (docs/architecture.md §9)\n",
+                options.BenchUid, UnixFileMode.UserRead | UnixFileMode.UserWrite, ct);
+        }
+        finally
+        {
+            await docker.RemoveAsync(name, CancellationToken.None);
+        }
     }
 
     private static int Port(Site site) =>
