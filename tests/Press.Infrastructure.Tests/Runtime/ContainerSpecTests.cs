@@ -138,13 +138,14 @@ public sealed class BackgroundContainerSpecTests
     private static readonly BackgroundContainer.Limits Limits = new("frappe/erpnext:v16", 1024, 0.5, 512);
 
     [Fact]
-    public void Each_site_has_a_short_and_default_worker_a_long_worker_and_a_scheduler()
+    public void Each_site_has_a_short_and_default_worker_a_long_worker_a_scheduler_and_socket_io()
     {
         Assert.Equal(
         [
             ("fcs-press-site-erp.example.com-worker-short", "bench worker --queue 'short,default'"),
             ("fcs-press-site-erp.example.com-worker-long", "bench worker --queue long"),
             ("fcs-press-site-erp.example.com-schedule", "bench schedule"),
+            ("fcs-press-site-erp.example.com-socketio", "node apps/frappe/socketio.js"),
         ], Press.Infrastructure.Runtime.Background.BackgroundProcesses.All.Select(p => (BackgroundContainer.Name(Site, p.Role), p.Command.Display)));
     }
 
@@ -177,6 +178,7 @@ public sealed class BackgroundContainerSpecTests
         Assert.True(host.ReadonlyRootfs);
         Assert.Equal("host", host.NetworkMode);
         Assert.Equal(RestartPolicyKind.UnlessStopped, host.RestartPolicy.Name);
+        Assert.True(host.Init); // the stop signal reaches the worker, which is then not PID 1
     }
 
     [Fact]
@@ -188,5 +190,34 @@ public sealed class BackgroundContainerSpecTests
         Assert.Equal(["bench", "schedule"], spec.Cmd);
         Assert.Empty(spec.Env);
         Assert.Equal("schedule", spec.Labels["press.role"]);
+    }
+
+    [Fact]
+    public void Socket_io_listens_on_a_unix_socket_in_its_own_volume_and_subscribes_on_the_sites_Redis_socket()
+    {
+        var socketIo = Press.Infrastructure.Runtime.Background.BackgroundProcesses.All[3];
+        var spec = BackgroundContainer.Build(Site, socketIo, Limits, Options);
+
+        Assert.Equal(["node", "apps/frappe/socketio.js"], spec.Cmd);
+        // No ?db= (node's client takes the rest of the URL as the path); a unix socket, so no TCP port at all.
+        Assert.Equal(["FRAPPE_REDIS_QUEUE=unix:///run/press-redis/redis.sock", "FRAPPE_SOCKETIO_UDS=/run/press-socketio/socketio.sock"], spec.Env);
+        var key = Press.Infrastructure.Runtime.Background.BackgroundProcesses.SocketIoKey("erp.example.com");
+        Assert.Matches("^[0-9a-f]{16}$", key);
+        Assert.Equal(
+        [
+            ("volume", "fcs-press-site-erp.example.com-redis", "/run/press-redis", true),
+            ("volume", $"fcs-press-io-{key}", "/run/press-socketio", false),
+        ], spec.HostConfig!.Mounts!.Select(m => (m.Type, m.Source, m.Target, m.ReadOnly == true)));
+        Assert.Equal("socketio", spec.Labels["press.role"]);
+        Assert.Equal(["ALL"], spec.HostConfig.CapDrop);
+        Assert.True(spec.HostConfig.ReadonlyRootfs);
+    }
+
+    [Fact]
+    public void The_socket_io_volume_name_is_short_whatever_the_site_name()
+    {
+        var longName = string.Join('.', Enumerable.Repeat("abcdefghij", 20)) + ".example.com";
+        Assert.Equal("fcs-press-io-".Length + 16, BackgroundContainer.SocketIoVolume(longName).Length);
+        Assert.NotEqual(BackgroundContainer.SocketIoVolume("a.example.com"), BackgroundContainer.SocketIoVolume("b.example.com"));
     }
 }

@@ -78,6 +78,9 @@ public static class BackgroundContainer
         HostConfig = new HostConfig
         {
             NetworkMode = options.NetworkMode,
+            // Docker's init as PID 1: it passes the stop signal on. A process that is PID 1 itself gets no signal it has
+            // no handler for, so a worker without one would wait out the stop timeout and be killed mid-job.
+            Init = true,
             RestartPolicy = new RestartPolicy { Name = RestartPolicyKind.UnlessStopped },
             Memory = limits.MemoryMb * 1024L * 1024L,
             NanoCPUs = (long)(limits.Cpus * 1_000_000_000),

@@ -123,9 +123,10 @@ public sealed class DockerSiteRuntime(DockerEngine docker, DockerRuntimeOptions 
     /// (queued jobs stay in its append-only file).</summary>
     public async Task<RuntimeOutcome> StopAsync(Site site, CancellationToken ct)
     {
-        var done = new List<string>();
-        foreach (var name in (string[])[.. BackgroundContainer.Names(site), RunnerContainer.Name(site), RedisContainer.Name(site)])
-            done.Add(await StopOneAsync(name, ct));
+        // The sidecars at once: each may take the stop timeout to finish its current job.
+        var done = (await Task.WhenAll(BackgroundContainer.Names(site).Select(name => StopOneAsync(name, ct)))).ToList();
+        done.Add(await StopOneAsync(RunnerContainer.Name(site), ct));
+        done.Add(await StopOneAsync(RedisContainer.Name(site), ct));
         return RuntimeOutcome.Done(string.Join("; ", done));
     }
 
