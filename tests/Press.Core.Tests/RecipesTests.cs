@@ -160,9 +160,9 @@ public sealed class RecipesTests
     }
 
     [Fact]
-    public void New_site_provisions_the_database_then_configures_starts_installs_and_waits_for_the_runner()
+    public void New_site_provisions_the_database_then_configures_starts_installs_enables_the_scheduler_and_waits_for_the_runner()
     {
-        Assert.Equal([CreateRole, CreateSchema, ConfigureRole, VerifyLogin, AllocateRunner, WriteSiteConfig, StartRuntime, InstallSite, WaitHealthy,
+        Assert.Equal([CreateRole, CreateSchema, ConfigureRole, VerifyLogin, AllocateRunner, WriteSiteConfig, StartRuntime, InstallSite, EnableScheduler, WaitHealthy,
                 SaveSiteConfig, RecordVersions, RegisterSsoClient, ConfigureSiteSso],
             Recipes.NewSite.Steps);
     }

@@ -311,3 +311,52 @@ public sealed class RemoveSiteRedisStepTests
         Assert.Equal(new StepResult.Skipped("no site runtime"), result);
     }
 }
+
+/// <summary>enable-scheduler after install: Frappe starts new sites with the scheduler off (docs/frappe.md §7).</summary>
+public sealed class EnableSchedulerStepTests
+{
+    private static EnableSchedulerStep Step(FakeSiteRuntime runtime, bool scheduler = true) =>
+        new(runtime, new FakeSettingsStore(Settings.PressSettings.Defaults with { Scheduler = scheduler }));
+
+    [Fact]
+    public async Task Enables_the_sites_scheduler_through_the_runtime()
+    {
+        var site = TestData.Site() with { RunnerPort = 48610 };
+        var runtime = new FakeSiteRuntime(RuntimeOutcome.Done("bench --site erp.example.com enable-scheduler: done"));
+
+        var step = Step(runtime);
+        var result = await step.RunAsync(TestData.Context(site), CancellationToken.None);
+
+        Assert.Equal(StepNames.EnableScheduler, step.Name);
+        Assert.Equal(new StepResult.Done("bench --site erp.example.com enable-scheduler: done"), result);
+        Assert.Equal([$"enable-scheduler {site.Name}"], runtime.Calls);
+    }
+
+    [Fact]
+    public async Task The_setting_off_keeps_the_scheduler_disabled_and_says_so()
+    {
+        var runtime = new FakeSiteRuntime(RuntimeOutcome.Done("enabled"));
+
+        var result = await Step(runtime, scheduler: false).RunAsync(TestData.Context(TestData.Site()), CancellationToken.None);
+
+        Assert.Equal(new StepResult.Skipped("the setting runtime.scheduler is off: the site's scheduler stays disabled"), result);
+        Assert.Empty(runtime.Calls);
+    }
+
+    [Fact]
+    public async Task Is_Skipped_with_the_drivers_reason_when_no_runtime_serves_sites()
+    {
+        var runtime = new FakeSiteRuntime(RuntimeOutcome.NotApplicable("no site runtime")) { Driver = "none" };
+        var result = await Step(runtime).RunAsync(TestData.Context(TestData.Site()), CancellationToken.None);
+        Assert.IsType<StepResult.Skipped>(result);
+        Assert.Empty(runtime.Calls);
+    }
+
+    [Fact]
+    public void New_sites_enable_the_scheduler_after_install_and_before_the_health_wait()
+    {
+        var steps = Recipes.NewSite.Steps.ToList();
+        Assert.Equal(steps.IndexOf(StepNames.InstallSite) + 1, steps.IndexOf(StepNames.EnableScheduler));
+        Assert.Equal(steps.IndexOf(StepNames.WaitHealthy) - 1, steps.IndexOf(StepNames.EnableScheduler));
+    }
+}

@@ -178,6 +178,8 @@ public sealed class SsoStepsTests
         public Task<RuntimeOutcome> WriteConfigAsync(Site site, SiteSecrets secrets, CancellationToken ct) => _inner.WriteConfigAsync(site, secrets, ct);
         public Task<RuntimeOutcome> StartAsync(Site site, CancellationToken ct) => _inner.StartAsync(site, ct);
         public Task<string?> ReadOwnConfigAsync(Site site, CancellationToken ct) => _inner.ReadOwnConfigAsync(site, ct);
+        public Task<string?> SocketIoSocketAsync(string siteName, CancellationToken ct) => _inner.SocketIoSocketAsync(siteName, ct);
+        public Task<RuntimeOutcome> EnableSchedulerAsync(Site site, CancellationToken ct) => _inner.EnableSchedulerAsync(site, ct);
         public Task<IReadOnlyDictionary<string, string>> AppVersionsAsync(Site site, CancellationToken ct) => _inner.AppVersionsAsync(site, ct);
         public Task<RuntimeOutcome> InstallAsync(Site site, SiteSecrets secrets, CancellationToken ct) => _inner.InstallAsync(site, secrets, ct);
         public Task<HealthProbe> ProbeAsync(Site site, CancellationToken ct) => _inner.ProbeAsync(site, ct);

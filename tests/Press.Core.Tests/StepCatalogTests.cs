@@ -29,7 +29,7 @@ public sealed class StepCatalogTests
             new DisableLoginStep(db), new EnableLoginStep(db), new TerminateConnectionsStep(db), new DropSchemaStep(db),
             new DropRoleStep(db), new StartRuntimeStep(runtime), new StopRuntimeStep(runtime), new RemoveRunnerStep(runtime),
             new RemoveSiteFilesStep(runtime), new AllocateRunnerStep(sites, runtime), new RemoveSiteRedisStep(runtime), new LegacyFlushSiteCacheStep(runtime), new WriteSiteConfigStep(runtime, secrets),
-            new InstallSiteStep(runtime, secrets, new FakeSiteSchema()), new WaitHealthyStep(runtime, new Core.Runtime.SiteHealthOptions(), time),
+            new InstallSiteStep(runtime, secrets, new FakeSiteSchema()), new EnableSchedulerStep(runtime, new FakeSettingsStore(PressSettings.Defaults)), new WaitHealthyStep(runtime, new Core.Runtime.SiteHealthOptions(), time),
             new MarkDeletedStep(sites, new FakeSettingsStore(PressSettings.Defaults), time), new CheckRetentionStep(time),
             new ClearDeletionStep(sites),
             new BackupDatabaseStep(backups, archive, store), new BackupFilesStep(backups, runtime, store),

@@ -38,7 +38,7 @@ public sealed class QueuedJobTests(PressAppWithoutWorker fixture) : IClassFixtur
         {
             ["create-role"] = "Succeeded", ["create-schema"] = "Succeeded", ["configure-role"] = "Succeeded",
             ["verify-login"] = "Succeeded", ["allocate-runner"] = "Skipped", ["write-site-config"] = "Skipped",
-            ["start-runtime"] = "Skipped", ["install-site"] = "Skipped", ["wait-healthy"] = "Skipped",
+            ["start-runtime"] = "Skipped", ["install-site"] = "Skipped", ["enable-scheduler"] = "Skipped", ["wait-healthy"] = "Skipped",
             ["save-site-config"] = "Skipped", ["record-versions"] = "Skipped",
             ["register-sso-client"] = "Skipped", ["configure-site-sso"] = "Skipped",
         }, finalSteps);

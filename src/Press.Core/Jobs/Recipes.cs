@@ -6,8 +6,10 @@ namespace Press.Core.Jobs;
 /// <summary>The site operations of docs/architecture.md §5 as recipes.</summary>
 public static class Recipes
 {
+    /// <summary>The scheduler is enabled once Frappe is installed (new sites start with it off, docs/frappe.md §7), unless the
+    /// setting <c>runtime.scheduler</c> is off.</summary>
     public static readonly JobRecipe NewSite = new(JobKind.NewSite,
-        [CreateRole, CreateSchema, ConfigureRole, VerifyLogin, AllocateRunner, WriteSiteConfig, StartRuntime, InstallSite, WaitHealthy,
+        [CreateRole, CreateSchema, ConfigureRole, VerifyLogin, AllocateRunner, WriteSiteConfig, StartRuntime, InstallSite, EnableScheduler, WaitHealthy,
          SaveSiteConfig, RecordVersions, RegisterSsoClient, ConfigureSiteSso],
         WhileRunning: SiteState.Installing, OnSuccess: SiteState.Active);
 
@@ -78,6 +80,8 @@ public static class Recipes
     /// <summary>A new site whose schema is restored from a backup (any site's, a soft-deleted one's included) and
     /// owned by the new site's role; Frappe is migrated, not installed. The role is configured (CONNECT) before the
     /// restore, which runs logged in with the new role's powers.</summary>
+    /// <summary>The scheduler is enabled once Frappe is installed (new sites start with it off, docs/frappe.md §7), unless the
+    /// setting <c>runtime.scheduler</c> is off.</summary>
     public static readonly JobRecipe NewSiteFromBackup = new(JobKind.NewSiteFromBackup,
         [CheckBackup, CreateRole, ConfigureRole, RestoreDatabase, VerifyLogin, AllocateRunner, RestoreConfig, WriteSiteConfig, StartRuntime,
          StageFiles, SwapFiles, Migrate, WaitHealthy, RecordVersions, RegisterSsoClient, ConfigureSiteSso],

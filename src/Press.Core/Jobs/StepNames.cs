@@ -21,6 +21,7 @@ public static class StepNames
     public const string WriteSiteConfig = "write-site-config";
     public const string InstallSite = "install-site";
     public const string WaitHealthy = "wait-healthy";
+    public const string EnableScheduler = "enable-scheduler";
     public const string RemoveRunner = "remove-runner";
     public const string RemoveSiteFiles = "remove-site-files";
     public const string RemoveSiteRedis = "remove-site-redis";

@@ -37,7 +37,8 @@ public interface ISiteRuntime
     /// password goes to bench on stdin, never in argv.</summary>
     Task<RuntimeOutcome> InstallAsync(Site site, SiteSecrets secrets, CancellationToken ct);
 
-    /// <summary>One health probe: GET /api/method/ping with the site's Host header; <see cref="HealthProbe.Exited"/> when the
+    /// <summary>One health probe: GET /api/method/ping with the site's Host header, and the site's workers and scheduler
+    /// running (a site whose background jobs never run is not healthy); <see cref="HealthProbe.Exited"/> when the
     /// runner is no longer running (its container exited or keeps restarting, its process died), so waiting cannot help.</summary>
     Task<HealthProbe> ProbeAsync(Site site, CancellationToken ct);
 
@@ -57,6 +58,10 @@ public interface ISiteRuntime
     Task<IReadOnlyList<string>> LogsAsync(Site site, int tail, CancellationToken ct);
 
     RuntimeStatus Describe(Site site);
+
+    /// <summary>The unix socket on this host where the site's socket.io listens (the ingress forwards <c>/socket.io</c>
+    /// there), or null when this driver runs none.</summary>
+    Task<string?> SocketIoSocketAsync(string siteName, CancellationToken ct);
 
     // ---- backups and restores (docs/architecture.md §6). The database part is Press's own (pg_dump per schema); the
     // runtime only handles the site's files and Frappe's own commands. ----
@@ -88,6 +93,9 @@ public interface ISiteRuntime
 
     /// <summary><c>bench --site S migrate</c>.</summary>
     Task<RuntimeOutcome> MigrateAsync(Site site, CancellationToken ct);
+
+    /// <summary><c>bench --site S enable-scheduler</c>: new sites start with it off (docs/frappe.md §7). Idempotent.</summary>
+    Task<RuntimeOutcome> EnableSchedulerAsync(Site site, CancellationToken ct);
 
     /// <summary><c>bench --site S set-maintenance-mode on|off</c>.</summary>
     Task<RuntimeOutcome> SetMaintenanceAsync(Site site, bool on, CancellationToken ct);

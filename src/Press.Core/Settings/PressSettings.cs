@@ -10,6 +10,9 @@ public sealed record PressSettings(int SoftDeleteRetentionDays)
     public const string RunnerPidsLimitKey = "runtime.pidsLimit";
     public const string RedisImageKey = "runtime.redisImage";
     public const string RedisMemoryMbKey = "runtime.redisMemoryMb";
+    public const string WorkerMemoryMbKey = "runtime.workerMemoryMb";
+    public const string WorkerCpusKey = "runtime.workerCpus";
+    public const string SchedulerKey = "runtime.scheduler";
     public const string BackupScheduleKey = "backups.schedule";
     public const string BackupSpreadMinutesKey = "backups.spreadMinutes";
     public const string BackupRetentionDaysKey = "backups.retentionDays";
@@ -55,6 +58,14 @@ public sealed record PressSettings(int SoftDeleteRetentionDays)
     public string? RedisImage { get; init; }
     public int? RedisMemoryMb { get; init; }
 
+    /// <summary>Limits of each worker and scheduler process; null = the driver's configured defaults.</summary>
+    public int? WorkerMemoryMb { get; init; }
+    public double? WorkerCpus { get; init; }
+
+    /// <summary>Whether a new site's scheduler is enabled after install (Frappe starts new sites with it off,
+    /// docs/frappe.md §7). Off: the enable-scheduler step is Skipped and scheduled jobs never run.</summary>
+    public bool Scheduler { get; init; } = true;
+
     public static PressSettings Defaults { get; } = new(SoftDeleteRetentionDays: 30);
 
     public TimeSpan SoftDeleteRetention => TimeSpan.FromDays(SoftDeleteRetentionDays);
@@ -69,6 +80,9 @@ public sealed record PressSettings(int SoftDeleteRetentionDays)
         [RunnerPidsLimitKey] = "",
         [RedisImageKey] = "",
         [RedisMemoryMbKey] = "",
+        [WorkerMemoryMbKey] = "",
+        [WorkerCpusKey] = "",
+        [SchedulerKey] = "on",
         [BackupScheduleKey] = Defaults.BackupSchedule,
         [BackupSpreadMinutesKey] = Defaults.BackupSpreadMinutes.ToString(),
         [BackupRetentionDaysKey] = Defaults.BackupRetentionDays.ToString(),
@@ -84,6 +98,11 @@ public sealed record PressSettings(int SoftDeleteRetentionDays)
 
     private static Func<string, string?> WholeNumber(int min, int max, string unit) => v =>
         int.TryParse(v, out var n) && n >= min && n <= max ? null : $"must be a whole number of {unit} between {min} and {max}";
+
+    private static string? Cpus(string v) =>
+        double.TryParse(v, System.Globalization.CultureInfo.InvariantCulture, out var cpus) && cpus is >= 0.1 and <= 256
+            ? null
+            : "must be a number of CPUs between 0.1 and 256, e.g. 1.5";
 
     /// <summary>Each known key with how to validate it; unknown keys are refused.</summary>
     public static IReadOnlyDictionary<string, Func<string, string?>> Validators { get; } =
@@ -103,6 +122,9 @@ public sealed record PressSettings(int SoftDeleteRetentionDays)
             [BackupStaleAfterHoursKey] = WholeNumber(1, 8760, "hours"),
             [TokenMaxLifetimeDaysKey] = WholeNumber(1, 3650, "days"),
             [SsoForNewSitesKey] = v => v is "on" or "off" ? null : "must be 'on' (new sites get single sign-on) or 'off'",
+            [WorkerMemoryMbKey] = WholeNumber(128, 262144, "MiB"),
+            [WorkerCpusKey] = Cpus,
+            [SchedulerKey] = v => v is "on" or "off" ? null : "must be 'on' (enable each new site's scheduler after install) or 'off'",
             [RunnerCpusKey] = v => double.TryParse(v, System.Globalization.CultureInfo.InvariantCulture, out var cpus) && cpus is >= 0.1 and <= 256
                 ? null
                 : "must be a number of CPUs between 0.1 and 256, e.g. 1.5",

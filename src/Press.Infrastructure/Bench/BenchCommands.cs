@@ -110,6 +110,20 @@ public static class BenchCommands
     ];
 
     /// <summary>
+    /// The process driver's web server: Frappe's development server (frappe/commands/utils.py <c>serve</c>) without the
+    /// reloader (<c>--noreload</c>: no watcher process restarting it on file changes). Frappe's <c>frappe/app.py</c>
+    /// <c>serve</c> binds 0.0.0.0 and has no host option, so the port must not be reachable from outside the host
+    /// (docs/frappe.md §7).
+    /// </summary>
+    public static BenchCommand Serve(int port) => new("bench", "serve", "--port", port.ToString(), "--noreload");
+
+    /// <summary>An RQ worker of the given queues (frappe_docker's queue-short/queue-long services).</summary>
+    public static BenchCommand Worker(params string[] queues) => new("bench", "worker", "--queue", string.Join(',', queues));
+
+    /// <summary>Frappe's scheduler: every tick it enqueues the due scheduled jobs of each site it sees.</summary>
+    public static BenchCommand Schedule() => new("bench", "schedule");
+
+    /// <summary>
     /// Throws for a command Press must never run against the shared database: a forbidden subcommand, or new-site
     /// without <c>--no-setup-db</c> (its database setup drops the database named in site_config — press_sites).
     /// </summary>

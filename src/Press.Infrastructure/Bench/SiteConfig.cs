@@ -9,7 +9,7 @@ namespace Press.Infrastructure.Bench;
 /// <b>merged</b> key by key, never replaced — Frappe writes <c>encryption_key</c> into it on first use
 /// (frappe/utils/password.py) and operators add keys with set-config (docs/frappe.md §7). Press owns exactly
 /// <see cref="PressKeys"/>: the database keys of docs/frappe.md §1, the site's own Redis — <c>redis_cache</c>
-/// (database 0) and <c>redis_queue</c> (database 1) on the unix socket of a Redis that serves this site only, which
+/// (database 0), <c>redis_queue</c> and <c>redis_socketio</c> (database 1) on the unix socket of a Redis that serves this site only, which
 /// Frappe opens with redis-py's <c>from_url</c> (frappe/utils/redis_wrapper.py <c>setup_cache</c>,
 /// frappe/utils/redis_queue.py <c>RedisQueue.get_connection</c>) — and <c>host_name</c>, the URL Press serves the
 /// site at (Frappe builds links from it instead of from the request). Site keys win over common_site_config.json,
@@ -23,7 +23,7 @@ public static class SiteConfig
     /// secret Press keeps elsewhere). The one list to extend when Press starts owning another key.
     /// </summary>
     public static readonly IReadOnlyList<string> PressKeys =
-        ["db_type", "db_host", "db_port", "db_name", "db_user", "db_password", "db_schema", "redis_cache", "redis_queue", "host_name"];
+        ["db_type", "db_host", "db_port", "db_name", "db_user", "db_password", "db_schema", "redis_cache", "redis_queue", "redis_socketio", "host_name"];
 
     /// <summary>The key every Password field depends on (frappe/utils/password.py <c>get_encryption_key</c>).</summary>
     public const string EncryptionKey = "encryption_key";
@@ -31,19 +31,35 @@ public static class SiteConfig
     /// <param name="databaseHost">Postgres as the runner reaches it (host networking: Press's own view).</param>
     /// <param name="redisSocket">The site's own Redis socket, as the runner sees it.</param>
     /// <param name="siteUrl">Where Press serves the site (https://name behind Traefik with TLS).</param>
-    public static JsonObject Build(Site site, string databasePassword, string databaseHost, int databasePort, string redisSocket, string siteUrl) => new()
+    public static JsonObject Build(Site site, string databasePassword, string databaseHost, int databasePort, string redisSocket, string siteUrl)
     {
-        ["db_type"] = "postgres",
-        ["db_host"] = databaseHost,
-        ["db_port"] = databasePort,
-        ["db_name"] = site.Location.Database,
-        ["db_user"] = site.RoleName,
-        ["db_password"] = databasePassword,
-        ["db_schema"] = site.Location.Schema,
-        ["redis_cache"] = RedisUrl(redisSocket, 0),
-        ["redis_queue"] = RedisUrl(redisSocket, 1),
-        ["host_name"] = siteUrl,
-    };
+        var config = new JsonObject
+        {
+            ["db_type"] = "postgres",
+            ["db_host"] = databaseHost,
+            ["db_port"] = databasePort,
+            ["db_name"] = site.Location.Database,
+            ["db_user"] = site.RoleName,
+            ["db_password"] = databasePassword,
+            ["db_schema"] = site.Location.Schema,
+        };
+        foreach (var (key, value) in RedisKeys(redisSocket)) config[key] = value;
+        config["host_name"] = siteUrl;
+        return config;
+    }
+
+    /// <summary>
+    /// The Redis keys Press sets (kept apart from the database keys so that a merging writer can take them as they are).
+    /// <c>redis_socketio</c> names the same queue database: v16's socket.io subscribes on <c>redis_queue</c>
+    /// (frappe/node_utils.js), but frappe_docker's configurator still writes <c>redis_socketio</c> and older code reads
+    /// it; left unset it would default to the shared 127.0.0.1:11311 (docs/frappe.md §7).
+    /// </summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> RedisKeys(string redisSocket) =>
+    [
+        new("redis_cache", RedisUrl(redisSocket, 0)),
+        new("redis_queue", RedisUrl(redisSocket, 1)),
+        new("redis_socketio", RedisUrl(redisSocket, 1)),
+    ];
 
     /// <summary>
     /// The file Press writes: the site's own keys — those of the file on disk when there is one, else Press's sealed

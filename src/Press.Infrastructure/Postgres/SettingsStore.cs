@@ -17,6 +17,10 @@ public sealed class SettingsStore(PressDataSources sources, TimeProvider time) :
             RunnerCpus = values.TryGetValue(PressSettings.RunnerCpusKey, out var cpus)
                          && double.TryParse(cpus, System.Globalization.CultureInfo.InvariantCulture, out var c) ? c : null,
             RunnerPidsLimit = Int(values, PressSettings.RunnerPidsLimitKey),
+            WorkerMemoryMb = Int(values, PressSettings.WorkerMemoryMbKey),
+            WorkerCpus = values.TryGetValue(PressSettings.WorkerCpusKey, out var workerCpus)
+                         && double.TryParse(workerCpus, System.Globalization.CultureInfo.InvariantCulture, out var wc) ? wc : null,
+            Scheduler = values.GetValueOrDefault(PressSettings.SchedulerKey) != "off",
             RedisImage = values.GetValueOrDefault(PressSettings.RedisImageKey),
             RedisMemoryMb = Int(values, PressSettings.RedisMemoryMbKey),
             BackupSchedule = values.GetValueOrDefault(PressSettings.BackupScheduleKey) ?? defaults.BackupSchedule,

@@ -33,6 +33,8 @@ public sealed class NoSiteRuntime : ISiteRuntime
     public Task<RuntimeOutcome> UnswapFilesAsync(Site site, string restoreId, CancellationToken ct) => Skipped;
     public Task<RuntimeOutcome> DiscardRestoreFilesAsync(Site site, string restoreId, CancellationToken ct) => Skipped;
     public Task<RuntimeOutcome> MigrateAsync(Site site, CancellationToken ct) => Skipped;
+    public Task<RuntimeOutcome> EnableSchedulerAsync(Site site, CancellationToken ct) => Skipped;
+    public Task<string?> SocketIoSocketAsync(string siteName, CancellationToken ct) => Task.FromResult<string?>(null);
     public Task<RuntimeOutcome> SetMaintenanceAsync(Site site, bool on, CancellationToken ct) => Skipped;
 }
 
@@ -58,6 +60,9 @@ public sealed class ProcessRuntimeOptions
 
     /// <summary>The bench executable; "bench" from PATH by default.</summary>
     public string BenchExecutable { get; set; } = "bench";
+
+    /// <summary>Node, for each site's socket.io (<c>node apps/frappe/socketio.js</c>); "node" from PATH by default.</summary>
+    public string NodeExecutable { get; set; } = "node";
 
     /// <summary>How long one bench command may run (new-site with ERPNext takes minutes).</summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(30);

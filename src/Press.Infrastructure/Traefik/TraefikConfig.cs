@@ -28,6 +28,8 @@ public sealed record TraefikRenderOptions(string PressUrl, bool Tls, string? Cer
 /// <item>Runner → service <c>site-&lt;site&gt;</c>: the runner on 127.0.0.1:port, health-checked with
 /// <c>GET /api/method/ping</c> under the site's host name, plus middleware <c>frappe-site-&lt;site&gt;</c> setting
 /// <c>X-Frappe-Site-Name</c> so a custom domain reaches its site (Frappe picks the site by that header, else by Host).</item>
+/// <item>Runner → also router <c>socketio-&lt;h&gt;</c>, rule <c>Host(`h`) &amp;&amp; PathPrefix(`/socket.io`)</c>, to service
+/// <c>press</c>: the site's socket.io listens on a unix socket, which only Press's own forwarder reaches.</item>
 /// <item>Maintenance, NotFound and Press → service <c>press</c> (<see cref="TraefikRenderOptions.PressUrl"/>). Traefik
 /// passes the original Host header, and Press answers a site's host name on its own port with the maintenance page
 /// (503 with Retry-After) or the 404 page, by looking the host up in the same route table; its own host gets the UI
@@ -45,6 +47,7 @@ public static partial class TraefikConfig
     public const string SecurityHeaders = "security-headers";
     public const string RedirectToHttps = "redirect-to-https";
     public const string HealthPath = "/api/method/ping";
+    public const string SocketIoPath = "/socket.io";
     public const string HealthInterval = "10s";
     public const string HealthTimeout = "3s";
     public const int StsSeconds = 31_536_000;
@@ -106,9 +109,17 @@ public static partial class TraefikConfig
             }
 
             var rule = $"Host(`{host}`)";
+            var tlsConfig = options.Tls ? string.IsNullOrEmpty(options.CertResolver) ? new JsonObject() : Obj(("certResolver", options.CertResolver)) : null;
+            if (route.Target == RouteTarget.Runner)
+            {
+                // socket.io listens on a unix socket, which Traefik cannot reach: Press forwards it (IngressMiddleware).
+                // The longer rule has the higher priority (Traefik's default), so this router wins over host-….
+                routers["socketio-" + slug] = Router(options.Tls ? WebSecureEntryPoint : WebEntryPoint, [SecurityHeaders],
+                    $"{rule} && PathPrefix(`{SocketIoPath}`)", PressService, tlsConfig?.DeepClone().AsObject());
+            }
             if (options.Tls)
             {
-                var tls = string.IsNullOrEmpty(options.CertResolver) ? new JsonObject() : Obj(("certResolver", options.CertResolver));
+                var tls = tlsConfig!;
                 routers["host-" + slug] = Router(WebSecureEntryPoint, chain, rule, service, tls);
                 // Headers first, so the redirect answer carries them too; the redirect then ends the request.
                 routers["redirect-" + slug] = Router(WebEntryPoint, [SecurityHeaders, RedirectToHttps], rule, service, tls: null);

@@ -12,8 +12,12 @@ namespace Press.Manager.Ingress;
 /// Press's own host and every host without a route (127.0.0.1:48550, health checks) go on to the API untouched.</item>
 /// </list>
 /// </summary>
-public sealed class IngressMiddleware(RequestDelegate next, RouteTableProvider routes, IngressOptions options, RunnerForwarder forwarder)
+public sealed class IngressMiddleware(RequestDelegate next, RouteTableProvider routes, IngressOptions options, RunnerForwarder forwarder,
+    Press.Core.Ports.ISiteRuntime runtime)
 {
+    /// <summary>Frappe's realtime path (frappe_docker's nginx sends it to the websocket service).</summary>
+    public const string SocketIoPath = "/socket.io";
+
     private readonly int? _proxyPort = EmbeddedProxy.ProxyPort(options);
 
     public Task InvokeAsync(HttpContext context)
@@ -23,6 +27,8 @@ public sealed class IngressMiddleware(RequestDelegate next, RouteTableProvider r
         if (host is null || IsPressHost(host)) return next(context);
         return routes.Current.Find(host) switch
         {
+            // Traefik cannot reach a unix socket: it sends a served site's /socket.io here (TraefikConfig).
+            { Target: RouteTarget.Runner, Site: { } site } when IsSocketIo(context.Request) => SocketIoAsync(context, site),
             { Target: RouteTarget.Maintenance } route => MaintenancePages.MaintenanceAsync(context, route.Site ?? host, route.Reason),
             { Target: RouteTarget.NotFound } route => MaintenancePages.DeletedAsync(context, route.Site ?? host),
             _ => next(context),
@@ -36,6 +42,7 @@ public sealed class IngressMiddleware(RequestDelegate next, RouteTableProvider r
         var route = host is null ? null : table.Find(host);
         return route switch
         {
+            { Target: RouteTarget.Runner, RunnerPort: not null, Site: { } site } when IsSocketIo(context.Request) => SocketIoAsync(context, site),
             { Target: RouteTarget.Runner, RunnerPort: { } runnerPort, Site: { } site } => forwarder.ForwardAsync(context, site, runnerPort),
             { Target: RouteTarget.Press } => next(context),
             { Target: RouteTarget.NotFound } => MaintenancePages.DeletedAsync(context, route.Site ?? route.Host),
@@ -43,6 +50,16 @@ public sealed class IngressMiddleware(RequestDelegate next, RouteTableProvider r
             { } => MaintenancePages.MaintenanceAsync(context, route.Site ?? route.Host, route.Reason),
             null => MaintenancePages.UnknownHostAsync(context, host ?? "(no Host header)"),
         };
+    }
+
+    private static bool IsSocketIo(HttpRequest request) => request.Path.StartsWithSegments(SocketIoPath);
+
+    private async Task SocketIoAsync(HttpContext context, string site)
+    {
+        if (await runtime.SocketIoSocketAsync(site, context.RequestAborted) is { } socket)
+            await forwarder.ForwardSocketIoAsync(context, site, socket);
+        else
+            await MaintenancePages.UnreachableAsync(context, site, StatusCodes.Status503ServiceUnavailable);
     }
 
     private bool IsPressHost(string host) => string.Equals(host, options.PressHost, StringComparison.OrdinalIgnoreCase);

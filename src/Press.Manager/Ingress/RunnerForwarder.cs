@@ -12,6 +12,36 @@ namespace Press.Manager.Ingress;
 /// </summary>
 public sealed partial class RunnerForwarder(IHttpForwarder forwarder, ILogger<RunnerForwarder> logger) : IDisposable
 {
+    /// <summary>Which unix socket a socket.io request goes to, carried on the outgoing request to the connect callback.</summary>
+    private static readonly HttpRequestOptionsKey<string> SocketPath = new("press.socketio-socket");
+
+    // socket.io listens on a unix socket (it binds no TCP port, docs/architecture.md §9): the connection goes to the socket
+    // the request names. Long polls and WebSocket upgrades both pass (HTTP/1.1).
+    private readonly HttpMessageInvoker _socketIo = new(new SocketsHttpHandler
+    {
+        UseProxy = false,
+        AllowAutoRedirect = false,
+        AutomaticDecompression = DecompressionMethods.None,
+        UseCookies = false,
+        ConnectTimeout = TimeSpan.FromSeconds(5),
+        ConnectCallback = async (context, ct) =>
+        {
+            var path = context.InitialRequestMessage.Options.TryGetValue(SocketPath, out var p) ? p
+                : throw new InvalidOperationException("a socket.io request without its socket");
+            var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+            try
+            {
+                await socket.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(path), ct);
+                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    });
+
     private readonly HttpMessageInvoker _invoker = new(new SocketsHttpHandler
     {
         UseProxy = false,
@@ -49,6 +79,40 @@ public sealed partial class RunnerForwarder(IHttpForwarder forwarder, ILogger<Ru
         await MaintenancePages.UnreachableAsync(context, site, status);
     }
 
+    /// <summary>
+    /// Forwards a <c>/socket.io</c> request of a served site to the site's socket.io on its unix socket, with the same
+    /// headers as a runner gets (socket.io checks Origin against Host and signs in through the site). A socket.io that
+    /// is down answers 503, like a runner.
+    /// </summary>
+    public async Task ForwardSocketIoAsync(HttpContext context, string site, string socket)
+    {
+        var error = await forwarder.SendAsync(context, "http://localhost/", _socketIo, Config, new SocketIoTransformer(site, socket));
+        if (error == ForwarderError.None) return;
+        var exception = context.GetForwarderErrorFeature()?.Exception;
+        if (ClientSide(error))
+        {
+            LogClientGone(site, error, exception?.Message);
+            return;
+        }
+        LogSocketIoFailed(site, socket, error, exception?.Message);
+        if (!context.Response.HasStarted) await MaintenancePages.UnreachableAsync(context, site, StatusCodes.Status503ServiceUnavailable);
+    }
+
+    private sealed class SocketIoTransformer(string site, string socket) : HttpTransformer
+    {
+        private readonly RunnerTransformer _headers = new(site);
+
+        public override async ValueTask TransformRequestAsync(HttpContext context, HttpRequestMessage proxyRequest, string destinationPrefix,
+            CancellationToken cancellationToken)
+        {
+            await _headers.TransformRequestAsync(context, proxyRequest, destinationPrefix, cancellationToken);
+            proxyRequest.Options.Set(SocketPath, socket);
+        }
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Proxy: socket.io of site {SiteName} on {Socket} failed: {Error} ({Detail})")]
+    private partial void LogSocketIoFailed(string siteName, string socket, ForwarderError error, string? detail);
+
     private static bool ClientSide(ForwarderError error) => error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled
         or ForwarderError.RequestBodyClient or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient
         or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeRequestClient or ForwarderError.UpgradeResponseCanceled
@@ -60,7 +124,11 @@ public sealed partial class RunnerForwarder(IHttpForwarder forwarder, ILogger<Ru
     [LoggerMessage(LogLevel.Debug, "Proxy: client of {SiteName} went away: {Error} ({Detail})")]
     private partial void LogClientGone(string siteName, ForwarderError error, string? detail);
 
-    public void Dispose() => _invoker.Dispose();
+    public void Dispose()
+    {
+        _invoker.Dispose();
+        _socketIo.Dispose();
+    }
 }
 
 /// <summary>

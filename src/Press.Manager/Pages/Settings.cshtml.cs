@@ -34,6 +34,9 @@ public sealed class SettingsModel(SettingsStore store, IAuditLog audit, SessionO
         [PressSettings.RunnerPidsLimitKey] = "Default runner process limit (empty: the driver's)",
         [PressSettings.RedisImageKey] = "Each site's Redis image (empty: the driver's)",
         [PressSettings.RedisMemoryMbKey] = "Each site's Redis memory (MiB; empty: the driver's)",
+        [PressSettings.WorkerMemoryMbKey] = "Each background worker's memory (MiB; empty: the driver's)",
+        [PressSettings.WorkerCpusKey] = "Each background worker's CPUs (empty: the driver's)",
+        [PressSettings.SchedulerKey] = "Enable each new site's scheduler after install (on/off)",
         [PressSettings.TokenMaxLifetimeDaysKey] = "API token maximum lifetime (days)",
         [PressSettings.SsoForNewSitesKey] = "Single sign-on for new sites (on or off)",
     };

@@ -8,7 +8,7 @@ namespace Press.Worker.Runtime;
 
 /// <summary>
 /// Makes the Docker engine match the metadata when the worker starts (and every few minutes): runners of Active
-/// sites are (re)created and started — unless a job that stops the runner is in progress (<see cref="RunnerReconcile"/>);
+/// sites, with their Redis, workers and scheduler, are (re)created and started — unless a job that stops the runner is in progress (<see cref="RunnerReconcile"/>);
 /// Press-labelled containers that belong to no live site are reported — a metric and a log line — and never deleted
 /// silently, since they may hold someone's data.
 /// </summary>
@@ -35,7 +35,7 @@ public sealed partial class RunnerReconciler(DockerEngine docker, DockerSiteRunt
         foreach (var site in sites.Where(s => s.State == SiteState.Active && s.RunnerPort is not null))
         {
             bool Running(string name) => containers.Any(c => c.State == "running" && c.Names.Any(n => n.TrimStart('/') == name));
-            if (Running(RunnerContainer.Name(site)) && Running(RedisContainer.Name(site))) continue;
+            if (Containers(site).All(Running)) continue;
             down++;
             // Read now, not with the list: a suspend may have begun since.
             if (RunnerReconcile.WhyNotStart(site, await JobInProgressAsync(site, ct)) is { } why)
@@ -50,7 +50,7 @@ public sealed partial class RunnerReconciler(DockerEngine docker, DockerSiteRunt
         }
 
         var owners = sites.Where(s => s.State is not SiteState.Deleted)
-            .SelectMany(s => new[] { RunnerContainer.Name(s), RedisContainer.Name(s) }).ToHashSet();
+            .SelectMany(Containers).ToHashSet();
         var strays = containers
             .Select(c => c.Names.FirstOrDefault()?.TrimStart('/') ?? c.ID)
             .Where(name => !owners.Contains(name))
@@ -60,6 +60,10 @@ public sealed partial class RunnerReconciler(DockerEngine docker, DockerSiteRunt
         RunnersDown = down;
         return new Report(started, strays);
     }
+
+    /// <summary>Every container a served site has: runner, Redis, workers and scheduler — one missing is restarted.</summary>
+    private static IEnumerable<string> Containers(Site site) =>
+        [RunnerContainer.Name(site), RedisContainer.Name(site), .. BackgroundContainer.Names(site)];
 
     private async Task<JobKind?> JobInProgressAsync(Site site, CancellationToken ct)
     {

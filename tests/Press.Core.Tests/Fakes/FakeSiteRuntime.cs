@@ -79,6 +79,8 @@ public sealed class FakeSiteRuntime(RuntimeOutcome outcome) : ISiteRuntime
     public Task<RuntimeOutcome> UnswapFilesAsync(Site site, string restoreId, CancellationToken ct) => Record("unswap-files", site);
     public Task<RuntimeOutcome> DiscardRestoreFilesAsync(Site site, string restoreId, CancellationToken ct) => Record("discard-files", site);
     public Task<RuntimeOutcome> MigrateAsync(Site site, CancellationToken ct) => Record("migrate", site);
+    public Task<string?> SocketIoSocketAsync(string siteName, CancellationToken ct) => Task.FromResult<string?>(null);
+    public Task<RuntimeOutcome> EnableSchedulerAsync(Site site, CancellationToken ct) => Record("enable-scheduler", site);
     public Task<RuntimeOutcome> SetMaintenanceAsync(Site site, bool on, CancellationToken ct) => Record(on ? "maintenance-on" : "maintenance-off", site);
 
     private Task<RuntimeOutcome> Record(string what, Site site)

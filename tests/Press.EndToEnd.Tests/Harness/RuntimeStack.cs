@@ -75,6 +75,8 @@ public sealed partial class RuntimeStack : IAsyncDisposable
         ["Press:Runtime:Driver"] = "process",
         ["Press:Runtime:Process:BenchFolder"] = benchFolder,
         ["Press:Runtime:Process:BenchExecutable"] = DoubleExecutable,
+        ["Press:Runtime:Process:NodeExecutable"] = DoubleExecutable, // the double's socket.io stand-in
+
         ["Press:Runtime:Health:Interval"] = "00:00:00.500",
         ["Press:Runtime:Health:Timeout"] = "00:01:00",
     };
@@ -93,25 +95,37 @@ public sealed partial class RuntimeStack : IAsyncDisposable
     /// <param name="privateRedis">Press's own Redis is a private one with a password (as production runs it), so a test
     /// can prove a runner cannot reach it whatever the shared test Redis is configured with.</param>
     /// <param name="extra">More settings for both programs (e.g. <c>Press:Oidc:…</c>).</param>
-    public static async Task<RuntimeStack> StartDockerAsync(bool privateRedis = false, IReadOnlyDictionary<string, string?>? extra = null)
+    /// <param name="proxy">The manager also runs the embedded proxy, on <see cref="ProxyPort"/>.</param>
+    public static async Task<RuntimeStack> StartDockerAsync(bool privateRedis = false, IReadOnlyDictionary<string, string?>? extra = null, bool proxy = false)
     {
         _ = TestServices.DockerHost; // fail first with how to run, not with a refused connection
         _ = TestServices.DoubleImage;
         _ = TestServices.RedisImage;
-        var settings = DockerSettings();
+        var settings = WithProxy(DockerSettings(), proxy);
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>()) settings[key] = value;
         return await StartAsync("docker", settings, null, privateRedis);
     }
 
+    /// <summary>The embedded proxy's port when the stack runs one.</summary>
+    public int? ProxyPort => Settings.GetValueOrDefault("Press:Ingress:ProxyUrl") is { Length: > 0 } url ? new Uri(url).Port : null;
+
+    private static Dictionary<string, string?> WithProxy(Dictionary<string, string?> settings, bool proxy)
+    {
+        if (proxy) settings["Press:Ingress:ProxyUrl"] = $"http://127.0.0.1:{Ports.Reserve()}";
+        return settings;
+    }
+
     /// <param name="extra">More settings for both programs (e.g. <c>Press:Oidc:…</c>).</param>
-    public static async Task<RuntimeStack> StartProcessAsync(bool privateRedis = false, IReadOnlyDictionary<string, string?>? extra = null)
+    /// <param name="proxy">The manager also runs the embedded proxy, on <see cref="ProxyPort"/>.</param>
+    public static async Task<RuntimeStack> StartProcessAsync(bool privateRedis = false, IReadOnlyDictionary<string, string?>? extra = null, bool proxy = false)
     {
         // A bench folder as frappe_docker lays it out, with only frappe in apps.txt (like the double's image).
         var bench = Directory.CreateTempSubdirectory("press-e2e-bench-").FullName;
         Directory.CreateDirectory(Path.Combine(bench, "sites"));
         await File.WriteAllTextAsync(Path.Combine(bench, "sites", "apps.txt"), "frappe\n");
-        await File.WriteAllTextAsync(Path.Combine(bench, "sites", "common_site_config.json"), "{}\n");
-        var settings = ProcessSettings(bench);
+        // A 2-s scheduler tick (Frappe: 60 s), as the double's image sets it, so a scheduled job runs within a test.
+        await File.WriteAllTextAsync(Path.Combine(bench, "sites", "common_site_config.json"), "{\"scheduler_tick_interval\": 2}\n");
+        var settings = WithProxy(ProcessSettings(bench), proxy);
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>()) settings[key] = value;
         return await StartAsync("process", settings, bench, privateRedis);
     }
@@ -175,6 +189,9 @@ public sealed partial class RuntimeStack : IAsyncDisposable
     }
 
     public static string ContainerOf(string site) => $"fcs-press-site-{site}";
+
+    /// <summary>The site's workers and scheduler (docs/architecture.md §9), each its own container.</summary>
+    public static IEnumerable<string> BackgroundContainersOf(string site) => ProcessRunners.BackgroundRoles.Select(r => $"fcs-press-site-{site}-{r}");
 
     /// <summary>The site's own Redis: its sidecar container, and that container's volume (same name).</summary>
     public static string RedisContainerOf(string site) => $"fcs-press-site-{site}-redis";
@@ -255,7 +272,7 @@ public sealed partial class RuntimeStack : IAsyncDisposable
         {
             try
             {
-                await TestEngine.RemoveAsync([.. sites.Select(ContainerOf), .. sites.Select(RedisContainerOf), .. extra],
+                await TestEngine.RemoveAsync([.. sites.SelectMany(BackgroundContainersOf), .. sites.Select(ContainerOf), .. sites.Select(RedisContainerOf), .. extra],
                     [.. sites.Select(ContainerOf), .. sites.Select(RedisContainerOf)]);
             }
             catch (Exception ex) { Console.Error.WriteLine($"RuntimeStack cleanup: {ex.Message}"); }
@@ -311,11 +328,21 @@ public static class ProcessRunners
         }
     }
 
-    /// <summary>SIGKILL of the runner's process group (it leads its own session), only if it is still the double.</summary>
+    /// <summary>The site's background processes the process driver starts beside bench serve (pid file .press-ROLE.pid).</summary>
+    public static readonly string[] BackgroundRoles = ["worker-short", "worker-long", "schedule", "socketio"];
+
+    public static int? Pid(string bench, string site, string role) =>
+        Path.Combine(SiteFolder(bench, site), $".press-{role}.pid") is var file && File.Exists(file)
+        && int.TryParse(File.ReadAllText(file).Trim(), out var pid) ? pid : null;
+
+    /// <summary>SIGKILL of the runner's and the background processes' groups (each leads its own session), only if still the double.</summary>
     public static void Kill(string bench, string site)
     {
-        if (Pid(bench, site) is not { } pid || !IsRunner(pid)) return;
-        using var kill = System.Diagnostics.Process.Start("kill", ["-KILL", "--", $"-{pid}"]);
-        kill.WaitForExit(5000);
+        foreach (var role in (string[])["runner", .. BackgroundRoles])
+        {
+            if (Pid(bench, site, role) is not { } pid || !IsRunner(pid)) continue;
+            using var kill = System.Diagnostics.Process.Start("kill", ["-KILL", "--", $"-{pid}"]);
+            kill.WaitForExit(5000);
+        }
     }
 }

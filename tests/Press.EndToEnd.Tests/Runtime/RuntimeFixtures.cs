@@ -50,7 +50,7 @@ public static class SiteFiles
 {
     public const string BenchFolder = "/home/frappe/frappe-bench";
 
-    public static readonly string[] ConfigKeys = ["db_type", "db_host", "db_port", "db_name", "db_user", "db_password", "db_schema", "redis_cache", "redis_queue", "host_name"];
+    public static readonly string[] ConfigKeys = ["db_type", "db_host", "db_port", "db_name", "db_user", "db_password", "db_schema", "redis_cache", "redis_queue", "redis_socketio", "host_name"];
 
     /// <summary>Where a Docker runner finds its own Redis (the sidecar's volume, read-only).</summary>
     public const string RedisSocketInRunner = "/run/press-redis/redis.sock";

@@ -20,12 +20,16 @@ public static class BenchCommand
           bench --site SITE enable-scheduler | disable-scheduler
           bench --site SITE set-config KEY VALUE [-p|--parse]
           bench --site SITE execute frappe.db.exists|frappe.client.insert|frappe.client.set_value [--args A] [--kwargs K]  (Social Login Key only)
-          bench serve [--port PORT]
+          bench serve [--port PORT] [--noreload] [--nothreading] [--with-coverage] [--profile] [--proxy] [--apps APPS]
+          bench worker [--queue QUEUE[,QUEUE]...] [--quiet] [--burst]
+          bench schedule
           bench version
         """;
 
     public static async Task<int> RunAsync(string[] args, string cwd)
     {
+        // `node apps/frappe/socketio.js` (the image's node shim and the process driver's NodeExecutable end here).
+        if (SocketIoCommand.Matches(args)) return await SocketIoCommand.RunAsync(BenchFolder.Open(cwd), args);
         var rest = args.ToList();
         string? site = null;
         if (rest.Count > 0 && (rest[0] == "--site" || rest[0].StartsWith("--site=", StringComparison.Ordinal)))
@@ -55,13 +59,17 @@ public static class BenchCommand
             if (site is not null || commandArgs.Count > 0) throw BenchException.Usage("`bench version` takes no site and no arguments in the test double.");
             return VersionCommand.Run(BenchFolder.Open(cwd));
         }
-        if (command is "new-site" or "serve")
+        if (command is "new-site" or "serve" or "worker" or "schedule")
         {
             if (site is not null) throw BenchException.Usage($"`bench --site SITE {command}` is not supported by the test double; use `bench {command} …`");
             var bench = BenchFolder.Open(cwd);
-            return command == "new-site"
-                ? await NewSiteCommand.RunAsync(bench, commandArgs)
-                : await ServeCommand.RunAsync(bench, commandArgs);
+            return command switch
+            {
+                "new-site" => await NewSiteCommand.RunAsync(bench, commandArgs),
+                "serve" => await ServeCommand.RunAsync(bench, commandArgs),
+                "worker" => await WorkerCommand.RunAsync(bench, commandArgs),
+                _ => await ScheduleCommand.RunAsync(bench, commandArgs),
+            };
         }
 
         if (!SiteCommands.Names.Contains(command)) throw BenchException.Usage($"No such command '{command}' (not in the test double's bench subset).");

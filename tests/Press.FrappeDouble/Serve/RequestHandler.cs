@@ -52,7 +52,7 @@ public sealed class RequestHandler(BenchFolder bench)
         var config = sitePath is null ? null : await _configs.GetAsync(sitePath);
         if (config is null || !config.IsSet("db_name")) return (404, Error("NotFound", $"Site {site} does not exist"));
         var path = ctx.Request.Path.Value ?? "";
-        if (path is not ("/api/method/ping" or SetPasswordPath or GetPasswordPath or NotePath))
+        if (path is not ("/api/method/ping" or SetPasswordPath or GetPasswordPath or NotePath or EnqueuePath))
             return (404, Error("DoesNotExistError", $"frappe-test-double does not serve {path}"));
         try
         {
@@ -63,6 +63,7 @@ public sealed class RequestHandler(BenchFolder bench)
                 SetPasswordPath => await SetPasswordAsync(ctx, conn, config),
                 GetPasswordPath => await GetPasswordAsync(ctx, conn, config),
                 NotePath => await InsertNoteAsync(ctx, conn),
+                EnqueuePath => await EnqueueAsync(ctx, site, config),
                 _ => await PingAsync(ctx, conn),
             };
         }
@@ -139,6 +140,30 @@ public sealed class RequestHandler(BenchFolder bench)
         await SiteConfig.UpdateAsync(config.SitePath, "encryption_key", key);
         _configs.Forget(config.SitePath);
         return key;
+    }
+
+    /// <summary>
+    /// A request whose work goes to the background, like saving a User (frappe/core/doctype/user/user.py enqueues on
+    /// update) or any <c>frappe.enqueue</c> call: POST only; the job lands in the site's redis_queue (queue from
+    /// <c>?queue=</c>, default "default"). An unreachable queue fails the request with 500, as frappe.enqueue raises.
+    /// A double-only method name, so no test mistakes it for a Frappe API.
+    /// </summary>
+    public const string EnqueuePath = "/api/method/frappe_test_double.enqueue";
+
+    private async Task<(int, JsonObject)> EnqueueAsync(HttpContext ctx, string site, SiteConfig config)
+    {
+        if (!HttpMethods.IsPost(ctx.Request.Method)) return (405, Error("PermissionError", "POST only"));
+        var queue = ctx.Request.Query["queue"].FirstOrDefault() is { Length: > 0 } q ? q : "default";
+        if (queue is not ("short" or "default" or "long")) return (417, Error("ValidationError", $"Queue should be one of short, default, long"));
+        try
+        {
+            var id = await SiteQueue.EnqueueAsync(bench, config, site, queue, "frappe_test_double.background_job");
+            return (200, new JsonObject { ["message"] = SiteQueue.Describe(id, queue) });
+        }
+        catch (Cli.BenchException e)
+        {
+            return (500, Error("RedisConnectionError", e.Message));
+        }
     }
 
     /// <summary>Reads site_config.json, retrying briefly: a concurrent set-config rewrites it in place.</summary>

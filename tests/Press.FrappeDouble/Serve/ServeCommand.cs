@@ -9,15 +9,18 @@ using Press.FrappeDouble.Site;
 namespace Press.FrappeDouble.Serve;
 
 /// <summary>
-/// <c>bench serve [--port P]</c>: the web backend (the image's gunicorn shim ends here too). Always binds
-/// 127.0.0.1, whatever host the caller asked for: on these machines every server stays on loopback, and with
-/// host networking that is also where Press's health checks connect.
+/// <c>bench serve [--port P]</c>: the web backend (the image's gunicorn shim ends here too). Takes the options of Frappe's
+/// <c>serve</c> (frappe/commands/utils.py: --port, --profile, --proxy, --noreload, --nothreading, --with-coverage,
+/// --apps) and refuses any other, as click does. Always binds 127.0.0.1, where Frappe's frappe/app.py binds 0.0.0.0:
+/// on these machines every server stays on loopback, and with host networking that is also where Press's health
+/// checks connect.
 /// </summary>
 public static class ServeCommand
 {
     public static async Task<int> RunAsync(BenchFolder bench, IReadOnlyList<string> args)
     {
-        var a = ParsedArgs.Parse(args, new HashSet<string> { "--noreload", "--nothreading" }, new HashSet<string> { "--port" });
+        var a = ParsedArgs.Parse(args,
+            new HashSet<string> { "--noreload", "--nothreading", "--with-coverage", "--profile", "--proxy" }, new HashSet<string> { "--port", "--apps" });
         if (a.Positionals.Count > 0) throw BenchException.Usage($"Got unexpected extra argument ({a.Positionals[0]})");
         var portText = a.Value("--port") ?? "8000";
         if (!int.TryParse(portText, out var port) || port is < 1 or > 65535) throw BenchException.Usage($"Invalid port: {portText}");

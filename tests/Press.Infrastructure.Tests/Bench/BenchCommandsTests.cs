@@ -141,6 +141,20 @@ public sealed class BenchCommandsTests
     }
 
     [Fact]
+    public void Serve_passes_noreload_as_Frappes_serve_command_takes_it()
+    {
+        Assert.Equal(new BenchCommand("bench", "serve", "--port", "48601", "--noreload"), BenchCommands.Serve(48601));
+    }
+
+    [Fact]
+    public void Workers_and_scheduler_are_frappe_dockers_background_commands()
+    {
+        Assert.Equal(new BenchCommand("bench", "worker", "--queue", "short,default"), BenchCommands.Worker("short", "default"));
+        Assert.Equal(new BenchCommand("bench", "worker", "--queue", "long"), BenchCommands.Worker("long"));
+        Assert.Equal(new BenchCommand("bench", "schedule"), BenchCommands.Schedule());
+    }
+
+    [Fact]
     public void Equal_commands_are_equal_and_hash_alike()
     {
         var a = BenchCommands.NewSite(Site, ["erpnext"]);

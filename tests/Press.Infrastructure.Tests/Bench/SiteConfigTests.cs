@@ -27,7 +27,7 @@ public sealed class SiteConfigTests
         var config = Build(NewSite());
 
         Assert.Equal(
-            """{"db_type":"postgres","db_host":"127.0.0.1","db_port":48510,"db_name":"press_sites","db_user":"t_abcdefghijklmnopqrst","db_password":"DbPw23456789abcdefghijkmnopqrstuvwxyzAB","db_schema":"t_abcdefghijklmnopqrst","redis_cache":"unix:///run/press-redis/redis.sock?db=0","redis_queue":"unix:///run/press-redis/redis.sock?db=1","host_name":"https://erp.example.com"}""",
+            """{"db_type":"postgres","db_host":"127.0.0.1","db_port":48510,"db_name":"press_sites","db_user":"t_abcdefghijklmnopqrst","db_password":"DbPw23456789abcdefghijkmnopqrstuvwxyzAB","db_schema":"t_abcdefghijklmnopqrst","redis_cache":"unix:///run/press-redis/redis.sock?db=0","redis_queue":"unix:///run/press-redis/redis.sock?db=1","redis_socketio":"unix:///run/press-redis/redis.sock?db=1","host_name":"https://erp.example.com"}""",
             config.ToJsonString());
     }
 
@@ -36,9 +36,20 @@ public sealed class SiteConfigTests
     {
         var config = Build(NewSite());
 
-        Assert.Equal(["db_type", "db_host", "db_port", "db_name", "db_user", "db_password", "db_schema", "redis_cache", "redis_queue", "host_name"],
+        Assert.Equal(["db_type", "db_host", "db_port", "db_name", "db_user", "db_password", "db_schema", "redis_cache", "redis_queue", "redis_socketio", "host_name"],
             config.Select(p => p.Key));
         Assert.Equal(SiteConfig.PressKeys, config.Select(p => p.Key));
+    }
+
+    [Fact]
+    public void The_Redis_keys_are_the_sites_own_socket_with_socketio_on_the_queue_database()
+    {
+        Assert.Equal(
+        [
+            new("redis_cache", "unix:///run/press-redis/redis.sock?db=0"),
+            new("redis_queue", "unix:///run/press-redis/redis.sock?db=1"),
+            new KeyValuePair<string, string>("redis_socketio", "unix:///run/press-redis/redis.sock?db=1"),
+        ], SiteConfig.RedisKeys(Socket));
     }
 
     [Theory]

@@ -125,3 +125,99 @@ public sealed class ContainerSpecTests
         Assert.False(RunnerContainer.MountsOwnRedis(With(("fcs-press-site-other.example.com-redis", "/run/press-redis")), Site, Options));
     }
 }
+
+/// <summary>A site's workers and scheduler as exact Docker create parameters (docs/architecture.md §9).</summary>
+public sealed class BackgroundContainerSpecTests
+{
+    private static readonly DockerRuntimeOptions Options = new();
+
+    private static readonly Site Site = new(Guid.Parse("0193a2b4-0000-7000-8000-000000000001"), "erp.example.com", SiteState.Active,
+        new TenantLocation("press_sites", "t_abcdefghijklmnopqrst"), "t_abcdefghijklmnopqrst", [], [], DateTimeOffset.UnixEpoch,
+        DateTimeOffset.UnixEpoch, null, null, null) { RunnerPort = 48600 };
+
+    private static readonly BackgroundContainer.Limits Limits = new("frappe/erpnext:v16", 1024, 0.5, 512);
+
+    [Fact]
+    public void Each_site_has_a_short_and_default_worker_a_long_worker_a_scheduler_and_socket_io()
+    {
+        Assert.Equal(
+        [
+            ("fcs-press-site-erp.example.com-worker-short", "bench worker --queue 'short,default'"),
+            ("fcs-press-site-erp.example.com-worker-long", "bench worker --queue long"),
+            ("fcs-press-site-erp.example.com-schedule", "bench schedule"),
+            ("fcs-press-site-erp.example.com-socketio", "node apps/frappe/socketio.js"),
+        ], Press.Infrastructure.Runtime.Background.BackgroundProcesses.All.Select(p => (BackgroundContainer.Name(Site, p.Role), p.Command.Display)));
+    }
+
+    [Fact]
+    public void A_worker_runs_locked_down_on_the_sites_volumes_with_the_sites_own_queue()
+    {
+        var worker = Press.Infrastructure.Runtime.Background.BackgroundProcesses.All[0];
+        var spec = BackgroundContainer.Build(Site, worker, Limits, Options);
+        var host = spec.HostConfig!;
+
+        Assert.Equal("fcs-press-site-erp.example.com-worker-short", spec.Name);
+        Assert.Equal(["bench", "worker", "--queue", "short,default"], spec.Cmd);
+        Assert.Equal("frappe", spec.User);
+        Assert.Equal("/home/frappe/frappe-bench", spec.WorkingDir);
+        Assert.Equal(["FRAPPE_REDIS_CACHE=unix:///run/press-redis/redis.sock?db=0", "FRAPPE_REDIS_QUEUE=unix:///run/press-redis/redis.sock?db=1"], spec.Env);
+        Assert.Equal(new Dictionary<string, string>
+        {
+            ["press.managed"] = "true", ["press.site"] = "erp.example.com", ["press.site-id"] = Site.Id.ToString(), ["press.role"] = "worker-short",
+        }, spec.Labels);
+        Assert.Equal(
+        [
+            ("volume", "fcs-press-site-erp.example.com", "/home/frappe/frappe-bench/sites/erp.example.com", false),
+            ("volume", "fcs-press-site-erp.example.com-redis", "/run/press-redis", true),
+        ], host.Mounts!.Select(m => (m.Type, m.Source, m.Target, m.ReadOnly == true)));
+        Assert.Equal(1024L * 1024 * 1024, host.Memory);
+        Assert.Equal(500_000_000L, host.NanoCPUs);
+        Assert.Equal(512L, host.PidsLimit);
+        Assert.Equal(["ALL"], host.CapDrop);
+        Assert.Equal(["no-new-privileges"], host.SecurityOpt);
+        Assert.True(host.ReadonlyRootfs);
+        Assert.Equal("host", host.NetworkMode);
+        Assert.Equal(RestartPolicyKind.UnlessStopped, host.RestartPolicy.Name);
+        Assert.True(host.Init); // the stop signal reaches the worker, which is then not PID 1
+    }
+
+    [Fact]
+    public void The_scheduler_takes_each_sites_queue_from_its_config_not_the_environment()
+    {
+        var scheduler = Press.Infrastructure.Runtime.Background.BackgroundProcesses.All[2];
+        var spec = BackgroundContainer.Build(Site, scheduler, Limits, Options);
+
+        Assert.Equal(["bench", "schedule"], spec.Cmd);
+        Assert.Empty(spec.Env);
+        Assert.Equal("schedule", spec.Labels["press.role"]);
+    }
+
+    [Fact]
+    public void Socket_io_listens_on_a_unix_socket_in_its_own_volume_and_subscribes_on_the_sites_Redis_socket()
+    {
+        var socketIo = Press.Infrastructure.Runtime.Background.BackgroundProcesses.All[3];
+        var spec = BackgroundContainer.Build(Site, socketIo, Limits, Options);
+
+        Assert.Equal(["node", "apps/frappe/socketio.js"], spec.Cmd);
+        // No ?db= (node's client takes the rest of the URL as the path); a unix socket, so no TCP port at all.
+        Assert.Equal(["FRAPPE_REDIS_QUEUE=unix:///run/press-redis/redis.sock", "FRAPPE_SOCKETIO_UDS=/run/press-socketio/socketio.sock"], spec.Env);
+        var key = Press.Infrastructure.Runtime.Background.BackgroundProcesses.SocketIoKey("erp.example.com");
+        Assert.Matches("^[0-9a-f]{16}$", key);
+        Assert.Equal(
+        [
+            ("volume", "fcs-press-site-erp.example.com-redis", "/run/press-redis", true),
+            ("volume", $"fcs-press-io-{key}", "/run/press-socketio", false),
+        ], spec.HostConfig!.Mounts!.Select(m => (m.Type, m.Source, m.Target, m.ReadOnly == true)));
+        Assert.Equal("socketio", spec.Labels["press.role"]);
+        Assert.Equal(["ALL"], spec.HostConfig.CapDrop);
+        Assert.True(spec.HostConfig.ReadonlyRootfs);
+    }
+
+    [Fact]
+    public void The_socket_io_volume_name_is_short_whatever_the_site_name()
+    {
+        var longName = string.Join('.', Enumerable.Repeat("abcdefghij", 20)) + ".example.com";
+        Assert.Equal("fcs-press-io-".Length + 16, BackgroundContainer.SocketIoVolume(longName).Length);
+        Assert.NotEqual(BackgroundContainer.SocketIoVolume("a.example.com"), BackgroundContainer.SocketIoVolume("b.example.com"));
+    }
+}

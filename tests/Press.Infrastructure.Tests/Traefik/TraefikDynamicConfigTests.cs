@@ -73,7 +73,8 @@ public sealed partial class TraefikDynamicConfigTests
 
         JsonSchemas.AssertValid(JsonSchemas.TraefikFileProvider, json, $"the 1,000-route configuration (tls {tls})");
         var routers = (JObject)json["http"]!["routers"]!;
-        Assert.Equal(table.Routes.Count * (tls ? 2 : 1), routers.Count);
+        // One router per host (two with TLS: the redirect), and one more per served host for its socket.io.
+        Assert.Equal(table.Routes.Count * (tls ? 2 : 1) + table.Routes.Count(r => r.Target == RouteTarget.Runner), routers.Count);
         Assert.Equal(table.Routes.Select(r => $"Host(`{r.Host}`)").Order(StringComparer.Ordinal),
             routers.Properties().Where(p => p.Name.StartsWith("host-", StringComparison.Ordinal)).Select(p => (string)p.Value["rule"]!).Order(StringComparer.Ordinal));
     }
@@ -120,7 +121,7 @@ public sealed partial class TraefikDynamicConfigTests
         Assert.Null(middlewares["security-headers"]!["headers"]!["stsSeconds"]);
         Assert.All(((JObject)json["http"]!["routers"]!).Properties(), r =>
         {
-            Assert.StartsWith("host-", r.Name);
+            Assert.Matches("^(host|socketio)-", r.Name);
             Assert.Equal(["web"], r.Value["entryPoints"]!.Values<string>());
             Assert.Null(r.Value["tls"]);
         });
@@ -153,7 +154,7 @@ public sealed partial class TraefikDynamicConfigTests
 
         var table = RoutePlanner.Plan(hosts.Select((h, i) => new SiteRouting(h, SiteState.Active, 48600 + i, true, [])), "press.example.com");
         var routers = (JObject)JObject.Parse(TraefikConfig.Render(table, Tls))["http"]!["routers"]!;
-        Assert.Equal((hosts.Length + 1) * 2, routers.Count);
+        Assert.Equal((hosts.Length + 1) * 2 + hosts.Length, routers.Count); // + a socket.io router per served host
     }
 
     [Theory]

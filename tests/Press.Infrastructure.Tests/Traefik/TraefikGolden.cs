@@ -153,6 +153,32 @@ public sealed partial class TraefikDynamicConfigTests
                 ],
                 "rule": "Host(`shop.example.org`)",
                 "service": "site-erp-example-com"
+              },
+              "socketio-erp-example-com": {
+                "entryPoints": [
+                  "websecure"
+                ],
+                "middlewares": [
+                  "security-headers"
+                ],
+                "rule": "Host(`erp.example.com`) && PathPrefix(`/socket.io`)",
+                "service": "press",
+                "tls": {
+                  "certResolver": "letsencrypt"
+                }
+              },
+              "socketio-shop-example-org": {
+                "entryPoints": [
+                  "websecure"
+                ],
+                "middlewares": [
+                  "security-headers"
+                ],
+                "rule": "Host(`shop.example.org`) && PathPrefix(`/socket.io`)",
+                "service": "press",
+                "tls": {
+                  "certResolver": "letsencrypt"
+                }
               }
             },
             "services": {
@@ -258,6 +284,26 @@ public sealed partial class TraefikDynamicConfigTests
                 ],
                 "rule": "Host(`shop.example.org`)",
                 "service": "site-erp-example-com"
+              },
+              "socketio-erp-example-com": {
+                "entryPoints": [
+                  "web"
+                ],
+                "middlewares": [
+                  "security-headers"
+                ],
+                "rule": "Host(`erp.example.com`) && PathPrefix(`/socket.io`)",
+                "service": "press"
+              },
+              "socketio-shop-example-org": {
+                "entryPoints": [
+                  "web"
+                ],
+                "middlewares": [
+                  "security-headers"
+                ],
+                "rule": "Host(`shop.example.org`) && PathPrefix(`/socket.io`)",
+                "service": "press"
               }
             },
             "services": {

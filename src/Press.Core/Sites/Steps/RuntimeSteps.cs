@@ -106,6 +106,24 @@ public sealed class RemoveSiteFilesStep(ISiteRuntime runtime) : IJobStep
     public async Task<StepResult> RunAsync(StepContext c, CancellationToken ct) => (await runtime.RemoveFilesAsync(c.Site, ct)).ToStep();
 }
 
+/// <summary>
+/// <c>bench --site S enable-scheduler</c> after install: Frappe starts new sites with the scheduler off (frappe/installer.py),
+/// so no scheduled job (e-mail queue, reminders, ERPNext's periodic work) would ever run. Idempotent in Frappe (it sets a
+/// System Settings flag). The setting <c>runtime.scheduler</c> = off keeps it off; the step then says so.
+/// </summary>
+public sealed class EnableSchedulerStep(ISiteRuntime runtime, ISettingsStore settings) : IJobStep
+{
+    public string Name => StepNames.EnableScheduler;
+
+    public async Task<StepResult> RunAsync(StepContext c, CancellationToken ct)
+    {
+        if (runtime.NotServing(c.Site) is { } skipped) return skipped;
+        if (!(await settings.GetAsync(ct)).Scheduler)
+            return StepResult.Skip($"the setting {Settings.PressSettings.SchedulerKey} is off: the site's scheduler stays disabled");
+        return (await runtime.EnableSchedulerAsync(c.Site, ct)).ToStep();
+    }
+}
+
 /// <summary>Probes the runner until it answers pong, waiting between probes (the job is Waiting, not a busy worker).</summary>
 public sealed class WaitHealthyStep(ISiteRuntime runtime, SiteHealthOptions options, TimeProvider time) : IJobStep
 {

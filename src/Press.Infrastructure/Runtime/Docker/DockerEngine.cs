@@ -105,6 +105,13 @@ public sealed partial class DockerEngine(DockerRuntimeOptions options) : IDispos
             return true;
         });
 
+    /// <returns>The volume's folder on the engine's host, or null when the volume does not exist.</returns>
+    public Task<string?> VolumeMountpointAsync(string name, CancellationToken ct) => Guard($"inspect volume {name}", async () =>
+    {
+        try { return (await _docker.Volumes.InspectAsync(name, ct)).Mountpoint; }
+        catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound) { return (string?)null; }
+    });
+
     /// <returns>false when the volume does not exist.</returns>
     public Task<bool> VolumeExistsAsync(string name, CancellationToken ct) => Guard($"inspect volume {name}", async () =>
     {

@@ -16,6 +16,11 @@ public sealed class DockerRuntimeOptions
     public int MemoryMb { get; set; } = 2048;
     public double Cpus { get; set; } = 1.0;
 
+    /// <summary>Limits of each background container (a worker, the scheduler); settings <c>runtime.workerMemoryMb</c> and
+    /// <c>runtime.workerCpus</c> override them. A worker runs one job at a time in a forked child.</summary>
+    public int WorkerMemoryMb { get; set; } = 1024;
+    public double WorkerCpus { get; set; } = 0.5;
+
     /// <summary>Most processes and threads a runner may have (setting <c>runtime.pidsLimit</c> overrides): a fork bomb in
     /// one site cannot exhaust the host's PIDs. Frappe's gunicorn, workers and scheduler use a few hundred threads at most.</summary>
     public int PidsLimit { get; set; } = DefaultPidsLimit;

@@ -3,12 +3,13 @@ using Press.Core.Ports;
 using Press.Core.Sites;
 using Press.Core.Sso;
 using Press.Infrastructure.Bench;
+using Press.Infrastructure.Runtime.Background;
 
 namespace Press.Infrastructure.Runtime.Docker;
 
 /// <summary>
 /// The Docker driver: one runner container per site (<see cref="RunnerContainer"/>) beside its own Redis
-/// (<see cref="RedisContainer"/>), bench commands by docker exec, the site's files in its own volume (kept on soft
+/// (<see cref="RedisContainer"/>) and its workers and scheduler (<see cref="BackgroundContainer"/>), bench commands by docker exec, the site's files in its own volume (kept on soft
 /// delete, removed on purge; exported and restored by <see cref="ContainerSiteFiles"/>, which works whether the runner
 /// runs or not).
 /// </summary>
@@ -83,6 +84,14 @@ public sealed class DockerSiteRuntime(DockerEngine docker, DockerRuntimeOptions 
             await docker.StartAsync(name, ct);
             done.Add($"started {name} on 127.0.0.1:{Port(site)}");
         }
+        var started = new List<string>();
+        foreach (var background in BackgroundContainer.Names(site))
+        {
+            if ((await docker.InspectAsync(background, ct))?.State?.Running == true) continue;
+            await docker.StartAsync(background, ct);
+            started.Add(background);
+        }
+        done.Add(started.Count == 0 ? "workers and scheduler already running" : $"started {string.Join(", ", started)}");
         return RuntimeOutcome.Done(string.Join("; ", done));
     }
 
@@ -112,7 +121,10 @@ public sealed class DockerSiteRuntime(DockerEngine docker, DockerRuntimeOptions 
         return $"{command.Display}: {LastLine(result.Output)}";
     }
 
-    /// <summary>Frappe's ping, unless the container has exited (or keeps restarting) and so cannot answer.</summary>
+    /// <summary>
+    /// Frappe's ping, unless the container has exited (or keeps restarting) and so cannot answer; and every worker and
+    /// the scheduler running: a site whose jobs never run is not healthy.
+    /// </summary>
     public async Task<HealthProbe> ProbeAsync(Site site, CancellationToken ct)
     {
         var port = Port(site);
@@ -122,12 +134,33 @@ public sealed class DockerSiteRuntime(DockerEngine docker, DockerRuntimeOptions 
         if (exited is not null && inspect?.State?.Running != true) return HealthProbe.RunnerExited(exited);
         var probe = await ping.ProbeAsync(site.Name, port, ct);
         // Running again after a crash: it may yet answer; when it does not, the crash is what to report.
-        return probe.Healthy || exited is null ? probe : HealthProbe.RunnerExited($"{exited}; {probe.Detail}");
+        if (!probe.Healthy && exited is not null) return HealthProbe.RunnerExited($"{exited}; {probe.Detail}");
+        var stopped = new List<string>();
+        foreach (var background in BackgroundContainer.Names(site))
+            if ((await docker.InspectAsync(background, ct))?.State?.Running != true) stopped.Add(background);
+        return stopped.Count == 0 ? probe
+            : new HealthProbe(true, false, $"{probe.Detail}; not running: {string.Join(", ", stopped)}");
     }
 
-    /// <summary>The runner, then its Redis (queued jobs stay in its append-only file).</summary>
-    public async Task<RuntimeOutcome> StopAsync(Site site, CancellationToken ct) =>
-        RuntimeOutcome.Done($"{await StopOneAsync(RunnerContainer.Name(site), ct)}; {await StopOneAsync(RedisContainer.Name(site), ct)}");
+    /// <summary>In the runner, which must run (a stopped one fails Permanently: resume the site, then retry).</summary>
+    public async Task<RuntimeOutcome> EnableSchedulerAsync(Site site, CancellationToken ct)
+    {
+        var command = BenchCommands.EnableScheduler(site.Name);
+        if (await NotRunningAsync(site, ct) is { } why)
+            throw new StepFailedException(FailureKind.Permanent, $"{command.Display} runs inside the site's runner, and {why}: resume the site, then retry");
+        return RuntimeOutcome.Done(await RunBenchAsync(site, command, ct));
+    }
+
+    /// <summary>The workers and scheduler (a running job is given the stop timeout to end), the runner, then its Redis
+    /// (queued jobs stay in its append-only file).</summary>
+    public async Task<RuntimeOutcome> StopAsync(Site site, CancellationToken ct)
+    {
+        // The sidecars at once: each may take the stop timeout to finish its current job.
+        var done = (await Task.WhenAll(BackgroundContainer.Names(site).Select(name => StopOneAsync(name, ct)))).ToList();
+        done.Add(await StopOneAsync(RunnerContainer.Name(site), ct));
+        done.Add(await StopOneAsync(RedisContainer.Name(site), ct));
+        return RuntimeOutcome.Done(string.Join("; ", done));
+    }
 
     private async Task<string> StopOneAsync(string name, CancellationToken ct)
     {
@@ -141,18 +174,21 @@ public sealed class DockerSiteRuntime(DockerEngine docker, DockerRuntimeOptions 
     public async Task<RuntimeOutcome> RemoveRunnerAsync(Site site, CancellationToken ct)
     {
         var removed = new List<string>();
-        foreach (var name in new[] { RunnerContainer.Name(site), RedisContainer.Name(site) })
+        foreach (var name in (string[])[.. BackgroundContainer.Names(site), RunnerContainer.Name(site), RedisContainer.Name(site)])
         {
             if (await docker.InspectAsync(name, ct) is null) continue;
             await docker.RemoveAsync(name, ct);
             removed.Add(name);
         }
-        return RuntimeOutcome.Done((removed.Count == 0 ? "runner and Redis already removed" : $"removed {string.Join(" and ", removed)}")
+        return RuntimeOutcome.Done((removed.Count == 0 ? "runner, workers, scheduler and Redis already removed" : $"removed {string.Join(" and ", removed)}")
             + $"; site files kept in volume {RunnerContainer.Volume(site)}, Redis data in {RedisContainer.Volume(site)}");
     }
 
+    /// <summary>Every container that mounts the Redis volume goes first: Docker keeps a volume that is in use.</summary>
     public async Task<RuntimeOutcome> RemoveRedisAsync(Site site, CancellationToken ct)
     {
+        foreach (var background in BackgroundContainer.Names(site)) await docker.RemoveAsync(background, ct);
+        await docker.RemoveAsync(RunnerContainer.Name(site), ct);
         await docker.RemoveAsync(RedisContainer.Name(site), ct);
         var removed = await docker.RemoveVolumeAsync(RedisContainer.Volume(site), ct);
         return RuntimeOutcome.Done(removed ? $"removed {RedisContainer.Name(site)} and its data (volume {RedisContainer.Volume(site)})"
@@ -161,9 +197,22 @@ public sealed class DockerSiteRuntime(DockerEngine docker, DockerRuntimeOptions 
 
     public async Task<RuntimeOutcome> RemoveFilesAsync(Site site, CancellationToken ct)
     {
+        foreach (var background in BackgroundContainer.Names(site)) await docker.RemoveAsync(background, ct);
         await docker.RemoveAsync(RunnerContainer.Name(site), ct);
         var removed = await docker.RemoveVolumeAsync(RunnerContainer.Volume(site), ct);
+        await docker.RemoveVolumeAsync(BackgroundContainer.SocketIoVolume(site.Name), ct);
+        _socketIoSockets.TryRemove(site.Name, out _);
         return RuntimeOutcome.Done(removed ? $"removed volume {RunnerContainer.Volume(site)}" : $"volume {RunnerContainer.Volume(site)} already gone");
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _socketIoSockets = new();
+
+    /// <summary>socket.io's socket in its volume's folder on this host (the engine's data root must be on this host).</summary>
+    public async Task<string?> SocketIoSocketAsync(string siteName, CancellationToken ct)
+    {
+        if (_socketIoSockets.TryGetValue(siteName, out var known)) return known;
+        if (await docker.VolumeMountpointAsync(BackgroundContainer.SocketIoVolume(siteName), ct) is not { } folder) return null;
+        return _socketIoSockets[siteName] = $"{folder}/{BackgroundContainer.SocketIoSocketName}";
     }
 
     public Task<IReadOnlyList<string>> LogsAsync(Site site, int tail, CancellationToken ct) =>
@@ -201,7 +250,33 @@ public sealed class DockerSiteRuntime(DockerEngine docker, DockerRuntimeOptions 
             await docker.CreateAsync(RunnerContainer.Build(site, Port(site), await limits.ForAsync(site, ct), options), ct);
             done.Add($"created {name}");
         }
-        return done.Count == 0 ? $"{name} and {redis} exist" : string.Join("; ", done);
+        foreach (var process in BackgroundProcesses.All)
+        {
+            var background = BackgroundContainer.Name(site, process.Role);
+            if (await docker.InspectAsync(background, ct) is not null) continue;
+            var backgroundLimits = await limits.BackgroundForAsync(site, ct);
+            if (process.Kind == BackgroundKind.SocketIo) await GiveSocketIoVolumeToBenchUserAsync(site, backgroundLimits.Image, ct);
+            await docker.CreateAsync(BackgroundContainer.Build(site, process, backgroundLimits, options), ct);
+            done.Add($"created {background}");
+        }
+        return done.Count == 0 ? $"{name}, its workers, scheduler and {redis} exist" : string.Join("; ", done);
+    }
+
+    private async Task GiveSocketIoVolumeToBenchUserAsync(Site site, string image, CancellationToken ct)
+    {
+        var spec = BackgroundContainer.SocketIoVolumeHelper(site, image);
+        var name = spec.Name!;
+        await docker.RemoveAsync(name, ct); // one left by an interrupted step
+        await docker.CreateAsync(spec, ct);
+        try
+        {
+            await docker.PutFileAsync(name, BackgroundContainer.SocketIoFolder, "README", "socket.io's unix socket (docs/architecture.md §9)\n",
+                options.BenchUid, UnixFileMode.UserRead | UnixFileMode.UserWrite, ct);
+        }
+        finally
+        {
+            await docker.RemoveAsync(name, CancellationToken.None);
+        }
     }
 
     private static int Port(Site site) =>

@@ -5,7 +5,8 @@ namespace Press.Infrastructure.Runtime.Docker;
 
 /// <summary>
 /// Image and limits for a site's runner and its Redis: runtime settings (<c>runtime.image</c>, <c>runtime.memoryMb</c>,
-/// <c>runtime.cpus</c>, <c>runtime.pidsLimit</c>, <c>runtime.redisImage</c>, <c>runtime.redisMemoryMb</c>) over the
+/// <c>runtime.cpus</c>, <c>runtime.pidsLimit</c>, <c>runtime.redisImage</c>, <c>runtime.redisMemoryMb</c>,
+/// <c>runtime.workerMemoryMb</c>, <c>runtime.workerCpus</c>) over the
 /// driver's configured defaults. Plans per site come later; they will override here.
 /// </summary>
 public sealed class RuntimeLimits(ISettingsStore settings, DockerRuntimeOptions options)
@@ -18,6 +19,14 @@ public sealed class RuntimeLimits(ISettingsStore settings, DockerRuntimeOptions 
         var current = await settings.GetAsync(ct);
         return new RunnerContainer.Limits(current.RunnerImage ?? options.Image, current.RunnerMemoryMb ?? options.MemoryMb,
             current.RunnerCpus ?? options.Cpus, current.RunnerPidsLimit ?? options.PidsLimit);
+    }
+
+    /// <summary>A worker's or the scheduler's container: the runner's image and PID limit, the worker settings' memory and CPUs.</summary>
+    public async Task<BackgroundContainer.Limits> BackgroundForAsync(Site? site, CancellationToken ct)
+    {
+        var current = await settings.GetAsync(ct);
+        return new BackgroundContainer.Limits(current.RunnerImage ?? options.Image, current.WorkerMemoryMb ?? options.WorkerMemoryMb,
+            current.WorkerCpus ?? options.WorkerCpus, current.RunnerPidsLimit ?? options.PidsLimit);
     }
 
     public async Task<RedisContainer.Limits> RedisForAsync(Site? site, CancellationToken ct)

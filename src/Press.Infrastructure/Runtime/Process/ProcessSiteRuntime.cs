@@ -3,13 +3,15 @@ using Press.Core.Ports;
 using Press.Core.Sites;
 using Press.Core.Sso;
 using Press.Infrastructure.Bench;
+using Press.Infrastructure.Runtime.Background;
 
 namespace Press.Infrastructure.Runtime.Process;
 
 /// <summary>
 /// The process driver, for Frappe developers with a local bench: bench runs in the configured bench folder on this
-/// host and each site's runner is a detached <c>bench serve --port P</c> with its pid and log in the site folder,
-/// beside the site's own redis-server (<see cref="SiteRedisProcess"/>). Bench and the runner get a clean environment
+/// host and each site's runner is a detached <c>bench serve --port P --noreload</c> with its pid and log in the site
+/// folder, beside the site's own redis-server (<see cref="SiteRedisProcess"/>) and its workers and scheduler
+/// (<see cref="BackgroundProcesses"/>, detached the same way, each with its own pid and log file). Bench and the runner get a clean environment
 /// (none of Press's settings) and no terminal, so Frappe's password prompt reads the stdin Press gives it.
 /// </summary>
 public sealed class ProcessSiteRuntime(ProcessRuntimeOptions options, RuntimeEndpoints endpoints, FrappePing ping) : ISiteRuntime
@@ -22,8 +24,9 @@ public sealed class ProcessSiteRuntime(ProcessRuntimeOptions options, RuntimeEnd
     public string Driver => "process";
 
     private string SiteFolder(Site site) => Path.Combine(_bench, "sites", site.Name);
-    private string PidFile(Site site) => Path.Combine(SiteFolder(site), ".press-runner.pid");
-    private string LogFile(Site site) => Path.Combine(SiteFolder(site), "logs", "press-runner.log");
+    private string PidFile(Site site, string role = Runner) => Path.Combine(SiteFolder(site), $".press-{role}.pid");
+    private string LogFile(Site site, string role = Runner) => Path.Combine(SiteFolder(site), "logs", $"press-{role}.log");
+    private const string Runner = "runner";
     private string ConfigFile(Site site) => Path.Combine(SiteFolder(site), "site_config.json");
 
     public async Task<RuntimeOutcome> WriteConfigAsync(Site site, SiteSecrets secrets, CancellationToken ct)
@@ -63,58 +66,74 @@ public sealed class ProcessSiteRuntime(ProcessRuntimeOptions options, RuntimeEnd
     public async Task<RuntimeOutcome> StartAsync(Site site, CancellationToken ct)
     {
         var redis = await Redis.StartAsync(site, ct);
-        return RuntimeOutcome.Done($"{redis}; {await StartRunnerAsync(site, ct)}");
+        var port = site.RunnerPort ?? throw new StepFailedException(FailureKind.Permanent, "no runner port allocated");
+        var done = new List<string> { redis, await StartDetachedAsync(site, Runner, BenchCommands.Serve(port), new Dictionary<string, string>(), ct) };
+        var socket = Redis.CheckedSocket(site);
+        foreach (var process in BackgroundProcesses.All)
+            done.Add(await StartDetachedAsync(site, process.Role, process.Command, process.EnvironmentFor(socket, SocketIoSocket(site.Name)), ct));
+        return RuntimeOutcome.Done(string.Join("; ", done));
     }
 
-    private async Task<string> StartRunnerAsync(Site site, CancellationToken ct)
+    private async Task<string> StartDetachedAsync(Site site, string role, BenchCommand command, IReadOnlyDictionary<string, string> environment,
+        CancellationToken ct)
     {
-        if (RunningPid(site) is { } pid) return $"already running (pid {pid})";
-        var port = site.RunnerPort ?? throw new StepFailedException(FailureKind.Permanent, "no runner port allocated");
-        Directory.CreateDirectory(Path.GetDirectoryName(LogFile(site))!);
-        File.Delete(PidFile(site)); // a dead runner's, so the wait below sees the new one's
-        // setsid -f detaches the runner from the worker (it must outlive a worker restart); the tiny sh records the
+        if (RunningPid(site, role) is { } pid) return $"{role} already running (pid {pid})";
+        Directory.CreateDirectory(Path.GetDirectoryName(LogFile(site, role))!);
+        File.Delete(PidFile(site, role)); // a dead process's, so the wait below sees the new one's
+        // setsid -f detaches the process from the worker (it must outlive a worker restart); the tiny sh records the
         // pid and redirects output. Values travel as arguments and environment, never spliced into the script.
+        var env = new Dictionary<string, string>(environment) { ["PRESS_PIDFILE"] = PidFile(site, role), ["PRESS_LOGFILE"] = LogFile(site, role) };
         var result = await CommandRunner.RunAsync(
             ["setsid", "-f", "sh", "-c", "echo $$ > \"$PRESS_PIDFILE\"; exec \"$@\" >>\"$PRESS_LOGFILE\" 2>&1 </dev/null",
-                "sh", options.BenchExecutable, "serve", "--port", port.ToString()],
-            _bench, new Dictionary<string, string> { ["PRESS_PIDFILE"] = PidFile(site), ["PRESS_LOGFILE"] = LogFile(site) },
-            TimeSpan.FromSeconds(10), ct, cleanEnvironment: true);
-        if (result.ExitCode != 0) throw new StepFailedException(FailureKind.Permanent, $"cannot start bench serve: {result.OutputTail}");
-        // The pid file is written before bench serve runs (sh, then exec). Whether the runner stays up is wait-healthy's
-        // to judge: a runner that dies (its port taken, a broken bench) fails it at once with its log lines.
-        for (var i = 0; i < 50 && !File.Exists(PidFile(site)); i++) await Task.Delay(100, ct);
-        return File.Exists(PidFile(site))
-            ? $"started bench serve --port {port} (pid {File.ReadAllText(PidFile(site)).Trim()}), log {LogFile(site)}"
-            : throw new StepFailedException(FailureKind.Transient, $"bench serve wrote no pid file in 5 s: {LogTail(site)}");
+                "sh", command.Argv[0] == "node" ? options.NodeExecutable : options.BenchExecutable, .. command.Argv.Skip(1)],
+            _bench, env, TimeSpan.FromSeconds(10), ct, cleanEnvironment: true);
+        if (result.ExitCode != 0) throw new StepFailedException(FailureKind.Permanent, $"cannot start {command.Display}: {result.OutputTail}");
+        // The pid file is written before the command runs (sh, then exec). Whether it stays up is wait-healthy's to
+        // judge: a runner that dies (its port taken, a broken bench) fails it at once with its log lines, and a dead
+        // worker or scheduler makes the site unhealthy.
+        for (var i = 0; i < 50 && !File.Exists(PidFile(site, role)); i++) await Task.Delay(100, ct);
+        return File.Exists(PidFile(site, role))
+            ? $"started {command.Display} (pid {File.ReadAllText(PidFile(site, role)).Trim()}), log {LogFile(site, role)}"
+            : throw new StepFailedException(FailureKind.Transient, $"{command.Display} wrote no pid file in 5 s: {LogTail(site, role)}");
     }
 
     /// <summary>Runs new-site; the install step has made sure the schema is empty (docs/architecture.md §9).</summary>
     public Task<RuntimeOutcome> InstallAsync(Site site, SiteSecrets secrets, CancellationToken ct) =>
         RunBenchAsync(BenchCommands.NewSite(site.Name, site.Apps), ct, BenchCommands.AdminPasswordPrompt(secrets.AdminPassword));
 
-    public Task<HealthProbe> ProbeAsync(Site site, CancellationToken ct) =>
-        site.RunnerPort is not { } port ? throw new StepFailedException(FailureKind.Permanent, $"site {site.Name} has no runner port allocated")
-        : RunningPid(site) is null ? Task.FromResult(HealthProbe.RunnerExited($"bench serve --port {port} of {site.Name} is not running (log {LogFile(site)})"))
-        : ping.ProbeAsync(site.Name, port, ct);
+    /// <summary>bench serve answers pong and every worker and the scheduler run; a dead bench serve is
+    /// <see cref="HealthProbe.Exited"/> (waiting cannot help).</summary>
+    public async Task<HealthProbe> ProbeAsync(Site site, CancellationToken ct)
+    {
+        var port = site.RunnerPort ?? throw new StepFailedException(FailureKind.Permanent, $"site {site.Name} has no runner port allocated");
+        if (RunningPid(site) is null)
+            return HealthProbe.RunnerExited($"bench serve --port {port} of {site.Name} is not running (log {LogFile(site)})");
+        var web = await ping.ProbeAsync(site.Name, port, ct);
+        var stopped = BackgroundProcesses.All.Where(p => RunningPid(site, p.Role) is null)
+            .Select(p => $"{p.Command.Display} ({LogTail(site, p.Role)})").ToList();
+        return stopped.Count == 0 ? web : new HealthProbe(true, false, $"{web.Detail}; not running: {string.Join(", ", stopped)}");
+    }
 
-    /// <summary>The runner, then its Redis (queued jobs stay in its append-only file).</summary>
+    /// <summary>The workers and scheduler, the runner, then its Redis (queued jobs stay in its append-only file).</summary>
     public async Task<RuntimeOutcome> StopAsync(Site site, CancellationToken ct)
     {
-        var runner = await StopRunnerAsync(site, ct);
-        return RuntimeOutcome.Done($"{runner}; {await Redis.StopAsync(site, ct)}");
+        var done = new List<string>();
+        foreach (var role in (string[])[.. BackgroundProcesses.All.Select(p => p.Role), Runner])
+            done.Add(await StopDetachedAsync(site, role, ct));
+        return RuntimeOutcome.Done($"{string.Join("; ", done)}; {await Redis.StopAsync(site, ct)}");
     }
 
     public async Task<RuntimeOutcome> RemoveRedisAsync(Site site, CancellationToken ct) => RuntimeOutcome.Done(await Redis.RemoveAsync(site, ct));
 
-    private async Task<string> StopRunnerAsync(Site site, CancellationToken ct)
+    private async Task<string> StopDetachedAsync(Site site, string role, CancellationToken ct)
     {
-        if (RunningPid(site) is not { } pid) return "already stopped";
-        // The runner leads its own session: signal the whole group (bench serve may have children).
+        if (RunningPid(site, role) is not { } pid) return $"{role} already stopped";
+        // Each process leads its own session: signal the whole group (bench serve and workers have children).
         await CommandRunner.RunAsync(["kill", "-TERM", "--", $"-{pid}"], _bench, null, TimeSpan.FromSeconds(5), ct);
         for (var i = 0; i < 100 && Alive(pid); i++) await Task.Delay(100, ct);
         if (Alive(pid)) await CommandRunner.RunAsync(["kill", "-KILL", "--", $"-{pid}"], _bench, null, TimeSpan.FromSeconds(5), ct);
-        File.Delete(PidFile(site));
-        return $"stopped bench serve (pid {pid})";
+        File.Delete(PidFile(site, role));
+        return $"stopped {role} (pid {pid})";
     }
 
     public async Task<RuntimeOutcome> RemoveRunnerAsync(Site site, CancellationToken ct) =>
@@ -131,11 +150,16 @@ public sealed class ProcessSiteRuntime(ProcessRuntimeOptions options, RuntimeEnd
     public async Task<IReadOnlyList<string>> LogsAsync(Site site, int tail, CancellationToken ct) =>
         File.Exists(LogFile(site)) ? (await File.ReadAllLinesAsync(LogFile(site), ct)).TakeLast(tail).ToList() : [];
 
-    public RuntimeStatus Describe(Site site) => new(Driver, site.RunnerPort is not null,
-        site.RunnerPort is { } p ? $"bench serve on 127.0.0.1:{p} in {_bench}" : "no runner yet");
+    /// <summary>Beside the sites' Redis folders, named by a short hash of the site's name (unix socket paths hold 107 bytes).</summary>
+    private string SocketIoSocket(string siteName) => Path.Combine(Redis.Root, $"io-{BackgroundProcesses.SocketIoKey(siteName)}.sock");
 
-    private int? RunningPid(Site site) =>
-        File.Exists(PidFile(site)) && int.TryParse(File.ReadAllText(PidFile(site)).Trim(), out var pid) && Alive(pid) ? pid : null;
+    public Task<string?> SocketIoSocketAsync(string siteName, CancellationToken ct) => Task.FromResult<string?>(SocketIoSocket(siteName));
+
+    public RuntimeStatus Describe(Site site) => new(Driver, site.RunnerPort is not null,
+        site.RunnerPort is { } p ? $"bench serve on port {p} in {_bench}, with its workers and scheduler" : "no runner yet");
+
+    private int? RunningPid(Site site, string role = Runner) =>
+        File.Exists(PidFile(site, role)) && int.TryParse(File.ReadAllText(PidFile(site, role)).Trim(), out var pid) && Alive(pid) ? pid : null;
 
     /// <summary>Running and not a zombie (state letter after the command name in /proc/PID/stat).</summary>
     private static bool Alive(int pid)
@@ -150,8 +174,8 @@ public sealed class ProcessSiteRuntime(ProcessRuntimeOptions options, RuntimeEnd
         catch (UnauthorizedAccessException) { return false; }
     }
 
-    private string LogTail(Site site) =>
-        File.Exists(LogFile(site)) ? string.Join(" | ", File.ReadLines(LogFile(site)).TakeLast(5)) : "no log at " + LogFile(site);
+    private string LogTail(Site site, string role = Runner) =>
+        File.Exists(LogFile(site, role)) ? string.Join(" | ", File.ReadLines(LogFile(site, role)).TakeLast(5)) : "no log at " + LogFile(site, role);
 
     private static string LastLine(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault()?.Trim() ?? "done";
 
@@ -181,6 +205,8 @@ public sealed class ProcessSiteRuntime(ProcessRuntimeOptions options, RuntimeEnd
 
     /// <summary>bench runs from the bench folder; no runner is needed (bench talks to the database itself).</summary>
     public Task<RuntimeOutcome> MigrateAsync(Site site, CancellationToken ct) => RunBenchAsync(BenchCommands.Migrate(site.Name), ct);
+
+    public Task<RuntimeOutcome> EnableSchedulerAsync(Site site, CancellationToken ct) => RunBenchAsync(BenchCommands.EnableScheduler(site.Name), ct);
 
     public Task<RuntimeOutcome> SetMaintenanceAsync(Site site, bool on, CancellationToken ct) =>
         RunBenchAsync(BenchCommands.SetMaintenanceMode(site.Name, on), ct);

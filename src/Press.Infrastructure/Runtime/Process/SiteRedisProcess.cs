@@ -15,7 +15,7 @@ public sealed class SiteRedisProcess(ProcessRuntimeOptions options, string bench
     /// <summary>Unix socket paths longer than this do not fit in sockaddr_un.</summary>
     public const int MaxSocketPath = 107;
 
-    private string Root => Path.GetFullPath(options.RedisFolder ?? Path.Combine(benchFolder, ".press-redis"));
+    public string Root => Path.GetFullPath(options.RedisFolder ?? Path.Combine(benchFolder, ".press-redis"));
 
     public string Folder(Site site) => Path.Combine(Root, site.Id.ToString("N"));
     public string Socket(Site site) => Path.Combine(Folder(site), "redis.sock");
