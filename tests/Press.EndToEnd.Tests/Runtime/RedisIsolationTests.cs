@@ -62,16 +62,17 @@ public sealed class DockerRedisIsolationTests(TwoIsolatedSitesFixture fixture) :
         var (a, b) = (fixture.A, fixture.B);
         var secret = $"b-secret-{Guid.NewGuid():N}";
 
-        // B's code puts a session in its cache and a job in its queue.
+        // B's code puts a session in its cache and a job in a queue of its own (no worker listens on it: the sites'
+        // workers would pop a job from short, default or long).
         Assert.Equal("OK", await RunnerRedis.CliAsync(b, "-n", "0", "set", "press_sites|session:b", secret));
-        Assert.Equal("1", await RunnerRedis.CliAsync(b, "-n", "1", "rpush", "rq:queue:/home/frappe/frappe-bench:default", secret));
+        Assert.Equal("1", await RunnerRedis.CliAsync(b, "-n", "1", "rpush", "rq:queue:/home/frappe/frappe-bench:isolation-check", secret));
 
         // A's own cache and queue work (and the double wrote A's installed apps there, as Frappe's new-site does).
         Assert.Equal("OK", await RunnerRedis.CliAsync(a, "-n", "0", "set", "press_sites|session:a", "mine"));
         Assert.Equal("mine", await RunnerRedis.CliAsync(a, "-n", "0", "get", "press_sites|session:a"));
-        Assert.Equal("1", await RunnerRedis.CliAsync(a, "-n", "1", "rpush", "rq:queue:/home/frappe/frappe-bench:default", "job-a"));
+        Assert.Equal("1", await RunnerRedis.CliAsync(a, "-n", "1", "rpush", "rq:queue:/home/frappe/frappe-bench:isolation-check", "job-a"));
         Assert.Equal("", await RunnerRedis.CliAsync(a, "-n", "0", "get", "press_sites|session:b"));
-        Assert.Equal("job-a", await RunnerRedis.CliAsync(a, "-n", "1", "lrange", "rq:queue:/home/frappe/frappe-bench:default", "0", "-1"));
+        Assert.Equal("job-a", await RunnerRedis.CliAsync(a, "-n", "1", "lrange", "rq:queue:/home/frappe/frappe-bench:isolation-check", "0", "-1"));
 
         // Every unix socket A can see is its own Redis (B's volume is not mounted in A's runner). The .NET runtime's
         // own diagnostic socket of the double's process is left out: it is that process's, in A's private /tmp.
@@ -87,7 +88,7 @@ public sealed class DockerRedisIsolationTests(TwoIsolatedSitesFixture fixture) :
               (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || continue   # closed: nothing to try
               out=""
               for args in 'get press_sites|session:b' 'set press_sites|session:b hijacked' 'publish press:jobs:wake 1' \
-                          '-n 1 lrange rq:queue:/home/frappe/frappe-bench:default 0 -1'; do
+                          '-n 1 lrange rq:queue:/home/frappe/frappe-bench:isolation-check 0 -1'; do
                 # shellcheck disable=SC2086
                 out="$out | $(IFS=' '; set -f; timeout 2 redis-cli -h 127.0.0.1 -p "$p" $args 2>&1 | tr '\n' ' ')"
               done
@@ -102,7 +103,7 @@ public sealed class DockerRedisIsolationTests(TwoIsolatedSitesFixture fixture) :
 
         // B still has its own data: nothing A did reached it.
         Assert.Equal(secret, await RunnerRedis.CliAsync(b, "-n", "0", "get", "press_sites|session:b"));
-        Assert.Equal(secret, await RunnerRedis.CliAsync(b, "-n", "1", "lrange", "rq:queue:/home/frappe/frappe-bench:default", "0", "-1"));
+        Assert.Equal(secret, await RunnerRedis.CliAsync(b, "-n", "1", "lrange", "rq:queue:/home/frappe/frappe-bench:isolation-check", "0", "-1"));
         Assert.Equal("", await RunnerRedis.CliAsync(b, "-n", "0", "get", "press_sites|session:a"));
     }
 
