@@ -34,6 +34,8 @@ press_test_services_up() {
   # The login tests: Chromium for Playwright, and the real OIDC provider the tests start themselves (49716–49719).
   press_install_chromium
   press_install_test_oidc_provider
+  # The OpenAPI document tests: Redocly's linter and a generated TypeScript client (npm, tests/openapi).
+  press_install_openapi_tools
   # Site runners bind ports inside the ephemeral range: keep outgoing connections off them.
   press_reserve_ports
 

@@ -41,6 +41,7 @@ public static class PressInfrastructure
         services.AddSingleton<ISettingsStore>(sp => sp.GetRequiredService<SettingsStore>());
         services.AddSingleton<IAuditLog, AuditLog>();
         services.AddSingleton<SiteQueries>();
+        services.AddSingleton<AuditChainReader>();
         services.AddSingleton<DomainStore>();
         services.AddSingleton<IDomainStore>(sp => sp.GetRequiredService<DomainStore>());
         services.AddSingleton<DomainOperations>();

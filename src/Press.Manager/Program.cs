@@ -18,6 +18,7 @@ if (string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]) && string.IsN
 builder.AddEmbeddedProxy(); // after the API's URL: the proxy's joins it
 
 builder.Services.AddPressInfrastructure();
+builder.Services.AddDoctor();
 builder.Services.AddPressOptions<AdminOptions>(AdminOptions.Section);
 builder.Services.AddPressAuth();
 builder.Services.AddSingleton<Accounts>();
@@ -29,7 +30,7 @@ builder.Services.ConfigureHttpJsonOptions(o =>
     o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
     o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
 });
-builder.Services.AddOpenApi();
+builder.Services.AddPressOpenApi(); // security schemes, operation ids, error answers (Api/OpenApiConventions.cs)
 builder.Services.AddRazorPages();
 // Degraded, never Unhealthy: stale backups must not take the manager out of rotation.
 builder.Services.AddHealthChecks().AddCheck<BackupHealthCheck>(BackupHealthCheck.Name, failureStatus: Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded,
@@ -61,7 +62,7 @@ app.MapGet("/metrics", async (PressMetrics metrics, LoginMetrics logins, Cancell
     await metrics.WriteAsync(text, ct);
     logins.Write(text);
     return Results.Text(text.ToString(), PrometheusText.ContentType);
-}).RequireAuthorization(Policies.Diagnostics);
+}).RequireAuthorization(Policies.Diagnostics).WithTags("Diagnostics").WithSummary("Prometheus metrics (text exposition format).");
 
 app.MapTraefikProvider(); // outside the token-protected group: Traefik proves itself with a shared secret header
 var api = app.MapGroup("/api").RequireAuthorization(Policies.Viewer);
@@ -76,6 +77,7 @@ api.MapSettingsApi();
 api.MapUsersApi();
 api.MapSessionsApi();
 api.MapOverviewApi();
+api.MapDoctorApi();
 // The dashboard and login pages (Razor Pages, server-rendered; anti-forgery on every form), their stylesheet and
 // script, and the few cookie-signed GET endpoints their live job view and downloads use (Pages/UiEndpoints.cs).
 app.MapRazorPages();

@@ -205,6 +205,55 @@ public sealed class RunnerStepsTests
         Assert.Equal(StepResult.Permanent("not healthy after 60 s: 502 Bad Gateway"), result);
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(11)]
+    public async Task Wait_healthy_fails_Permanent_when_the_runner_exited_again_with_its_last_20_log_lines(int attempt)
+    {
+        var runtime = Applying();
+        runtime.Probes.Enqueue(HealthProbe.RunnerExited("container fcs-press-site-x keeps exiting (last exit code 1, restarted 3 times)"));
+        runtime.LogLines.AddRange(Enumerable.Range(1, 25).Select(i => $"line {i}"));
+        var site = TestData.Site();
+        var step = new WaitHealthyStep(runtime, Health, new FakeTimeProvider(TestData.Now));
+
+        var result = await step.RunAsync(TestData.Context(site, attempt: attempt), CancellationToken.None);
+
+        Assert.Equal(StepResult.Permanent("the runner exited: container fcs-press-site-x keeps exiting (last exit code 1, restarted 3 times); " +
+            "its last 20 log lines:\n" + string.Join('\n', Enumerable.Range(6, 20).Select(i => $"line {i}"))), result);
+        Assert.Equal([$"probe {site.Name}", $"logs {site.Name} 20"], runtime.Calls);
+    }
+
+    [Fact]
+    public async Task Wait_healthy_starts_an_exited_runner_once_on_its_first_attempt_then_probes_again_after_one_interval()
+    {
+        var runtime = Applying();
+        runtime.Probes.Enqueue(HealthProbe.RunnerExited("bench serve --port 48601 of erp.example.com is not running"));
+        var site = TestData.Site();
+        var step = new WaitHealthyStep(runtime, Health, new FakeTimeProvider(TestData.Now));
+
+        var result = await step.RunAsync(TestData.Context(site, attempt: 1), CancellationToken.None);
+
+        Assert.Equal(new StepResult.WaitUntil(TestData.Now.AddSeconds(5),
+            "the runner exited (bench serve --port 48601 of erp.example.com is not running); started it again: done"), result);
+        Assert.Equal([$"probe {site.Name}", $"start {site.Name}"], runtime.Calls);
+    }
+
+    [Fact]
+    public async Task Wait_healthy_says_when_an_exited_runner_logged_nothing_or_its_logs_cannot_be_read()
+    {
+        var runtime = Applying();
+        runtime.Probes.Enqueue(HealthProbe.RunnerExited("bench serve --port 48601 of erp.example.com is not running"));
+        var step = new WaitHealthyStep(runtime, Health, new FakeTimeProvider(TestData.Now));
+
+        var silent = await step.RunAsync(TestData.Context(TestData.Site(), attempt: 2), CancellationToken.None);
+        runtime.LogsFailure = new IOException("permission denied");
+        var unreadable = await step.RunAsync(TestData.Context(TestData.Site(), attempt: 2), CancellationToken.None);
+
+        Assert.Equal(StepResult.Permanent("the runner exited: bench serve --port 48601 of erp.example.com is not running; it logged nothing"), silent);
+        Assert.Equal(StepResult.Permanent("the runner exited: bench serve --port 48601 of erp.example.com is not running; " +
+            "its logs could not be read: permission denied"), unreadable);
+    }
+
     [Fact]
     public async Task Wait_healthy_through_the_runner_puts_the_job_to_Waiting_then_succeeds_once_healthy()
     {

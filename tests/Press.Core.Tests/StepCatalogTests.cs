@@ -68,4 +68,35 @@ public sealed class StepCatalogTests
         Assert.Equal(Recipes.All.SelectMany(r => r.Steps.Concat(r.Undo)).Distinct().Order(),
             names.Where(n => n != StepNames.LegacyFlushSiteCache).Order());
     }
+
+    [Fact]
+    public void The_catalog_of_every_step_passes_the_engine_check_of_every_recipe()
+    {
+        var catalog = StepCatalog.Create(AllSteps(), Recipes.All);
+
+        Assert.Equal(AllSteps().Select(s => s.Name).Order(), catalog.Steps.Keys.Order());
+    }
+
+    [Fact]
+    public void The_engine_refuses_to_start_naming_each_recipe_step_without_an_implementation_and_the_recipes_that_name_it()
+    {
+        var steps = AllSteps().Where(s => s.Name is not (StepNames.WaitHealthy or StepNames.UndoRestore)).ToList();
+
+        var error = Assert.Throws<InvalidOperationException>(() => StepCatalog.Create(steps, Recipes.All));
+
+        Assert.Equal("The job engine cannot start: " +
+            "step 'wait-healthy' of NewSite, ResumeSite, UndeleteSite, RestoreSite, RollbackRestore, NewSiteFromBackup has no implementation: " +
+            "add an IJobStep whose Name is that step (the worker registers every one in Press.Core); " +
+            "step 'undo-restore' of RestoreSite has no implementation: " +
+            "add an IJobStep whose Name is that step (the worker registers every one in Press.Core).", error.Message);
+    }
+
+    [Fact]
+    public void The_engine_refuses_a_step_name_implemented_twice()
+    {
+        var recipe = new JobRecipe(JobKind.BackupSite, ["only-step"], null, null);
+        IJobStep[] steps = [ScriptedStep.Returning("only-step", StepResult.Ok()), ScriptedStep.Returning("only-step", StepResult.Ok())];
+
+        Assert.Equal(["step 'only-step' is implemented 2 times (ScriptedStep, ScriptedStep): keep one"], StepCatalog.Problems(steps, [recipe]));
+    }
 }

@@ -18,6 +18,9 @@ public static class RoleMatrix
     /// <summary>Any role, or no token from a caller on the host (loopback, straight to the API port).</summary>
     public const string Diagnostics = "diagnostics";
 
+    /// <summary>Anyone, without credentials (liveness).</summary>
+    public const string Anonymous = "anonymous";
+
     public static readonly IReadOnlyDictionary<string, string> Expected = new Dictionary<string, string>
     {
         ["GET /api/sites"] = "viewer",
@@ -46,6 +49,8 @@ public static class RoleMatrix
         ["POST /api/jobs/{id}/retry"] = "operator",
         ["GET /api/jobs/{id}/events"] = "viewer",
         ["GET /api/audit"] = "operator",
+        ["GET /api/audit/verify"] = "admin",
+        ["GET /api/audit/export"] = "operator",
         ["GET /api/settings"] = "viewer",
         ["PUT /api/settings/{key}"] = "admin",
         ["POST /api/tokens"] = "viewer",
@@ -60,7 +65,10 @@ public static class RoleMatrix
         ["DELETE /api/sessions/{id}"] = "admin",
         ["GET /api/ingress/traefik"] = Secret,
         ["GET /api/overview"] = "viewer",
+        ["GET /api/doctor"] = "admin",
         ["GET /metrics"] = Diagnostics,
+        ["GET /readyz"] = Diagnostics,
+        ["GET /healthz"] = Anonymous,
     };
 
     private static readonly string[] Ranked = ["viewer", "operator", "admin"];
@@ -89,7 +97,8 @@ public static class RoleMatrix
             var path = template.Replace("{name}", "matrix-nobody.example.com").Replace("{domain}", "nobody.example.com")
                 .Replace("{id}", Guid.NewGuid().ToString()).Replace("{key}", "no.such.setting").Replace("{part}", "database");
             var anonymousStatus = await SendAsync(anonymous, method, path);
-            var anonymousExpected = required == Secret ? new[] { 401, 503 } : required == Diagnostics && anonymousIsLocal ? [200] : [401];
+            var anonymousExpected = required == Secret ? new[] { 401, 503 }
+                : required == Anonymous || (required == Diagnostics && anonymousIsLocal) ? [200] : [401];
             if (!anonymousExpected.Contains(anonymousStatus)) problems.Add($"anonymous {operation}: got {anonymousStatus}, expected {string.Join(" or ", anonymousExpected)}");
             foreach (var (role, client) in clients)
             {
@@ -99,7 +108,7 @@ public static class RoleMatrix
                     if (status is not (401 or 503)) problems.Add($"{role} {operation}: got {status}, expected 401 or 503 (a token is not the secret)");
                     continue;
                 }
-                var allowed = required == Diagnostics || Array.IndexOf(Ranked, role) >= Array.IndexOf(Ranked, required);
+                var allowed = required is Diagnostics or Anonymous || Array.IndexOf(Ranked, role) >= Array.IndexOf(Ranked, required);
                 if (allowed && status is 401 or 403) problems.Add($"{role} {operation}: got {status}, expected to be let in (needs {required})");
                 if (!allowed && status != 403) problems.Add($"{role} {operation}: got {status}, expected 403 (needs {required})");
             }

@@ -107,6 +107,20 @@ public sealed class PressClient(PressTransport transport) : IDisposable
     public Task<ApiResult<UserWithPassword>> ResetPasswordAsync(string nameOrId, CancellationToken ct) =>
         transport.SendAsync(HttpMethod.Post, $"api/users/{Uri.EscapeDataString(nameOrId)}/reset-password", null, Json.UserWithPassword, ct);
 
+    public Task<ApiResult<DoctorReport>> DoctorAsync(CancellationToken ct) =>
+        transport.SendAsync(HttpMethod.Get, "api/doctor", null, Json.DoctorReport, ct);
+
+    public Task<ApiResult<AuditVerify>> VerifyAuditAsync(CancellationToken ct) =>
+        transport.SendAsync(HttpMethod.Get, "api/audit/verify", null, Json.AuditVerify, ct);
+
+    /// <summary>Opens the JSON-lines export (streamed; the caller owns the response).</summary>
+    public Task<HttpResponseMessage> OpenAuditExportAsync(string? site, string? actor, string? from, string? to, CancellationToken ct)
+    {
+        var query = new[] { ("site", site), ("actor", actor), ("from", from), ("to", to) }
+            .Where(q => q.Item2 is not null).Select(q => $"{q.Item1}={Uri.EscapeDataString(q.Item2!)}").ToList();
+        return transport.OpenDownloadAsync(query.Count == 0 ? "/api/audit/export" : $"/api/audit/export?{string.Join('&', query)}", ct);
+    }
+
     public Task<ApiResult<SessionList>> ListSessionsAsync(CancellationToken ct) =>
         transport.SendAsync(HttpMethod.Get, "api/sessions", null, Json.SessionList, ct);
 

@@ -34,4 +34,6 @@ namespace Press.Cli.Api;
 [JsonSerializable(typeof(UserDisabled))]
 [JsonSerializable(typeof(SessionList))]
 [JsonSerializable(typeof(SessionEnded))]
+[JsonSerializable(typeof(AuditVerify))]
+[JsonSerializable(typeof(DoctorReport))]
 public sealed partial class PressJsonContext : JsonSerializerContext;

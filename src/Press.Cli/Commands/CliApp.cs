@@ -17,6 +17,8 @@ public static class CliApp
         root.Subcommands.Add(TokenCommands.Build(globals));
         root.Subcommands.Add(UserCommands.Build(globals));
         root.Subcommands.Add(UserCommands.BuildSessions(globals));
+        root.Subcommands.Add(AuditCommands.Build(globals));
+        root.Subcommands.Add(DoctorCommand.Build(globals));
         return root;
     }
 }

@@ -22,7 +22,8 @@ public interface ISiteRuntime
     /// password goes to bench on stdin, never in argv.</summary>
     Task<RuntimeOutcome> InstallAsync(Site site, SiteSecrets secrets, CancellationToken ct);
 
-    /// <summary>One health probe: GET /api/method/ping with the site's Host header.</summary>
+    /// <summary>One health probe: GET /api/method/ping with the site's Host header; <see cref="HealthProbe.Exited"/> when the
+    /// runner is no longer running (its container exited or keeps restarting, its process died), so waiting cannot help.</summary>
     Task<HealthProbe> ProbeAsync(Site site, CancellationToken ct);
 
     Task<RuntimeOutcome> StopAsync(Site site, CancellationToken ct);
@@ -99,7 +100,12 @@ public sealed record RuntimeOutcome(bool Applied, string Message)
 }
 
 /// <param name="Applies">false when the driver serves nothing (the probe is then Skipped).</param>
-public sealed record HealthProbe(bool Applies, bool Healthy, string Detail);
+/// <param name="Exited">The runner is not running (its container exited or keeps restarting, its process died):
+/// wait-healthy fails at once with the runner's last log lines instead of waiting out its timeout.</param>
+public sealed record HealthProbe(bool Applies, bool Healthy, string Detail, bool Exited = false)
+{
+    public static HealthProbe RunnerExited(string detail) => new(true, false, detail, Exited: true);
+}
 
 public sealed record RuntimeStatus(string Driver, bool Served, string? Reason);
 

@@ -135,7 +135,8 @@ public sealed class SiteOperations(ISiteCommands commands, ISecretProtector secr
 
     private async Task<Job> Enqueue(string name, JobRecipe recipe, IReadOnlyList<SiteState> allowed, Actor actor, string action, CancellationToken ct,
         IReadOnlyDictionary<string, string>? args = null, BackupTrigger trigger = BackupTrigger.Manual) =>
-        await Wake(await commands.EnqueueAsync(name, recipe, allowed, actor.Did(action, name), ct, args, BackupTriggers.For(recipe, trigger)), ct);
+        // The job's arguments are ids and the trigger (never secrets): the audit entry says which backup or restore.
+        await Wake(await commands.EnqueueAsync(name, recipe, allowed, actor.Did(action, name, details: args), ct, args, BackupTriggers.For(recipe, trigger)), ct);
 
     private async Task<Job> Wake(Job job, CancellationToken ct)
     {

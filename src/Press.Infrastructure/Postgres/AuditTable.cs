@@ -32,6 +32,17 @@ public static class AuditTable
         await tx.CommitAsync(ct);
     }
 
+    /// <summary>
+    /// Before the migrations run: on an installation already secured, Press cannot alter the table it no longer owns,
+    /// so the superuser adds migration 0014's chain columns (the same two, nullable) and the migration finds them.
+    /// A fresh installation has no table yet; the migration adds them as Press, before <see cref="SecureAsync"/>.
+    /// </summary>
+    internal static async Task AddChainColumnsAsync(NpgsqlConnectionStringBuilder superuser, string metadataDatabase, CancellationToken ct)
+    {
+        await using var conn = await Bootstrapper.Open(superuser, metadataDatabase, ct);
+        await conn.ExecAsync("ALTER TABLE IF EXISTS public.audit_events ADD COLUMN IF NOT EXISTS prev_hash bytea, ADD COLUMN IF NOT EXISTS hash bytea", ct);
+    }
+
     /// <summary>Whether the table is still Press's own (an installation upgraded without running bootstrap again).</summary>
     internal static async Task<bool> OwnedByAsync(NpgsqlConnection metadata, string pressRole, CancellationToken ct) =>
         await metadata.ScalarAsync<bool>("""

@@ -25,6 +25,7 @@ public sealed partial class Bootstrapper(PostgresOptions options, MigrationRunne
         try
         {
             await ApplyAsync(su, press, role, ct);
+            await AuditTable.AddChainColumnsAsync(su, options.MetadataDatabase, ct);
             await migrations.ApplyAsync(ct);
             await AuditTable.SecureAsync(su, options.MetadataDatabase, press.Username!, ct);
         }

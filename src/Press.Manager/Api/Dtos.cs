@@ -63,10 +63,29 @@ public sealed record AuditDto(long Id, DateTimeOffset At, string Actor, string A
         r.DetailsJson is null ? null : System.Text.Json.JsonDocument.Parse(r.DetailsJson).RootElement.Clone(), r.SourceIp);
 }
 
-/// <param name="FromBackup">Create the site holding this good backup's data (its apps come from the backup).</param>
-public sealed record CreateSiteRequest(string Name, IReadOnlyList<string>? Apps, Guid? FromBackup);
+/// <summary>The audit chain as verified: intact, or the first broken entry and why.</summary>
+public sealed record AuditVerifyDto(bool Intact, long Entries, long LegacyEntries, long? HeadId, string? HeadHash, long? FirstBrokenId, string? Problem)
+{
+    public static AuditVerifyDto From(AuditChainReport r) =>
+        new(r.Intact, r.Entries, r.LegacyEntries, r.HeadId, r.HeadHash, r.FirstBroken?.Id, r.FirstBroken?.Reason);
+}
 
-public sealed record CreateTokenRequest(string Name, string? Role, int? ExpiresInDays);
+/// <summary>One line of <c>GET /api/audit/export</c>: the entry and its chain links (hex; null before the chain).</summary>
+public sealed record AuditExportLineDto(long Id, DateTimeOffset At, string Actor, string Action, string? Site, string? Target,
+    System.Text.Json.JsonElement? Details, string? SourceIp, string? PrevHash, string? Hash)
+{
+    public static AuditExportLineDto From(AuditLink l)
+    {
+        var a = AuditDto.From(l.Record);
+        return new(a.Id, a.At, a.Actor, a.Action, a.Site, a.Target, a.Details, a.SourceIp,
+            l.PrevHash is null ? null : AuditChain.Hex(l.PrevHash), l.Hash is null ? null : AuditChain.Hex(l.Hash));
+    }
+}
+
+/// <param name="FromBackup">Create the site holding this good backup's data (its apps come from the backup).</param>
+public sealed record CreateSiteRequest(string Name, IReadOnlyList<string>? Apps = null, Guid? FromBackup = null);
+
+public sealed record CreateTokenRequest(string Name, string? Role = null, int? ExpiresInDays = null);
 
 public sealed record TokenDto(Guid Id, string Name, string Role, string Token, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, Guid? ParentId);
 

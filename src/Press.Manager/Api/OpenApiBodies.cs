@@ -15,7 +15,10 @@ public static class OpenApiBodies
             operation.RequestBody = new OpenApiRequestBody
             {
                 Required = true,
-                Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = schema } },
+                Content = new Dictionary<string, OpenApiMediaType>
+                {
+                    ["application/json"] = new() { Schema = schema, Example = OpenApiExamples.For(typeof(T)) },
+                },
             };
         });
 }

@@ -47,8 +47,11 @@ public static class SettingsApi
     /// <summary>Stores a validated value and audits it: the API's and the settings page's one write.</summary>
     public static async Task SetAsync(string key, string value, Core.Audit.Actor actor, SettingsStore store, IAuditLog audit, CancellationToken ct)
     {
+        var previous = (await store.ListAsync(ct)).GetValueOrDefault(key);
         await store.SetAsync(key, value, actor.Name, ct);
-        await audit.WriteAsync(actor.Did("setting.set", target: key, details: new Dictionary<string, string> { ["value"] = value }), ct);
+        var details = new Dictionary<string, string> { ["value"] = value };
+        if (previous is not null) details["previous"] = previous;
+        await audit.WriteAsync(actor.Did("setting.set", target: key, details: details), ct);
     }
 
     private static string UnknownKey(string key) => $"Unknown setting '{key}': known settings are {string.Join(", ", PressSettings.Validators.Keys)}.";

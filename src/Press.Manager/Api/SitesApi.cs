@@ -24,15 +24,14 @@ public static class SitesApi
             .WithSummary("List sites, optionally by state and by part of the name (q), paged (purged sites only when asked for by state); each with its newest good backup and whether backups are stale.");
 
         sites.MapGet("/{name}", GetAsync).RequireAuthorization(Policies.Viewer)
-            .Produces<SiteDto>().ProducesProblem(404);
+            .Produces<SiteDto>().ProducesProblem(404).WithSummary("One site: state, apps, location, runtime, domains, newest good backup.");
 
-        MapOperation(sites, "/{name}/suspend", "POST", Policies.Operator, (ops, n, a, ct) => ops.SuspendAsync(n, a, ct));
-        MapOperation(sites, "/{name}/resume", "POST", Policies.Operator, (ops, n, a, ct) => ops.ResumeAsync(n, a, ct));
-        MapOperation(sites, "/{name}", "DELETE", Policies.Operator, (ops, n, a, ct) => ops.DeleteAsync(n, a, ct));
-        MapOperation(sites, "/{name}/undelete", "POST", Policies.Operator, (ops, n, a, ct) => ops.UndeleteAsync(n, a, ct));
-        MapOperation(sites, "/{name}/purge", "POST", Policies.Admin, (ops, n, a, ct) => ops.PurgeAsync(n, a, ct));
-        MapOperation(sites, "/{name}/sso", "POST", Policies.Operator, (ops, n, a, ct) => ops.EnableSsoAsync(n, a, ct))
-            .WithSummary("Give an active site single sign-on: its own OIDC client at the issuer and its Frappe Social Login Key (202, the EnableSso job). Frappe's local logins stay.");
+        MapOperation(sites, "/{name}/suspend", "Suspend the site: returns the SuspendSite job (202).", "POST", Policies.Operator, (ops, n, a, ct) => ops.SuspendAsync(n, a, ct));
+        MapOperation(sites, "/{name}/resume", "Resume a suspended site: returns the ResumeSite job (202).", "POST", Policies.Operator, (ops, n, a, ct) => ops.ResumeAsync(n, a, ct));
+        MapOperation(sites, "/{name}", "Soft-delete the site (a backup first; data kept for the retention window): returns the DeleteSite job (202).", "DELETE", Policies.Operator, (ops, n, a, ct) => ops.DeleteAsync(n, a, ct));
+        MapOperation(sites, "/{name}/undelete", "Undelete a soft-deleted site inside its retention window: returns the UndeleteSite job (202).", "POST", Policies.Operator, (ops, n, a, ct) => ops.UndeleteAsync(n, a, ct));
+        MapOperation(sites, "/{name}/purge", "Purge a soft-deleted site for good (admin): returns the PurgeSite job (202).", "POST", Policies.Admin, (ops, n, a, ct) => ops.PurgeAsync(n, a, ct));
+        MapOperation(sites, "/{name}/sso", "Give an active site single sign-on: its own OIDC client at the issuer and its Frappe Social Login Key; Frappe's local logins stay. Returns the EnableSso job (202).", "POST", Policies.Operator, (ops, n, a, ct) => ops.EnableSsoAsync(n, a, ct));
     }
 
     /// <summary>Reads the JSON body (shape problems: types, unknown fields, an id that is not a UUID); the rules of the
@@ -88,12 +87,12 @@ public static class SitesApi
 
     private delegate Task<Core.Jobs.Job> Operation(SiteOperations ops, string name, Core.Audit.Actor actor, CancellationToken ct);
 
-    private static RouteHandlerBuilder MapOperation(RouteGroupBuilder group, string pattern, string method, string policy, Operation operation) =>
+    private static void MapOperation(RouteGroupBuilder group, string pattern, string summary, string method, string policy, Operation operation) =>
         group.MapMethods(pattern, [method], async (string name, HttpContext http, SiteOperations ops, CancellationToken ct) =>
             {
                 var job = await operation(ops, name, http.Actor(), ct);
                 return Results.Accepted($"/api/jobs/{job.Id}", JobDto.From(job));
             })
             .RequireAuthorization(policy)
-            .Produces<JobDto>(StatusCodes.Status202Accepted).ProducesProblem(404).ProducesProblem(409);
+            .Produces<JobDto>(StatusCodes.Status202Accepted).ProducesProblem(404).ProducesProblem(409).WithSummary(summary);
 }

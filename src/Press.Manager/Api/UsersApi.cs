@@ -25,7 +25,7 @@ public static class UsersApi
     /// <summary>A local account with its generated password: the only time the password is shown.</summary>
     public sealed record UserWithPasswordDto(UserDto User, string Password);
 
-    public sealed record CreateUserRequest(string Name, string? Role, bool? BreakGlass);
+    public sealed record CreateUserRequest(string Name, string? Role = null, bool? BreakGlass = null);
 
     public sealed record UserDisabledDto(UserDto User, int SessionsEnded);
 

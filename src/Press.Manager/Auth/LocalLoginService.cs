@@ -38,12 +38,14 @@ public sealed partial class LocalLoginService(IdentityStore identity, LoginThrot
         {
             throttle.Failed(userName, address);
             LogFailed(logger, method, account is null ? "(unknown account)" : userName, address);
+            await AuditFailureAsync(account is null ? UnknownAccount : userName, account, method, outcome, ssoState, caller, ct);
             return new Result(outcome, null, null);
         }
         throttle.Succeeded(userName);
         if (outcome != LocalLoginOutcome.Success)
         {
             LogRefused(logger, method, userName, address, outcome.Label());
+            await AuditFailureAsync(userName, account, method, outcome, ssoState, caller, ct);
             return new Result(outcome, account, null);
         }
         LogSucceeded(logger, method, userName, address, account!.BreakGlass, ssoState.ToString());
@@ -54,6 +56,19 @@ public sealed partial class LocalLoginService(IdentityStore identity, LoginThrot
         }, caller.Address?.ToString()), ct);
         return new Result(outcome, account, null);
     }
+
+    /// <summary>
+    /// A name no account has is never recorded: people type their password into the name field. Throttled attempts
+    /// are not audited (only counted): the throttle is what keeps an anonymous caller from growing the log at will.
+    /// </summary>
+    private const string UnknownAccount = "(unknown account)";
+
+    private Task AuditFailureAsync(string actor, LocalAccount? account, string method, LocalLoginOutcome outcome, SsoState sso, Caller caller,
+        CancellationToken ct) =>
+        audit.WriteAsync(new AuditEntry(actor, "login.local.failed", null, account?.Id.ToString(), new Dictionary<string, string>
+        {
+            ["method"] = method, ["outcome"] = outcome.Label(), ["sso"] = sso.ToString(),
+        }, caller.Address?.ToString()), ct);
 
     [LoggerMessage(LogLevel.Warning, "Local login ({Method}) throttled for {Address}: retry in {Seconds} s")]
     private static partial void LogThrottled(ILogger logger, string method, string address, int seconds);

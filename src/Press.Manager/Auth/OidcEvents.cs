@@ -57,6 +57,10 @@ public sealed partial class OidcEvents(OidcOptions options, IdentityStore identi
             metrics.Login("sso", person.Outcome);
             context.HttpContext.Items[RefusedItem] = person.Outcome;
             LogSsoRefused(logger, person.Name ?? "(no subject)", problem);
+            // Only a sign-in the issuer vouched for gets here, so the issuer bounds how often this is written.
+            await audit.WriteAsync(new AuditEntry(person.Name ?? "(no subject)", "login.sso.refused", null, null,
+                new Dictionary<string, string> { ["outcome"] = person.Outcome, ["problem"] = problem }, Caller.Of(context.HttpContext).Address?.ToString()),
+                context.HttpContext.RequestAborted);
             context.Fail(problem);
             return;
         }
@@ -86,6 +90,8 @@ public sealed partial class OidcEvents(OidcOptions options, IdentityStore identi
         var refused = context.HttpContext.Items[RefusedItem] as string;
         if (refused is null)
         {
+            // Counted and logged, not audited: anyone can post a bad state or error to the callback, and an audit entry
+            // per anonymous request would let them grow the log (and hold its chain lock) at will.
             metrics.Login("sso", "failure");
             LogSsoFailed(logger, context.Failure?.GetType().Name ?? "unknown", context.Failure?.Message ?? "");
         }

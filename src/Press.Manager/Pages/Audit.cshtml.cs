@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using Press.Core.Audit;
 using Press.Core.Sites;
 using Press.Infrastructure.Postgres;
@@ -7,17 +8,29 @@ using Press.Manager.Auth;
 
 namespace Press.Manager.Pages;
 
-/// <summary>The audit log (operator, as <c>GET /api/audit</c>), filtered by site, actor and time.</summary>
+/// <summary>
+/// The audit log (operator, as <c>GET /api/audit</c>), filtered by site, actor and time; an admin may verify its hash
+/// chain (as <c>GET /api/audit/verify</c>) — on request only, since it reads the whole table.
+/// </summary>
 [Authorize(Policy = Policies.Operator)]
-public sealed class AuditModel(SiteQueries queries) : PressPage
+public sealed class AuditModel(SiteQueries queries, AuditChainReader chain) : PressPage
 {
     public IReadOnlyList<AuditRecord> Events { get; private set; } = [];
+    public AuditChainReport? Chain { get; private set; }
     public string? Site { get; private set; }
     public string? ActorName { get; private set; }
     public string? From { get; private set; }
     public string? To { get; private set; }
 
-    public async Task OnGetAsync(string? site, string? actor, string? from, string? to)
+    public async Task<IActionResult> OnGetAsync(string? site, string? actor, string? from, string? to, bool verify = false)
+    {
+        if (verify && !IsAdmin) return Forbid();
+        if (verify) Chain = await chain.VerifyAsync(HttpContext.RequestAborted);
+        await ListAsync(site, actor, from, to);
+        return Page();
+    }
+
+    private async Task ListAsync(string? site, string? actor, string? from, string? to)
     {
         (Site, ActorName, From, To) = (Blank(site), Blank(actor), Blank(from), Blank(to));
         var fromTime = Time(From, "from");

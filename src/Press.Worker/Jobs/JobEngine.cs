@@ -1,65 +1,36 @@
-using Press.Core.Backups.Steps;
 using Press.Core.Jobs;
 using Press.Core.Runtime;
-using Press.Core.Sites.Steps;
 using Press.Infrastructure;
 
 namespace Press.Worker.Jobs;
 
 public static class JobEngine
 {
-    /// <summary>The runner and every step implementation, keyed by their declared names.</summary>
+    /// <summary>
+    /// Every concrete <see cref="IJobStep"/> in Press.Core: steps are discovered, not listed by hand, so a new step
+    /// cannot be forgotten here. The recipes name the steps (<see cref="Recipes"/>).
+    /// </summary>
+    public static IReadOnlyList<Type> StepTypes { get; } = typeof(IJobStep).Assembly.GetTypes()
+        .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IJobStep).IsAssignableFrom(t))
+        .OrderBy(t => t.FullName, StringComparer.Ordinal)
+        .ToList();
+
+    /// <summary>
+    /// The runner and every step implementation. Resolving the runner (the worker does it when it starts) checks that
+    /// every step of every recipe has exactly one implementation, and refuses to start naming those that do not.
+    /// </summary>
     public static IServiceCollection AddPressJobEngine(this IServiceCollection services)
     {
-        services.AddSingleton<IJobStep, CreateRoleStep>();
-        services.AddSingleton<IJobStep, CreateSchemaStep>();
-        services.AddSingleton<IJobStep, ConfigureRoleStep>();
-        services.AddSingleton<IJobStep, VerifyLoginStep>();
-        services.AddSingleton<IJobStep, StartRuntimeStep>();
-        services.AddSingleton<IJobStep, StopRuntimeStep>();
-        services.AddSingleton<IJobStep, AllocateRunnerStep>();
-        services.AddSingleton<IJobStep, WriteSiteConfigStep>();
-        services.AddSingleton<IJobStep, InstallSiteStep>();
-        services.AddSingleton<IJobStep, WaitHealthyStep>();
-        services.AddSingleton<IJobStep, RemoveRunnerStep>();
-        services.AddSingleton<IJobStep, RemoveSiteFilesStep>();
-        services.AddSingleton<IJobStep, RemoveSiteRedisStep>();
-        services.AddSingleton<IJobStep, LegacyFlushSiteCacheStep>();
-        services.AddSingleton<IJobStep, DisableLoginStep>();
-        services.AddSingleton<IJobStep, EnableLoginStep>();
-        services.AddSingleton<IJobStep, TerminateConnectionsStep>();
-        services.AddSingleton<IJobStep, MarkDeletedStep>();
-        services.AddSingleton<IJobStep, CheckRetentionStep>();
-        services.AddSingleton<IJobStep, ClearDeletionStep>();
-        services.AddSingleton<IJobStep, DropSchemaStep>();
-        services.AddSingleton<IJobStep, DropRoleStep>();
-        services.AddSingleton<IJobStep, BackupDatabaseStep>();
-        services.AddSingleton<IJobStep, BackupFilesStep>();
-        services.AddSingleton<IJobStep, WriteManifestStep>();
-        services.AddSingleton<IJobStep, VerifyBackupStep>();
-        services.AddSingleton<IJobStep, CheckBackupStep>();
-        services.AddSingleton<IJobStep, RestoreDatabaseStep>();
-        services.AddSingleton<IJobStep, CheckRestoreStep>();
-        services.AddSingleton<IJobStep, StageFilesStep>();
-        services.AddSingleton<IJobStep, SwapFilesStep>();
-        services.AddSingleton<IJobStep, EnterMaintenanceStep>();
-        services.AddSingleton<IJobStep, LeaveMaintenanceStep>();
-        services.AddSingleton<IJobStep, MigrateStep>();
-        services.AddSingleton<IJobStep, SwapSchemaStep>();
-        services.AddSingleton<IJobStep, UndoRestoreStep>();
-        services.AddSingleton<IJobStep, RollbackSchemaStep>();
-        services.AddSingleton<IJobStep, RollbackFilesStep>();
-        services.AddSingleton<IJobStep, DiscardRestoreStep>();
-        services.AddSingleton<IJobStep, VerifyRestoreStep>();
-        services.AddSingleton<IJobStep, DeleteBackupsStep>();
-        services.AddSingleton<IJobStep, Press.Core.Sso.Steps.RegisterSsoClientStep>();
-        services.AddSingleton<IJobStep, Press.Core.Sso.Steps.ConfigureSiteSsoStep>();
-        services.AddSingleton<IJobStep, Press.Core.Sso.Steps.DisableSsoClientStep>();
-        services.AddSingleton<IJobStep, Press.Core.Sso.Steps.RemoveSsoClientStep>();
+        foreach (var type in StepTypes) services.AddSingleton(typeof(IJobStep), type);
         services.AddPressOptions<SiteHealthOptions>("Press:Runtime:Health");
         // Database errors a step's stores raise untranslated: transient ones (a failover) are retried, not fatal.
         services.AddSingleton<IFailureClassifier, Press.Infrastructure.Postgres.PostgresFailureClassifier>();
-        services.AddSingleton<JobRunner>();
+        services.AddSingleton(sp => StepCatalog.Create(sp.GetServices<IJobStep>(), Recipes.All));
+        services.AddSingleton(sp =>
+        {
+            _ = sp.GetRequiredService<StepCatalog>(); // throws, naming what is missing
+            return ActivatorUtilities.CreateInstance<JobRunner>(sp);
+        });
         return services;
     }
 }

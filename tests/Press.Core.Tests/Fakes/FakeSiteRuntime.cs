@@ -42,7 +42,16 @@ public sealed class FakeSiteRuntime(RuntimeOutcome outcome) : ISiteRuntime
     public Task<RuntimeOutcome> RemoveRedisAsync(Site site, CancellationToken ct) => Record("remove-redis", site);
     public Task<RuntimeOutcome> RemoveRunnerAsync(Site site, CancellationToken ct) => Record("remove-runner", site);
     public Task<RuntimeOutcome> RemoveFilesAsync(Site site, CancellationToken ct) => Record("remove-files", site);
-    public Task<IReadOnlyList<string>> LogsAsync(Site site, int tail, CancellationToken ct) => Task.FromResult<IReadOnlyList<string>>([]);
+    /// <summary>The runner's log, as LogsAsync tails it; <see cref="LogsFailure"/> makes reading it throw.</summary>
+    public List<string> LogLines { get; } = [];
+    public Exception? LogsFailure { get; set; }
+
+    public Task<IReadOnlyList<string>> LogsAsync(Site site, int tail, CancellationToken ct)
+    {
+        Calls.Add($"logs {site.Name} {tail}");
+        return LogsFailure is { } failure ? Task.FromException<IReadOnlyList<string>>(failure)
+            : Task.FromResult<IReadOnlyList<string>>(LogLines.TakeLast(tail).ToList());
+    }
 
     public RuntimeStatus Describe(Site site) => new(Driver, outcome.Applied, outcome.Applied ? null : outcome.Message);
 

@@ -21,6 +21,14 @@ public static class ServeCommand
         if (a.Positionals.Count > 0) throw BenchException.Usage($"Got unexpected extra argument ({a.Positionals[0]})");
         var portText = a.Value("--port") ?? "8000";
         if (!int.TryParse(portText, out var port) || port is < 1 or > 65535) throw BenchException.Usage($"Invalid port: {portText}");
+        if (ExitAtStartHook(bench) is { } marker)
+        {
+            // TEST HOOK, not Frappe behaviour (nothing to cite): a runner that dies while starting, as gunicorn does when
+            // Frappe's app fails to import. Lines on stdout and stderr, like a traceback, then exit 1.
+            Console.Out.WriteLine($"frappe-test-double: starting bench serve on port {port}");
+            Console.Error.WriteLine($"frappe-test-double: exiting at start (test hook {marker})");
+            return 1;
+        }
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = bench.Path });
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
@@ -35,4 +43,12 @@ public static class ServeCommand
         await app.WaitForShutdownAsync();
         return 0;
     }
+
+    /// <summary>Name of the test hook's marker file: in any site folder, it makes every later serve of this bench exit at start.</summary>
+    public const string ExitAtStartMarker = "frappe-test-double-exit-at-start";
+
+    private static string? ExitAtStartHook(BenchFolder bench) =>
+        Directory.EnumerateDirectories(bench.SitesPath)
+            .Select(site => System.IO.Path.Combine(site, ExitAtStartMarker))
+            .FirstOrDefault(File.Exists);
 }

@@ -77,6 +77,9 @@ public sealed class RemoveSiteFilesStep(ISiteRuntime runtime) : IJobStep
 /// <summary>Probes the runner until it answers pong, waiting between probes (the job is Waiting, not a busy worker).</summary>
 public sealed class WaitHealthyStep(ISiteRuntime runtime, SiteHealthOptions options, TimeProvider time) : IJobStep
 {
+    /// <summary>How many of an exited runner's last log lines the job's error carries.</summary>
+    public const int ExitLogLines = 20;
+
     public string Name => StepNames.WaitHealthy;
 
     public async Task<StepResult> RunAsync(StepContext c, CancellationToken ct)
@@ -84,9 +87,34 @@ public sealed class WaitHealthyStep(ISiteRuntime runtime, SiteHealthOptions opti
         var probe = await runtime.ProbeAsync(c.Site, ct);
         if (!probe.Applies) return StepResult.Skip(probe.Detail);
         if (probe.Healthy) return StepResult.Ok(probe.Detail);
+        if (probe.Exited)
+        {
+            // Fail fast, as Aspire does for a resource that exited: a runner that is gone will not answer, however long
+            // we wait. Once only (attempt 1, also the first attempt of a retried job) the runner is started again first:
+            // a process runner has no supervisor, so a retry after fixing the cause must start it (Docker restarts its own).
+            if (c.Attempt > 1) return StepResult.Permanent(await ExitedAsync(c.Site, probe.Detail, ct));
+            var started = await runtime.StartAsync(c.Site, ct);
+            return new StepResult.WaitUntil(time.GetUtcNow() + options.Interval, $"the runner exited ({probe.Detail}); started it again: {started.Message}");
+        }
         if (options.Interval * c.Attempt >= options.Timeout)
             return StepResult.Permanent($"not healthy after {options.Timeout.TotalSeconds:0} s: {probe.Detail}");
         return new StepResult.WaitUntil(time.GetUtcNow() + options.Interval, $"not healthy yet: {probe.Detail}");
+    }
+
+    private async Task<string> ExitedAsync(Site site, string detail, CancellationToken ct)
+    {
+        string logs;
+        try
+        {
+            var lines = await runtime.LogsAsync(site, ExitLogLines, ct);
+            logs = lines.Count == 0 ? "it logged nothing" : $"its last {lines.Count} log lines:\n" + string.Join('\n', lines);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The exit is the failure that matters; logs that cannot be read are said, not allowed to hide it.
+            logs = $"its logs could not be read: {ex.Message}";
+        }
+        return $"the runner exited: {detail}; {logs}";
     }
 }
 

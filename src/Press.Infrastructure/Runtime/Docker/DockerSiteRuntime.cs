@@ -70,8 +70,13 @@ public sealed class DockerSiteRuntime(DockerEngine docker, DockerRuntimeOptions 
     {
         var name = RunnerContainer.Name(site);
         var folder = RunnerContainer.SiteFolder(options, site);
-        var marker = await docker.ExecAsync(name, ["test", "-f", $"{folder}/{InstalledMarker}"], options.BenchUser, options.BenchFolder, TimeSpan.FromSeconds(30), ct);
-        if (marker.ExitCode == 0) return RuntimeOutcome.Done("already installed");
+        // Through the engine, not exec: that works whether the runner runs or not, so a resume whose runner exits at
+        // start reaches wait-healthy, which says why with the runner's logs.
+        await using (var marker = await docker.GetArchiveAsync(name, $"{folder}/{InstalledMarker}", ct))
+            if (marker is not null) return RuntimeOutcome.Done("already installed");
+        if (RunnerExit.Reason(name, await docker.InspectAsync(name, ct)) is { } exited)
+            throw new StepFailedException(FailureKind.Permanent, $"the runner exited: {exited}; its last log lines:\n" +
+                string.Join('\n', await docker.LogsAsync(name, Press.Core.Sites.Steps.WaitHealthyStep.ExitLogLines, ct)));
 
         var newSite = BenchCommands.NewSite(site.Name, site.Apps);
         var done = await RunBenchAsync(site, newSite, ct, BenchCommands.AdminPasswordPrompt(secrets.AdminPassword));
@@ -90,9 +95,18 @@ public sealed class DockerSiteRuntime(DockerEngine docker, DockerRuntimeOptions 
         return $"{command.Display}: {LastLine(result.Output)}";
     }
 
-    public Task<HealthProbe> ProbeAsync(Site site, CancellationToken ct) =>
-        site.RunnerPort is { } port ? ping.ProbeAsync(site.Name, port, ct)
-            : throw new StepFailedException(FailureKind.Permanent, $"site {site.Name} has no runner port allocated");
+    /// <summary>Frappe's ping, unless the container has exited (or keeps restarting) and so cannot answer.</summary>
+    public async Task<HealthProbe> ProbeAsync(Site site, CancellationToken ct)
+    {
+        var port = Port(site);
+        var name = RunnerContainer.Name(site);
+        var inspect = await docker.InspectAsync(name, ct);
+        var exited = RunnerExit.Reason(name, inspect);
+        if (exited is not null && inspect?.State?.Running != true) return HealthProbe.RunnerExited(exited);
+        var probe = await ping.ProbeAsync(site.Name, port, ct);
+        // Running again after a crash: it may yet answer; when it does not, the crash is what to report.
+        return probe.Healthy || exited is null ? probe : HealthProbe.RunnerExited($"{exited}; {probe.Detail}");
+    }
 
     /// <summary>The runner, then its Redis (queued jobs stay in its append-only file).</summary>
     public async Task<RuntimeOutcome> StopAsync(Site site, CancellationToken ct) =>

@@ -53,6 +53,7 @@ public sealed class ProcessSiteRuntime(ProcessRuntimeOptions options, RuntimeEnd
         if (RunningPid(site) is { } pid) return $"already running (pid {pid})";
         var port = site.RunnerPort ?? throw new StepFailedException(FailureKind.Permanent, "no runner port allocated");
         Directory.CreateDirectory(Path.GetDirectoryName(LogFile(site))!);
+        File.Delete(PidFile(site)); // a dead runner's, so the wait below sees the new one's
         // setsid -f detaches the runner from the worker (it must outlive a worker restart); the tiny sh records the
         // pid and redirects output. Values travel as arguments and environment, never spliced into the script.
         var result = await CommandRunner.RunAsync(
@@ -61,13 +62,12 @@ public sealed class ProcessSiteRuntime(ProcessRuntimeOptions options, RuntimeEnd
             _bench, new Dictionary<string, string> { ["PRESS_PIDFILE"] = PidFile(site), ["PRESS_LOGFILE"] = LogFile(site) },
             TimeSpan.FromSeconds(10), ct, cleanEnvironment: true);
         if (result.ExitCode != 0) throw new StepFailedException(FailureKind.Permanent, $"cannot start bench serve: {result.OutputTail}");
-        for (var i = 0; i < 50 && RunningPid(site) is null; i++) await Task.Delay(100, ct);
-        // A runner that dies at once (its port taken, a broken bench) must fail here, not leave wait-healthy probing
-        // a dead port until its timeout.
-        await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
-        return RunningPid(site) is { } started
-            ? $"bench serve --port {port} running (pid {started}), log {LogFile(site)}"
-            : throw new StepFailedException(FailureKind.Transient, $"bench serve did not stay up: {LogTail(site)}");
+        // The pid file is written before bench serve runs (sh, then exec). Whether the runner stays up is wait-healthy's
+        // to judge: a runner that dies (its port taken, a broken bench) fails it at once with its log lines.
+        for (var i = 0; i < 50 && !File.Exists(PidFile(site)); i++) await Task.Delay(100, ct);
+        return File.Exists(PidFile(site))
+            ? $"started bench serve --port {port} (pid {File.ReadAllText(PidFile(site)).Trim()}), log {LogFile(site)}"
+            : throw new StepFailedException(FailureKind.Transient, $"bench serve wrote no pid file in 5 s: {LogTail(site)}");
     }
 
     public async Task<RuntimeOutcome> InstallAsync(Site site, SiteSecrets secrets, CancellationToken ct)
@@ -79,10 +79,9 @@ public sealed class ProcessSiteRuntime(ProcessRuntimeOptions options, RuntimeEnd
     }
 
     public Task<HealthProbe> ProbeAsync(Site site, CancellationToken ct) =>
-        RunningPid(site) is null
-            ? throw new StepFailedException(FailureKind.Permanent, $"bench serve of {site.Name} is not running: {LogTail(site)}")
-        : site.RunnerPort is { } port ? ping.ProbeAsync(site.Name, port, ct)
-            : throw new StepFailedException(FailureKind.Permanent, $"site {site.Name} has no runner port allocated");
+        site.RunnerPort is not { } port ? throw new StepFailedException(FailureKind.Permanent, $"site {site.Name} has no runner port allocated")
+        : RunningPid(site) is null ? Task.FromResult(HealthProbe.RunnerExited($"bench serve --port {port} of {site.Name} is not running (log {LogFile(site)})"))
+        : ping.ProbeAsync(site.Name, port, ct);
 
     /// <summary>The runner, then its Redis (queued jobs stay in its append-only file).</summary>
     public async Task<RuntimeOutcome> StopAsync(Site site, CancellationToken ct)
