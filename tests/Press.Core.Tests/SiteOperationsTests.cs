@@ -17,8 +17,35 @@ public sealed class SiteOperationsTests
 
     private Settings.PressSettings _settings = Settings.PressSettings.Defaults;
 
+    private readonly FakeSiteSsoStore _sso = new();
+
     private SiteOperations Operations() => new(_commands, _secrets, _signals, _tenancy, new FakeSiteStore(), _backups, _backups,
-        new PressHost("press.example.net"), new FakeSettingsStore(_settings), new FakeSiteSsoStore());
+        new PressHost("press.example.net"), new FakeSettingsStore(_settings), _sso);
+
+    [Fact]
+    public async Task A_copy_of_an_SSO_site_gets_its_own_client_even_while_the_setting_is_off()
+    {
+        var actor = new Actor("alice", "10.0.0.7");
+        Guid GoodBackupOf(Guid siteId)
+        {
+            var id = Guid.NewGuid();
+            var manifest = new Backups.BackupManifest("press-backup/1", id, "src.example.com", siteId, "press_sites", "t_x", "Manual",
+                new Backups.ManifestPostgres("17", "17"), [new Backups.ManifestApp("frappe", null)], [], null,
+                new Dictionary<string, long>(), 0, TestData.Now, TestData.Now.AddDays(30));
+            _backups.Backups[id] = new Backups.Backup(id, siteId, "src.example.com", Backups.BackupTrigger.Manual, Backups.BackupState.Good,
+                TestData.Now, TestData.Now.AddDays(30), TestData.Now, null, [], null, manifest, null);
+            return id;
+        }
+        var withSso = Guid.NewGuid();
+        _sso.Rows[withSso] = new Sso.SiteSsoRecord(withSso, "dcr", "c", [1], null, null, Sso.SiteSsoState.Enabled, true, TestData.Now);
+
+        await Operations().CreateAsync(new NewSiteRequest("copy1.example.com", [], GoodBackupOf(withSso)), actor, CancellationToken.None);
+        await Operations().CreateAsync(new NewSiteRequest("copy2.example.com", [], GoodBackupOf(Guid.NewGuid())), actor, CancellationToken.None);
+
+        Assert.Equal("on", _commands.Creates[0].Args[JobArgs.Sso]);
+        Assert.False(_commands.Creates[1].Args.ContainsKey(JobArgs.Sso));
+        Assert.All(_commands.Creates, c => Assert.True(c.Args.ContainsKey(JobArgs.BackupId)));
+    }
 
     [Fact]
     public async Task Create_asks_for_single_sign_on_only_while_the_setting_is_on()

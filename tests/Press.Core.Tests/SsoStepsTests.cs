@@ -156,7 +156,7 @@ public sealed class SsoStepsTests
     [Fact]
     public void Recipes_place_the_SSO_steps_where_the_site_is_served_and_before_it_is_dropped()
     {
-        Assert.Equal([StepNames.WaitHealthy, StepNames.RegisterSsoClient, StepNames.ConfigureSiteSso], Recipes.NewSite.Steps.TakeLast(3));
+        Assert.Equal([StepNames.RecordVersions, StepNames.RegisterSsoClient, StepNames.ConfigureSiteSso], Recipes.NewSite.Steps.TakeLast(3));
         Assert.Equal([StepNames.RegisterSsoClient, StepNames.ConfigureSiteSso], Recipes.NewSiteFromBackup.Steps.TakeLast(2));
         Assert.Equal([StepNames.DisableSsoClient, StepNames.MarkDeleted], Recipes.DeleteSite.Steps.TakeLast(2));
         Assert.Equal(StepNames.RemoveSsoClient, Recipes.PurgeSite.Steps[0]);

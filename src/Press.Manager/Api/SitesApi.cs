@@ -31,7 +31,7 @@ public static class SitesApi
         MapOperation(sites, "/{name}", "Soft-delete the site (a backup first; data kept for the retention window): returns the DeleteSite job (202).", "DELETE", Policies.Operator, (ops, n, a, ct) => ops.DeleteAsync(n, a, ct));
         MapOperation(sites, "/{name}/undelete", "Undelete a soft-deleted site inside its retention window: returns the UndeleteSite job (202).", "POST", Policies.Operator, (ops, n, a, ct) => ops.UndeleteAsync(n, a, ct));
         MapOperation(sites, "/{name}/purge", "Purge a soft-deleted site for good (admin): returns the PurgeSite job (202).", "POST", Policies.Admin, (ops, n, a, ct) => ops.PurgeAsync(n, a, ct));
-        MapOperation(sites, "/{name}/sso", "Give an active site single sign-on: its own OIDC client at the issuer and its Frappe Social Login Key (202, the EnableSso job). Frappe's local logins stay.", "POST", Policies.Operator, (ops, n, a, ct) => ops.EnableSsoAsync(n, a, ct));
+        MapOperation(sites, "/{name}/sso", "Give an active site single sign-on: its own OIDC client at the issuer and its Frappe Social Login Key; Frappe's local logins stay. Returns the EnableSso job (202).", "POST", Policies.Operator, (ops, n, a, ct) => ops.EnableSsoAsync(n, a, ct));
     }
 
     /// <summary>Reads the JSON body (shape problems: types, unknown fields, an id that is not a UUID); the rules of the
@@ -87,7 +87,7 @@ public static class SitesApi
 
     private delegate Task<Core.Jobs.Job> Operation(SiteOperations ops, string name, Core.Audit.Actor actor, CancellationToken ct);
 
-    private static RouteHandlerBuilder MapOperation(RouteGroupBuilder group, string pattern, string summary, string method, string policy, Operation operation) =>
+    private static void MapOperation(RouteGroupBuilder group, string pattern, string summary, string method, string policy, Operation operation) =>
         group.MapMethods(pattern, [method], async (string name, HttpContext http, SiteOperations ops, CancellationToken ct) =>
             {
                 var job = await operation(ops, name, http.Actor(), ct);

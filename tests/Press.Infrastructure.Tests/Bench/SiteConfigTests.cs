@@ -121,7 +121,7 @@ public sealed class SiteConfigTests
 
         var merged = SiteConfig.Merge(press, onDisk, kept: Json("""{"encryption_key":"k0","stale":"x"}"""));
 
-        Assert.Equal("""{"encryption_key":"k1","mail_server":"smtp.example.com","maintenance_mode":0,"db_type":"postgres","db_host":"127.0.0.1","db_port":48510,"db_name":"press_sites","db_user":"t_abcdefghijklmnopqrst","db_password":"DbPw23456789abcdefghijkmnopqrstuvwxyzAB","db_schema":"t_abcdefghijklmnopqrst","redis_cache":"unix:///run/press-redis/redis.sock?db=0","redis_queue":"unix:///run/press-redis/redis.sock?db=1","host_name":"https://erp.example.com"}""",
+        Assert.Equal("""{"encryption_key":"k1","mail_server":"smtp.example.com","maintenance_mode":0,"db_type":"postgres","db_host":"127.0.0.1","db_port":48510,"db_name":"press_sites","db_user":"t_abcdefghijklmnopqrst","db_password":"DbPw23456789abcdefghijkmnopqrstuvwxyzAB","db_schema":"t_abcdefghijklmnopqrst","redis_cache":"unix:///run/press-redis/redis.sock?db=0","redis_queue":"unix:///run/press-redis/redis.sock?db=1","redis_socketio":"unix:///run/press-redis/redis.sock?db=1","host_name":"https://erp.example.com"}""",
             merged.ToJsonString());
     }
 
@@ -159,7 +159,7 @@ public sealed class SiteConfigTests
         var onDisk = Json("""{"encryption_key":"SECRETKEY"}""");
         var text = SiteConfig.DescribeWrite(SiteConfig.Merge(Build(NewSite()), onDisk, null), onDisk, null);
 
-        Assert.Equal("Press's 10 keys set; the site's own keys kept from the file (encryption_key)", text);
+        Assert.Equal("Press's 11 keys set; the site's own keys kept from the file (encryption_key)", text);
         Assert.DoesNotContain("SECRETKEY", text);
     }
 }
