@@ -63,6 +63,8 @@ public static class ProxyBench
             ["Press:Runtime:Driver"] = "process",
             ["Press:Runtime:Process:BenchFolder"] = bench,
             ["Press:Runtime:Process:BenchExecutable"] = DoubleExecutable(),
+            // Each site also runs its workers, scheduler and socket.io (docs/architecture.md §9): the double stands in for node.
+            ["Press:Runtime:Process:NodeExecutable"] = DoubleExecutable(),
             ["Press:Runtime:Health:Interval"] = "00:00:00.200",
             ["Press:Ingress:ProxyUrl"] = $"http://127.0.0.1:{proxyPort}",
             // As the tests run it: a worker that polls often too (Redis wake-ups are on regardless).
