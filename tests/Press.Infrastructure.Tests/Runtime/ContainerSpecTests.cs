@@ -135,7 +135,7 @@ public sealed class BackgroundContainerSpecTests
         new TenantLocation("press_sites", "t_abcdefghijklmnopqrst"), "t_abcdefghijklmnopqrst", [], [], DateTimeOffset.UnixEpoch,
         DateTimeOffset.UnixEpoch, null, null, null) { RunnerPort = 48600 };
 
-    private static readonly BackgroundContainer.Limits Limits = new("frappe/erpnext:v16", 1024, 0.5, 512);
+    private static readonly RunnerContainer.Limits Limits = new("frappe/erpnext:v16", 1024, 0.5, 512);
 
     [Fact]
     public void Each_site_has_a_short_and_default_worker_a_long_worker_a_scheduler_and_socket_io()

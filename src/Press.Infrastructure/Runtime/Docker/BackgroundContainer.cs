@@ -20,8 +20,6 @@ public static class BackgroundContainer
 
     public static IEnumerable<string> Names(Site site) => BackgroundProcesses.All.Select(p => Name(site, p.Role));
 
-    public sealed record Limits(string Image, int MemoryMb, double Cpus, int PidsLimit);
-
     /// <summary>socket.io's volume: named by a short hash of the site name, so its folder on the host stays well inside a
     /// unix socket path's 107 bytes (<see cref="BackgroundProcesses.SocketIoKey"/>).</summary>
     public static string SocketIoVolume(string siteName) => $"fcs-press-io-{BackgroundProcesses.SocketIoKey(siteName)}";
@@ -59,7 +57,7 @@ public static class BackgroundContainer
             new Mount { Type = "volume", Source = RedisContainer.Volume(site), Target = options.RedisSocketFolder, ReadOnly = true },
         ];
 
-    public static CreateContainerParameters Build(Site site, BackgroundProcess process, Limits limits, DockerRuntimeOptions options) => new()
+    public static CreateContainerParameters Build(Site site, BackgroundProcess process, RunnerContainer.Limits limits, DockerRuntimeOptions options) => new()
     {
         Name = Name(site, process.Role),
         Image = limits.Image,
@@ -75,22 +73,16 @@ public static class BackgroundContainer
             [RunnerContainer.SiteIdLabel] = site.Id.ToString(),
             [RedisContainer.RoleLabel] = process.Role,
         },
-        HostConfig = new HostConfig
-        {
-            NetworkMode = options.NetworkMode,
-            // Docker's init as PID 1: it passes the stop signal on. A process that is PID 1 itself gets no signal it has
-            // no handler for, so a worker without one would wait out the stop timeout and be killed mid-job.
-            Init = true,
-            RestartPolicy = new RestartPolicy { Name = RestartPolicyKind.UnlessStopped },
-            Memory = limits.MemoryMb * 1024L * 1024L,
-            NanoCPUs = (long)(limits.Cpus * 1_000_000_000),
-            PidsLimit = limits.PidsLimit,
-            CapDrop = ["ALL"],
-            SecurityOpt = ["no-new-privileges"],
-            ReadonlyRootfs = options.ReadOnlyRootFilesystem,
-            Tmpfs = options.ReadOnlyRootFilesystem ? RunnerContainer.Tmpfs(options) : null,
-            Mounts = Mounts(site, process, options),
-            LogConfig = new LogConfig { Type = "json-file", Config = new Dictionary<string, string> { ["max-size"] = "10m", ["max-file"] = "3" } },
-        },
+        HostConfig = WithInit(RunnerContainer.LockedDown(limits, options, Mounts(site, process, options))),
     };
+
+    /// <summary>
+    /// Docker's init as PID 1: it passes the stop signal on. A process that is PID 1 itself gets no signal it has no
+    /// handler for, so a worker without one would wait out the stop timeout and be killed mid-job.
+    /// </summary>
+    private static HostConfig WithInit(HostConfig host)
+    {
+        host.Init = true;
+        return host;
+    }
 }

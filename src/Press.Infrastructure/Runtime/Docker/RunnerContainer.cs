@@ -63,23 +63,30 @@ public static class RunnerContainer
             Retries = 3,
             StartPeriod = TimeSpan.FromSeconds(60), // a fresh install may take a minute before its first pong
         },
-        HostConfig = new HostConfig
-        {
-            NetworkMode = options.NetworkMode,
-            RestartPolicy = new RestartPolicy { Name = RestartPolicyKind.UnlessStopped },
-            Memory = limits.MemoryMb * 1024L * 1024L,
-            NanoCPUs = (long)(limits.Cpus * 1_000_000_000),
-            PidsLimit = limits.PidsLimit,
-            CapDrop = ["ALL"],
-            SecurityOpt = ["no-new-privileges"],
-            ReadonlyRootfs = options.ReadOnlyRootFilesystem,
-            Tmpfs = options.ReadOnlyRootFilesystem ? Tmpfs(options) : null,
-            Mounts =
-            [
-                new Mount { Type = "volume", Source = Volume(site), Target = SiteFolder(options, site) },
-                new Mount { Type = "volume", Source = RedisContainer.Volume(site), Target = options.RedisSocketFolder, ReadOnly = true },
-            ],
-            LogConfig = new LogConfig { Type = "json-file", Config = new Dictionary<string, string> { ["max-size"] = "10m", ["max-file"] = "3" } },
-        },
+        HostConfig = LockedDown(limits, options,
+        [
+            new Mount { Type = "volume", Source = Volume(site), Target = SiteFolder(options, site) },
+            new Mount { Type = "volume", Source = RedisContainer.Volume(site), Target = options.RedisSocketFolder, ReadOnly = true },
+        ]),
+    };
+
+    /// <summary>
+    /// The host side of every container that runs the site's code (its runner and its background processes): one home
+    /// for the lock-down — its limits, no capabilities, no new privileges, a read-only root with scratch tmpfs — and
+    /// the log rotation, so a new kind of container cannot come without it.
+    /// </summary>
+    public static HostConfig LockedDown(Limits limits, DockerRuntimeOptions options, IList<Mount> mounts) => new()
+    {
+        NetworkMode = options.NetworkMode,
+        RestartPolicy = new RestartPolicy { Name = RestartPolicyKind.UnlessStopped },
+        Memory = limits.MemoryMb * 1024L * 1024L,
+        NanoCPUs = (long)(limits.Cpus * 1_000_000_000),
+        PidsLimit = limits.PidsLimit,
+        CapDrop = ["ALL"],
+        SecurityOpt = ["no-new-privileges"],
+        ReadonlyRootfs = options.ReadOnlyRootFilesystem,
+        Tmpfs = options.ReadOnlyRootFilesystem ? Tmpfs(options) : null,
+        Mounts = mounts,
+        LogConfig = new LogConfig { Type = "json-file", Config = new Dictionary<string, string> { ["max-size"] = "10m", ["max-file"] = "3" } },
     };
 }

@@ -22,10 +22,10 @@ public sealed class RuntimeLimits(ISettingsStore settings, DockerRuntimeOptions 
     }
 
     /// <summary>A worker's or the scheduler's container: the runner's image and PID limit, the worker settings' memory and CPUs.</summary>
-    public async Task<BackgroundContainer.Limits> BackgroundForAsync(Site? site, CancellationToken ct)
+    public async Task<RunnerContainer.Limits> BackgroundForAsync(Site? site, CancellationToken ct)
     {
         var current = await settings.GetAsync(ct);
-        return new BackgroundContainer.Limits(current.RunnerImage ?? options.Image, current.WorkerMemoryMb ?? options.WorkerMemoryMb,
+        return new RunnerContainer.Limits(current.RunnerImage ?? options.Image, current.WorkerMemoryMb ?? options.WorkerMemoryMb,
             current.WorkerCpus ?? options.WorkerCpus, current.RunnerPidsLimit ?? options.PidsLimit);
     }
 
