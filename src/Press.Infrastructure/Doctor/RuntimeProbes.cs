@@ -1,5 +1,4 @@
 using Press.Core.Doctor;
-using Press.Core.Sites;
 using Press.Infrastructure.Postgres;
 using Press.Infrastructure.Runtime;
 using Press.Infrastructure.Runtime.Docker;
@@ -7,8 +6,8 @@ using Press.Infrastructure.Runtime.Docker;
 namespace Press.Infrastructure.Doctor;
 
 /// <summary>
-/// Press-labelled containers that no live site owns — the same rule the worker's reconciler logs and counts
-/// (<c>press_runtime_stray_runners</c>), computed here so doctor answers without asking the worker.
+/// Press-labelled containers that no live site owns — the reconciler's rule (<see cref="SiteContainers"/>, logged and
+/// counted as <c>press_runtime_stray_runners</c>), computed here so doctor answers without asking the worker.
 /// </summary>
 public sealed class StrayRunnersProbe(RuntimeOptions runtime, DockerEngine docker, SiteQueries queries) : IDoctorProbe
 {
@@ -17,13 +16,7 @@ public sealed class StrayRunnersProbe(RuntimeOptions runtime, DockerEngine docke
     public async Task<DoctorCheck> RunAsync(CancellationToken ct)
     {
         if (runtime.Driver != "docker") return DoctorRules.StrayRunners(runtime.Driver, null);
-        var owners = (await queries.ListLiveSitesAsync(ct)).Where(s => s.State is not SiteState.Deleted)
-            .SelectMany(s => new[] { RunnerContainer.Name(s), RedisContainer.Name(s) }).ToHashSet();
-        var strays = (await docker.ListManagedAsync(ct))
-            .Select(c => c.Names.FirstOrDefault()?.TrimStart('/') ?? c.ID)
-            .Where(name => !owners.Contains(name))
-            .Order(StringComparer.Ordinal)
-            .ToList();
+        var strays = SiteContainers.Strays(await queries.ListLiveSitesAsync(ct), await docker.ListManagedAsync(ct));
         return DoctorRules.StrayRunners(runtime.Driver, strays);
     }
 }

@@ -35,7 +35,7 @@ public sealed partial class RunnerReconciler(DockerEngine docker, DockerSiteRunt
         foreach (var site in sites.Where(s => s.State == SiteState.Active && s.RunnerPort is not null))
         {
             bool Running(string name) => containers.Any(c => c.State == "running" && c.Names.Any(n => n.TrimStart('/') == name));
-            if (Containers(site).All(Running)) continue;
+            if (SiteContainers.Names(site).All(Running)) continue;
             down++;
             // Read now, not with the list: a suspend may have begun since.
             if (RunnerReconcile.WhyNotStart(site, await JobInProgressAsync(site, ct)) is { } why)
@@ -49,12 +49,7 @@ public sealed partial class RunnerReconciler(DockerEngine docker, DockerSiteRunt
             LogStarted(site.Name, outcome.Message);
         }
 
-        var owners = sites.Where(s => s.State is not SiteState.Deleted)
-            .SelectMany(Containers).ToHashSet();
-        var strays = containers
-            .Select(c => c.Names.FirstOrDefault()?.TrimStart('/') ?? c.ID)
-            .Where(name => !owners.Contains(name))
-            .ToList();
+        var strays = SiteContainers.Strays(sites, containers);
         foreach (var stray in strays) LogStray(stray);
         StrayRunners = strays.Count;
         RunnersDown = down;
@@ -62,9 +57,6 @@ public sealed partial class RunnerReconciler(DockerEngine docker, DockerSiteRunt
     }
 
     /// <summary>Every container a served site has: runner, Redis, workers and scheduler — one missing is restarted.</summary>
-    private static IEnumerable<string> Containers(Site site) =>
-        [RunnerContainer.Name(site), RedisContainer.Name(site), .. BackgroundContainer.Names(site)];
-
     private async Task<JobKind?> JobInProgressAsync(Site site, CancellationToken ct)
     {
         var view = await queries.GetSiteAsync(site.Name, ct);
