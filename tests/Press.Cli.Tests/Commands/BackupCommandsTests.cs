@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using Press.EndToEnd.Tests.Harness;
+using Press.Testing;
 
-namespace Press.EndToEnd.Tests;
+namespace Press.Cli.Tests.Commands;
 
 /// <summary>
 /// The real <c>press</c> CLI's backup and restore commands without a Press server: usage errors (exit 2 before any
@@ -10,7 +10,7 @@ namespace Press.EndToEnd.Tests;
 /// speaks the backup API's contract — above all the two-step download (a manager path with the token, a presigned
 /// link without it), streamed to a temporary file that is renamed only once complete.
 /// </summary>
-public sealed class CliBackupTests : IDisposable
+public sealed class BackupCommandsTests : IDisposable
 {
     private const int FirstPort = 49780;
     private const int LastPort = 49789;
@@ -21,10 +21,10 @@ public sealed class CliBackupTests : IDisposable
     // Within the harness's 60 s per CLI run.
     private static readonly TimeSpan GateTimeout = TimeSpan.FromSeconds(50);
 
-    private readonly string _home = Directory.CreateTempSubdirectory("press-e2e-cli-backup-").FullName;
+    private readonly string _home = Directory.CreateTempSubdirectory("press-cli-backup-").FullName;
     private readonly PressCli _cli;
 
-    public CliBackupTests() => _cli = new PressCli(_home);
+    public BackupCommandsTests() => _cli = new PressCli(_home);
 
     private string DefaultFile(string part, string ext) => Path.Combine(_home, $"{Site}-3f2a8c1e-{part}.{ext}");
 

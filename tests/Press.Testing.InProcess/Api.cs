@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 
-namespace Press.Manager.Tests.Harness;
+namespace Press.Testing.InProcess;
 
 /// <summary>Small helpers over the REST API, as a client would use it.</summary>
 public static class Api

@@ -1,6 +1,7 @@
-using Press.Testing;
+using Xunit;
 
-namespace Press.EndToEnd.Tests.Harness;
+
+namespace Press.Testing;
 
 /// <summary>Runs the real <c>press</c> CLI (<c>dotnet press.dll …</c>) in a private folder that also holds its config file.</summary>
 public sealed class PressCli(string home)
@@ -30,7 +31,7 @@ public sealed class PressCli(string home)
             ["DOTNET_NOLOGO"] = "1",
         };
         var dll = TestServices.BuiltProgram("Press.Cli", "press");
-        await using var child = ChildProcess.Start("press " + string.Join(' ', args), PressProcess.DotnetHost, [dll, .. args], env,
+        await using var child = ChildProcess.Start("press " + string.Join(' ', args), ChildProcess.DotnetHost, [dll, .. args], env,
             home);
         var exited = await child.WaitForExitAsync(Timeout);
         var command = string.Join(' ', args);

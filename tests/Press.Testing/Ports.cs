@@ -1,11 +1,11 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Press.EndToEnd.Tests.Harness;
+namespace Press.Testing;
 
 /// <summary>
-/// Free TCP ports inside this suite's range 49740–49798 (49799 stays closed on purpose: the CLI test expects nothing
-/// there). Ports are handed out round-robin and held until released, so a port a killed process just left is not
+/// Free TCP ports inside the end-to-end and CLI suites' range 49740–49798 (49799 stays closed on purpose: CLI tests
+/// expect nothing there). Ports are handed out round-robin and held until released, so a port a killed process just left is not
 /// handed out again at once, and parallel test classes never get the same one.
 /// </summary>
 public static class Ports

@@ -6,10 +6,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Press.Core.Backups;
 using Press.Infrastructure.ObjectStore;
-using Press.Manager.Tests.Harness;
+using Press.Testing.InProcess;
 using Press.Worker.Scheduling;
 
-namespace Press.Manager.Tests;
+namespace Press.Worker.Tests.Scheduling;
 
 /// <summary>The worker's backup scheduler against the real PostgreSQL and Redis, time moved by the shared fake clock.
 /// The tests of this class share one installation and one clock (which only moves forward): each computes its times

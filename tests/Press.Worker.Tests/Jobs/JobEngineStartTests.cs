@@ -4,15 +4,17 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Press.Core.Jobs;
 using Press.Core.Sites.Steps;
+using Press.Infrastructure;
+using Press.Testing;
 using Press.Worker.Jobs;
 
-namespace Press.Infrastructure.Tests.Jobs;
+namespace Press.Worker.Tests.Jobs;
 
 /// <summary>
 /// The worker's composition (<see cref="JobEngine.AddPressJobEngine"/>) checks at start that every step of every recipe
 /// has an implementation, rather than failing a job when it reaches the missing step.
 /// </summary>
-public sealed class JobEngineStartTests(InfraFixture f) : IClassFixture<InfraFixture>
+public sealed class JobEngineStartTests(PressDatabaseFixture f) : IClassFixture<PressDatabaseFixture>
 {
     private HostApplicationBuilder Worker(Action<IServiceCollection>? change = null)
     {

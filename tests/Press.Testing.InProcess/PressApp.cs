@@ -15,7 +15,7 @@ using Press.Testing;
 using Press.Worker.Jobs;
 using Press.Worker.Scheduling;
 
-namespace Press.Manager.Tests.Harness;
+namespace Press.Testing.InProcess;
 
 /// <summary>
 /// Press in-process: the manager under WebApplicationFactory and a worker host, on a fresh installation in the real

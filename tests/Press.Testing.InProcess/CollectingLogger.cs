@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace Press.Manager.Tests.Harness;
+namespace Press.Testing.InProcess;
 
 /// <summary>Keeps every formatted log line (and exception text) so tests can prove secrets never reach a log.</summary>
 public sealed class CollectingLoggerProvider : ILoggerProvider

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Press.EndToEnd.Tests.Harness;
+namespace Press.Testing;
 
 /// <summary>
 /// A child process with its stdout and stderr captured line by line. <see cref="KillAsync"/> is SIGKILL of the whole
@@ -23,6 +23,10 @@ public sealed class ChildProcess : IAsyncDisposable
         Pid = process.Id;
         Log = log;
     }
+
+    /// <summary>The <c>dotnet</c> host that runs this test process (<c>DOTNET_HOST_PATH</c>), so children run on the same runtime.</summary>
+    public static string DotnetHost =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
     public static ChildProcess Start(string name, string fileName, IEnumerable<string> args,
         IReadOnlyDictionary<string, string?> environment, string? workingDirectory = null)

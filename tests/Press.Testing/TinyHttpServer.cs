@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Press.EndToEnd.Tests.Harness;
+namespace Press.Testing;
 
 /// <summary>
 /// A minimal HTTP/1.1 server on 127.0.0.1 for CLI tests that need exact control over what the CLI receives (a body that

@@ -1,4 +1,4 @@
-namespace Press.EndToEnd.Tests.Harness;
+namespace Press.Testing;
 
 /// <summary>Lines a child process wrote (stdout and stderr), thread-safe, for diagnostics and for waiting on markers.</summary>
 public sealed class LogBuffer

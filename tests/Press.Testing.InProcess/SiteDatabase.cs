@@ -2,7 +2,7 @@ using Npgsql;
 using Press.Infrastructure.Secrets;
 using Press.Testing;
 
-namespace Press.Manager.Tests.Harness;
+namespace Press.Testing.InProcess;
 
 /// <summary>Looks at a site from the database side: its role, schema, and a connection as the site itself.</summary>
 public static class SiteDatabase
