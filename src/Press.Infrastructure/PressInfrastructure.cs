@@ -36,7 +36,7 @@ public static class PressInfrastructure
         services.AddSingleton<JobStore>();
         services.AddSingleton<IJobStore>(sp => sp.GetRequiredService<JobStore>());
         services.AddSingleton<ISiteStore, SiteStore>();
-        services.AddSingleton<ISiteCommands, SiteCommands>();
+        services.AddSingleton<ISiteCommands, SiteCommandStore>();
         services.AddSingleton<SettingsStore>();
         services.AddSingleton<ISettingsStore>(sp => sp.GetRequiredService<SettingsStore>());
         services.AddSingleton<IAuditLog, AuditLog>();

@@ -11,7 +11,7 @@ using Press.Testing;
 
 namespace Press.Infrastructure.Tests;
 
-/// <summary>A site row as created by <see cref="SiteCommands.CreateSiteAsync"/>, with its plaintext database password.</summary>
+/// <summary>A site row as created by <see cref="SiteCommandStore.CreateSiteAsync"/>, with its plaintext database password.</summary>
 public sealed record TestSite(Site Site, string Password, Job Job)
 {
     public string Name => Site.Name;
@@ -72,7 +72,7 @@ public class InfraFixture : IAsyncLifetime
         await OneAtATimeAsync(_database.DisposeAsync);
     }
 
-    public SiteCommands Commands(TimeProvider? time = null) => new(Sources, time ?? TimeProvider.System);
+    public SiteCommandStore Commands(TimeProvider? time = null) => new(Sources, time ?? TimeProvider.System);
     public SiteStore Store(TimeProvider? time = null) => new(Sources, time ?? TimeProvider.System);
     public JobStore Jobs(TimeProvider? time = null) => new(Sources, time ?? TimeProvider.System);
 

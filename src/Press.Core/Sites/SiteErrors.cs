@@ -10,3 +10,11 @@ public sealed class ConflictException(string message, Guid? runningJobId = null)
 {
     public Guid? RunningJobId { get; } = runningJobId;
 }
+
+/// <summary>Errors about sites worded once, so the API, the pages, the CLI and the stores say the same thing.</summary>
+public static class SiteErrors
+{
+    public static string NoSiteNamed(string name) => $"No site named '{name}'.";
+
+    public static NotFoundException NotFound(string name) => new(NoSiteNamed(name));
+}

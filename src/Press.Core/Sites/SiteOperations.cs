@@ -94,7 +94,7 @@ public sealed class SiteOperations(ISiteCommands commands, ISecretProtector secr
     /// <exception cref="ConflictException">The backup is not good, or belongs to another site.</exception>
     public async Task<Job> RestoreAsync(string name, Guid backupId, Actor actor, CancellationToken ct)
     {
-        var site = await sites.FindByNameAsync(name, ct) ?? throw new NotFoundException($"No site named '{name}'.");
+        var site = await sites.FindByNameAsync(name, ct) ?? throw SiteErrors.NotFound(name);
         var backup = await RequireGoodBackupAsync(backupId, ct);
         if (backup.SiteId != site.Id)
             throw new ConflictException($"Backup {backupId} is of site '{backup.SiteName}', not '{name}': restore it as a new site (POST /api/sites with fromBackup).");
@@ -105,7 +105,7 @@ public sealed class SiteOperations(ISiteCommands commands, ISecretProtector secr
     /// <exception cref="ConflictException">No restore of the site is inside its rollback window.</exception>
     public async Task<Job> RollbackRestoreAsync(string name, Actor actor, TimeProvider time, CancellationToken ct)
     {
-        var site = await sites.FindByNameAsync(name, ct) ?? throw new NotFoundException($"No site named '{name}'.");
+        var site = await sites.FindByNameAsync(name, ct) ?? throw SiteErrors.NotFound(name);
         var restore = await restores.CurrentAsync(site.Id, ct)
             ?? throw new ConflictException($"Site '{name}' has no restore to roll back.");
         if (restore.RollbackUntil < time.GetUtcNow())

@@ -15,9 +15,9 @@ public sealed class MetricsQueries(PressDataSources sources)
 
     /// <summary>Unfinished jobs per kind and state, with the oldest start among the running ones: the partial index
     /// <c>jobs_runnable</c> holds only unfinished jobs.</summary>
-    public const string ActiveJobs = """
+    public static readonly string ActiveJobs = $"""
         SELECT kind, state, count(*), min(started_at) FILTER (WHERE state = 'Running')
-        FROM jobs WHERE state IN ('Queued', 'Waiting', 'Running') GROUP BY kind, state
+        FROM jobs WHERE {StateSql.JobUnfinished()} GROUP BY kind, state
         """;
 
     /// <summary>Per watched site: its newest good backup (<c>backups_site_good</c>) and whether its newest backup

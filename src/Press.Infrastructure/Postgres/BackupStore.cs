@@ -12,20 +12,20 @@ public sealed class BackupStore(PressDataSources sources) : IBackupStore, IResto
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    private const string Select = """
+    private static readonly string Select = $"""
         SELECT b.id, b.site_id, s.name, b.trigger,
                CASE WHEN b.pruned_at IS NOT NULL THEN 'Pruned'
                     WHEN b.good_at IS NOT NULL THEN 'Good'
-                    WHEN j.state IN ('Failed', 'Cancelled', 'Succeeded') THEN 'Failed'
+                    WHEN {StateSql.JobFinished("j")} THEN 'Failed'
                     ELSE 'Running' END,
-               b.created_at, b.expires_at, COALESCE(b.good_at, CASE WHEN j.state IN ('Failed', 'Cancelled', 'Succeeded') THEN j.finished_at END),
+               b.created_at, b.expires_at, COALESCE(b.good_at, CASE WHEN {StateSql.JobFinished("j")} THEN j.finished_at END),
                CASE WHEN b.good_at IS NULL AND j.state IN ('Failed', 'Cancelled') THEN j.error
                     WHEN b.good_at IS NULL AND j.state = 'Succeeded' THEN 'nothing was backed up: the site had no schema' END,
                b.parts::text, b.dump::text, b.manifest::text, b.verified_at, b.verify_ok, b.verify_detail
         FROM backups b JOIN sites s ON s.id = b.site_id JOIN jobs j ON j.id = b.id
         """;
 
-    /// <summary>Called inside the transaction that creates the job (SiteCommands). Expiry from the retention setting.</summary>
+    /// <summary>Called inside the transaction that creates the job (SiteCommandStore). Expiry from the retention setting.</summary>
     internal static Task InsertAsync(NpgsqlConnection conn, Guid jobId, Guid siteId, BackupTrigger trigger, DateTimeOffset now, CancellationToken ct) =>
         conn.ExecAsync("""
             INSERT INTO backups (id, site_id, trigger, created_at, expires_at)
@@ -75,9 +75,9 @@ public sealed class BackupStore(PressDataSources sources) : IBackupStore, IResto
 
     public Task<IReadOnlyList<Backup>> ListPrunableAsync(DateTimeOffset now, CancellationToken ct) =>
         // Not the site's newest good backup, not a soft-deleted site's (kept until the purge), not one still running.
-        ReadAsync("""
+        ReadAsync($"""
             b.pruned_at IS NULL AND b.expires_at <= @now AND s.state NOT IN ('Deleted', 'Purged')
-            AND (b.good_at IS NOT NULL OR j.state IN ('Failed', 'Cancelled', 'Succeeded'))
+            AND (b.good_at IS NOT NULL OR {StateSql.JobFinished("j")})
             AND b.id IS DISTINCT FROM (SELECT g.id FROM backups g WHERE g.site_id = b.site_id AND g.good_at IS NOT NULL
                                        AND g.pruned_at IS NULL ORDER BY g.good_at DESC LIMIT 1)
             ORDER BY b.created_at

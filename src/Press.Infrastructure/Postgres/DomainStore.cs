@@ -20,7 +20,7 @@ public sealed class DomainStore(PressDataSources sources, TimeProvider time) : I
         var now = time.GetUtcNow();
         var siteId = await LockLiveSiteAsync(conn, siteName, purgedIsConflict: true, ct);
 
-        var namedSite = await conn.ScalarAsync<string>("SELECT name FROM sites WHERE name = @d AND state <> 'Purged'", ct, ("d", domain));
+        var namedSite = await conn.ScalarAsync<string>($"SELECT name FROM sites WHERE name = @d AND {StateSql.SiteNotPurged()}", ct, ("d", domain));
         if (namedSite is not null)
             throw new ConflictException(namedSite == siteName
                 ? $"'{domain}' is already the name of site '{siteName}': a domain is an extra host name."
@@ -71,11 +71,11 @@ public sealed class DomainStore(PressDataSources sources, TimeProvider time) : I
 
     private static async Task<Guid> LockLiveSiteAsync(NpgsqlConnection conn, string siteName, bool purgedIsConflict, CancellationToken ct)
     {
-        var id = await conn.ScalarAsync<Guid?>("SELECT id FROM sites WHERE name = @n AND state <> 'Purged' FOR UPDATE", ct, ("n", siteName));
+        var id = await conn.ScalarAsync<Guid?>($"SELECT id FROM sites WHERE name = @n AND {StateSql.SiteNotPurged()} FOR UPDATE", ct, ("n", siteName));
         if (id is { } found) return found;
         if (purgedIsConflict && await conn.ScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM sites WHERE name = @n)", ct, ("n", siteName)))
             throw new ConflictException($"Site '{siteName}' was purged: a purged site has no host names.");
-        throw new NotFoundException($"No site named '{siteName}'.");
+        throw SiteErrors.NotFound(siteName);
     }
 
     private static async Task<(string? Site, string? State)> DomainOwnerAsync(NpgsqlConnection conn, string domain, CancellationToken ct)

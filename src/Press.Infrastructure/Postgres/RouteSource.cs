@@ -24,11 +24,11 @@ public sealed class RouteSource(PressDataSources sources, ISiteRuntime runtime) 
     public async Task<IReadOnlyList<SiteRouting>> LoadAsync(CancellationToken ct)
     {
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
-        await using var cmd = Sql.Command(conn, """
+        await using var cmd = Sql.Command(conn, $$"""
             SELECT s.name, s.state, s.runner_port,
                    coalesce(array_agg(d.domain ORDER BY d.domain) FILTER (WHERE d.domain IS NOT NULL), '{}')
             FROM sites s LEFT JOIN site_domains d ON d.site_id = s.id
-            WHERE s.state <> 'Purged'
+            WHERE {{StateSql.SiteNotPurged("s")}}
             GROUP BY s.id
             """);
         await using var r = await cmd.ExecuteReaderAsync(ct);

@@ -19,7 +19,7 @@ public sealed class SiteQueries(PressDataSources sources)
     {
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
         // Purged sites are history (kept for audit); they are listed only when asked for by state.
-        var filter = (state is null ? "s.state <> 'Purged'" : "s.state = @state") + (string.IsNullOrEmpty(search) ? "" : " AND strpos(s.name, @q) > 0");
+        var filter = (state is null ? StateSql.SiteNotPurged("s") : "s.state = @state") + (string.IsNullOrEmpty(search) ? "" : " AND strpos(s.name, @q) > 0");
         (string, object?)[] args = [("state", state?.ToString()), ("q", search), ("limit", pageSize), ("offset", (long)(page - 1) * pageSize)];
         var total = await conn.ScalarAsync<long>($"SELECT count(*) FROM sites s WHERE {filter}", ct, args);
         var items = await ReadSites(conn, $"{filter} ORDER BY s.name, s.created_at LIMIT @limit OFFSET @offset", ct, args);
@@ -30,7 +30,7 @@ public sealed class SiteQueries(PressDataSources sources)
     public async Task<IReadOnlyList<Site>> ListLiveSitesAsync(CancellationToken ct)
     {
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
-        return (await ReadSites(conn, "s.state <> 'Purged' ORDER BY s.name", ct)).Select(v => v.Site).ToList();
+        return (await ReadSites(conn, $"{StateSql.SiteNotPurged("s")} ORDER BY s.name", ct)).Select(v => v.Site).ToList();
     }
 
     /// <summary>The live site of that name, else the most recently purged one (kept for audit).</summary>
@@ -48,15 +48,15 @@ public sealed class SiteQueries(PressDataSources sources)
     public async Task<(byte[]? Sealed, DateTimeOffset? ShownAt)> TakeAdminPasswordAsync(string name, DateTimeOffset now, CancellationToken ct)
     {
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
-        await using var cmd = Sql.Command(conn, """
-            WITH target AS (SELECT id, admin_password_shown_at FROM sites WHERE name = @n AND state <> 'Purged' FOR UPDATE),
+        await using var cmd = Sql.Command(conn, $"""
+            WITH target AS (SELECT id, admin_password_shown_at FROM sites WHERE name = @n AND {StateSql.SiteNotPurged()} FOR UPDATE),
                  taken AS (UPDATE sites s SET admin_password_shown_at = @now FROM target t
                            WHERE s.id = t.id AND t.admin_password_shown_at IS NULL RETURNING s.admin_password_enc)
             SELECT (SELECT admin_password_enc FROM taken), (SELECT admin_password_shown_at FROM target), EXISTS (SELECT 1 FROM target)
             """, ("n", name), ("now", now));
         await using var r = await cmd.ExecuteReaderAsync(ct);
         await r.ReadAsync(ct);
-        if (!r.GetBoolean(2)) throw new NotFoundException($"No site named '{name}'.");
+        if (!r.GetBoolean(2)) throw SiteErrors.NotFound(name);
         return (r.IsDBNull(0) ? null : r.GetFieldValue<byte[]>(0), Rows.NullableTime(r, 1));
     }
 
@@ -129,7 +129,7 @@ public sealed class SiteQueries(PressDataSources sources)
     {
         await using var cmd = Sql.Command(conn, $"""
             SELECT {Rows.SiteColumns},
-                   (SELECT j.id FROM jobs j WHERE j.site_id = s.id AND j.state IN ('Queued', 'Running', 'Waiting')),
+                   (SELECT j.id FROM jobs j WHERE j.site_id = s.id AND {StateSql.JobUnfinished("j")}),
                    array(SELECT d.domain FROM site_domains d WHERE d.site_id = s.id ORDER BY d.domain COLLATE "C"),
                    (SELECT max(b.good_at) FROM backups b WHERE b.site_id = s.id AND b.good_at IS NOT NULL AND b.pruned_at IS NULL)
             FROM sites s WHERE {whereOrderLimit}

@@ -19,7 +19,7 @@ public sealed class SiteStore(PressDataSources sources, TimeProvider time) : ISi
     public async Task<Site?> FindByNameAsync(string name, CancellationToken ct)
     {
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
-        await using var cmd = Sql.Command(conn, $"SELECT {Rows.SiteColumns} FROM sites s WHERE s.name = @n AND s.state <> 'Purged'", ("n", name));
+        await using var cmd = Sql.Command(conn, $"SELECT {Rows.SiteColumns} FROM sites s WHERE s.name = @n AND {StateSql.SiteNotPurged("s")}", ("n", name));
         await using var r = await cmd.ExecuteReaderAsync(ct);
         return await r.ReadAsync(ct) ? Rows.Site(r) : null;
     }
@@ -48,10 +48,10 @@ public sealed class SiteStore(PressDataSources sources, TimeProvider time) : ISi
             await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
             try
             {
-                var port = await conn.ScalarAsync<int?>("""
+                var port = await conn.ScalarAsync<int?>($"""
                     UPDATE sites SET runner_port = coalesce(runner_port, (
                         SELECT p FROM generate_series(@first, @last) AS p
-                        WHERE NOT EXISTS (SELECT 1 FROM sites o WHERE o.runner_port = p AND o.state <> 'Purged')
+                        WHERE NOT EXISTS (SELECT 1 FROM sites o WHERE o.runner_port = p AND {StateSql.SiteNotPurged("o")})
                         ORDER BY p LIMIT 1)), updated_at = @now
                     WHERE id = @id
                     RETURNING runner_port
@@ -85,7 +85,7 @@ public sealed class SiteStore(PressDataSources sources, TimeProvider time) : ISi
         await using var cmd = Sql.Command(conn, $"""
             SELECT {Rows.SiteColumns} FROM sites s
             WHERE s.state = 'Deleted' AND s.purge_after <= @now
-              AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.site_id = s.id AND j.state IN ('Queued', 'Running', 'Waiting'))
+              AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.site_id = s.id AND {StateSql.JobUnfinished("j")})
             ORDER BY s.purge_after
             LIMIT 100
             """, ("now", now));

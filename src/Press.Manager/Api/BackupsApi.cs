@@ -69,7 +69,7 @@ public static class BackupsApi
     private static IResult Accepted(Core.Jobs.Job job) => Results.Accepted($"/api/jobs/{job.Id}", JobDto.From(job));
 
     private static async Task<IResult> ListAsync(string name, HttpContext http, CancellationToken ct) =>
-        await ListForAsync(name, http.RequestServices, ct) is { } list ? Results.Ok(list) : NotFound($"No site named '{name}'.");
+        await ListForAsync(name, http.RequestServices, ct) is { } list ? Results.Ok(list) : NotFound(SiteErrors.NoSiteNamed(name));
 
     /// <summary>The site's backups with staleness and the rollback window (the API's list and the site page's); null: no such site.</summary>
     public static async Task<BackupListDto?> ListForAsync(string name, IServiceProvider services, CancellationToken ct)

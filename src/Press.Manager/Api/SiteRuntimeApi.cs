@@ -19,7 +19,7 @@ public static class SiteRuntimeApi
         sites.MapGet("/{name}/logs", async (string name, int? tail, SiteQueries queries, ISiteRuntime runtime, CancellationToken ct) =>
             {
                 if (tail is < 1 or > 5000) return Problems.Invalid(new() { ["tail"] = ["'tail' must be between 1 and 5000."] });
-                var view = await queries.GetSiteAsync(name, ct) ?? throw new NotFoundException($"No site named '{name}'.");
+                var view = await queries.GetSiteAsync(name, ct) ?? throw SiteErrors.NotFound(name);
                 var lines = await runtime.LogsAsync(view.Site, tail ?? 200, ct);
                 return Results.Ok(new LogsDto(name, runtime.Driver, lines));
             })

@@ -83,7 +83,7 @@ public static class SitesApi
         CancellationToken ct) =>
         await queries.GetSiteAsync(name, ct) is { } view
             ? Results.Ok(SiteDto.From(view, runtime, (await settings.GetAsync(ct)).BackupStaleAfterHours, time.GetUtcNow()))
-            : Results.Problem(statusCode: 404, title: "Not found", detail: $"No site named '{name}'.");
+            : Results.Problem(statusCode: 404, title: "Not found", detail: SiteErrors.NoSiteNamed(name));
 
     private delegate Task<Core.Jobs.Job> Operation(SiteOperations ops, string name, Core.Audit.Actor actor, CancellationToken ct);
 

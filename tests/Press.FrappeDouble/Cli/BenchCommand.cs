@@ -72,8 +72,8 @@ public static class BenchCommand
             };
         }
 
-        if (!SiteCommands.Names.Contains(command)) throw BenchException.Usage($"No such command '{command}' (not in the test double's bench subset).");
+        if (!BenchSiteCommands.Names.Contains(command)) throw BenchException.Usage($"No such command '{command}' (not in the test double's bench subset).");
         if (site is null) throw new BenchException($"Please specify --site sitename (bench {command} needs a site).");
-        return await SiteCommands.RunAsync(BenchFolder.Open(cwd), site, command, commandArgs);
+        return await BenchSiteCommands.RunAsync(BenchFolder.Open(cwd), site, command, commandArgs);
     }
 }

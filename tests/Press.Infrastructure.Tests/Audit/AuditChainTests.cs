@@ -138,7 +138,7 @@ public sealed class AuditChainTests : IAsyncLifetime
         var sites = Enumerable.Range(0, 6).Select(_ => InfraFixture.NewSiteName("chain")).ToArray();
         await Concurrently.RunAsync(24, async i =>
         {
-            if (i < sites.Length) await f.CreateSiteRowAsync(sites[i]); // audit inside SiteCommands' own transaction
+            if (i < sites.Length) await f.CreateSiteRowAsync(sites[i]); // audit inside SiteCommandStore' own transaction
             else await Log.WriteAsync(InfraFixture.Audit("concurrent.write", actor: $"writer{i}"), CancellationToken.None);
             return i;
         });

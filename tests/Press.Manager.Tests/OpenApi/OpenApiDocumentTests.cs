@@ -97,4 +97,18 @@ public sealed class OpenApiDocumentTests(PressApp app) : IClassFixture<PressApp>
     [InlineData("GET", "/metrics", "getMetrics")]
     public void Operation_ids_follow_one_rule(string method, string path, string id) =>
         Assert.Equal(id, Press.Manager.Api.OpenApiConventions.OperationId(method, path));
+
+    [Fact]
+    public async Task OpenApi_document_describes_the_api()
+    {
+        var doc = await (await app.Admin.GetAsync("/openapi/v1.json")).Json(HttpStatusCode.OK);
+        var paths = doc.GetProperty("paths");
+        foreach (var path in new[] { "/api/sites", "/api/sites/{name}", "/api/sites/{name}/suspend", "/api/sites/{name}/resume",
+                     "/api/sites/{name}/undelete", "/api/sites/{name}/purge", "/api/jobs", "/api/jobs/{id}", "/api/jobs/{id}/retry",
+                     "/api/jobs/{id}/events", "/api/audit", "/api/tokens" })
+            Assert.True(paths.TryGetProperty(path, out _), $"OpenAPI lacks {path}");
+        var body = paths.GetProperty("/api/sites").GetProperty("post").GetProperty("requestBody").GetProperty("content").GetProperty("application/json");
+        Assert.True(body.GetProperty("schema").ValueKind == System.Text.Json.JsonValueKind.Object);
+        Assert.True(paths.GetProperty("/api/sites/{name}").TryGetProperty("delete", out _));
+    }
 }

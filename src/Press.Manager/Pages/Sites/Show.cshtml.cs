@@ -40,7 +40,7 @@ public sealed partial class ShowModel(IServiceProvider services, SiteQueries que
 
     protected override async Task LoadAsync()
     {
-        if (!await TryLoadAsync()) throw new Core.Sites.NotFoundException($"No site named '{SiteName}'.");
+        if (!await TryLoadAsync()) throw Core.Sites.SiteErrors.NotFound(SiteName);
     }
 
     private async Task<bool> TryLoadAsync()

@@ -5,7 +5,7 @@ using Press.FrappeDouble.Site;
 namespace Press.FrappeDouble.Cli;
 
 /// <summary>The <c>bench --site SITE …</c> commands Press uses after new-site (docs/frappe.md §2).</summary>
-public static class SiteCommands
+public static class BenchSiteCommands
 {
     public static readonly HashSet<string> Names =
         ["install-app", "migrate", "set-maintenance-mode", "enable-scheduler", "disable-scheduler", "set-config", "execute"];

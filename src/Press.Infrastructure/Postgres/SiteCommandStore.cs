@@ -9,7 +9,7 @@ using Press.Core.Sites;
 namespace Press.Infrastructure.Postgres;
 
 /// <summary>Site row, job, steps and audit event written in one transaction (docs/architecture.md §3).</summary>
-public sealed class SiteCommands(PressDataSources sources, TimeProvider time) : ISiteCommands
+public sealed class SiteCommandStore(PressDataSources sources, TimeProvider time) : ISiteCommands
 {
     public async Task<Job> CreateSiteAsync(NewSiteRecord site, JobRecipe recipe, AuditEntry audit, CancellationToken ct,
         IReadOnlyDictionary<string, string>? args = null)
@@ -18,8 +18,8 @@ public sealed class SiteCommands(PressDataSources sources, TimeProvider time) : 
         await using var tx = await conn.BeginTransactionAsync(ct);
         var now = time.GetUtcNow();
         // A live site's custom domain is a host name too: a site may not take it (routing needs one owner per host).
-        var domainOwner = await conn.ScalarAsync<string>("""
-            SELECT s.name FROM site_domains d JOIN sites s ON s.id = d.site_id WHERE d.domain = @n AND s.state <> 'Purged'
+        var domainOwner = await conn.ScalarAsync<string>($"""
+            SELECT s.name FROM site_domains d JOIN sites s ON s.id = d.site_id WHERE d.domain = @n AND {StateSql.SiteNotPurged("s")}
             """, ct, ("n", site.Name));
         if (domainOwner is not null)
             throw new ConflictException($"'{site.Name}' is a custom domain of site '{domainOwner}': remove it there first, or choose another name.");
@@ -35,7 +35,7 @@ public sealed class SiteCommands(PressDataSources sources, TimeProvider time) : 
         catch (PostgresException ex) when (ex is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "sites_name_live" })
         {
             await tx.RollbackAsync(ct);
-            var state = await conn.ScalarAsync<string>("SELECT state FROM sites WHERE name = @n AND state <> 'Purged'", ct, ("n", site.Name));
+            var state = await conn.ScalarAsync<string>($"SELECT state FROM sites WHERE name = @n AND {StateSql.SiteNotPurged()}", ct, ("n", site.Name));
             throw new ConflictException(state == nameof(SiteState.Deleted)
                 ? $"A soft-deleted site named '{site.Name}' exists: undelete it, purge it, or choose another name."
                 : $"A site named '{site.Name}' already exists (state {state}): choose another name.");
@@ -54,10 +54,10 @@ public sealed class SiteCommands(PressDataSources sources, TimeProvider time) : 
         var now = time.GetUtcNow();
         Guid siteId;
         SiteState state;
-        await using (var cmd = Sql.Command(conn, "SELECT id, state FROM sites WHERE name = @n AND state <> 'Purged' FOR UPDATE", ("n", siteName)))
+        await using (var cmd = Sql.Command(conn, $"SELECT id, state FROM sites WHERE name = @n AND {StateSql.SiteNotPurged()} FOR UPDATE", ("n", siteName)))
         await using (var r = await cmd.ExecuteReaderAsync(ct))
         {
-            if (!await r.ReadAsync(ct)) throw new NotFoundException($"No site named '{siteName}'.");
+            if (!await r.ReadAsync(ct)) throw SiteErrors.NotFound(siteName);
             (siteId, state) = (r.GetGuid(0), Enum.Parse<SiteState>(r.GetString(1)));
         }
         await ThrowIfJobActive(conn, siteId, siteName, ct);
@@ -111,7 +111,7 @@ public sealed class SiteCommands(PressDataSources sources, TimeProvider time) : 
     private static async Task ThrowIfJobActive(NpgsqlConnection conn, Guid siteId, string siteName, CancellationToken ct)
     {
         var running = await conn.ScalarAsync<Guid?>(
-            "SELECT id FROM jobs WHERE site_id = @s AND state IN ('Queued', 'Running', 'Waiting')", ct, ("s", siteId));
+            $"SELECT id FROM jobs WHERE site_id = @s AND {StateSql.JobUnfinished()}", ct, ("s", siteId));
         if (running is { } id)
             throw new ConflictException($"Job {id} is already running on site '{siteName}'; wait for it to finish.", id);
     }

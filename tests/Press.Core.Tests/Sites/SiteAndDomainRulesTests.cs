@@ -8,8 +8,8 @@ using Press.Core.Tests.Fakes;
 
 namespace Press.Core.Tests.Sites;
 
-/// <summary>Issue 11 item 2: the rules of sites and domains live in Core, one rule with one answer.</summary>
-public sealed class SiteRulesInCoreTests
+/// <summary>The rules of sites and domains live in Core (SiteOperations, DomainOperations): one rule, one answer.</summary>
+public sealed class SiteAndDomainRulesTests
 {
     private static readonly PressHost Press = new("press.example.net");
     private static readonly Actor Alice = new("alice", "203.0.113.9");

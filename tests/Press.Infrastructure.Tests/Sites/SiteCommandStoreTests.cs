@@ -7,7 +7,7 @@ using Press.Core.Tenancy;
 namespace Press.Infrastructure.Tests.Sites;
 
 /// <summary>docs/architecture.md §3: one mutating job per site; site, job, steps and audit commit together.</summary>
-public sealed class SiteCommandsTests(InfraFixture f) : IClassFixture<InfraFixture>
+public sealed class SiteCommandStoreTests(InfraFixture f) : IClassFixture<InfraFixture>
 {
     private static readonly CancellationToken Ct = CancellationToken.None;
 
