@@ -53,6 +53,8 @@ public static class PressInfrastructure
         services.AddSingleton<UserStore>();
         services.AddSingleton<DataProtectionKeyStore>();
         services.AddSingleton<ISiteSsoStore, Postgres.SiteSsoStore>();
+        services.AddSingleton<ISiteUsageStore, SiteUsageStore>();
+        services.AddSingleton<IDatabaseSizes, DatabaseSizes>();
         // Sites' SSO clients at the issuer (docs/architecture.md §7); a short timeout: a step that cannot reach the
         // issuer fails Transient and retries, rather than holding its lease for HttpClient's default 100 s.
         services.AddHttpClient("site-sso", c => c.Timeout = TimeSpan.FromSeconds(15));
@@ -68,7 +70,8 @@ public static class PressInfrastructure
         services.AddHttpClient<FrappePing>();
         services.AddPressOptions<DockerRuntimeOptions>("Press:Runtime:Docker");
         services.AddSingleton(sp => new DockerEngine(sp.GetRequiredService<DockerRuntimeOptions>()));
-        services.AddSingleton<RuntimeLimits>();
+        services.AddSingleton(sp => new RuntimeLimits(sp.GetRequiredService<ISettingsStore>(), sp.GetRequiredService<DockerRuntimeOptions>(),
+            sp.GetRequiredService<ISiteUsageStore>()));
         services.AddSingleton<DockerSiteRuntime>();
         services.AddSingleton<ISiteRuntime>(CreateRuntime);
         // Backups' object store: S3 when Press:S3 is configured, else a local folder.

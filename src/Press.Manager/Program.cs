@@ -65,6 +65,7 @@ var api = app.MapGroup("/api").RequireAuthorization(Policies.Viewer);
 api.MapSitesApi();
 api.MapBackupsApi();
 api.MapSiteRuntimeApi();
+api.MapSiteUsageApi();
 api.MapDomainsApi();
 api.MapJobsApi();
 api.MapTokensApi();

@@ -88,6 +88,7 @@ public sealed class PressApp : IAsyncLifetime
         builder.Services.AddSingleton<JobWorker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<JobWorker>());
         builder.Services.AddSingleton<RetentionScheduler>(); // not hosted: tests call RunOnceAsync after moving time
+        builder.Services.AddSingleton<Press.Core.Usage.UsageSampler>(); // not hosted: tests sample when they need a figure
         _worker = builder.Build();
         await _worker.StartAsync();
     }

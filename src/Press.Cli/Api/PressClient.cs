@@ -41,6 +41,12 @@ public sealed class PressClient(PressTransport transport) : IDisposable
     public Task<ApiResult<SiteLogs>> SiteLogsAsync(string name, int tail, CancellationToken ct) =>
         transport.SendAsync(HttpMethod.Get, $"{SitePath(name)}/logs?tail={tail}", null, Json.SiteLogs, ct);
 
+    public Task<ApiResult<SiteUsage>> SiteUsageAsync(string name, CancellationToken ct) =>
+        transport.SendAsync(HttpMethod.Get, $"{SitePath(name)}/usage", null, Json.SiteUsage, ct);
+
+    public Task<ApiResult<Job>> SetSiteLimitsAsync(string name, SiteLimitsBody limits, CancellationToken ct) =>
+        transport.SendAsync(HttpMethod.Put, $"{SitePath(name)}/limits", JsonBody(limits, Json.SiteLimitsBody), Json.Job, ct);
+
     public Task<ApiResult<AdminPassword>> TakeAdminPasswordAsync(string name, CancellationToken ct) =>
         transport.SendAsync(HttpMethod.Post, $"{SitePath(name)}/admin-password", null, Json.AdminPassword, ct);
 

@@ -36,4 +36,6 @@ namespace Press.Cli.Api;
 [JsonSerializable(typeof(SessionEnded))]
 [JsonSerializable(typeof(AuditVerify))]
 [JsonSerializable(typeof(DoctorReport))]
+[JsonSerializable(typeof(SiteUsage))]
+[JsonSerializable(typeof(SiteLimitsBody))]
 public sealed partial class PressJsonContext : JsonSerializerContext;

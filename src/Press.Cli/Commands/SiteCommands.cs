@@ -33,6 +33,8 @@ public static class SiteCommands
         sso.Subcommands.Add(LifecycleCommand(globals, "enable", SiteAction.Sso, "Enabling single sign-on for",
             "Give an active site its own OIDC client and Frappe Social Login Key (queues an EnableSso job)"));
         site.Subcommands.Add(sso);
+        site.Subcommands.Add(SiteUsageCommands.Usage(globals));
+        site.Subcommands.Add(SiteUsageCommands.Limits(globals));
         return site;
     }
 

@@ -94,9 +94,18 @@ public static class Recipes
     public static readonly JobRecipe EnableSso = new(JobKind.EnableSso, [RegisterSsoClient, ConfigureSiteSso],
         WhileRunning: null, OnSuccess: null, OnFailure: null);
 
+    /// <summary>
+    /// A site's memory and CPU override and its database cap (docs/architecture.md §15): saved first, then the runner
+    /// and its sidecars are recreated, since an engine applies a container's limits when it creates it. The site's files
+    /// and its Redis data stay in their volumes. A failure after the runner went away leaves the site Broken (retry).
+    /// </summary>
+    public static readonly JobRecipe ChangeLimits = new(JobKind.ChangeLimits,
+        [SaveLimits, RemoveRunner, StartRuntime, WaitHealthy],
+        WhileRunning: null, OnSuccess: SiteState.Active) { FirstMutatingStep = RemoveRunner };
+
     public static IReadOnlyList<JobRecipe> All { get; } =
         [NewSite, SuspendSite, ResumeSite, DeleteSite, UndeleteSite, PurgeSite,
-         BackupSite, RestoreSite, RollbackRestore, DiscardRestoreData, VerifyBackup, NewSiteFromBackup, EnableSso];
+         BackupSite, RestoreSite, RollbackRestore, DiscardRestoreData, VerifyBackup, NewSiteFromBackup, EnableSso, ChangeLimits];
 
     public static JobRecipe For(JobKind kind) => All.Single(r => r.Kind == kind);
 }

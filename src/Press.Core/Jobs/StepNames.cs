@@ -59,6 +59,9 @@ public static class StepNames
     public const string DisableSsoClient = "disable-sso-client";
     public const string RemoveSsoClient = "remove-sso-client";
 
+    // A site's limits (docs/architecture.md §15).
+    public const string SaveLimits = "save-limits";
+
     /// <summary>The steps that take a backup, first in every recipe that backs up before changing anything.</summary>
     public static IReadOnlyList<string> TakeBackup { get; } = [BackupDatabase, BackupFiles, BackupConfig, WriteManifest, VerifyBackup];
 }

@@ -107,6 +107,16 @@ public interface ISiteRuntime
     /// </summary>
     Task<RuntimeOutcome> ConfigureSocialLoginAsync(Site site, SocialLogin login, CancellationToken ct) =>
         Task.FromResult(RuntimeOutcome.NotApplicable($"the {Driver} runtime serves no Frappe whose Social Login Key could be set"));
+
+    // ---- usage (docs/architecture.md §15): measured from outside the site's code (the engine's stats, /proc, the folder). ----
+
+    /// <summary>CPU time and memory of the site's runner and its sidecars (or its process tree), or why none.</summary>
+    Task<Usage.RunnerUsage> MeasureRunnerAsync(Site site, CancellationToken ct) =>
+        Task.FromResult(Usage.RunnerUsage.Unmeasured($"the {Driver} runtime runs no runner"));
+
+    /// <summary>Bytes of the site's <c>public/files</c> and <c>private/files</c>, or why none.</summary>
+    Task<Usage.FilesUsage> MeasureFilesAsync(Site site, CancellationToken ct) =>
+        Task.FromResult(Usage.FilesUsage.Unmeasured($"the {Driver} runtime keeps no site files"));
 }
 
 /// <summary>What a site's Social Login Key must say: the issuer's endpoints and the site's client.</summary>

@@ -21,6 +21,15 @@ public sealed record PressSettings(int SoftDeleteRetentionDays)
     public const string BackupStaleAfterHoursKey = "backups.staleAfterHours";
     public const string TokenMaxLifetimeDaysKey = "tokens.maxLifetimeDays";
     public const string SsoForNewSitesKey = "sso.newSites";
+    public const string UsageSampleSecondsKey = "usage.sampleSeconds";
+    public const string UsageMetricsSitesKey = "usage.metricsSites";
+
+    /// <summary>How often the worker samples every site's usage (docs/architecture.md §15).</summary>
+    public int UsageSampleSeconds { get; init; } = 60;
+
+    /// <summary>How many sites get per-site usage series in /metrics (the largest by each measure): the cap on their
+    /// cardinality, whatever the fleet's size (docs/architecture.md §15).</summary>
+    public int UsageMetricsSites { get; init; } = 20;
 
     /// <summary>New sites get their own SSO client and Social Login Key (docs/architecture.md §7); "on" or "off".</summary>
     public bool SsoForNewSites { get; init; }
@@ -91,6 +100,8 @@ public sealed record PressSettings(int SoftDeleteRetentionDays)
         [BackupStaleAfterHoursKey] = Defaults.BackupStaleAfterHours.ToString(),
         [TokenMaxLifetimeDaysKey] = Defaults.TokenMaxLifetimeDays.ToString(),
         [SsoForNewSitesKey] = "off",
+        [UsageSampleSecondsKey] = Defaults.UsageSampleSeconds.ToString(),
+        [UsageMetricsSitesKey] = Defaults.UsageMetricsSites.ToString(),
     };
 
     private static bool ImageReference(string v) =>
@@ -128,5 +139,7 @@ public sealed record PressSettings(int SoftDeleteRetentionDays)
             [RunnerCpusKey] = v => double.TryParse(v, System.Globalization.CultureInfo.InvariantCulture, out var cpus) && cpus is >= 0.1 and <= 256
                 ? null
                 : "must be a number of CPUs between 0.1 and 256, e.g. 1.5",
+            [UsageSampleSecondsKey] = WholeNumber(10, 86400, "seconds"),
+            [UsageMetricsSitesKey] = WholeNumber(0, 1000, "sites"),
         };
 }

@@ -17,7 +17,7 @@ public sealed record NewSiteRequest(string? Name, IReadOnlyList<string> Apps, Gu
 /// The site operations the API, the pages and the CLI offer: validate (every rule of the domain is here), then record
 /// the job for a worker to run.
 /// </summary>
-public sealed class SiteOperations(ISiteCommands commands, ISecretProtector secrets, IJobSignals signals, TenancyOptions tenancy,
+public sealed partial class SiteOperations(ISiteCommands commands, ISecretProtector secrets, IJobSignals signals, TenancyOptions tenancy,
     ISiteStore sites, IBackupStore backups, IRestoreLog restores, PressHost press, ISettingsStore settings, ISiteSsoStore sso)
 {
     /// <summary>Every problem of a create request, per field (empty when it may go ahead).</summary>

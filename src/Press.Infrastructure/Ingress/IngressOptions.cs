@@ -22,4 +22,7 @@ public sealed class IngressOptions
 
     /// <summary>How often the route table checks for changes (changes take effect within this plus a reload).</summary>
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How often the embedded proxy adds its per-site request counts to the usage table (docs/architecture.md §15).</summary>
+    public TimeSpan TrafficFlushInterval { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Press.Core.Ports;
 using Press.Core.Sites;
+using Press.Core.Usage;
 using Press.Infrastructure.Health;
 
 namespace Press.Infrastructure.Metrics;
@@ -19,17 +20,20 @@ public sealed partial class PressGauges
 
     private readonly MetricsQueries _queries;
     private readonly ISettingsStore _settings;
+    private readonly ISiteUsageStore _usage;
     private readonly TimeProvider _time;
     private readonly ILogger<PressGauges> _logger;
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private volatile Snapshot? _snapshot;
 
     private sealed record Snapshot(DateTimeOffset Now, int StaleAfterHours, IReadOnlyDictionary<string, long> Sites,
-        IReadOnlyList<MetricsQueries.ActiveJob> Jobs, IReadOnlyList<MetricsQueries.SiteBackups> Backups);
+        IReadOnlyList<MetricsQueries.ActiveJob> Jobs, IReadOnlyList<MetricsQueries.SiteBackups> Backups,
+        IReadOnlyList<SiteUsage> Usage, int TopSites);
 
-    public PressGauges(IMeterFactory meters, MetricsQueries queries, ISettingsStore settings, TimeProvider time, ILogger<PressGauges> logger)
+    public PressGauges(IMeterFactory meters, MetricsQueries queries, ISettingsStore settings, ISiteUsageStore usage, TimeProvider time,
+        ILogger<PressGauges> logger)
     {
-        (_queries, _settings, _time, _logger) = (queries, settings, time, logger);
+        (_queries, _settings, _usage, _time, _logger) = (queries, settings, usage, time, logger);
         var meter = meters.Create(MeterName);
         meter.CreateObservableGauge("press_sites", () => From(s => s.Sites.Select(p => M(p.Value, ("state", p.Key)))),
             description: "Sites by lifecycle state (Purged ones are not counted).");
@@ -53,7 +57,35 @@ public sealed partial class PressGauges
             description: "Sites whose newest good backup failed its last verification.");
         meter.CreateObservableGauge("press_backup_failed_sites", () => From(s => [M(s.Backups.Count(b => b.NewestAttemptFailed))]),
             description: "Sites whose newest backup attempt failed (a later good backup clears it).");
+        UsageGauges(meter);
     }
+
+    /// <summary>
+    /// Per-site usage (docs/architecture.md §15): each per-site series only for the usage.metricsSites largest sites by
+    /// that measure, so /metrics stays bounded whatever the fleet's size; fleet totals beside them.
+    /// </summary>
+    private void UsageGauges(Meter meter)
+    {
+        meter.CreateObservableGauge("press_site_database_bytes", () => Top(u => u.DatabaseBytes),
+            description: "Database size (its schema: tables with indexes and TOAST, materialized views, sequences) of the largest sites (usage.metricsSites of them).");
+        meter.CreateObservableGauge("press_site_files_bytes", () => Top(u => u.FilesBytes),
+            description: "Size of public and private files of the largest sites by files (usage.metricsSites of them).");
+        meter.CreateObservableGauge("press_site_memory_bytes", () => Top(u => u.MemoryBytes),
+            description: "Memory in use by the runner and its sidecars of the sites using most (usage.metricsSites of them).");
+        meter.CreateObservableGauge("press_site_cpu_ratio", () => Top(u => u.CpuRatio),
+            description: "CPUs in use by the runner and its sidecars (1 = one CPU) of the busiest sites (usage.metricsSites of them).");
+        meter.CreateObservableGauge("press_site_database_cap_ratio", () => Top(UsageRules.CapRatio),
+            description: "Database size over the site's cap (above 1: over it) of the sites nearest or over their caps (usage.metricsSites of them); only sites with a cap.");
+        meter.CreateObservableGauge("press_sites_database_bytes", () => From(s => [M(s.Usage.Sum(u => u.DatabaseBytes ?? 0))]),
+            description: "Database size of every live site together.");
+        meter.CreateObservableGauge("press_sites_files_bytes", () => From(s => [M(s.Usage.Sum(u => u.FilesBytes ?? 0))]),
+            description: "Files of every live site together.");
+        meter.CreateObservableGauge("press_sites_database_over_cap", () => From(s => [M(s.Usage.Count(u => u.DatabaseOverCap))]),
+            description: "Sites whose database is larger than their cap (an alert, never a block).");
+    }
+
+    private IEnumerable<Measurement<double>> Top(Func<SiteUsage, double?> value) =>
+        From(s => UsageRules.Top(s.Usage, s.TopSites, value).Select(p => M(p.Value, ("site", p.Site))));
 
     /// <summary>Reads the database once for the scrape that follows; concurrent scrapes share one read.</summary>
     public async Task RefreshAsync(CancellationToken ct)
@@ -61,8 +93,10 @@ public sealed partial class PressGauges
         await _refresh.WaitAsync(ct);
         try
         {
-            _snapshot = new Snapshot(_time.GetUtcNow(), (await _settings.GetAsync(ct)).BackupStaleAfterHours,
-                await _queries.SitesByStateAsync(ct), await _queries.ActiveJobsAsync(ct), await _queries.BackupsAsync(ct));
+            var settings = await _settings.GetAsync(ct);
+            _snapshot = new Snapshot(_time.GetUtcNow(), settings.BackupStaleAfterHours,
+                await _queries.SitesByStateAsync(ct), await _queries.ActiveJobsAsync(ct), await _queries.BackupsAsync(ct),
+                await _usage.ListAsync(ct), settings.UsageMetricsSites);
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
         {

@@ -31,6 +31,8 @@ public sealed class SettingsStore(PressDataSources sources, TimeProvider time) :
             BackupStaleAfterHours = Int(values, PressSettings.BackupStaleAfterHoursKey) ?? defaults.BackupStaleAfterHours,
             TokenMaxLifetimeDays = Int(values, PressSettings.TokenMaxLifetimeDaysKey) ?? defaults.TokenMaxLifetimeDays,
             SsoForNewSites = values.GetValueOrDefault(PressSettings.SsoForNewSitesKey) == "on",
+            UsageSampleSeconds = Int(values, PressSettings.UsageSampleSecondsKey) ?? defaults.UsageSampleSeconds,
+            UsageMetricsSites = Int(values, PressSettings.UsageMetricsSitesKey) ?? defaults.UsageMetricsSites,
         };
     }
 

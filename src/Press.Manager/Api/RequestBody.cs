@@ -122,6 +122,14 @@ public sealed class RequestBody
         return null;
     }
 
+    public double? OptionalNumber(string field)
+    {
+        if (!IsObject || !_root.TryGetProperty(field, out var v) || v.ValueKind == JsonValueKind.Null) return null;
+        if (v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out var d)) return d;
+        Add(field, $"'{field}' must be a number, not {Describe(v.ValueKind)}.");
+        return null;
+    }
+
     public bool? OptionalBool(string field)
     {
         if (!IsObject || !_root.TryGetProperty(field, out var v) || v.ValueKind == JsonValueKind.Null) return null;

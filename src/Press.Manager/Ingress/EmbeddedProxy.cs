@@ -37,6 +37,9 @@ public static class EmbeddedProxy
             if (builder.Configuration[$"Logging:LogLevel:{category}"] is null) builder.Logging.AddFilter(category, LogLevel.Warning);
         builder.Services.AddHttpForwarder();
         builder.Services.AddSingleton<RunnerForwarder>();
+        builder.Services.AddSingleton<SiteTraffic>();
+        builder.Services.AddSingleton<TrafficFlusher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<TrafficFlusher>());
         builder.Services.AddHostedService<RouteTableHost>();
         return builder;
     }
@@ -77,6 +80,8 @@ public static class EmbeddedProxy
                 problems.Add($"Press:Ingress:ProxyUrl ({options.ProxyUrl}) is not a listen address ({ex.Message}); e.g. http://127.0.0.1:48580, or empty to turn the proxy off.");
             }
         }
+        if (options.TrafficFlushInterval <= TimeSpan.Zero)
+            problems.Add($"Press:Ingress:TrafficFlushInterval ({options.TrafficFlushInterval}) must be positive, e.g. 00:00:10.");
         if (options.RefreshInterval <= TimeSpan.Zero)
             problems.Add($"Press:Ingress:RefreshInterval ({options.RefreshInterval}) must be positive, e.g. 00:00:00.250.");
         if (problems.Count > 0) throw new InvalidOperationException(string.Join(" ", problems));

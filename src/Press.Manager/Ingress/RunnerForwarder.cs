@@ -10,7 +10,7 @@ namespace Press.Manager.Ingress;
 /// bytes through). Failures are classified by YARP (<see cref="ForwarderError"/>): the runner's side gets a page,
 /// the client's side (it went away) only a debug line.
 /// </summary>
-public sealed partial class RunnerForwarder(IHttpForwarder forwarder, ILogger<RunnerForwarder> logger) : IDisposable
+public sealed partial class RunnerForwarder(IHttpForwarder forwarder, SiteTraffic traffic, ILogger<RunnerForwarder> logger) : IDisposable
 {
     /// <summary>Which unix socket a socket.io request goes to, carried on the outgoing request to the connect callback.</summary>
     private static readonly HttpRequestOptionsKey<string> SocketPath = new("press.socketio-socket");
@@ -61,7 +61,14 @@ public sealed partial class RunnerForwarder(IHttpForwarder forwarder, ILogger<Ru
         ActivityTimeout = TimeSpan.FromSeconds(130),
     };
 
+    /// <summary>Forwards to the runner and counts the request for the site's usage, with the status the client got.</summary>
     public async Task ForwardAsync(HttpContext context, string site, int port)
+    {
+        try { await SendAsync(context, site, port); }
+        finally { traffic.Count(site, context.Response.StatusCode); }
+    }
+
+    private async Task SendAsync(HttpContext context, string site, int port)
     {
         var error = await forwarder.SendAsync(context, $"http://127.0.0.1:{port}/", _invoker, Config, new RunnerTransformer(site));
         if (error == ForwarderError.None) return;

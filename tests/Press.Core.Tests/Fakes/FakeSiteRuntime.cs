@@ -16,6 +16,16 @@ public sealed class FakeSiteRuntime(RuntimeOutcome outcome) : ISiteRuntime
 
     public string Driver { get; init; } = "fake";
 
+    /// <summary>What the usage measures answer (docs/architecture.md §15); unset: the interface's "not measured".</summary>
+    public Func<Site, Core.Usage.RunnerUsage>? Runner { get; set; }
+    public Func<Site, Core.Usage.FilesUsage>? Files { get; set; }
+
+    public Task<Core.Usage.RunnerUsage> MeasureRunnerAsync(Site site, CancellationToken ct) =>
+        Task.FromResult(Runner?.Invoke(site) ?? Core.Usage.RunnerUsage.Unmeasured("the fake runtime runs no runner"));
+
+    public Task<Core.Usage.FilesUsage> MeasureFilesAsync(Site site, CancellationToken ct) =>
+        Task.FromResult(Files?.Invoke(site) ?? Core.Usage.FilesUsage.Unmeasured("the fake runtime keeps no site files"));
+
     public Task<RuntimeOutcome> WriteConfigAsync(Site site, SiteSecrets secrets, CancellationToken ct)
     {
         Secrets.Add(secrets);

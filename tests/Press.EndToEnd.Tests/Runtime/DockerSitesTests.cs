@@ -200,4 +200,43 @@ public sealed class DockerSitesTests(ThreeDockerSitesFixture fixture) : IClassFi
         Assert.True(second.Status == HttpStatusCode.Conflict, second.ToString());
         Assert.DoesNotContain(password, second.Body);
     }
+
+    /// <summary>
+    /// Usage and limits on the real engine (docs/architecture.md §15): the engine's stats of the site's containers, its
+    /// files in its volume; then a ChangeLimits job recreates the runner and its sidecars with the site's override,
+    /// which docker inspect shows, and the site is served again.
+    /// </summary>
+    [Fact]
+    public async Task Usage_comes_from_the_engine_and_a_limits_change_recreates_the_runner_with_them_and_it_serves_again()
+    {
+        var name = (await fixture.SitesAsync())[2].Name;
+        var site = await SiteRecords.LoadAsync(Stack, name);
+        var options = new Press.Infrastructure.Runtime.Docker.DockerRuntimeOptions { Endpoint = TestServices.DockerHost, Image = TestServices.DoubleImage };
+        using var engine = new Press.Infrastructure.Runtime.Docker.DockerEngine(options);
+        await using var sources = new Press.Infrastructure.Postgres.PressDataSources(Stack.Db.Options);
+        var runtime = new Press.Infrastructure.Runtime.Docker.DockerSiteRuntime(engine, options,
+            new Press.Infrastructure.Runtime.Docker.RuntimeLimits(new Press.Infrastructure.Postgres.SettingsStore(sources, TimeProvider.System), options),
+            new Press.Infrastructure.Runtime.RuntimeEndpoints("127.0.0.1", 5432), new Press.Infrastructure.Runtime.FrappePing(new HttpClient()));
+
+        var usage = await runtime.MeasureRunnerAsync(site, CancellationToken.None);
+        Assert.Null(usage.Reason); // the runner, its Redis, its workers, scheduler and socket.io all run
+        Assert.True(usage.CpuSeconds > 0, $"CPU seconds {usage.CpuSeconds}");
+        Assert.True(usage.MemoryBytes > 1_000_000, $"memory {usage.MemoryBytes}");
+        Assert.Equal(new Press.Core.Usage.FilesUsage(0, null), await runtime.MeasureFilesAsync(site, CancellationToken.None));
+
+        var response = await Stack.Admin.SendAsync(HttpMethod.Put, $"/api/sites/{name}/limits", new { memoryMb = 768, cpus = 0.75, databaseCapMb = 50 });
+        Assert.True(response.Status == HttpStatusCode.Accepted, response.ToString());
+        var job = await Stack.Api.WaitForJobAsync(response.As<JobView>().Id, RuntimeStack.JobTimeout, Stack.Describe);
+
+        Stack.AssertAllStepsSucceeded(job, Recipes.ChangeLimits);
+        foreach (var container in new[] { RuntimeStack.ContainerOf(name) }.Concat(RuntimeStack.BackgroundContainersOf(name)))
+        {
+            var host = (await TestEngine.InspectAsync(container))!.Value.GetProperty("HostConfig");
+            Assert.Equal(768L * 1024 * 1024, host.GetProperty("Memory").GetInt64());
+            Assert.Equal(750_000_000L, host.GetProperty("NanoCpus").GetInt64());
+        }
+        Assert.Equal("Active", (await Stack.GetSiteAsync(name)).State);
+        var usageApi = await Stack.Admin.GetAsync($"/api/sites/{name}/usage");
+        Assert.Equal(50L * 1024 * 1024, usageApi.Json.GetProperty("databaseCapBytes").GetInt64());
+    }
 }

@@ -13,7 +13,7 @@ namespace Press.Infrastructure.Runtime.Docker;
 /// delete, removed on purge; exported and restored by <see cref="ContainerSiteFiles"/>, which works whether the runner
 /// runs or not).
 /// </summary>
-public sealed class DockerSiteRuntime(DockerEngine docker, DockerRuntimeOptions options, RuntimeLimits limits,
+public sealed partial class DockerSiteRuntime(DockerEngine docker, DockerRuntimeOptions options, RuntimeLimits limits,
     RuntimeEndpoints endpoints, FrappePing ping) : ISiteRuntime
 {
     private readonly ContainerSiteFiles _files = new(docker, options, limits);

@@ -155,6 +155,14 @@ public sealed class ProcessSiteRuntime(ProcessRuntimeOptions options, RuntimeEnd
 
     public Task<string?> SocketIoSocketAsync(string siteName, CancellationToken ct) => Task.FromResult<string?>(SocketIoSocket(siteName));
 
+    /// <summary>The process groups of the runner and its background processes, from /proc (docs/architecture.md §15).</summary>
+    public Task<Press.Core.Usage.RunnerUsage> MeasureRunnerAsync(Site site, CancellationToken ct) =>
+        Task.FromResult(ProcessTreeUsage.Measure(new[] { Runner }.Concat(BackgroundProcesses.All.Select(p => p.Role))
+            .Select(role => RunningPid(site, role)).OfType<int>().ToHashSet()));
+
+    public Task<Press.Core.Usage.FilesUsage> MeasureFilesAsync(Site site, CancellationToken ct) =>
+        Task.FromResult(Files.FolderSize.Measure(SiteFolder(site)));
+
     public RuntimeStatus Describe(Site site) => new(Driver, site.RunnerPort is not null,
         site.RunnerPort is { } p ? $"bench serve on port {p} in {_bench}, with its workers and scheduler" : "no runner yet");
 
