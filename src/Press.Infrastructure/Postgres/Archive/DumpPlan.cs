@@ -14,7 +14,7 @@ public static partial class DumpPlan
 
     /// <summary>Below this a schema is one archive: a Frappe site of a few MiB would only pay for extra pg_dump
     /// processes, each of which reads the whole catalog.</summary>
-    public const int DefaultThresholdMb = 256;
+    public const int DefaultThresholdMb = 128;
 
     public const int DefaultJobs = 2;
 
