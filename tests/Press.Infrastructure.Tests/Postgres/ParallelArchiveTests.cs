@@ -3,6 +3,7 @@ using Npgsql;
 using Press.Core.Backups;
 using Press.Core.Jobs;
 using Press.Core.Ports;
+using Press.Infrastructure.Postgres;
 using Press.Infrastructure.Postgres.Archive;
 using Press.Infrastructure.S3;
 using Press.Testing;
@@ -199,5 +200,70 @@ public sealed class ParallelArchiveTests(InfraFixture f) : IClassFixture<InfraFi
         await p.WaitForExitAsync();
         Assert.True(p.ExitCode == 0, await errors);
         return output.ToArray();
+    }
+}
+
+/// <summary>
+/// check-backup, the first step of a restore (before anything of the site is touched), reads every part back — a
+/// parallel dump's data parts too — and refuses a backup whose part does not match its recorded SHA-256.
+/// </summary>
+public sealed class CorruptDataPartTests(InfraFixture f) : IClassFixture<InfraFixture>
+{
+    private static readonly CancellationToken Ct = CancellationToken.None;
+
+    [Fact]
+    public async Task A_corrupted_data_part_fails_its_checksum_at_check_backup()
+    {
+        var site = await f.ProvisionSiteAsync();
+        await using (var conn = await f.OpenAsSiteAsync(site))
+            await conn.ExecAsync("CREATE TABLE a (v int); CREATE TABLE b (v int); INSERT INTO a SELECT generate_series(1, 1000); INSERT INTO b VALUES (1)");
+        var store = new S3ObjectStore(new S3Options
+        {
+            ServiceUrl = S3TestServices.S3.Url, Bucket = $"press-chk-{Guid.NewGuid():N}"[..24],
+            AccessKey = S3TestServices.S3.AccessKey, SecretKey = S3TestServices.S3.SecretKey,
+        });
+        await store.EnsureReadyAsync(Ct);
+        var archive = new PgSchemaArchive(new BackupOptions { ToolsFolder = TestServices.PgTools, ParallelThresholdMb = 0, ParallelJobs = 2 }, f.Sources);
+        var backupId = Guid.CreateVersion7();
+        var (info, uploaded) = await archive.DumpAsync(site.Site,
+            (part, stream, token) => store.PutAsync(BackupParts.Key(site.Site.Id, backupId, part), stream, token), Ct);
+        var parts = uploaded.Select(u => new BackupPart(u.Part, BackupParts.Key(site.Site.Id, backupId, u.Part), u.Object.Size, u.Object.Sha256)).ToList();
+        Assert.Equal(3, parts.Count);
+        await InsertGoodBackupAsync(site, backupId, parts, info);
+
+        var check = new Core.Backups.Steps.CheckBackupStep(new BackupStore(f.Sources), store);
+        var job = new Job(Guid.CreateVersion7(), JobKind.RestoreSite, JobState.Running, site.Site.Id, site.Name, "test",
+            DateTimeOffset.UtcNow, null, null, null, null, []) { Args = new Dictionary<string, string> { [JobArgs.BackupId] = backupId.ToString() } };
+        var context = new StepContext(job, site.Site, 1, new JobLease(job.Id, "test", Guid.NewGuid(), TimeSpan.FromMinutes(1)));
+        Assert.IsType<StepResult.Done>(await check.RunAsync(context, Ct)); // intact: passes
+
+        // The second data archive replaced by other bytes of the same length.
+        var corrupt = parts.Single(p => p.Name == BackupParts.DataPart(2));
+        await store.PutAsync(corrupt.Key, new MemoryStream(new byte[corrupt.Size]), Ct);
+
+        var failure = await Assert.ThrowsAsync<StepFailedException>(() => check.RunAsync(context, Ct));
+        Assert.Equal(FailureKind.Permanent, failure.Kind);
+        Assert.Contains($"the {BackupParts.DataPart(2)} part ({corrupt.Key}) is corrupt", failure.Message);
+        // The step that refuses comes before every step that touches the site.
+        Assert.Equal(StepNames.CheckBackup, Recipes.RestoreSite.Steps[0]);
+    }
+
+    /// <summary>A good backup row (its BackupSite job Succeeded) with these parts and a manifest listing them.</summary>
+    private async Task InsertGoodBackupAsync(TestSite site, Guid backupId, IReadOnlyList<BackupPart> parts, SchemaDumpInfo info)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var manifest = new BackupManifest(BackupManifest.CurrentFormat, backupId, site.Name, site.Site.Id, f.Db.SitesDatabase, site.Schema, "Manual",
+            new ManifestPostgres(info.ServerVersion, info.DumpToolVersion), [], parts, null, info.Tables, parts.Sum(p => p.Size), now, now.AddDays(30),
+            info.Layout);
+        await f.SuperExecAsync("""
+            INSERT INTO jobs (id, site_id, kind, state, created_by, created_at, started_at, finished_at, run_after)
+            VALUES (@id, @site, 'BackupSite', 'Succeeded', 'test', @at, @at, @at, @at)
+            """, ("id", backupId), ("site", site.Site.Id), ("at", now));
+        await f.SuperExecAsync("""
+            INSERT INTO backups (id, site_id, trigger, created_at, expires_at, parts, manifest, good_at)
+            VALUES (@id, @site, 'Manual', @at, @at + interval '30 days', @parts::jsonb, @manifest::jsonb, @at)
+            """, ("id", backupId), ("site", site.Site.Id), ("at", now),
+            ("parts", System.Text.Json.JsonSerializer.Serialize(parts, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web))),
+            ("manifest", manifest.ToJson()));
     }
 }
