@@ -14,24 +14,27 @@ namespace Press.Benchmarks;
 /// <summary>Seconds of the raw tool and of Press for one round of the big-schema measure.</summary>
 public sealed record BackupRound(double RawDump, double PressDump, double ReadBack, double RawRestore, double PressRestore, double Count);
 
+/// <summary>How Press dumped the big schema (the same every round): archives, compression, total bytes.</summary>
+public sealed record PressLayout(string Compression, int Archives, long Bytes, int Jobs, int ThresholdMb);
+
 /// <summary>One point of the catalog curve: N other schemas of the same size as the site's present.</summary>
 public sealed record CatalogPoint(int Schemas, long PgClassRows, Summary RawDumpMs, Summary PressDumpMs);
 
-public sealed record BackupResult(Machine Machine, int TargetMb, long SchemaBytes, long ArchiveBytes, long Rows, int Tables, double LoadSeconds,
+public sealed record BackupResult(Machine Machine, int TargetMb, long SchemaBytes, long ArchiveBytes, PressLayout Press, long Rows, int Tables, double LoadSeconds,
     IReadOnlyList<BackupRound> Rounds, int SiteTables, IReadOnlyList<CatalogPoint> Catalog, string? CatalogNote, double WallSeconds,
     string LoadAtStart, string LoadAtEnd);
 
 /// <summary>
 /// <c>scripts/bench --backup</c>: Press's backup and restore of one big schema at the adapter level (PgSchemaArchive +
-/// LocalFolderObjectStore, as the BackupDatabase / VerifyBackup / restore steps call them) against raw
-/// <c>pg_dump -Fc -n</c> to /dev/null and raw <c>pg_restore -d</c> of the same archive, interleaved in the same run;
+/// LocalFolderObjectStore, as the BackupDatabase / VerifyBackup / restore steps call them) against stock
+/// <c>pg_dump -Fc -n</c> (gzip) to a file and stock <c>pg_restore -d</c> of that archive, interleaved in the same run;
 /// then one ERPNext-sized site's backup time while other 750-table schemas are added (the catalog curve). <c>--batch</c>
 /// (invoices per INSERT; the default 50,000 is about 75 MiB with their items, files and indexes) and <c>--tables</c>
 /// (tables per schema, default 750) make the data small enough for the smoke run.
 /// </summary>
 public static class BackupBench
 {
-    private const string Usage = "usage: Press.Benchmarks --backup [--size-mb MB] [--repeat R] [--catalog 10,100,500] [--catalog-minutes M] [--batch INVOICES] [--tables T] [--out FILE] [--timeout-minutes M]";
+    private const string Usage = "usage: Press.Benchmarks --backup [--size-mb MB] [--repeat R] [--catalog 10,100,500] [--catalog-minutes M] [--batch INVOICES] [--tables T] [--jobs N] [--threshold-mb MB] [--out FILE] [--timeout-minutes M]";
 
     public static async Task<int> MainAsync(string[] args)
     {
@@ -43,16 +46,18 @@ public static class BackupBench
             try { catalog = args[++i].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).Order().ToArray(); }
             catch (Exception ex) when (ex is FormatException or IndexOutOfRangeException) { Console.Error.WriteLine(Usage); return 2; }
         }
-        if (BenchCommandLine.Parse(rest.ToArray(), new() { ["size-mb"] = 1024, ["repeat"] = 2, ["catalog-minutes"] = 25, ["batch"] = 50_000, ["tables"] = 750, ["timeout-minutes"] = 120 }, Usage)
+        if (BenchCommandLine.Parse(rest.ToArray(), new() { ["size-mb"] = 1024, ["repeat"] = 2, ["catalog-minutes"] = 25, ["batch"] = 50_000, ["tables"] = 750, ["timeout-minutes"] = 120,
+                ["jobs"] = DumpPlan.DefaultJobs, ["threshold-mb"] = DumpPlan.DefaultThresholdMb }, Usage)
             is not var (o, output))
             return 2;
         using var stop = new BenchStop(o["timeout-minutes"]);
         return await BenchRun.ReportAsync(stop, output, async ct =>
-            Render(await RunAsync(o["size-mb"], o["repeat"], catalog, TimeSpan.FromMinutes(o["catalog-minutes"]), o["batch"], o["tables"], ct), DateTimeOffset.UtcNow));
+            Render(await RunAsync(o["size-mb"], o["repeat"], catalog, TimeSpan.FromMinutes(o["catalog-minutes"]), o["batch"], o["tables"],
+                new BackupOptions { ToolsFolder = TestServices.PgTools, ParallelJobs = o["jobs"], ParallelThresholdMb = o["threshold-mb"] }, ct), DateTimeOffset.UtcNow));
     }
 
     private static async Task<BackupResult> RunAsync(int sizeMb, int repeat, int[] catalog, TimeSpan catalogBudget, int batch, int tablesPerSchema,
-        CancellationToken ct)
+        BackupOptions options, CancellationToken ct)
     {
         var wall = Stopwatch.StartNew();
         var loadAtStart = Machine.Load();
@@ -64,7 +69,7 @@ public static class BackupBench
             var machine = await Machine.CollectAsync(db);
             await using var sources = new PressDataSources(db.Options);
             var tenant = new TenantDatabase(sources, db.Options, new TenancyOptions { SitesDatabase = db.SitesDatabase });
-            var archive = new PgSchemaArchive(new BackupOptions { ToolsFolder = TestServices.PgTools }, sources);
+            var archive = new PgSchemaArchive(options, sources);
             var tools = await archive.CheckToolsAsync(ct);
             if (!tools.Ok) throw new InvalidOperationException(tools.Problem);
             var store = new LocalFolderObjectStore(new LocalFolderOptions { Folder = db.ObjectStoreFolder });
@@ -108,31 +113,41 @@ public static class BackupBench
             var rounds = new List<BackupRound>();
             long archiveBytes = 0, rows = 0;
             var tables = 0;
+            PressLayout? layout = null;
+            var stock = Path.Combine(db.ObjectStoreFolder, "stock.dump");
             for (var r = 1; r <= repeat; r++)
             {
-                var rawDump = await TimeToolAsync("pg_dump", db.SitesDatabase, ["--format=custom", $"--schema={schema}", ], ct);
-                var key = $"bench/{big.Id}/{r}/database.dump";
+                // Stock: pg_dump's defaults (custom format, gzip level 6, one process) into a file, restored by
+                // pg_restore's defaults (one job) into a scratch database.
+                var rawDump = await TimeToolAsync("pg_dump", db.SitesDatabase, ["--format=custom", $"--schema={schema}", ], ct, stock);
+                archiveBytes = new FileInfo(stock).Length;
+                var prefix = $"bench/{big.Id}/{r}/";
                 var sw = Stopwatch.StartNew();
-                var (info, uploaded) = await archive.DumpAsync(big, (stream, token) => store.PutAsync(key, stream, token), ct);
+                var (info, uploaded) = await archive.DumpAsync(big, (part, stream, token) => store.PutAsync(prefix + part, stream, token), ct);
                 var pressDump = sw.Elapsed.TotalSeconds;
                 sw.Restart();
-                var read = await store.ReadDigestAsync(key, ct);
+                foreach (var (part, done) in uploaded)
+                {
+                    var read = await store.ReadDigestAsync(prefix + part, ct);
+                    if (read.Size != done.Size || read.Sha256 != done.Sha256) throw new InvalidOperationException($"read-back of {part} does not match the upload");
+                }
                 var readBack = sw.Elapsed.TotalSeconds;
-                if (read.Size != uploaded.Size || read.Sha256 != uploaded.Sha256) throw new InvalidOperationException("read-back does not match the upload");
-                (archiveBytes, rows, tables) = (uploaded.Size, info.Tables.Values.Sum(), info.Tables.Count);
+                var dumped = info.Layout ?? Press.Core.Backups.DumpLayout.Legacy;
+                layout = new PressLayout(dumped.Compression, uploaded.Count, uploaded.Sum(u => u.Object.Size), options.ParallelJobs, options.ParallelThresholdMb);
+                (rows, tables) = (info.Tables.Values.Sum(), info.Tables.Count);
 
-                var file = Path.Combine(db.ObjectStoreFolder, key.Replace('/', Path.DirectorySeparatorChar));
                 var scratch = $"{db.SitesDatabase}_scratch";
                 await using (var conn = await db.OpenAsSuperuserAsync("postgres"))
                     await ExecAsync(conn, $"CREATE DATABASE {Q(scratch)}", ct);
-                var rawRestore = await TimeToolAsync("pg_restore", scratch, ["--no-owner", "--no-privileges", "--exit-on-error", $"--dbname={scratch}", file], ct);
+                var rawRestore = await TimeToolAsync("pg_restore", scratch, ["--no-owner", "--no-privileges", "--exit-on-error", $"--dbname={scratch}", stock], ct);
                 await using (var conn = await db.OpenAsSuperuserAsync("postgres"))
                     await ExecAsync(conn, $"DROP DATABASE {Q(scratch)} WITH (FORCE)", ct);
+                File.Delete(stock);
 
                 var target = TenantIdentifier.NewId();
                 sw.Restart();
-                await using (var stream = await store.OpenReadAsync(key, ct))
-                    await archive.RestoreAsync(stream, db.SitesDatabase, schema, target, schema, big.RoleName, ct);
+                await archive.RestoreAsync((part, token) => store.OpenReadAsync(prefix + part, token), dumped, db.SitesDatabase, schema, target,
+                    schema, big.RoleName, ct);
                 var pressRestore = sw.Elapsed.TotalSeconds;
                 sw.Restart();
                 var counts = await archive.CountRowsAsync(db.SitesDatabase, target, big.RoleName, ct);
@@ -140,10 +155,10 @@ public static class BackupBench
                 if (!counts.OrderBy(c => c.Key).SequenceEqual(info.Tables.OrderBy(c => c.Key)))
                     throw new InvalidOperationException("restored row counts differ from the dump's");
                 await archive.DropSchemaAsync(db.SitesDatabase, target, big.RoleName, ct);
-                await store.DeleteAsync(key, ct);
+                foreach (var (part, _) in uploaded) await store.DeleteAsync(prefix + part, ct);
                 var round = new BackupRound(rawDump, pressDump, readBack, rawRestore, pressRestore, count);
                 rounds.Add(round);
-                Log($"round {r}: {round}; schema {schemaBytes:N0} bytes, archive {archiveBytes:N0} bytes, {tables} tables, {rows:N0} rows");
+                Log($"round {r}: {round}; schema {schemaBytes:N0} bytes, stock archive {archiveBytes:N0} bytes, Press {layout}, {tables} tables, {rows:N0} rows");
             }
             await using (var conn = await db.OpenAsSuperuserAsync())
                 await ExecAsync(conn, $"SET ROLE {Q(big.RoleName)}; DROP SCHEMA {Q(schema)} CASCADE", ct); // keep the curve's catalog clean
@@ -193,18 +208,18 @@ public static class BackupBench
                 for (var r = 0; r < 3; r++)
                 {
                     raw.Add(1000 * await TimeToolAsync("pg_dump", db.SitesDatabase, ["--format=custom", $"--schema={site.Location.Schema}", ], ct));
-                    var key = $"bench/{site.Id}/{n}-{r}/database.dump";
+                    var prefix = $"bench/{site.Id}/{n}-{r}/";
                     var sw = Stopwatch.StartNew();
-                    await archive.DumpAsync(site, (stream, token) => store.PutAsync(key, stream, token), ct);
+                    var (_, parts) = await archive.DumpAsync(site, (part, stream, token) => store.PutAsync(prefix + part, stream, token), ct);
                     press.Add(sw.Elapsed.TotalMilliseconds);
-                    await store.DeleteAsync(key, ct);
+                    foreach (var (part, _) in parts) await store.DeleteAsync(prefix + part, ct);
                 }
                 var point = new CatalogPoint(created, classRows, Summary.Of(raw), Summary.Of(press));
                 points.Add(point);
                 Log($"catalog: {point}");
                 if (created < n) break;
             }
-            return new BackupResult(machine, sizeMb, schemaBytes, archiveBytes, rows, tables, load.Elapsed.TotalSeconds, rounds, tablesPerSchema,
+            return new BackupResult(machine, sizeMb, schemaBytes, archiveBytes, layout!, rows, tables, load.Elapsed.TotalSeconds, rounds, tablesPerSchema,
                 points, note, wall.Elapsed.TotalSeconds, loadAtStart, Machine.Load());
         }
         finally
@@ -225,8 +240,8 @@ public static class BackupBench
     private static string SchemaSize(string schema) =>
         $"SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '{schema}' AND c.relkind IN ('r', 'm')";
 
-    /// <summary>Runs a client tool as the superuser, stdout to /dev/null, and returns its wall time in seconds.</summary>
-    private static async Task<double> TimeToolAsync(string tool, string database, string[] args, CancellationToken ct)
+    /// <summary>Runs a client tool as the superuser, stdout to <paramref name="output"/> (default /dev/null), and returns its wall time in seconds.</summary>
+    private static async Task<double> TimeToolAsync(string tool, string database, string[] args, CancellationToken ct, string output = "/dev/null")
     {
         var su = new NpgsqlConnectionStringBuilder(TestServices.PostgresSuperuser);
         // Through sh so that stdout really is /dev/null (pg_dump --file=/dev/null fails: it fsyncs its output file).
@@ -234,7 +249,8 @@ public static class BackupBench
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
-        foreach (var a in (string[])["-c", "exec \"$0\" \"$@\" >/dev/null", Path.Combine(TestServices.PgTools, tool), .. args]) info.ArgumentList.Add(a);
+        info.Environment["PRESS_BENCH_OUTPUT"] = output;
+        foreach (var a in (string[])["-c", "exec \"$0\" \"$@\" >\"$PRESS_BENCH_OUTPUT\"", Path.Combine(TestServices.PgTools, tool), .. args]) info.ArgumentList.Add(a);
         info.Environment["PGHOST"] = su.Host;
         info.Environment["PGPORT"] = su.Port.ToString(CultureInfo.InvariantCulture);
         info.Environment["PGUSER"] = su.Username;

@@ -34,8 +34,27 @@ public sealed record Backup(
 /// <summary>One uploaded object of a backup, with what was counted while it streamed.</summary>
 public sealed record BackupPart(string Name, string Key, long Size, string Sha256);
 
-/// <summary>What the database dump recorded: versions, and the row count of every table in the dump's snapshot.</summary>
-public sealed record SchemaDumpInfo(string ServerVersion, string DumpToolVersion, IReadOnlyDictionary<string, long> Tables);
+/// <summary>What the database dump recorded: versions, the row count of every table in the dump's snapshot, and how
+/// the dump was written (null: before layouts were recorded, one gzip archive).</summary>
+public sealed record SchemaDumpInfo(string ServerVersion, string DumpToolVersion, IReadOnlyDictionary<string, long> Tables,
+    DumpLayout? Layout = null);
+
+/// <summary>
+/// How a backup's database was dumped (docs/architecture.md §6). Always a <c>pg_dump -Fc</c> archive in the
+/// <see cref="BackupParts.Database"/> part; with <see cref="DataParts"/>, that archive holds everything but the rows
+/// of the tables, and each data part is one more <c>pg_dump -Fc --data-only</c> archive of some of the tables, taken
+/// in the same snapshot, so a restore can load them side by side.
+/// </summary>
+/// <param name="Compression">pg_dump's <c>--compress</c> value: <c>gzip</c> (before zstd) or e.g. <c>zstd:1</c>.</param>
+public sealed record DumpLayout(string Compression, IReadOnlyList<string> DataParts)
+{
+    /// <summary>Backups taken before layouts were recorded: one archive, pg_dump's default gzip.</summary>
+    public static DumpLayout Single(string compression) => new(compression, []);
+
+    public static DumpLayout Legacy { get; } = Single("gzip");
+
+    public bool Parallel => DataParts.Count > 0;
+}
 
 /// <summary>The result of restoring a backup into a scratch schema and comparing it with the manifest.</summary>
 public sealed record BackupVerification(DateTimeOffset At, bool Ok, string Detail);
@@ -51,20 +70,34 @@ public static class BackupParts
 
     public static IReadOnlyList<string> All { get; } = [Database, Files, Config, Manifest];
 
+    /// <summary>Data parts of a parallel dump: <c>database-data-01</c>, … (<see cref="DumpLayout"/>).</summary>
+    public const string DataPrefix = "database-data-";
+
+    public static string DataPart(int number) => number is >= 1 and <= 99
+        ? $"{DataPrefix}{number:00}"
+        : throw new ArgumentOutOfRangeException(nameof(number), number, "data parts are numbered 01 to 99");
+
+    public static bool IsDataPart(string part) =>
+        part.Length == DataPrefix.Length + 2 && part.StartsWith(DataPrefix, StringComparison.Ordinal) && part[^2..].All(char.IsAsciiDigit) && part[^2..] != "00";
+
     public static string SitePrefix(Guid siteId) => $"sites/{siteId:N}/";
+
+    public static string BackupPrefix(Guid siteId, Guid backupId) => $"{SitePrefix(siteId)}backups/{backupId:N}/";
 
     public static string Key(Guid siteId, Guid backupId, string part) => ObjectKeys.Validate(part switch
     {
-        Database => $"{SitePrefix(siteId)}backups/{backupId:N}/database.dump",
-        Files => $"{SitePrefix(siteId)}backups/{backupId:N}/files.tar",
-        Manifest => $"{SitePrefix(siteId)}backups/{backupId:N}/manifest.json",
-        Config => $"{SitePrefix(siteId)}backups/{backupId:N}/config.sealed",
+        Database => $"{BackupPrefix(siteId, backupId)}database.dump",
+        Files => $"{BackupPrefix(siteId, backupId)}files.tar",
+        Manifest => $"{BackupPrefix(siteId, backupId)}manifest.json",
+        Config => $"{BackupPrefix(siteId, backupId)}config.sealed",
+        _ when IsDataPart(part) => $"{BackupPrefix(siteId, backupId)}{part}.dump",
         _ => throw new ArgumentException($"unknown backup part '{part}'", nameof(part)),
     });
 
     public static string FileExtension(string part) => part switch
     {
         Database => "dump",
+        _ when IsDataPart(part) => "dump",
         Files => "tar",
         Config => "sealed",
         _ => "json",

@@ -22,9 +22,15 @@ public sealed record BackupManifest(
     IReadOnlyDictionary<string, long> Tables,
     long TotalSize,
     DateTimeOffset CreatedAt,
-    DateTimeOffset ExpiresAt)
+    DateTimeOffset ExpiresAt,
+    DumpLayout? DatabaseLayout = null)
 {
-    public const string CurrentFormat = "press-backup/1";
+    /// <summary>/2 records <see cref="DatabaseLayout"/> (compression, data parts); /1 manifests have none and hold one
+    /// gzip archive.</summary>
+    public const string CurrentFormat = "press-backup/2";
+
+    /// <summary>How the database parts were written; a manifest without one is from before layouts (one gzip archive).</summary>
+    public DumpLayout Layout => DatabaseLayout ?? DumpLayout.Legacy;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {

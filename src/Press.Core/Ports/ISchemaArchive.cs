@@ -16,25 +16,28 @@ public interface ISchemaArchive
 
     /// <summary>
     /// <c>pg_dump -Fc -n &lt;schema&gt;</c> of the site's schema (logged in with the site role's powers, never Press's: reading
-    /// data runs the tenant's row-level security policies), its output handed to
-    /// <paramref name="upload"/> as a stream while it is produced (no local copy), and the row count of every table
-    /// taken in the same snapshot as the dump.
+    /// data runs the tenant's row-level security policies), each archive handed to <paramref name="upload"/> with its
+    /// part name as a stream while it is produced (no local copy), and the row count of every table taken in the same
+    /// snapshot as the dump. A large schema is dumped as several archives at once, all in that snapshot
+    /// (<see cref="DumpLayout"/>, recorded in the returned info).
     /// </summary>
-    Task<(SchemaDumpInfo Info, UploadedObject Archive)> DumpAsync(
-        Site site, Func<Stream, CancellationToken, Task<UploadedObject>> upload, CancellationToken ct);
+    Task<(SchemaDumpInfo Info, IReadOnlyList<(string Part, UploadedObject Object)> Parts)> DumpAsync(
+        Site site, Func<string, Stream, CancellationToken, Task<UploadedObject>> upload, CancellationToken ct);
 
     /// <summary>
-    /// Restores an archive of schema <paramref name="dumpSchema"/> into the schema <paramref name="targetSchema"/> of
-    /// <paramref name="database"/>, created for it and owned by <paramref name="targetRole"/>, every object created by
-    /// that role (logged in with its powers: writing rows runs the tenant's constraints, defaults and triggers). The
-    /// rows go in ONE transaction, which ends by marking the schema complete: run again, a complete schema is reported
-    /// as such, and what an interrupted attempt left under that exact name is dropped and restored anew. A schema named
-    /// <paramref name="dumpSchema"/> (the live one, or another site's) is never touched.
+    /// Restores the archive(s) of schema <paramref name="dumpSchema"/> (opened by part name with
+    /// <paramref name="openPart"/>, laid out as <paramref name="layout"/> says) into the schema
+    /// <paramref name="targetSchema"/> of <paramref name="database"/>, created for it and owned by
+    /// <paramref name="targetRole"/>, every object created by that role (logged in with its powers: writing rows runs the
+    /// tenant's constraints, defaults and triggers). The last transaction marks the schema complete: run again, a
+    /// complete schema is reported as such, and what an interrupted attempt left under that exact name is dropped and
+    /// restored anew; a failed attempt drops what it restored. A schema named <paramref name="dumpSchema"/> (the live
+    /// one, or another site's) is never touched.
     /// </summary>
     /// <param name="liveSchema">The name the site uses the restored data under (its live schema, which a restore in place
     /// swaps it to): what function bodies, resolved only when they run, must name.</param>
-    Task<string> RestoreAsync(Stream archive, string database, string dumpSchema, string targetSchema, string liveSchema, string targetRole,
-        CancellationToken ct);
+    Task<string> RestoreAsync(Func<string, CancellationToken, Task<Stream>> openPart, DumpLayout layout, string database, string dumpSchema,
+        string targetSchema, string liveSchema, string targetRole, CancellationToken ct);
 
     Task<bool> SchemaExistsAsync(string database, string schema, CancellationToken ct);
 

@@ -178,8 +178,8 @@ public static class BackupsApi
 
     private static string? PartProblem(string? part) =>
         part is null ? $"'part' is required: one of {string.Join(", ", BackupParts.All)}."
-        : BackupParts.All.Contains(part) ? null
-        : $"Unknown part '{Clip(part)}': use one of {string.Join(", ", BackupParts.All)}.";
+        : BackupParts.All.Contains(part) || BackupParts.IsDataPart(part) ? null
+        : $"Unknown part '{Clip(part)}': use one of {string.Join(", ", BackupParts.All)} (or a data part a backup lists, {BackupParts.DataPart(1)}, …).";
 
     private static string Clip(string s) => s.Length > 80 ? s[..80] + "…" : s;
 

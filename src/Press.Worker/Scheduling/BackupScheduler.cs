@@ -78,8 +78,12 @@ public sealed partial class BackupScheduler(
         {
             try
             {
+                // Also what a failed attempt uploaded but never recorded (a data part of a larger plan, say).
+                var listed = new List<string>();
+                await foreach (var item in objects.ListAsync(BackupParts.BackupPrefix(backup.SiteId, backup.Id), ct)) listed.Add(item.Key);
                 var keys = backup.Parts.Select(p => p.Key)
                     .Concat(BackupParts.All.Select(part => BackupParts.Key(backup.SiteId, backup.Id, part)))
+                    .Concat(listed)
                     .Distinct(StringComparer.Ordinal);
                 foreach (var key in keys)
                     await objects.DeleteAsync(key, ct);

@@ -10,9 +10,10 @@ public sealed class UnusedSchemaArchive : ISchemaArchive
 {
     private static Exception Unused() => new InvalidOperationException("this test does not run the schema archive");
     public Task<ToolCheck> CheckToolsAsync(CancellationToken ct) => throw Unused();
-    public Task<(SchemaDumpInfo Info, UploadedObject Archive)> DumpAsync(Site site, Func<Stream, CancellationToken, Task<UploadedObject>> upload, CancellationToken ct) => throw Unused();
-    public Task<string> RestoreAsync(Stream archive, string database, string dumpSchema, string targetSchema, string liveSchema, string targetRole,
-        CancellationToken ct) => throw Unused();
+    public Task<(SchemaDumpInfo Info, IReadOnlyList<(string Part, UploadedObject Object)> Parts)> DumpAsync(Site site,
+        Func<string, Stream, CancellationToken, Task<UploadedObject>> upload, CancellationToken ct) => throw Unused();
+    public Task<string> RestoreAsync(Func<string, CancellationToken, Task<Stream>> openPart, DumpLayout layout, string database, string dumpSchema,
+        string targetSchema, string liveSchema, string targetRole, CancellationToken ct) => throw Unused();
     public Task<bool> SchemaExistsAsync(string database, string schema, CancellationToken ct) => throw Unused();
     public Task<IReadOnlyDictionary<string, long>> CountRowsAsync(string database, string schema, string role, CancellationToken ct) => throw Unused();
     public Task RenameSchemasAsync(string database, string role, IReadOnlyList<(string From, string To)> renames, CancellationToken ct) => throw Unused();

@@ -23,7 +23,7 @@ public sealed class DumpCancellationTests(InfraFixture f) : IClassFixture<InfraF
         var uploading = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var cancel = new CancellationTokenSource();
 
-        var dump = archive.DumpAsync(site.Site, async (stream, token) =>
+        var dump = archive.DumpAsync(site.Site, async (_, stream, token) =>
         {
             var first = new byte[1024];
             await stream.ReadExactlyAsync(first, token);

@@ -45,7 +45,7 @@ public sealed class BackupToolCheckTests
         var site = new Core.Sites.Site(Guid.NewGuid(), "mismatch.test", Core.Sites.SiteState.Active, new("postgres", "t_aaaaaaaaaaaaaaaaaaaa"),
             "t_aaaaaaaaaaaaaaaaaaaa", [], [], DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, null, null, null);
         var failure = await Assert.ThrowsAsync<StepFailedException>(() =>
-            archive.DumpAsync(site, (_, _) => throw new InvalidOperationException("must not upload"), CancellationToken.None));
+            archive.DumpAsync(site, (_, _, _) => throw new InvalidOperationException("must not upload"), CancellationToken.None));
         Assert.Equal(FailureKind.Permanent, failure.Kind);
         Assert.Equal(check.Problem, failure.Message);
     }

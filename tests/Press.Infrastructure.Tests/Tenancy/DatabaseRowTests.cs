@@ -43,7 +43,7 @@ public sealed class DatabaseRowTests(InfraFixture f) : IClassFixture<InfraFixtur
             await conn.ExecAsync("CREATE TABLE items (id int PRIMARY KEY, note text); INSERT INTO items SELECT i, md5(i::text) FROM generate_series(1, 50000) i");
         var archive = new PgSchemaArchive(new BackupOptions { ToolsFolder = TestServices.PgTools }, f.Sources);
         var dump = new MemoryStream();
-        await archive.DumpAsync(site.Site, async (stream, ct) =>
+        await archive.DumpAsync(site.Site, async (_, stream, ct) =>
         {
             await stream.CopyToAsync(dump, ct);
             return new UploadedObject("test", dump.Length, "-");
@@ -52,8 +52,9 @@ public sealed class DatabaseRowTests(InfraFixture f) : IClassFixture<InfraFixtur
         // The restore reads its archive through a gate: it stays in the middle of its data until the test opens it.
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var target = RestoreNames.FreshSchema(site.Schema, "0123456789ab");
-        var restoring = archive.RestoreAsync(new GatedStream(new MemoryStream(dump.ToArray()), afterBytes: dump.Length * 2 / 3, gate.Task),
-            f.Db.SitesDatabase, site.Schema, target, site.Schema, site.Role, Ct);
+        var restoring = archive.RestoreAsync(
+            (_, _) => Task.FromResult<Stream>(new GatedStream(new MemoryStream(dump.ToArray()), afterBytes: dump.Length * 2 / 3, gate.Task)),
+            DumpLayout.Legacy, f.Db.SitesDatabase, site.Schema, target, site.Schema, site.Role, Ct);
         await CopyingAsync(); // the restore is in the middle of its data, waiting at the gate
 
         try

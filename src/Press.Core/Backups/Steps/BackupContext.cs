@@ -23,6 +23,12 @@ internal static class BackupContext
         return (backup, backup.Manifest);
     }
 
+    /// <summary>Opens a database part the manifest lists, by name, for <see cref="ISchemaArchive.RestoreAsync"/>.</summary>
+    public static Func<string, CancellationToken, Task<Stream>> PartOpener(IObjectStore store, Backup backup, BackupManifest manifest) =>
+        (name, token) => manifest.Part(name) is { } part
+            ? store.OpenReadAsync(part.Key, token)
+            : throw new StepFailedException(FailureKind.Permanent, $"backup {backup.Id} has no {name} part");
+
     public static string RestoreId(this StepContext c) => RestoreNames.RestoreId(c.Job.Id);
 
     /// <summary>Where a restore puts the backup's data: a fresh schema beside the live one (in place) or the new site's

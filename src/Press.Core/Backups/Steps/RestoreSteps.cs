@@ -37,11 +37,8 @@ public sealed class RestoreDatabaseStep(IBackupStore backups, ISchemaArchive arc
         var target = c.RestoreTarget();
         // The archive knows a complete restore from an interrupted one (it marks the schema in the restore's own
         // transaction), says so for the first and starts the second over.
-        var part = manifest.Part(BackupParts.Database)
-            ?? throw new StepFailedException(FailureKind.Permanent, $"backup {backup.Id} has no database part");
-        await using var archiveStream = await store.OpenReadAsync(part.Key, ct);
-        return StepResult.Ok(await archive.RestoreAsync(archiveStream, c.Site.Location.Database, manifest.Schema, target,
-            c.Site.Location.Schema, c.Site.RoleName, ct));
+        return StepResult.Ok(await archive.RestoreAsync(BackupContext.PartOpener(store, backup, manifest), manifest.Layout,
+            c.Site.Location.Database, manifest.Schema, target, c.Site.Location.Schema, c.Site.RoleName, ct));
     }
 }
 

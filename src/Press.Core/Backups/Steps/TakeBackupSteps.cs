@@ -18,12 +18,16 @@ public sealed class BackupDatabaseStep(IBackupStore backups, ISchemaArchive arch
         // A site whose creation failed before its schema existed has nothing to back up; deleting it must still work.
         if (!await archive.SchemaExistsAsync(c.Site.Location.Database, c.Site.Location.Schema, ct))
             return StepResult.Skip($"schema {c.Site.Location.Schema} does not exist: nothing to back up");
-        var key = BackupParts.Key(c.Site.Id, backup.Id, BackupParts.Database);
-        var (info, uploaded) = await archive.DumpAsync(c.Site, (stream, token) => store.PutAsync(key, stream, token), ct);
+        var (info, uploaded) = await archive.DumpAsync(c.Site,
+            (part, stream, token) => store.PutAsync(BackupParts.Key(c.Site.Id, backup.Id, part), stream, token), ct);
         await backups.RecordDumpAsync(c.Lease, info, ct);
-        await backups.RecordPartAsync(c.Lease, new BackupPart(BackupParts.Database, key, uploaded.Size, uploaded.Sha256), ct);
-        return StepResult.Ok($"pg_dump -Fc -n {c.Site.Location.Schema}: {info.Tables.Count} tables, {info.Tables.Values.Sum():N0} rows, " +
-                             $"{BackupContext.Size(uploaded.Size)} to {store.Describe} (sha256 {uploaded.Sha256[..12]}…)");
+        foreach (var (part, done) in uploaded)
+            await backups.RecordPartAsync(c.Lease, new BackupPart(part, BackupParts.Key(c.Site.Id, backup.Id, part), done.Size, done.Sha256), ct);
+        var layout = info.Layout ?? DumpLayout.Legacy;
+        var how = layout.Parallel ? $"{1 + layout.DataParts.Count} parallel archives" : "one archive";
+        return StepResult.Ok($"pg_dump -Fc --compress={layout.Compression} -n {c.Site.Location.Schema} ({how}): {info.Tables.Count} tables, " +
+                             $"{info.Tables.Values.Sum():N0} rows, {BackupContext.Size(uploaded.Sum(u => u.Object.Size))} to {store.Describe} " +
+                             $"(sha256 {string.Join(", ", uploaded.Select(u => u.Object.Sha256[..12] + "…"))})");
     }
 }
 
@@ -91,7 +95,7 @@ public sealed class WriteManifestStep(IBackupStore backups, IObjectStore store) 
             c.Site.Location.Database, c.Site.Location.Schema, backup.Trigger.ToString(),
             new ManifestPostgres(dump.ServerVersion, dump.DumpToolVersion), apps, parts,
             parts.Any(p => p.Name == BackupParts.Files) ? null : "no files part: the site's runtime keeps no files",
-            dump.Tables, parts.Sum(p => p.Size), backup.CreatedAt, backup.ExpiresAt);
+            dump.Tables, parts.Sum(p => p.Size), backup.CreatedAt, backup.ExpiresAt, dump.Layout ?? DumpLayout.Legacy);
         var key = BackupParts.Key(c.Site.Id, backup.Id, BackupParts.Manifest);
         using var content = new MemoryStream(manifest.ToJsonBytes());
         var uploaded = await store.PutAsync(key, content, ct);

@@ -26,9 +26,8 @@ public sealed class VerifyRestoreStep(IBackupStore backups, ISchemaArchive archi
         try
         {
             foreach (var part in backup.Parts) await PartCheck.RequireIntactAsync(store, part, ct);
-            var dumpPart = manifest.Part(BackupParts.Database)!;
-            await using (var archiveStream = await store.OpenReadAsync(dumpPart.Key, ct))
-                await archive.RestoreAsync(archiveStream, db, manifest.Schema, scratch, c.Site.Location.Schema, c.Site.RoleName, ct);
+            await archive.RestoreAsync(BackupContext.PartOpener(store, backup, manifest), manifest.Layout, db, manifest.Schema, scratch,
+                c.Site.Location.Schema, c.Site.RoleName, ct);
             var counts = await archive.CountRowsAsync(db, scratch, c.Site.RoleName, ct);
             problem = BackupContext.CountMismatch(manifest.Tables, counts);
             detail = problem ?? $"restored into a scratch schema: {counts.Count} tables and {counts.Values.Sum():N0} rows match the manifest";

@@ -10,4 +10,14 @@ public sealed class BackupOptions
 
     /// <summary>How long one dump or restore may run.</summary>
     public TimeSpan ToolTimeout { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>pg_dump's <c>--compress</c> for new backups (<c>zstd:N</c>, <c>lz4:N</c>, <c>gzip:N</c>, <c>none</c>).
+    /// Tools older than PostgreSQL 16 know only gzip and get their default (<see cref="DumpPlan.CompressionFor"/>).</summary>
+    public string Compression { get; set; } = DumpPlan.DefaultCompression;
+
+    /// <summary>A schema whose tables hold at least this many MiB is dumped as parallel archives.</summary>
+    public int ParallelThresholdMb { get; set; } = DumpPlan.DefaultThresholdMb;
+
+    /// <summary>How many data archives a large schema is dumped into at once, and how many a restore loads at once.</summary>
+    public int ParallelJobs { get; set; } = DumpPlan.DefaultJobs;
 }

@@ -62,60 +62,137 @@ public sealed class PgSchemaArchive(BackupOptions options, PressDataSources sour
         return check.Ok ? check : throw new StepFailedException(FailureKind.Permanent, check.Problem!);
     }
 
-    public Task<(SchemaDumpInfo Info, UploadedObject Archive)> DumpAsync(
-        Site site, Func<Stream, CancellationToken, Task<UploadedObject>> upload, CancellationToken ct) =>
+    public Task<(SchemaDumpInfo Info, IReadOnlyList<(string Part, UploadedObject Object)> Parts)> DumpAsync(
+        Site site, Func<string, Stream, CancellationToken, Task<UploadedObject>> upload, CancellationToken ct) =>
         Guard("dump", () => DumpCoreAsync(site, upload, ct));
 
-    private async Task<(SchemaDumpInfo Info, UploadedObject Archive)> DumpCoreAsync(
-        Site site, Func<Stream, CancellationToken, Task<UploadedObject>> upload, CancellationToken ct)
+    private async Task<(SchemaDumpInfo Info, IReadOnlyList<(string Part, UploadedObject Object)> Parts)> DumpCoreAsync(
+        Site site, Func<string, Stream, CancellationToken, Task<UploadedObject>> upload, CancellationToken ct)
     {
         var check = await RequireToolsAsync(ct);
-        await using var login = await TenantLogin.CreateAsync(sources, site.Location.Database, site.RoleName, options.ToolTimeout, ct);
-        // One snapshot for the dump and the row counts: the manifest's counts describe exactly the dumped data.
+        var compression = Compression(check);
+        var (database, schema) = (site.Location.Database, site.Location.Schema);
+        await using var login = await TenantLogin.CreateAsync(sources, database, site.RoleName, options.ToolTimeout, ct);
+        // One snapshot for every archive and the row counts: the manifest's counts describe exactly the dumped data, and
+        // parallel archives fit together as one dump (what pg_dump -j does with its workers).
         await using var conn = await login.OpenAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
         var snapshot = (await conn.ScalarAsync<string>("SELECT pg_catalog.pg_export_snapshot()", ct))!;
+        var spread = DumpPlan.Spread(await TableSizesAsync(conn, schema, ct), options.ParallelThresholdMb * (1L << 20), options.ParallelJobs);
+        var layout = new DumpLayout(DumpPlan.Describe(compression), spread.Select((_, i) => BackupParts.DataPart(i + 1)).ToList());
+        var archives = new List<(string Part, IReadOnlyList<string> Args)>
+        {
+            (BackupParts.Database, PgArgs.DumpSchema(database, schema, site.RoleName, snapshot, compression, [.. spread.SelectMany(t => t)])),
+        };
+        archives.AddRange(spread.Select((tables, i) =>
+            (layout.DataParts[i], PgArgs.DumpRows(database, schema, tables, site.RoleName, snapshot, compression))));
 
-        // --enable-row-security: the site's own forced policies apply to it, in the dump as in the counts. Without it
-        // pg_dump refuses such a table, and a tenant could make every backup fail — and with it its own deletion.
-        using var dump = PgTool.Start(options, "pg_dump", login.Connection,
-            ["--format=custom", $"--schema={site.Location.Schema}", $"--role={site.RoleName}", $"--snapshot={snapshot}",
-             "--enable-row-security", "--no-password"], stdin: true);
-        dump.StandardInput.Close(); // nothing to read: never the worker's own stdin
-        var errors = PgTool.CollectErrorsAsync(dump);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var dumps = new List<System.Diagnostics.Process>();
         try
         {
-            var counting = CountRowsInAsync(conn, site.Location.Schema, ct);
-            var uploading = upload(new ToolOutputStream(dump, errors, "pg_dump"), ct);
+            var uploads = new List<Task<(string, UploadedObject)>>();
+            foreach (var (part, args) in archives)
+            {
+                var dump = PgTool.Start(options, "pg_dump", login.Connection, args, stdin: true);
+                dumps.Add(dump);
+                dump.StandardInput.Close(); // nothing to read: never the worker's own stdin
+                var output = new ToolOutputStream(dump, PgTool.CollectErrorsAsync(dump), "pg_dump");
+                uploads.Add(UploadAsync(part, output));
+            }
+            async Task<(string, UploadedObject)> UploadAsync(string part, Stream output)
+            {
+                try { return (part, await upload(part, output, stop.Token)); }
+                catch
+                {
+                    // One archive failed: the others stop too (their pg_dump killed, their uploads aborted).
+                    await stop.CancelAsync();
+                    foreach (var d in dumps) PgTool.Kill(d);
+                    throw;
+                }
+            }
+            var counting = CountRowsInAsync(conn, schema, ct);
+            var uploading = Task.WhenAll(uploads);
             if (await Task.WhenAny(counting, uploading) == counting && counting.IsFaulted)
             {
                 // A count that failed (the site's own code raising) ends the snapshot's transaction, and pg_dump's error
                 // would only say it lost the snapshot: report the count's own error.
-                PgTool.Kill(dump);
+                foreach (var d in dumps) PgTool.Kill(d);
                 try { await uploading; } catch (Exception) when (!ct.IsCancellationRequested) { }
             }
             var tables = await counting;
-            var archive = await uploading;
+            var uploaded = await FirstFailureAsync(uploads);
             await tx.RollbackAsync(ct);
-            return (new SchemaDumpInfo(check.ServerVersion!, check.DumpVersion!, tables), archive);
+            return (new SchemaDumpInfo(check.ServerVersion!, check.DumpVersion!, tables, layout), uploaded);
         }
         finally
         {
-            PgTool.Kill(dump);
+            foreach (var d in dumps)
+            {
+                PgTool.Kill(d);
+                d.Dispose();
+            }
+        }
+    }
+
+    /// <summary>pg_dump's <c>--compress</c> for these tools: the configured one, or their gzip default before 16.</summary>
+    private string? Compression(ToolCheck check)
+    {
+        try
+        {
+            return DumpPlan.CompressionFor(PgTool.MajorOf(check.DumpVersion!) ?? 0, options.Compression);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new StepFailedException(FailureKind.Permanent, ex.Message);
+        }
+    }
+
+    /// <summary>Bytes of each table's rows (heap and TOAST, no indexes), in the dump's snapshot, for <see cref="DumpPlan.Spread"/>.</summary>
+    private static async Task<IReadOnlyList<(string, long)>> TableSizesAsync(NpgsqlConnection conn, string schema, CancellationToken ct)
+    {
+        var sizes = new List<(string, long)>();
+        await using var cmd = Sql.Command(conn, """
+            SELECT c.relname, pg_catalog.pg_table_size(c.oid) FROM pg_catalog.pg_class c
+            JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = @s AND c.relkind = 'r' ORDER BY c.relname
+            """, ("s", schema));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) sizes.Add((r.GetString(0), r.GetInt64(1)));
+        return sizes;
+    }
+
+    /// <summary>All results, or the first real failure: a task cancelled because another failed is not the reason.</summary>
+    private static async Task<IReadOnlyList<T>> FirstFailureAsync<T>(IReadOnlyList<Task<T>> tasks)
+    {
+        try
+        {
+            return await Task.WhenAll(tasks);
+        }
+        catch (Exception)
+        {
+            var failed = tasks.Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException!).ToList();
+            var cause = failed.FirstOrDefault(e => e is not OperationCanceledException) ?? failed.FirstOrDefault();
+            if (cause is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(cause);
+            throw;
         }
     }
 
     /// <summary>
     /// Into a fresh schema that Press creates, owned by the target role (dropping first what an interrupted attempt
     /// left under that exact name), then pg_restore's SQL with the dump's schema name rewritten to it, run by psql as
-    /// the target role in one transaction that ends by marking the schema complete. A complete schema is left as it is.
+    /// the target role. One archive: one transaction that ends by marking the schema complete. Parallel archives
+    /// (<see cref="DumpLayout"/>): the definitions in one transaction, then the data archives each in its own,
+    /// <see cref="BackupOptions.ParallelJobs"/> at once, then sequence values, indexes and constraints in a last
+    /// transaction that marks the schema complete. Atomicity comes from the mark (and, in place, the schema swap): a
+    /// failed attempt drops the schema, and one that was killed leaves it unmarked for the retry to drop. A complete
+    /// schema is left as it is.
     /// </summary>
-    public Task<string> RestoreAsync(Stream archive, string database, string dumpSchema, string targetSchema, string liveSchema,
-        string targetRole, CancellationToken ct) =>
-        Guard("restore", () => RestoreCoreAsync(archive, database, dumpSchema, targetSchema, liveSchema, targetRole, ct));
+    public Task<string> RestoreAsync(Func<string, CancellationToken, Task<Stream>> openPart, DumpLayout layout, string database, string dumpSchema,
+        string targetSchema, string liveSchema, string targetRole, CancellationToken ct) =>
+        Guard("restore", () => RestoreCoreAsync(openPart, layout, database, dumpSchema, targetSchema, liveSchema, targetRole, ct));
 
-    private async Task<string> RestoreCoreAsync(Stream archive, string database, string dumpSchema, string targetSchema, string liveSchema,
-        string targetRole, CancellationToken ct)
+    private async Task<string> RestoreCoreAsync(Func<string, CancellationToken, Task<Stream>> openPart, DumpLayout layout, string database,
+        string dumpSchema, string targetSchema, string liveSchema, string targetRole, CancellationToken ct)
     {
         await RequireToolsAsync(ct);
         await using (var conn = await sources.OpenSitesAsync(database, ct))
@@ -127,8 +204,42 @@ public sealed class PgSchemaArchive(BackupOptions options, PressDataSources sour
             await FreshSchemaAsync(conn, targetSchema, targetRole, ct);
         }
         await using var login = await TenantLogin.CreateAsync(sources, database, targetRole, options.ToolTimeout, ct);
-        var fed = await RestorePipeline.RunAsync(options, login, archive, dumpSchema, targetSchema, liveSchema, ct);
-        return $"restored {fed:N0} bytes of archive (schema {dumpSchema}) into new schema {targetSchema}, owned by {targetRole}";
+        async Task<long> RunAsync(string part, PgArgs.RestorePhase phase, RestoreScript script, CancellationToken token)
+        {
+            await using var archive = await openPart(part, token);
+            return await RestorePipeline.RunAsync(options, login, archive, PgArgs.Restore(dumpSchema, phase), script,
+                dumpSchema, targetSchema, liveSchema, token);
+        }
+        try
+        {
+            if (!layout.Parallel)
+            {
+                var fed = await RunAsync(BackupParts.Database, PgArgs.RestorePhase.Whole, RestoreScript.For(targetSchema, targetRole), ct);
+                return $"restored {fed:N0} bytes of archive ({layout.Compression}, schema {dumpSchema}) into new schema {targetSchema}, owned by {targetRole}";
+            }
+            var total = await RunAsync(BackupParts.Database, PgArgs.RestorePhase.BeforeRows, RestoreScript.Phase(targetRole), ct);
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            using var slots = new SemaphoreSlim(Math.Max(1, options.ParallelJobs));
+            var loads = layout.DataParts.Select(async part =>
+            {
+                await slots.WaitAsync(stop.Token);
+                try { return await RunAsync(part, PgArgs.RestorePhase.Rows, RestoreScript.Phase(targetRole), stop.Token); }
+                catch { await stop.CancelAsync(); throw; }
+                finally { slots.Release(); }
+            }).ToList();
+            total += (await FirstFailureAsync(loads)).Sum();
+            total += await RunAsync(BackupParts.Database, PgArgs.RestorePhase.AfterRows, RestoreScript.For(targetSchema, targetRole), ct);
+            return $"restored {total:N0} bytes of {1 + layout.DataParts.Count} archives ({layout.Compression}, schema {dumpSchema}; " +
+                   $"rows {Math.Min(options.ParallelJobs, layout.DataParts.Count)} at a time) into new schema {targetSchema}, owned by {targetRole}";
+        }
+        catch (Exception) when (!ct.IsCancellationRequested)
+        {
+            // Nothing half-restored stays behind. A cancelled worker (lease lost) leaves the unmarked schema to the
+            // retry instead: the next claim may already be restoring under this name.
+            try { await DropSchemaAsync(database, targetSchema, targetRole, CancellationToken.None); }
+            catch (StepFailedException) { } // the retry drops the unmarked schema first
+            throw;
+        }
     }
 
     /// <summary>Pure DDL in Press's session: no user code runs (event triggers, the one hook on DDL, need a superuser).</summary>

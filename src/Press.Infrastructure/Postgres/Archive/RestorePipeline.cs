@@ -9,16 +9,13 @@ namespace Press.Infrastructure.Postgres.Archive;
 /// </summary>
 internal static class RestorePipeline
 {
-    public static async Task<long> RunAsync(BackupOptions options, TenantLogin login, Stream archive, string dumpSchema, string targetSchema,
-        string liveSchema, CancellationToken ct)
+    public static async Task<long> RunAsync(BackupOptions options, TenantLogin login, Stream archive, IReadOnlyList<string> restoreArgs,
+        RestoreScript script, string dumpSchema, string targetSchema, string liveSchema, CancellationToken ct)
     {
-        var script = RestoreScript.For(targetSchema, login.SiteRole);
         using var psql = PgTool.Start(options, "psql", login.Connection,
             ["-X", "-q", "-w", "-v", "ON_ERROR_STOP=1", "-o", "/dev/null", "-f", "-"], stdin: true);
-        // Only the dump's schema; no owners or grants of the source (objects belong to whoever restores them); SQL out.
         var offline = new Npgsql.NpgsqlConnectionStringBuilder(login.Connection.ConnectionString) { Password = null };
-        using var restore = PgTool.Start(options, "pg_restore", offline,
-            ["--schema=" + dumpSchema, "--no-owner", "--no-privileges", "--exit-on-error", "-f", "-"], stdin: true);
+        using var restore = PgTool.Start(options, "pg_restore", offline, restoreArgs, stdin: true);
         var psqlErrors = PgTool.CollectErrorsAsync(psql);
         var restoreErrors = PgTool.CollectErrorsAsync(restore);
         long fed = 0;
@@ -55,7 +52,7 @@ internal static class RestorePipeline
             var flowing = Task.WhenAll(IgnorePipeErrors(feed), IgnorePipeErrors(pipe));
             var psqlExited = psql.WaitForExitAsync(ct);
             // psql failing early stops reading: pg_restore then blocks on its output and the feed on pg_restore's input.
-            if (await Task.WhenAny(flowing, psqlExited) == psqlExited && psql.ExitCode != 0) PgTool.Kill(restore);
+            if (await Task.WhenAny(flowing, psqlExited) == psqlExited && psqlExited.IsCompletedSuccessfully && psql.ExitCode != 0) PgTool.Kill(restore);
             await flowing;
             await psqlExited;
             await restore.WaitForExitAsync(ct);

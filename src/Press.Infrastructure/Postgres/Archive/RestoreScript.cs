@@ -15,17 +15,25 @@ internal sealed record RestoreScript(string Prologue, string Epilogue)
     /// <summary>Fed instead of the epilogue when pg_restore failed: an error, so psql rolls back and exits non-zero.</summary>
     public const string Abort = "\nDO $$ BEGIN RAISE EXCEPTION 'pg_restore failed; rolling back'; END $$;\n";
 
+    /// <summary>The last (or only) transaction of a restore: it marks the schema complete.</summary>
     public static RestoreScript For(string targetSchema, string targetRole) => new(
-        $"""
-        SET client_min_messages = warning;
-        BEGIN;
-        SET ROLE {Sql.Ident(targetRole)};
-
-        """,
+        Begin(targetRole),
         $"""
 
         COMMENT ON SCHEMA {Sql.Ident(targetSchema)} IS {Sql.Literal(CompleteMark)};
         COMMIT;
 
         """);
+
+    /// <summary>A transaction of a parallel restore before its last: it commits, but the schema stays unmarked (a retry
+    /// drops it) until the last transaction marks it.</summary>
+    public static RestoreScript Phase(string targetRole) => new(Begin(targetRole), "\nCOMMIT;\n");
+
+    private static string Begin(string targetRole) =>
+        $"""
+        SET client_min_messages = warning;
+        BEGIN;
+        SET ROLE {Sql.Ident(targetRole)};
+
+        """;
 }
