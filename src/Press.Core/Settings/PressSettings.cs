@@ -21,6 +21,7 @@ public sealed record PressSettings(int SoftDeleteRetentionDays)
     public const string BackupStaleAfterHoursKey = "backups.staleAfterHours";
     public const string TokenMaxLifetimeDaysKey = "tokens.maxLifetimeDays";
     public const string SsoForNewSitesKey = "sso.newSites";
+    public const string SitesPerDatabaseKey = "tenancy.sitesPerDatabase";
 
     /// <summary>New sites get their own SSO client and Social Login Key (docs/architecture.md §7); "on" or "off".</summary>
     public bool SsoForNewSites { get; init; }
@@ -66,6 +67,13 @@ public sealed record PressSettings(int SoftDeleteRetentionDays)
     /// docs/frappe.md §7). Off: the enable-scheduler step is Skipped and scheduled jobs never run.</summary>
     public bool Scheduler { get; init; } = true;
 
+    /// <summary>
+    /// At most this many sites per site database (docs/architecture.md §16). pg_dump reads its database's whole catalog,
+    /// ~29 ms per other ERPNext-sized site (docs/benchmarks.md): at 12 one site's backup in a full database costs ~1.1×
+    /// its cost in a database of 10, however many sites the host has.
+    /// </summary>
+    public int SitesPerDatabase { get; init; } = 12;
+
     public static PressSettings Defaults { get; } = new(SoftDeleteRetentionDays: 30);
 
     public TimeSpan SoftDeleteRetention => TimeSpan.FromDays(SoftDeleteRetentionDays);
@@ -91,6 +99,7 @@ public sealed record PressSettings(int SoftDeleteRetentionDays)
         [BackupStaleAfterHoursKey] = Defaults.BackupStaleAfterHours.ToString(),
         [TokenMaxLifetimeDaysKey] = Defaults.TokenMaxLifetimeDays.ToString(),
         [SsoForNewSitesKey] = "off",
+        [SitesPerDatabaseKey] = Defaults.SitesPerDatabase.ToString(),
     };
 
     private static bool ImageReference(string v) =>
@@ -128,5 +137,6 @@ public sealed record PressSettings(int SoftDeleteRetentionDays)
             [RunnerCpusKey] = v => double.TryParse(v, System.Globalization.CultureInfo.InvariantCulture, out var cpus) && cpus is >= 0.1 and <= 256
                 ? null
                 : "must be a number of CPUs between 0.1 and 256, e.g. 1.5",
+            [SitesPerDatabaseKey] = WholeNumber(1, 1000, "sites"),
         };
 }

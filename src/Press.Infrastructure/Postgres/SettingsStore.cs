@@ -31,6 +31,7 @@ public sealed class SettingsStore(PressDataSources sources, TimeProvider time) :
             BackupStaleAfterHours = Int(values, PressSettings.BackupStaleAfterHoursKey) ?? defaults.BackupStaleAfterHours,
             TokenMaxLifetimeDays = Int(values, PressSettings.TokenMaxLifetimeDaysKey) ?? defaults.TokenMaxLifetimeDays,
             SsoForNewSites = values.GetValueOrDefault(PressSettings.SsoForNewSitesKey) == "on",
+            SitesPerDatabase = Int(values, PressSettings.SitesPerDatabaseKey) ?? defaults.SitesPerDatabase,
         };
     }
 
