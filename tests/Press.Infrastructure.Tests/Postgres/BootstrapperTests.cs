@@ -31,7 +31,7 @@ public sealed class BootstrapperTests(InfraFixture f) : IClassFixture<InfraFixtu
     }
 
     [Fact]
-    public async Task Press_role_is_not_superuser_has_CREATEROLE_and_not_CREATEDB()
+    public async Task Press_role_is_not_superuser_and_has_CREATEROLE_and_CREATEDB()
     {
         var attributes = await f.SuperScalarInAsync<string>("postgres", """
             SELECT concat_ws(',', 'super=' || rolsuper::text, 'createrole=' || rolcreaterole::text,
@@ -39,7 +39,7 @@ public sealed class BootstrapperTests(InfraFixture f) : IClassFixture<InfraFixtu
                                   'replication=' || rolreplication::text, 'bypassrls=' || rolbypassrls::text)
             FROM pg_roles WHERE rolname = @r
             """, ("r", f.Db.PressRole));
-        Assert.Equal("super=false,createrole=true,createdb=false,login=true,replication=false,bypassrls=false", attributes);
+        Assert.Equal("super=false,createrole=true,createdb=true,login=true,replication=false,bypassrls=false", attributes);
     }
 
     [Fact]
