@@ -139,4 +139,23 @@ public sealed class BootstrapperTests(InfraFixture f) : IClassFixture<InfraFixtu
         Assert.True(await f.SuperScalarInAsync<bool>(database,
             "SELECT has_schema_privilege(@r, 'public', 'CREATE')", ("r", f.Db.PressRole)));
     }
+
+    [Fact]
+    public async Task Running_it_again_re_hardens_the_site_databases_Press_created()
+    {
+        var second = f.Db.SitesDatabase + "_002";
+        await new SiteDatabases(f.Sources).EnsureAsync(second, CancellationToken.None);
+        await f.SuperExecAsync("INSERT INTO site_databases (name) VALUES (@n) ON CONFLICT DO NOTHING", ("n", second));
+        // Someone opened the doors by hand since.
+        await f.SuperExecInAsync("postgres", $"GRANT CONNECT, TEMPORARY ON DATABASE \"{second}\" TO PUBLIC");
+        await f.SuperExecInAsync(second, "GRANT USAGE, CREATE ON SCHEMA public TO PUBLIC");
+
+        await InfraFixture.OneAtATimeAsync(() => new Bootstrapper(f.Db.Options, new MigrationRunner(f.Sources, NullLogger<MigrationRunner>.Instance),
+            NullLogger<Bootstrapper>.Instance).RunAsync(TestServices.PostgresSuperuser, CancellationToken.None));
+
+        Assert.False(await f.SuperScalarInAsync<bool>("postgres", "SELECT has_database_privilege('public', @d, 'CONNECT')", ("d", second)));
+        Assert.False(await f.SuperScalarInAsync<bool>("postgres", "SELECT has_database_privilege('public', @d, 'TEMPORARY')", ("d", second)));
+        Assert.False(await f.SuperScalarInAsync<bool>(second, "SELECT has_schema_privilege('public', 'public', 'CREATE')"));
+        Assert.True(await f.SuperScalarInAsync<bool>("postgres", "SELECT has_database_privilege(@r, @d, 'CONNECT')", ("r", f.Db.PressRole), ("d", second)));
+    }
 }
