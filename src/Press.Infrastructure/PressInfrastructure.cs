@@ -61,6 +61,7 @@ public static class PressInfrastructure
         services.AddSingleton(sp => Identity.SiteSso.SsoProvisioners.Create(sp.GetRequiredService<Press.Core.Identity.OidcOptions>(),
             sp.GetRequiredService<IHttpClientFactory>().CreateClient("site-sso")));
         services.AddSingleton<ITenantDatabase, TenantDatabase>();
+        services.AddSingleton<ISiteDatabases, SiteDatabases>();
         services.AddSingleton<ISiteSchema, SiteSchema>();
         services.AddSingleton<ISecretProtector, AesGcmSecretProtector>();
         services.AddSingleton<RedisJobSignals>();

@@ -83,12 +83,12 @@ public class InfraFixture : IAsyncLifetime
         new(actor, action, siteName, target, new Dictionary<string, string> { ["why"] = "test" }, "203.0.113.7");
 
     /// <summary>Inserts the site row, its NewSite job and the audit event, as <c>POST /api/sites</c> does.</summary>
-    public async Task<TestSite> CreateSiteRowAsync(string? name = null, TimeProvider? time = null, string actor = "tester")
+    public async Task<TestSite> CreateSiteRowAsync(string? name = null, TimeProvider? time = null, string actor = "tester", string? database = null)
     {
         var identifier = TenantIdentifier.NewId();
         var password = SitePassword.New();
         // Not NewSiteRecord.For: the test needs the role's password in the clear, to log in as the site.
-        var record = new NewSiteRecord(Id: Guid.CreateVersion7(), Name: name ?? NewSiteName(), Database: Db.SitesDatabase,
+        var record = new NewSiteRecord(Id: Guid.CreateVersion7(), Name: name ?? NewSiteName(), Database: database ?? Db.SitesDatabase,
             Schema: identifier, RoleName: identifier, EncryptedPassword: Secrets.Protect(password), Apps: ["erpnext"],
             EncryptedAdminPassword: Secrets.Protect(SitePassword.New()));
         var job = await Commands(time).CreateSiteAsync(record, Recipes.NewSite, Audit("site.create", record.Name, actor), CancellationToken.None);
@@ -97,14 +97,18 @@ public class InfraFixture : IAsyncLifetime
         return new TestSite(site, password, job);
     }
 
-    /// <summary>The database side of the NewSite job: create-role, create-schema, configure-role, verify-login.</summary>
-    public async Task<TestSite> ProvisionSiteAsync(string? name = null)
+    /// <summary>
+    /// The database side of the NewSite job: create-role, create-site-database, create-schema, configure-role,
+    /// verify-login — in the first sites database, or in <paramref name="database"/>.
+    /// </summary>
+    public async Task<TestSite> ProvisionSiteAsync(string? name = null, string? database = null)
     {
-        var s = await CreateSiteRowAsync(name);
+        var s = await CreateSiteRowAsync(name, database: database);
         var ct = CancellationToken.None;
         // The password as the worker sees it: decrypted from the row.
         var password = Secrets.Unprotect(s.Site.EncryptedPassword);
         await Tenant.EnsureRoleAsync(s.Site, password, ct);
+        await new SiteDatabases(Sources).EnsureAsync(s.Site.Location.Database, ct);
         await Tenant.EnsureSchemaAsync(s.Site, ct);
         await Tenant.ConfigureRoleAsync(s.Site, ct);
         await Tenant.VerifyLoginAsync(s.Site, password, ct);

@@ -36,7 +36,7 @@ public sealed class QueuedJobTests(PressAppWithoutWorker fixture) : IClassFixtur
             .ToDictionary(g => g.Key!, g => g.Last().Data.State());
         Assert.Equal(new Dictionary<string, string>
         {
-            ["create-role"] = "Succeeded", ["create-schema"] = "Succeeded", ["configure-role"] = "Succeeded",
+            ["create-role"] = "Succeeded", ["create-site-database"] = "Succeeded", ["create-schema"] = "Succeeded", ["configure-role"] = "Succeeded",
             ["verify-login"] = "Succeeded", ["allocate-runner"] = "Skipped", ["write-site-config"] = "Skipped",
             ["start-runtime"] = "Skipped", ["install-site"] = "Skipped", ["enable-scheduler"] = "Skipped", ["wait-healthy"] = "Skipped",
             ["save-site-config"] = "Skipped", ["record-versions"] = "Skipped",

@@ -125,7 +125,15 @@ public sealed class PressDatabase : IAsyncDisposable
             }
             finally { await cmd.Connection!.DisposeAsync(); }
         }
-        foreach (var db in new[] { SitesDatabase, MetadataDatabase })
+        // The site databases Press created beside the first one (press_sites_<suffix>_002, …; docs/architecture.md §16).
+        var databases = new List<string> { SitesDatabase, MetadataDatabase };
+        await using (var cmd = new NpgsqlCommand("SELECT datname FROM pg_database WHERE starts_with(datname, @p)", conn))
+        {
+            cmd.Parameters.AddWithValue("p", SitesDatabase + "_");
+            await using var r = await cmd.ExecuteReaderAsync();
+            while (await r.ReadAsync()) databases.Add(r.GetString(0));
+        }
+        foreach (var db in databases)
             await Exec(conn, $"DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)");
         foreach (var role in siteRoles)
         {

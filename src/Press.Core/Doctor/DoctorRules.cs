@@ -18,13 +18,18 @@ public static class DoctorRules
 
     /// <summary>What Press's own database role may do (docs/architecture.md §4).</summary>
     public sealed record RoleFacts(string Role, bool Superuser, bool CreateRole, bool SignalBackend, bool ReservedConnections,
-        bool SetTempFileLimit, bool OwnsAuditTable, bool AuditInsertSelect, bool AuditChange);
+        bool SetTempFileLimit, bool OwnsAuditTable, bool AuditInsertSelect, bool AuditChange)
+    {
+        /// <summary>CREATEDB: Press creates the next site database when the others are full (docs/architecture.md §16).</summary>
+        public bool CreateDb { get; init; } = true;
+    }
 
     public static DoctorCheck RolePrivileges(RoleFacts f)
     {
         var problems = new List<string>();
         if (f.Superuser) problems.Add($"{f.Role} is a superuser (a tenant's code reached through any mistake would own the cluster)");
         if (!f.CreateRole) problems.Add("it lacks CREATEROLE (sites get no roles)");
+        if (!f.CreateDb) problems.Add("it lacks CREATEDB (no site database can be added when the others are full)");
         if (!f.SignalBackend) problems.Add("it is not a member of pg_signal_backend (suspend cannot end a site's sessions)");
         if (!f.ReservedConnections) problems.Add("it is not a member of pg_use_reserved_connections");
         if (!f.SetTempFileLimit) problems.Add("it may not SET temp_file_limit (site roles get no cap)");
@@ -32,7 +37,7 @@ public static class DoctorRules
         if (!f.AuditInsertSelect) problems.Add("it lacks INSERT or SELECT on audit_events");
         if (f.AuditChange) problems.Add("it may UPDATE, DELETE or TRUNCATE audit_events");
         return problems.Count == 0
-            ? DoctorCheck.Pass(DoctorChecks.RolePrivileges, $"{f.Role}: not superuser, CREATEROLE, pg_signal_backend, pg_use_reserved_connections, SET temp_file_limit; only INSERT and SELECT on audit_events, owned by another role")
+            ? DoctorCheck.Pass(DoctorChecks.RolePrivileges, $"{f.Role}: not superuser, CREATEROLE, CREATEDB, pg_signal_backend, pg_use_reserved_connections, SET temp_file_limit; only INSERT and SELECT on audit_events, owned by another role")
             : DoctorCheck.Fail(DoctorChecks.RolePrivileges, string.Join("; ", problems),
                 f.Superuser ? $"run Press as a role made by `press-manager bootstrap`, never a superuser" : "run `press-manager bootstrap` again (with the superuser connection string): it re-applies every grant");
     }

@@ -9,7 +9,7 @@ public static class Recipes
     /// <summary>The scheduler is enabled once Frappe is installed (new sites start with it off, docs/frappe.md §7), unless the
     /// setting <c>runtime.scheduler</c> is off.</summary>
     public static readonly JobRecipe NewSite = new(JobKind.NewSite,
-        [CreateRole, CreateSchema, ConfigureRole, VerifyLogin, AllocateRunner, WriteSiteConfig, StartRuntime, InstallSite, EnableScheduler, WaitHealthy,
+        [CreateRole, CreateSiteDatabase, CreateSchema, ConfigureRole, VerifyLogin, AllocateRunner, WriteSiteConfig, StartRuntime, InstallSite, EnableScheduler, WaitHealthy,
          SaveSiteConfig, RecordVersions, RegisterSsoClient, ConfigureSiteSso],
         WhileRunning: SiteState.Installing, OnSuccess: SiteState.Active);
 
@@ -83,7 +83,7 @@ public static class Recipes
     /// <summary>The scheduler is enabled once Frappe is installed (new sites start with it off, docs/frappe.md §7), unless the
     /// setting <c>runtime.scheduler</c> is off.</summary>
     public static readonly JobRecipe NewSiteFromBackup = new(JobKind.NewSiteFromBackup,
-        [CheckBackup, CreateRole, ConfigureRole, RestoreDatabase, VerifyLogin, AllocateRunner, RestoreConfig, WriteSiteConfig, StartRuntime,
+        [CheckBackup, CreateRole, CreateSiteDatabase, ConfigureRole, RestoreDatabase, VerifyLogin, AllocateRunner, RestoreConfig, WriteSiteConfig, StartRuntime,
          StageFiles, SwapFiles, Migrate, WaitHealthy, RecordVersions, RegisterSsoClient, ConfigureSiteSso],
         WhileRunning: SiteState.Installing, OnSuccess: SiteState.Active);
 

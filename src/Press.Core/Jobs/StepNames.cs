@@ -64,4 +64,7 @@ public static class StepNames
 
     /// <summary>The steps that take a backup, first in every recipe that backs up before changing anything.</summary>
     public static IReadOnlyList<string> TakeBackup { get; } = [BackupDatabase, BackupFiles, BackupConfig, WriteManifest, VerifyBackup];
+
+    // Site databases (docs/architecture.md §16).
+    public const string CreateSiteDatabase = "create-site-database";
 }

@@ -35,8 +35,17 @@ public sealed record NewSiteRecord(
     Guid Id, string Name, string Database, string Schema, string RoleName, byte[] EncryptedPassword,
     IReadOnlyList<string> Apps, byte[] EncryptedAdminPassword)
 {
+    /// <summary>
+    /// When set, the store chooses <see cref="Database"/> by this rule in the create's own transaction, taking turns with
+    /// every other create, so two creates never both take a database's last place (docs/architecture.md §16).
+    /// </summary>
+    public SitePlacement? Placement { get; init; }
+
     /// <summary>The one place a new site's identity and secrets are made: a fresh id, schema and role, and two generated
     /// passwords (the site's database role's, Frappe's Administrator's), each sealed.</summary>
+    public static NewSiteRecord For(string name, IReadOnlyList<string> apps, SitePlacement placement, ISecretProtector secrets) =>
+        For(name, apps, placement.First, secrets) with { Placement = placement };
+
     public static NewSiteRecord For(string name, IReadOnlyList<string> apps, string database, ISecretProtector secrets)
     {
         var identifier = TenantIdentifier.NewId();

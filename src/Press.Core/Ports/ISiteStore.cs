@@ -21,6 +21,12 @@ public interface ISiteStore
     /// </summary>
     Task<int> AllocateRunnerPortAsync(Guid siteId, CancellationToken ct);
 
+    /// <summary>
+    /// Sites that hold a runner port (kept until purge) or are being created and will take one: what the host's runner
+    /// capacity is counted against (<see cref="Runtime.RunnerCapacity"/>).
+    /// </summary>
+    Task<int> CountServedAsync(CancellationToken ct);
+
     /// <summary>Replaces the site's sealed copy of its own site_config keys.</summary>
     Task SaveSealedConfigAsync(Guid siteId, byte[] sealedConfig, CancellationToken ct);
 

@@ -30,6 +30,7 @@ public sealed record PressSettings(int SoftDeleteRetentionDays)
     /// <summary>How many sites get per-site usage series in /metrics (the largest by each measure): the cap on their
     /// cardinality, whatever the fleet's size (docs/architecture.md §15).</summary>
     public int UsageMetricsSites { get; init; } = 20;
+    public const string SitesPerDatabaseKey = "tenancy.sitesPerDatabase";
 
     /// <summary>New sites get their own SSO client and Social Login Key (docs/architecture.md §7); "on" or "off".</summary>
     public bool SsoForNewSites { get; init; }
@@ -75,6 +76,13 @@ public sealed record PressSettings(int SoftDeleteRetentionDays)
     /// docs/frappe.md §7). Off: the enable-scheduler step is Skipped and scheduled jobs never run.</summary>
     public bool Scheduler { get; init; } = true;
 
+    /// <summary>
+    /// At most this many sites per site database (docs/architecture.md §16). pg_dump reads its database's whole catalog,
+    /// ~29 ms per other ERPNext-sized site (docs/benchmarks.md): at 12 one site's backup in a full database costs ~1.1×
+    /// its cost in a database of 10, however many sites the host has.
+    /// </summary>
+    public int SitesPerDatabase { get; init; } = 12;
+
     public static PressSettings Defaults { get; } = new(SoftDeleteRetentionDays: 30);
 
     public TimeSpan SoftDeleteRetention => TimeSpan.FromDays(SoftDeleteRetentionDays);
@@ -102,6 +110,7 @@ public sealed record PressSettings(int SoftDeleteRetentionDays)
         [SsoForNewSitesKey] = "off",
         [UsageSampleSecondsKey] = Defaults.UsageSampleSeconds.ToString(),
         [UsageMetricsSitesKey] = Defaults.UsageMetricsSites.ToString(),
+        [SitesPerDatabaseKey] = Defaults.SitesPerDatabase.ToString(),
     };
 
     private static bool ImageReference(string v) =>
@@ -141,5 +150,6 @@ public sealed record PressSettings(int SoftDeleteRetentionDays)
                 : "must be a number of CPUs between 0.1 and 256, e.g. 1.5",
             [UsageSampleSecondsKey] = WholeNumber(10, 86400, "seconds"),
             [UsageMetricsSitesKey] = WholeNumber(0, 1000, "sites"),
+            [SitesPerDatabaseKey] = WholeNumber(1, 1000, "sites"),
         };
 }

@@ -2,6 +2,7 @@ using Press.Core.Audit;
 using Press.Core.Backups;
 using Press.Core.Jobs;
 using Press.Core.Ports;
+using Press.Core.Runtime;
 using Press.Core.Sso;
 using Press.Core.Tenancy;
 
@@ -41,10 +42,12 @@ public sealed partial class SiteOperations(ISiteCommands commands, ISecretProtec
         if (request.Name is null) problems.AddAll("name", SiteNameRules.Validate(null));
         ValidationException.ThrowIfAny(problems);
         var name = request.Name!;
+        RunnerCapacity.ThrowIfFull(await sites.CountServedAsync(ct), $"create '{name}'");
+        var placement = new SitePlacement(tenancy.SitesDatabase, (await settings.GetAsync(ct)).SitesPerDatabase);
         if (request.FromBackup is not { } backupId)
         {
             var audit = actor.Did("site.create", name, details: new Dictionary<string, string> { ["apps"] = string.Join(",", request.Apps) });
-            return await Wake(await commands.CreateSiteAsync(NewSiteRecord.For(name, request.Apps, tenancy.SitesDatabase, secrets),
+            return await Wake(await commands.CreateSiteAsync(NewSiteRecord.For(name, request.Apps, placement, secrets),
                 Recipes.NewSite, audit, ct, await SsoArgsAsync(false, ct)), ct);
         }
         var backup = await RequireGoodBackupAsync(backupId, ct);
@@ -57,7 +60,7 @@ public sealed partial class SiteOperations(ISiteCommands commands, ISecretProtec
         // gets its own fresh client, which replaces it.
         var sourceHadSso = await sso.GetAsync(backup.SiteId, ct) is { State: not SiteSsoState.Removed };
         var args = new Dictionary<string, string>(await SsoArgsAsync(sourceHadSso, ct)) { [JobArgs.BackupId] = backupId.ToString() };
-        return await Wake(await commands.CreateSiteAsync(NewSiteRecord.For(name, apps, tenancy.SitesDatabase, secrets),
+        return await Wake(await commands.CreateSiteAsync(NewSiteRecord.For(name, apps, placement, secrets),
             Recipes.NewSiteFromBackup, fromBackup, ct, args), ct);
     }
 
@@ -73,14 +76,27 @@ public sealed partial class SiteOperations(ISiteCommands commands, ISecretProtec
     public Task<Job> SuspendAsync(string name, Actor actor, CancellationToken ct) =>
         Enqueue(name, Recipes.SuspendSite, [SiteState.Active], actor, "site.suspend", ct);
 
-    public Task<Job> ResumeAsync(string name, Actor actor, CancellationToken ct) =>
-        Enqueue(name, Recipes.ResumeSite, [SiteState.Suspended], actor, "site.resume", ct);
+    public async Task<Job> ResumeAsync(string name, Actor actor, CancellationToken ct)
+    {
+        await ThrowIfNoRunnerPortLeftAsync(name, "resume", ct);
+        return await Enqueue(name, Recipes.ResumeSite, [SiteState.Suspended], actor, "site.resume", ct);
+    }
 
     public Task<Job> DeleteAsync(string name, Actor actor, CancellationToken ct) =>
         Enqueue(name, Recipes.DeleteSite, [SiteState.Active, SiteState.Suspended, SiteState.Broken], actor, "site.delete", ct);
 
-    public Task<Job> UndeleteAsync(string name, Actor actor, CancellationToken ct) =>
-        Enqueue(name, Recipes.UndeleteSite, [SiteState.Deleted], actor, "site.undelete", ct);
+    public async Task<Job> UndeleteAsync(string name, Actor actor, CancellationToken ct)
+    {
+        await ThrowIfNoRunnerPortLeftAsync(name, "undelete", ct);
+        return await Enqueue(name, Recipes.UndeleteSite, [SiteState.Deleted], actor, "site.undelete", ct);
+    }
+
+    /// <summary>A site keeps its runner port until purge; one without (made while no runtime served sites) needs a free one.</summary>
+    private async Task ThrowIfNoRunnerPortLeftAsync(string name, string verb, CancellationToken ct)
+    {
+        if (await sites.FindByNameAsync(name, ct) is { RunnerPort: null })
+            RunnerCapacity.ThrowIfFull(await sites.CountServedAsync(ct), $"{verb} '{name}'");
+    }
 
     public Task<Job> PurgeAsync(string name, Actor actor, CancellationToken ct) =>
         Enqueue(name, Recipes.PurgeSite, [SiteState.Deleted], actor, "site.purge", ct);

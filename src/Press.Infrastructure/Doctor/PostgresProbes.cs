@@ -32,14 +32,15 @@ public sealed class RolePrivilegesProbe(PressDataSources sources) : IDoctorProbe
                    pg_catalog.pg_has_role(r.oid, c.relowner, 'USAGE'),
                    pg_catalog.has_table_privilege(r.oid, c.oid, 'INSERT') AND pg_catalog.has_table_privilege(r.oid, c.oid, 'SELECT'),
                    pg_catalog.has_table_privilege(r.oid, c.oid, 'UPDATE') OR pg_catalog.has_table_privilege(r.oid, c.oid, 'DELETE')
-                     OR pg_catalog.has_table_privilege(r.oid, c.oid, 'TRUNCATE')
+                     OR pg_catalog.has_table_privilege(r.oid, c.oid, 'TRUNCATE'),
+                   r.rolcreatedb
             FROM pg_catalog.pg_roles r, pg_catalog.pg_class c
             WHERE r.rolname = current_user AND c.oid = 'public.audit_events'::pg_catalog.regclass
             """);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         await r.ReadAsync(ct);
         return DoctorRules.RolePrivileges(new DoctorRules.RoleFacts(r.GetString(0), r.GetBoolean(1), r.GetBoolean(2), r.GetBoolean(3),
-            r.GetBoolean(4), r.GetBoolean(5), r.GetBoolean(6), r.GetBoolean(7), r.GetBoolean(8)));
+            r.GetBoolean(4), r.GetBoolean(5), r.GetBoolean(6), r.GetBoolean(7), r.GetBoolean(8)) { CreateDb = r.GetBoolean(9) });
     }
 }
 

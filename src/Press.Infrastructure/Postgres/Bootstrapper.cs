@@ -4,7 +4,7 @@ using Npgsql;
 namespace Press.Infrastructure.Postgres;
 
 /// <summary>
-/// One-time setup as a superuser: Press's own non-superuser role (LOGIN, CREATEROLE), the databases <c>press</c> and
+/// One-time setup as a superuser: Press's own non-superuser role (LOGIN, CREATEROLE, CREATEDB), the databases <c>press</c> and
 /// <c>press_sites</c>, the revocations that keep site roles out of everything but their own schema, the few predefined
 /// roles Press needs, the metadata migrations (as Press), and last the audit table handed to a role Press cannot become.
 /// Idempotent: running it again re-applies the same state (and the current password); upgrades run it again.
@@ -27,6 +27,7 @@ public sealed partial class Bootstrapper(PostgresOptions options, MigrationRunne
             await ApplyAsync(su, press, role, ct);
             await AuditTable.AddChainColumnsAsync(su, options.MetadataDatabase, ct);
             await migrations.ApplyAsync(ct);
+            await HardenSiteDatabasesAsync(su, role, ct);
             await AuditTable.SecureAsync(su, options.MetadataDatabase, press.Username!, ct);
         }
         finally
@@ -47,15 +48,14 @@ public sealed partial class Bootstrapper(PostgresOptions options, MigrationRunne
         {
             var exists = await conn.ScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = @r)", ct, ("r", press.Username!));
             var verb = exists ? "ALTER" : "CREATE";
+            // CREATEDB: Press creates the next site database when the others are full (docs/architecture.md §16).
             // A verifier, not the password: the statement's text may be logged.
-            await conn.ExecAsync($"{verb} ROLE {role} LOGIN CREATEROLE NOSUPERUSER NOCREATEDB PASSWORD {Sql.Literal(ScramVerifier.For(press.Password!))}", ct);
+            await conn.ExecAsync($"{verb} ROLE {role} LOGIN CREATEROLE NOSUPERUSER CREATEDB PASSWORD {Sql.Literal(ScramVerifier.For(press.Password!))}", ct);
             foreach (var db in new[] { options.MetadataDatabase, options.SitesDatabase })
             {
                 if (!await conn.ScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = @d)", ct, ("d", db)))
                     await conn.ExecAsync($"CREATE DATABASE {Sql.Ident(db)} OWNER {role} ENCODING 'UTF8' TEMPLATE template0", ct);
-                // Every role can CONNECT where PUBLIC may: close that door on Press's databases.
-                await conn.ExecAsync($"REVOKE CONNECT, TEMPORARY ON DATABASE {Sql.Ident(db)} FROM PUBLIC", ct);
-                await conn.ExecAsync($"GRANT CONNECT, TEMPORARY ON DATABASE {Sql.Ident(db)} TO {role}", ct);
+                await DatabaseHardening.ApplyAsync(conn, c => Open(su, db, c), db, role, ct);
             }
             await conn.ExecAsync("REVOKE CONNECT, TEMPORARY ON DATABASE postgres FROM PUBLIC", ct);
             await conn.ExecAsync("REVOKE CONNECT, TEMPORARY ON DATABASE template1 FROM PUBLIC", ct);
@@ -73,14 +73,19 @@ public sealed partial class Bootstrapper(PostgresOptions options, MigrationRunne
                 END $$
                 """, ct);
         }
+    }
 
-        foreach (var db in new[] { options.MetadataDatabase, options.SitesDatabase })
-        {
-            await using var conn = await Open(su, db, ct);
-            // Site roles get nothing in public; Press's own tables live there in `press`, owned by Press.
-            await conn.ExecAsync("REVOKE ALL ON SCHEMA public FROM PUBLIC", ct);
-            await conn.ExecAsync($"GRANT ALL ON SCHEMA public TO {role}", ct);
-        }
+    /// <summary>The site databases Press created (docs/architecture.md §16) get the hardening again, as the first one does.</summary>
+    private async Task HardenSiteDatabasesAsync(NpgsqlConnectionStringBuilder su, string role, CancellationToken ct)
+    {
+        await using var meta = await Open(su, options.MetadataDatabase, ct);
+        var names = new List<string>();
+        await using (var cmd = Sql.Command(meta, "SELECT d.name FROM site_databases d WHERE d.name <> @first ORDER BY d.name", ("first", options.SitesDatabase)))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct)) names.Add(r.GetString(0));
+        foreach (var db in names)
+            if (await meta.ScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = @d)", ct, ("d", db)))
+                await DatabaseHardening.ApplyAsync(meta, c => Open(su, db, c), db, role, ct);
     }
 
     internal static async Task<NpgsqlConnection> Open(NpgsqlConnectionStringBuilder su, string database, CancellationToken ct)
@@ -90,7 +95,7 @@ public sealed partial class Bootstrapper(PostgresOptions options, MigrationRunne
         return conn;
     }
 
-    [LoggerMessage(LogLevel.Information, "Bootstrap done: role {Role} (CREATEROLE, not superuser), databases {Metadata} and {Sites}")]
+    [LoggerMessage(LogLevel.Information, "Bootstrap done: role {Role} (CREATEROLE, CREATEDB, not superuser), databases {Metadata} and {Sites}")]
     private partial void LogDone(string role, string metadata, string sites);
 
     [LoggerMessage(LogLevel.Warning, "The server has reserved_connections = 0: sites that together open max_connections sessions lock {Role} out " +

@@ -17,14 +17,21 @@ internal static class DatabaseRow
     public static async Task RunAsync(PressDataSources sources, string database, Func<NpgsqlConnection, Task> statements, CancellationToken ct)
     {
         await using var meta = await sources.Metadata.OpenConnectionAsync(ct);
-        await using var turn = await meta.BeginTransactionAsync(ct);
-        await meta.ExecAsync($"SET LOCAL lock_timeout = {(long)sources.Options.LockTimeout.TotalMilliseconds * 3}", ct);
-        await meta.ExecAsync("SELECT pg_catalog.pg_advisory_xact_lock(@c, pg_catalog.hashtext(@db))", ct, ("c", LockClass), ("db", database));
+        await using var turn = await TakeTurnAsync(sources, meta, database, ct);
 
         await using var conn = await sources.OpenSitesAsync(database, ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         await statements(conn);
         await tx.CommitAsync(ct);
         await turn.CommitAsync(ct);
+    }
+
+    /// <summary>Waits for the database's turn on <paramref name="meta"/>; the turn lasts until the returned transaction ends.</summary>
+    public static async Task<NpgsqlTransaction> TakeTurnAsync(PressDataSources sources, NpgsqlConnection meta, string database, CancellationToken ct)
+    {
+        var turn = await meta.BeginTransactionAsync(ct);
+        await meta.ExecAsync($"SET LOCAL lock_timeout = {(long)sources.Options.LockTimeout.TotalMilliseconds * 3}", ct);
+        await meta.ExecAsync("SELECT pg_catalog.pg_advisory_xact_lock(@c, pg_catalog.hashtext(@db))", ct, ("c", LockClass), ("db", database));
+        return turn;
     }
 }

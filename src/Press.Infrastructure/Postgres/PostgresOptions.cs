@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Npgsql;
 
 namespace Press.Infrastructure.Postgres;
@@ -21,7 +22,14 @@ public sealed class PostgresOptions
     public string? Password { get; set; }
 
     public string MetadataDatabase { get; set; } = "press";
+    /// <summary>The first site database, made by bootstrap; the next ones are named after it (<c>press_sites_002</c>, …).</summary>
     public string SitesDatabase { get; set; } = "press_sites";
+
+    /// <summary>
+    /// Press's connections per site database at most. Press's own work there is short catalog statements and DDL (the
+    /// tools and helper logins connect separately), so a small pool serves many jobs; there is one pool per database.
+    /// </summary>
+    public int SitesMaxPoolSize { get; set; } = 10;
 
     /// <summary>
     /// How long Press's statements in a sites database wait for a lock before failing (and being retried as a
@@ -63,28 +71,44 @@ public sealed class PostgresOptions
     }
 }
 
-/// <summary>The two databases Press works in, each as Press's own role.</summary>
+/// <summary>
+/// The databases Press works in, each as Press's own role: the metadata database, and one pooled data source per site
+/// database (docs/architecture.md §16), made when first used. Each site database's pool is bounded
+/// (<see cref="PostgresOptions.SitesMaxPoolSize"/>) and lets idle connections go, so a hundred site databases do not
+/// hold a hundred full pools.
+/// </summary>
 public sealed class PressDataSources(PostgresOptions options) : IAsyncDisposable
 {
+    private readonly ConcurrentDictionary<string, Lazy<NpgsqlDataSource>> _sites = new(StringComparer.Ordinal);
+
     public PostgresOptions Options => options;
 
     public NpgsqlDataSource Metadata { get; } = NpgsqlDataSource.Create(options.For(options.MetadataDatabase));
 
-    /// <summary>The sites database, search path pinned (<see cref="PostgresOptions.PinnedSearchPath"/>).</summary>
-    public NpgsqlDataSource Sites { get; } = NpgsqlDataSource.Create(options.ForSites(options.SitesDatabase));
+    /// <summary>
+    /// The first sites database (the one bootstrap creates), search path pinned (<see cref="PostgresOptions.PinnedSearchPath"/>).
+    /// It always exists, so statements on the cluster's shared catalogs (roles, pg_stat_activity) run here.
+    /// </summary>
+    public NpgsqlDataSource Sites => SitesIn(options.SitesDatabase);
 
-    /// <summary>A connection as Press to a site's database (the pooled one for the usual sites database).</summary>
-    public async Task<NpgsqlConnection> OpenSitesAsync(string database, CancellationToken ct)
+    /// <summary>Press's pool for one site database, search path pinned.</summary>
+    public NpgsqlDataSource SitesIn(string database) =>
+        _sites.GetOrAdd(database, d => new Lazy<NpgsqlDataSource>(() => NpgsqlDataSource.Create(Bounded(options.ForSites(d))))).Value;
+
+    /// <summary>A connection as Press to a site's database.</summary>
+    public async Task<NpgsqlConnection> OpenSitesAsync(string database, CancellationToken ct) =>
+        await SitesIn(database).OpenConnectionAsync(ct);
+
+    private NpgsqlConnectionStringBuilder Bounded(NpgsqlConnectionStringBuilder builder)
     {
-        if (database == options.SitesDatabase) return await Sites.OpenConnectionAsync(ct);
-        var conn = new NpgsqlConnection(options.ForSites(database).ConnectionString);
-        await conn.OpenAsync(ct);
-        return conn;
+        builder.MaxPoolSize = options.SitesMaxPoolSize;
+        builder.ConnectionIdleLifetime = 60;
+        return builder;
     }
 
     public async ValueTask DisposeAsync()
     {
         await Metadata.DisposeAsync();
-        await Sites.DisposeAsync();
+        foreach (var source in _sites.Values.Where(l => l.IsValueCreated)) await source.Value.DisposeAsync();
     }
 }

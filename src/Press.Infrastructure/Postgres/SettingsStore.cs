@@ -33,6 +33,7 @@ public sealed class SettingsStore(PressDataSources sources, TimeProvider time) :
             SsoForNewSites = values.GetValueOrDefault(PressSettings.SsoForNewSitesKey) == "on",
             UsageSampleSeconds = Int(values, PressSettings.UsageSampleSecondsKey) ?? defaults.UsageSampleSeconds,
             UsageMetricsSites = Int(values, PressSettings.UsageMetricsSitesKey) ?? defaults.UsageMetricsSites,
+            SitesPerDatabase = Int(values, PressSettings.SitesPerDatabaseKey) ?? defaults.SitesPerDatabase,
         };
     }
 

@@ -23,6 +23,7 @@ public sealed class SiteCommandStore(PressDataSources sources, TimeProvider time
             """, ct, ("n", site.Name));
         if (domainOwner is not null)
             throw new ConflictException($"'{site.Name}' is a custom domain of site '{domainOwner}': remove it there first, or choose another name.");
+        if (site.Placement is { } placement) site = site with { Database = await SitePlacements.ChooseAsync(conn, placement, ct) };
         try
         {
             await conn.ExecAsync("""

@@ -10,6 +10,8 @@ namespace Press.Infrastructure.Postgres;
 /// Per-site role and schema, done as Press's non-superuser role (PG16 semantics, docs/architecture.md §4). Each operation
 /// reads the catalog first, so a second run after a crash is a no-op that says what it found.
 /// <para>
+/// Roles are the cluster's, so role statements run in the first sites database (<see cref="PressDataSources.Sites"/>,
+/// which always exists); schema statements run in the site's own database (docs/architecture.md §16).
 /// Everything here runs in Press's own sessions, search path pinned to pg_catalog (<see cref="PressDataSources.Sites"/>),
 /// and none of it runs code a tenant wrote: role DDL, grants, <c>DROP SCHEMA</c> (event triggers, the one way to hook
 /// DDL, need a superuser), and session termination by qualified built-ins. Press acts as a site role (<c>SET ROLE</c>)
@@ -36,7 +38,7 @@ public sealed class TenantDatabase(PressDataSources sources, PostgresOptions pos
 
     public Task<string> EnsureSchemaAsync(Site site, CancellationToken ct) => Guard("create schema", async () =>
     {
-        await using var conn = await sources.Sites.OpenConnectionAsync(ct);
+        await using var conn = await sources.OpenSitesAsync(site.Location.Database, ct);
         var role = Sql.Tenant(site.RoleName);
         // PG16: the creator has ADMIN but not SET; AUTHORIZATION needs SET. INHERIT FALSE keeps site data out of
         // Press's reach unless it deliberately SET ROLEs.
@@ -126,7 +128,7 @@ public sealed class TenantDatabase(PressDataSources sources, PostgresOptions pos
 
     public Task<string> DropSchemaAsync(Site site, CancellationToken ct) => Guard("drop schema", async () =>
     {
-        await using var conn = await sources.Sites.OpenConnectionAsync(ct);
+        await using var conn = await sources.OpenSitesAsync(site.Location.Database, ct);
         var exists = await conn.ScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = @s)", ct, ("s", site.Location.Schema));
         if (!exists) return $"schema {site.Location.Schema} already gone";
         await using var tx = await conn.BeginTransactionAsync(ct);

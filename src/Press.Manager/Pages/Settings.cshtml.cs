@@ -39,6 +39,7 @@ public sealed class SettingsModel(SettingsStore store, IAuditLog audit, SessionO
         [PressSettings.SchedulerKey] = "Enable each new site's scheduler after install (on/off)",
         [PressSettings.TokenMaxLifetimeDaysKey] = "API token maximum lifetime (days)",
         [PressSettings.SsoForNewSitesKey] = "Single sign-on for new sites (on or off)",
+        [PressSettings.SitesPerDatabaseKey] = "At most this many sites per site database",
     };
 
     /// <summary>Every runtime setting Core knows (<see cref="PressSettings.Validators"/>), described where a label exists.</summary>

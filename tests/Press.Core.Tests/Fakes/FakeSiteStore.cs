@@ -17,6 +17,12 @@ public sealed class FakeSiteStore : ISiteStore
         foreach (var site in sites) Sites[site.Id] = site;
     }
 
+    /// <summary>What <see cref="CountServedAsync"/> answers; null counts the sites held here that have a runner port.</summary>
+    public int? Served { get; set; }
+
+    public Task<int> CountServedAsync(CancellationToken ct) =>
+        Task.FromResult(Served ?? Sites.Values.Count(s => s.State != SiteState.Purged && s.RunnerPort is not null));
+
     public Task<Site?> FindByNameAsync(string name, CancellationToken ct) =>
         Task.FromResult(Sites.Values.FirstOrDefault(s => s.Name == name && s.State != SiteState.Purged));
 

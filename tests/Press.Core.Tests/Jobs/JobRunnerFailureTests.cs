@@ -22,7 +22,7 @@ public sealed class JobRunnerFailureTests
         await h.RunAsync(job);
 
         Assert.Equal(new FakeJobStore.Waited(RunnerHarness.Ordinal(job, CreateSchema), TestData.Now.AddSeconds(delaySeconds), null, "connection reset"), h.Jobs.Wait);
-        Assert.Equal([CreateRole, CreateSchema], h.StartedSteps(job));
+        Assert.Equal([CreateRole, CreateSiteDatabase, CreateSchema], h.StartedSteps(job));
         Assert.DoesNotContain(h.Jobs.StepsFinished, f => f.Ordinal == RunnerHarness.Ordinal(job, CreateSchema));
         Assert.Empty(h.Step(ConfigureRole).Runs);
         Assert.Null(h.Jobs.Succeeded);
@@ -50,6 +50,7 @@ public sealed class JobRunnerFailureTests
         h.Set(ScriptedStep.Returning(CreateSchema, StepResult.Transient("connection reset")));
         var job = TestData.Job(Recipes.NewSite, h.Site)
             .WithStep(CreateRole, StepState.Succeeded, 1)
+            .WithStep(CreateSiteDatabase, StepState.Succeeded, 1)
             .WithStep(CreateSchema, StepState.Pending, attempts: RetryPolicy.Default.MaxAttempts - 1);
 
         await h.RunAsync(job);
@@ -127,7 +128,7 @@ public sealed class JobRunnerFailureTests
         Assert.Equal(new FakeJobStore.StepFinished(RunnerHarness.Ordinal(job, ConfigureRole), StepState.Failed, null, "permission denied to alter role"), h.Jobs.StepsFinished[^1]);
         Assert.Equal(new FakeJobStore.Failed(ConfigureRole, "permission denied to alter role", SiteState.Broken), h.Jobs.Failure);
         Assert.All(Recipes.NewSite.Steps.SkipWhile(n => n != ConfigureRole).Skip(1), n => Assert.Empty(h.Step(n).Runs));
-        Assert.Equal([CreateRole, CreateSchema, ConfigureRole], h.StartedSteps(job));
+        Assert.Equal([CreateRole, CreateSiteDatabase, CreateSchema, ConfigureRole], h.StartedSteps(job));
         Assert.Null(h.Jobs.Wait);
         Assert.Null(h.Jobs.Succeeded);
         Assert.Equal("FailAsync", h.Jobs.Calls[^1]);

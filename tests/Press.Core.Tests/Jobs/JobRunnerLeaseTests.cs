@@ -227,8 +227,9 @@ public sealed class JobRunnerLeaseTests
         await stopping.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(Patience));
 
-        Assert.Equal([new FakeJobStore.StepFinished(1, StepState.Succeeded, $"{CreateRole} ok", null)], h.Jobs.StepsFinished);
-        Assert.DoesNotContain("StepFinishedAsync:2", h.Jobs.Calls);
+        Assert.Equal([new FakeJobStore.StepFinished(1, StepState.Succeeded, $"{CreateRole} ok", null),
+            new FakeJobStore.StepFinished(2, StepState.Succeeded, $"{CreateSiteDatabase} ok", null)], h.Jobs.StepsFinished);
+        Assert.DoesNotContain("StepFinishedAsync:3", h.Jobs.Calls);
         Assert.Empty(h.Step(ConfigureRole).Runs);
         Assert.Null(h.Jobs.Succeeded);
         Assert.Null(h.Jobs.Failure);

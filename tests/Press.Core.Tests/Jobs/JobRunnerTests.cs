@@ -73,6 +73,7 @@ public sealed class JobRunnerTests
         var h = new RunnerHarness(Recipes.NewSite);
         var job = TestData.Job(Recipes.NewSite, h.Site)
             .WithStep(CreateRole, StepState.Succeeded, attempts: 1)
+            .WithStep(CreateSiteDatabase, StepState.Succeeded, attempts: 1)
             .WithStep(CreateSchema, StepState.Succeeded, attempts: 1)
             .WithStep(ConfigureRole, StepState.Running, attempts: 1);
 
@@ -178,7 +179,7 @@ public sealed class JobRunnerTests
         await h.RunAsync(job);
 
         Assert.Equal(new FakeJobStore.Waited(RunnerHarness.Ordinal(job, CreateSchema), until, "waiting for the cluster", null), h.Jobs.Wait);
-        Assert.Equal([CreateRole, CreateSchema], h.StartedSteps(job));
+        Assert.Equal([CreateRole, CreateSiteDatabase, CreateSchema], h.StartedSteps(job));
         Assert.Null(h.Jobs.Succeeded);
         Assert.Null(h.Jobs.Failure);
     }

@@ -63,7 +63,7 @@ public sealed class RecipesTests
     [Fact]
     public void NewSite_creates_the_database_side_before_any_runtime_step_and_installs_while_Installing()
     {
-        string[] database = [CreateRole, CreateSchema, ConfigureRole, VerifyLogin];
+        string[] database = [CreateRole, CreateSiteDatabase, CreateSchema, ConfigureRole, VerifyLogin];
 
         Assert.Equal(database, Recipes.NewSite.Steps.Take(database.Length));
         Assert.Equal([SaveSiteConfig, RecordVersions, RegisterSsoClient, ConfigureSiteSso], Recipes.NewSite.Steps.TakeLast(4));
@@ -162,7 +162,7 @@ public sealed class RecipesTests
     [Fact]
     public void New_site_provisions_the_database_then_configures_starts_installs_enables_the_scheduler_and_waits_for_the_runner()
     {
-        Assert.Equal([CreateRole, CreateSchema, ConfigureRole, VerifyLogin, AllocateRunner, WriteSiteConfig, StartRuntime, InstallSite, EnableScheduler, WaitHealthy,
+        Assert.Equal([CreateRole, CreateSiteDatabase, CreateSchema, ConfigureRole, VerifyLogin, AllocateRunner, WriteSiteConfig, StartRuntime, InstallSite, EnableScheduler, WaitHealthy,
                 SaveSiteConfig, RecordVersions, RegisterSsoClient, ConfigureSiteSso],
             Recipes.NewSite.Steps);
     }

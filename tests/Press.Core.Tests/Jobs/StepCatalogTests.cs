@@ -25,7 +25,7 @@ public sealed class StepCatalogTests
         var ssoStore = new FakeSiteSsoStore();
         return
         [
-            new CreateRoleStep(db, secrets), new CreateSchemaStep(db), new ConfigureRoleStep(db), new VerifyLoginStep(db, secrets),
+            new CreateRoleStep(db, secrets), new CreateSiteDatabaseStep(new FakeSiteDatabases()), new CreateSchemaStep(db), new ConfigureRoleStep(db), new VerifyLoginStep(db, secrets),
             new DisableLoginStep(db), new EnableLoginStep(db), new TerminateConnectionsStep(db), new DropSchemaStep(db),
             new DropRoleStep(db), new StartRuntimeStep(runtime), new StopRuntimeStep(runtime), new RemoveRunnerStep(runtime),
             new RemoveSiteFilesStep(runtime), new AllocateRunnerStep(sites, runtime), new RemoveSiteRedisStep(runtime), new LegacyFlushSiteCacheStep(runtime), new WriteSiteConfigStep(runtime, secrets),

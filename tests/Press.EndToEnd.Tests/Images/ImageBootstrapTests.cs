@@ -53,7 +53,7 @@ public sealed class ImageBootstrapTests : IAsyncLifetime
             Assert.True(await r.ReadAsync(), $"role {Role} does not exist after bootstrap\n{run.Describe()}");
             Assert.False(r.GetBoolean(0), $"{Role} is a superuser");
             Assert.True(r.GetBoolean(1), $"{Role} lacks CREATEROLE");
-            Assert.False(r.GetBoolean(2), $"{Role} has CREATEDB");
+            Assert.True(r.GetBoolean(2), $"{Role} lacks CREATEDB (it creates the next site database, docs/architecture.md §16)");
             Assert.True(r.GetBoolean(3), $"{Role} cannot log in");
         }
         await using (var conn = await OpenSuperuserAsync("postgres"))

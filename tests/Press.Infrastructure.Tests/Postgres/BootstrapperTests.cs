@@ -31,7 +31,7 @@ public sealed class BootstrapperTests(InfraFixture f) : IClassFixture<InfraFixtu
     }
 
     [Fact]
-    public async Task Press_role_is_not_superuser_has_CREATEROLE_and_not_CREATEDB()
+    public async Task Press_role_is_not_superuser_and_has_CREATEROLE_and_CREATEDB()
     {
         var attributes = await f.SuperScalarInAsync<string>("postgres", """
             SELECT concat_ws(',', 'super=' || rolsuper::text, 'createrole=' || rolcreaterole::text,
@@ -39,7 +39,7 @@ public sealed class BootstrapperTests(InfraFixture f) : IClassFixture<InfraFixtu
                                   'replication=' || rolreplication::text, 'bypassrls=' || rolbypassrls::text)
             FROM pg_roles WHERE rolname = @r
             """, ("r", f.Db.PressRole));
-        Assert.Equal("super=false,createrole=true,createdb=false,login=true,replication=false,bypassrls=false", attributes);
+        Assert.Equal("super=false,createrole=true,createdb=true,login=true,replication=false,bypassrls=false", attributes);
     }
 
     [Fact]
@@ -138,5 +138,24 @@ public sealed class BootstrapperTests(InfraFixture f) : IClassFixture<InfraFixtu
             """));
         Assert.True(await f.SuperScalarInAsync<bool>(database,
             "SELECT has_schema_privilege(@r, 'public', 'CREATE')", ("r", f.Db.PressRole)));
+    }
+
+    [Fact]
+    public async Task Running_it_again_re_hardens_the_site_databases_Press_created()
+    {
+        var second = f.Db.SitesDatabase + "_002";
+        await new SiteDatabases(f.Sources).EnsureAsync(second, CancellationToken.None);
+        await f.SuperExecAsync("INSERT INTO site_databases (name) VALUES (@n) ON CONFLICT DO NOTHING", ("n", second));
+        // Someone opened the doors by hand since.
+        await f.SuperExecInAsync("postgres", $"GRANT CONNECT, TEMPORARY ON DATABASE \"{second}\" TO PUBLIC");
+        await f.SuperExecInAsync(second, "GRANT USAGE, CREATE ON SCHEMA public TO PUBLIC");
+
+        await InfraFixture.OneAtATimeAsync(() => new Bootstrapper(f.Db.Options, new MigrationRunner(f.Sources, NullLogger<MigrationRunner>.Instance),
+            NullLogger<Bootstrapper>.Instance).RunAsync(TestServices.PostgresSuperuser, CancellationToken.None));
+
+        Assert.False(await f.SuperScalarInAsync<bool>("postgres", "SELECT has_database_privilege('public', @d, 'CONNECT')", ("d", second)));
+        Assert.False(await f.SuperScalarInAsync<bool>("postgres", "SELECT has_database_privilege('public', @d, 'TEMPORARY')", ("d", second)));
+        Assert.False(await f.SuperScalarInAsync<bool>(second, "SELECT has_schema_privilege('public', 'public', 'CREATE')"));
+        Assert.True(await f.SuperScalarInAsync<bool>("postgres", "SELECT has_database_privilege(@r, @d, 'CONNECT')", ("r", f.Db.PressRole), ("d", second)));
     }
 }

@@ -37,6 +37,7 @@ public sealed class IsolationMatrixTests(IsolationFixture f) : IClassFixture<Iso
         ["read a server file"] = Statement("SELECT pg_read_file('postgresql.conf')", "42501", "permission denied for function pg_read_file"),
         ["CONNECT to the metadata database"] = Connect(x => x.Db.MetadataDatabase, "permission denied for database"),
         ["CONNECT to postgres"] = Connect(_ => "postgres", "permission denied for database"),
+        ["CONNECT to another site database"] = Connect(x => x.SecondDatabase, "permission denied for database"),
     };
 
     public static TheoryData<string> ForbiddenActions => new(Cases.Keys);
@@ -168,5 +169,32 @@ public sealed class IsolationMatrixTests(IsolationFixture f) : IClassFixture<Iso
         var attributes = await conn.ScalarAsync<string>(
             "SELECT concat_ws(',', rolsuper::text, rolcreaterole::text, rolcreatedb::text, rolreplication::text, rolbypassrls::text, rolinherit::text) FROM pg_roles WHERE rolname = current_user");
         Assert.Equal("false,false,false,false,false,false", attributes);
+    }
+
+    [Fact]
+    public async Task A_site_in_the_second_database_cannot_reach_the_first_and_neither_sees_the_other_s_schemas()
+    {
+        // C's role: CONNECT on its own database only, the first sites database closed to it as to any role.
+        await using (var wrongDoor = f.ConnectAsSite(f.C, f.Db.SitesDatabase))
+            await PgAssert.FailsAsync("42501", () => wrongDoor.OpenAsync(), "permission denied for database");
+        await using var c = await f.OpenAsSiteAsync(f.C);
+        Assert.Equal((f.SecondDatabase, f.C.Schema), (await c.ScalarAsync<string>("SELECT current_database()"), await c.ScalarAsync<string>("SELECT current_schema()")));
+        Assert.Equal("charlie-secret", await c.ScalarAsync<string>("SELECT secret FROM t"));
+        Assert.False(await c.ScalarAsync<bool>("SELECT has_database_privilege(current_user, @d, 'CONNECT')", ("d", f.Db.SitesDatabase)));
+        Assert.False(await c.ScalarAsync<bool>("SELECT has_database_privilege(current_user, current_database(), 'TEMPORARY')"));
+        // A catalog holds only its own database's schemas: the first database's tenants are not even listed here.
+        Assert.Equal(0L, await c.ScalarAsync<long>("SELECT count(*) FROM pg_namespace WHERE nspname = ANY(@s)", ("s", new[] { f.A.Schema, f.B.Schema })));
+        // The second database is hardened as bootstrap hardens the first: PUBLIC may not connect, public is closed.
+        await PgAssert.FailsAsync("42501", () => c.ExecAsync("CREATE TABLE public.planted (id int)"), "permission denied for schema public");
+        Assert.Equal(0L, await f.SuperScalarInAsync<long>(f.SecondDatabase, """
+            SELECT count(*) FROM pg_database d, aclexplode(d.datacl) a WHERE d.datname = current_database() AND a.grantee = 0
+            """));
+
+        await using var a = await f.OpenAsSiteAsync(f.A);
+        Assert.Equal(0L, await a.ScalarAsync<long>("SELECT count(*) FROM pg_namespace WHERE nspname = @s", ("s", f.C.Schema)));
+        Assert.Equal(f.A.Role, await f.SuperScalarInAsync<string>(f.Db.SitesDatabase,
+            "SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = @s", ("s", f.A.Schema)));
+        Assert.Equal(f.Db.PressRole, await f.SuperScalarInAsync<string>("postgres",
+            "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = @d", ("d", f.SecondDatabase)));
     }
 }

@@ -68,3 +68,14 @@ public sealed class DropRoleStep(ITenantDatabase db) : IJobStep
     public async Task<StepResult> RunAsync(StepContext c, CancellationToken ct) =>
         StepResult.Ok(await db.DropRoleAsync(c.Site, ct));
 }
+
+/// <summary>
+/// The site's database exists and is hardened before its schema is made there (docs/architecture.md §16): placement
+/// may have chosen a database no site used yet.
+/// </summary>
+public sealed class CreateSiteDatabaseStep(ISiteDatabases databases) : IJobStep
+{
+    public string Name => StepNames.CreateSiteDatabase;
+    public async Task<StepResult> RunAsync(StepContext c, CancellationToken ct) =>
+        StepResult.Ok(await databases.EnsureAsync(c.Site.Location.Database, ct));
+}

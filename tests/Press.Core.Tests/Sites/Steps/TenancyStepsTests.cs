@@ -66,4 +66,19 @@ public sealed class TenancyStepsTests
         Assert.Equal(StepNames.CreateRole, Create(StepNames.CreateRole).Name);
         Assert.Equal(StepNames.VerifyLogin, Create(StepNames.VerifyLogin).Name);
     }
+
+    [Fact]
+    public async Task Create_site_database_asks_for_the_site_s_own_database_every_time()
+    {
+        var databases = new FakeSiteDatabases();
+        var site = TestData.Site() with { Location = new Core.Tenancy.TenantLocation("press_sites_007", "t_abcdefghijklmnopqrst") };
+        var step = new CreateSiteDatabaseStep(databases);
+
+        var first = await step.RunAsync(TestData.Context(site), CancellationToken.None);
+        var again = await step.RunAsync(TestData.Context(site), CancellationToken.None);
+
+        Assert.Equal(["press_sites_007", "press_sites_007"], databases.Ensured);
+        Assert.Equal(StepResult.Ok("created database press_sites_007"), first);
+        Assert.Equal(StepResult.Ok("database press_sites_007 already existed"), again);
+    }
 }

@@ -1,0 +1,49 @@
+using Npgsql;
+using Press.Core.Jobs;
+using Press.Core.Ports;
+
+namespace Press.Infrastructure.Postgres;
+
+/// <summary>
+/// Creates site databases as Press (CREATEDB, granted by bootstrap; docs/architecture.md §16). Two jobs placing sites in
+/// the same new database take turns on the database's advisory lock in the metadata database (the same turn its grants
+/// take, <see cref="DatabaseRow"/>); the second finds it made. <c>CREATE DATABASE</c> cannot run inside a transaction,
+/// so it runs on a second session while the first holds the turn.
+/// </summary>
+public sealed class SiteDatabases(PressDataSources sources) : ISiteDatabases
+{
+    public async Task<string> EnsureAsync(string database, CancellationToken ct)
+    {
+        await using var meta = await sources.Metadata.OpenConnectionAsync(ct);
+        await using var turn = await DatabaseRow.TakeTurnAsync(sources, meta, database, ct);
+        var owner = await meta.ScalarAsync<string>(
+            "SELECT pg_catalog.pg_get_userbyid(datdba) FROM pg_catalog.pg_database WHERE datname = @d", ct, ("d", database));
+        var me = await meta.ScalarAsync<string>("SELECT current_user", ct);
+        string found;
+        if (owner is null)
+        {
+            await using var create = await sources.Metadata.OpenConnectionAsync(ct);
+            try
+            {
+                await create.ExecAsync($"CREATE DATABASE {Sql.Ident(database)} ENCODING 'UTF8' TEMPLATE template0", ct);
+                found = $"created database {database}";
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DuplicateDatabase)
+            {
+                // Made outside our turn (by hand, or a bootstrap): judged by its owner below like any existing one.
+                owner = await meta.ScalarAsync<string>(
+                    "SELECT pg_catalog.pg_get_userbyid(datdba) FROM pg_catalog.pg_database WHERE datname = @d", ct, ("d", database));
+                found = $"database {database} already existed";
+            }
+        }
+        else found = $"database {database} already existed";
+        if (owner is not null && owner != me)
+            throw new StepFailedException(FailureKind.Permanent,
+                $"database {database} exists but is owned by {owner}, not {me}: Press puts sites only in databases it owns (rename or drop it, or close it in site_databases)");
+
+        await using (var cluster = await sources.Metadata.OpenConnectionAsync(ct))
+            await DatabaseHardening.ApplyAsync(cluster, c => sources.OpenSitesAsync(database, c), database, "CURRENT_USER", ct);
+        await turn.CommitAsync(ct);
+        return found + "; CONNECT and TEMPORARY revoked from PUBLIC, schema public closed";
+    }
+}
