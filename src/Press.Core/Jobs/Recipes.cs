@@ -94,9 +94,21 @@ public static class Recipes
     public static readonly JobRecipe EnableSso = new(JobKind.EnableSso, [RegisterSsoClient, ConfigureSiteSso],
         WhileRunning: null, OnSuccess: null, OnFailure: null);
 
+    /// <summary>
+    /// Upgrade one site to another runner image (docs/architecture.md §18): a backup first (a failure there leaves the
+    /// site alone), maintenance on, the runner and its workers remade from the new image, <c>bench migrate</c>, maintenance
+    /// off, then the health check (Frappe answers 503 in maintenance mode, docs/frappe.md §3) and the new versions. Any
+    /// failure runs the undo: the old image back and, once migrate has started, the pre-upgrade backup restored with the
+    /// atomic restore's steps, so the site ends exactly as before (same rows, same image, Active).
+    /// </summary>
+    public static readonly JobRecipe UpgradeSite = new(JobKind.UpgradeSite,
+        [.. TakeBackup, EnterMaintenance, SwitchImage, Migrate, LeaveMaintenance, WaitHealthy, RecordVersions],
+        WhileRunning: null, OnSuccess: SiteState.Active, OnFailure: null) { FirstMutatingStep = EnterMaintenance, Undo = [UndoUpgrade] };
+
     public static IReadOnlyList<JobRecipe> All { get; } =
         [NewSite, SuspendSite, ResumeSite, DeleteSite, UndeleteSite, PurgeSite,
-         BackupSite, RestoreSite, RollbackRestore, DiscardRestoreData, VerifyBackup, NewSiteFromBackup, EnableSso];
+         BackupSite, RestoreSite, RollbackRestore, DiscardRestoreData, VerifyBackup, NewSiteFromBackup, EnableSso,
+         UpgradeSite];
 
     public static JobRecipe For(JobKind kind) => All.Single(r => r.Kind == kind);
 }

@@ -59,6 +59,10 @@ public static class StepNames
     public const string DisableSsoClient = "disable-sso-client";
     public const string RemoveSsoClient = "remove-sso-client";
 
+    // Upgrades (docs/architecture.md §18).
+    public const string SwitchImage = "switch-image";
+    public const string UndoUpgrade = "undo-upgrade";
+
     /// <summary>The steps that take a backup, first in every recipe that backs up before changing anything.</summary>
     public static IReadOnlyList<string> TakeBackup { get; } = [BackupDatabase, BackupFiles, BackupConfig, WriteManifest, VerifyBackup];
 }
