@@ -83,7 +83,13 @@ public sealed class SiteUpgradeTests(UpgradeFixture fixture) : IClassFixture<Upg
             var response = await Stack.Admin.PostAsync($"/api/sites/{name}/upgrade", new { image = UpgradeFixture.V2 });
             Assert.True(response.Status == HttpStatusCode.Accepted, $"expected 202: {response}");
             var id = response.As<JobView>().Id;
-            await Crash.WaitForPauseAsync(paused, id, step, Stack.Scene);
+            // Longer than Crash.WaitForPauseAsync's bound: the last steps come after a runner remade during maintenance
+            // mode, which keeps answering 503 for up to Frappe's 60-s config cache after maintenance ends.
+            await Eventually.Until(() => paused.Log.Find(l => l.Contains("CRASH-TEST PAUSE") && l.Contains(id.ToString())
+                                                              && l.TrimEnd().EndsWith($"step {step}", StringComparison.Ordinal)) is not null
+                                         || paused.Process.HasExited,
+                TimeSpan.FromSeconds(150), $"the worker to pause after step {step}", Stack.Describe);
+            Assert.False(paused.Process.HasExited, $"the worker exited before pausing after {step}{Stack.Describe()}");
             await paused.KillAsync();
             await Stack.StartWorkerAsync();
             var job = await Stack.Api.WaitForJobAsync(id, TimeSpan.FromSeconds(120), Stack.Describe);
@@ -98,7 +104,12 @@ public sealed class SiteUpgradeTests(UpgradeFixture fixture) : IClassFixture<Upg
         }
         finally
         {
-            if (!paused.Process.HasExited) await paused.KillAsync();
+            // The next test needs the stack's ordinary worker, whatever happened here.
+            if (!paused.Process.HasExited)
+            {
+                await paused.KillAsync();
+                await Stack.StartWorkerAsync();
+            }
         }
     }
 
