@@ -8,7 +8,7 @@ using Press.Core.Sites.Steps;
 using Press.Core.Tenancy;
 using Press.Core.Tests.Fakes;
 
-namespace Press.Core.Tests;
+namespace Press.Core.Tests.Sites;
 
 /// <summary>The upgrade of one site (docs/architecture.md §18): the rule, the recipe and its steps, with fakes.</summary>
 public sealed class UpgradeTests
