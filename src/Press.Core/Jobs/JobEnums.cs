@@ -12,6 +12,7 @@ public enum JobKind
     BackupSite, RestoreSite, RollbackRestore, DiscardRestore, VerifyBackup, NewSiteFromBackup,
     EnableSso,
     ChangeLimits,
+    UpgradeSite,
 }
 
 /// <summary>Whose side a failure is on decides whether retrying can help.</summary>

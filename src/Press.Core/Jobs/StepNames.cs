@@ -61,6 +61,9 @@ public static class StepNames
 
     // A site's limits (docs/architecture.md §15).
     public const string SaveLimits = "save-limits";
+    // Upgrades (docs/architecture.md §18).
+    public const string SwitchImage = "switch-image";
+    public const string UndoUpgrade = "undo-upgrade";
 
     /// <summary>The steps that take a backup, first in every recipe that backs up before changing anything.</summary>
     public static IReadOnlyList<string> TakeBackup { get; } = [BackupDatabase, BackupFiles, BackupConfig, WriteManifest, VerifyBackup];

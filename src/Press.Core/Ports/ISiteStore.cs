@@ -33,6 +33,9 @@ public interface ISiteStore
     /// <summary>Records the site's apps and versions as its runtime reported them.</summary>
     Task SaveAppVersionsAsync(Guid siteId, IReadOnlyDictionary<string, string> versions, CancellationToken ct);
 
+    /// <summary>Records the site's runner image (null: the setting <c>runtime.image</c> decides again).</summary>
+    Task SaveRunnerImageAsync(Guid siteId, RunnerImage? image, CancellationToken ct);
+
     /// <summary>Soft-deleted sites whose retention ended and that have no job running.</summary>
     Task<IReadOnlyList<Site>> ListExpiredDeletedAsync(DateTimeOffset now, CancellationToken ct);
 }

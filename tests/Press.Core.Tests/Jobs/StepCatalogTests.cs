@@ -48,6 +48,8 @@ public sealed class StepCatalogTests
             new SaveSiteConfigStep(runtime, sites, secrets), new BackupConfigStep(backups, runtime, store, sites, secrets),
             new RestoreConfigStep(backups, store, sites, secrets), new RecordVersionsStep(runtime, sites),
             new Core.Usage.SaveLimitsStep(new FakeSiteUsageStore(), runtime),
+            new SwitchImageStep(runtime, sites),
+            new UndoUpgradeStep(new FakeJobStore(), sites, runtime, backups, archive, store, db, backups, new FakeSettingsStore(PressSettings.Defaults), time),
         ];
     }
 
@@ -88,7 +90,7 @@ public sealed class StepCatalogTests
         var error = Assert.Throws<InvalidOperationException>(() => StepCatalog.Create(steps, Recipes.All));
 
         Assert.Equal("The job engine cannot start: " +
-            "step 'wait-healthy' of NewSite, ResumeSite, UndeleteSite, RestoreSite, RollbackRestore, NewSiteFromBackup, ChangeLimits has no implementation: " +
+            "step 'wait-healthy' of NewSite, ResumeSite, UndeleteSite, RestoreSite, RollbackRestore, NewSiteFromBackup, ChangeLimits, UpgradeSite has no implementation: " +
             "add an IJobStep whose Name is that step (the worker registers every one in Press.Core); " +
             "step 'undo-restore' of RestoreSite has no implementation: " +
             "add an IJobStep whose Name is that step (the worker registers every one in Press.Core).", error.Message);

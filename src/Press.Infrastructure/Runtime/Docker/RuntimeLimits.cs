@@ -9,7 +9,8 @@ namespace Press.Infrastructure.Runtime.Docker;
 /// docs/architecture.md §15) over the runtime settings (<c>runtime.image</c>, <c>runtime.memoryMb</c>, <c>runtime.cpus</c>,
 /// <c>runtime.pidsLimit</c>, <c>runtime.redisImage</c>, <c>runtime.redisMemoryMb</c>, <c>runtime.workerMemoryMb</c>,
 /// <c>runtime.workerCpus</c>) over the driver's configured defaults. A site's memory and CPUs apply to each container
-/// that runs its code (the runner and each background process); its Redis keeps the Redis settings.
+/// that runs its code (the runner and each background process); its Redis keeps the Redis settings. A site's own image
+/// (<see cref="Site.Image"/>, docs/architecture.md §18) overrides <c>runtime.image</c>.
 /// </summary>
 public sealed class RuntimeLimits(ISettingsStore settings, DockerRuntimeOptions options, ISiteUsageStore? overrides = null)
 {
@@ -20,7 +21,7 @@ public sealed class RuntimeLimits(ISettingsStore settings, DockerRuntimeOptions 
     {
         var current = await settings.GetAsync(ct);
         var own = await OwnAsync(site, ct);
-        return new RunnerContainer.Limits(current.RunnerImage ?? options.Image, own.MemoryMb ?? current.RunnerMemoryMb ?? options.MemoryMb,
+        return new RunnerContainer.Limits(site?.Image?.Reference ?? current.RunnerImage ?? options.Image, own.MemoryMb ?? current.RunnerMemoryMb ?? options.MemoryMb,
             own.Cpus ?? current.RunnerCpus ?? options.Cpus, current.RunnerPidsLimit ?? options.PidsLimit);
     }
 
@@ -29,7 +30,7 @@ public sealed class RuntimeLimits(ISettingsStore settings, DockerRuntimeOptions 
     {
         var current = await settings.GetAsync(ct);
         var own = await OwnAsync(site, ct);
-        return new RunnerContainer.Limits(current.RunnerImage ?? options.Image, own.MemoryMb ?? current.WorkerMemoryMb ?? options.WorkerMemoryMb,
+        return new RunnerContainer.Limits(site?.Image?.Reference ?? current.RunnerImage ?? options.Image, own.MemoryMb ?? current.WorkerMemoryMb ?? options.WorkerMemoryMb,
             own.Cpus ?? current.WorkerCpus ?? options.WorkerCpus, current.RunnerPidsLimit ?? options.PidsLimit);
     }
 
