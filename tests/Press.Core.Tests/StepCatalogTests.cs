@@ -47,6 +47,8 @@ public sealed class StepCatalogTests
             new Core.Sso.Steps.RemoveSsoClientStep(sso, ssoStore, secrets, time),
             new SaveSiteConfigStep(runtime, sites, secrets), new BackupConfigStep(backups, runtime, store, sites, secrets),
             new RestoreConfigStep(backups, store, sites, secrets), new RecordVersionsStep(runtime, sites),
+            new CheckAppStep(runtime, new FakeSiteSchema()), new InstallAppStep(runtime, new FakeSiteSchema(), sites),
+            new UninstallAppStep(runtime, new FakeSiteSchema(), sites),
         ];
     }
 

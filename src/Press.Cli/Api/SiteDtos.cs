@@ -37,3 +37,6 @@ public sealed record SiteLogs(string Site, string Driver, IReadOnlyList<string> 
 
 /// <summary>POST /api/sites/{name}/admin-password: shown once.</summary>
 public sealed record AdminPassword(string Site, string UserName, string Password);
+
+/// <summary>Body of POST /api/sites/{name}/apps.</summary>
+public sealed record InstallAppRequest(string App);

@@ -36,6 +36,9 @@ public static class JobArgs
 
     /// <summary>"on": the job gives the site single sign-on (a new site while the setting is on, enable-sso).</summary>
     public const string Sso = "sso";
+
+    /// <summary>The app an install-app or uninstall-app job acts on.</summary>
+    public const string App = "app";
 }
 
 public sealed record JobStep(

@@ -107,6 +107,16 @@ public interface ISiteRuntime
     /// </summary>
     Task<RuntimeOutcome> ConfigureSocialLoginAsync(Site site, SocialLogin login, CancellationToken ct) =>
         Task.FromResult(RuntimeOutcome.NotApplicable($"the {Driver} runtime serves no Frappe whose Social Login Key could be set"));
+
+    /// <summary><c>bench --site S install-app APP</c> on the running site (docs/frappe.md §8); a non-zero exit fails
+    /// the step. A driver that serves no Frappe answers NotApplicable.</summary>
+    Task<RuntimeOutcome> InstallAppAsync(Site site, string app, CancellationToken ct) =>
+        Task.FromResult(RuntimeOutcome.NotApplicable($"the {Driver} runtime serves no Frappe to install {app} into"));
+
+    /// <summary><c>bench --site S uninstall-app APP --yes --no-backup</c> (Press took the backup; Frappe's own would dump
+    /// the whole shared database, docs/frappe.md §8). A driver that serves no Frappe answers NotApplicable.</summary>
+    Task<RuntimeOutcome> UninstallAppAsync(Site site, string app, CancellationToken ct) =>
+        Task.FromResult(RuntimeOutcome.NotApplicable($"the {Driver} runtime serves no Frappe to uninstall {app} from"));
 }
 
 /// <summary>What a site's Social Login Key must say: the issuer's endpoints and the site's client.</summary>

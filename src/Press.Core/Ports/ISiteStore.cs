@@ -27,6 +27,9 @@ public interface ISiteStore
     /// <summary>Records the site's apps and versions as its runtime reported them.</summary>
     Task SaveAppVersionsAsync(Guid siteId, IReadOnlyDictionary<string, string> versions, CancellationToken ct);
 
+    /// <summary>Replaces the site's list of apps besides frappe (after an app was installed or uninstalled).</summary>
+    Task SaveAppsAsync(Guid siteId, IReadOnlyList<string> apps, CancellationToken ct);
+
     /// <summary>Soft-deleted sites whose retention ended and that have no job running.</summary>
     Task<IReadOnlyList<Site>> ListExpiredDeletedAsync(DateTimeOffset now, CancellationToken ct);
 }

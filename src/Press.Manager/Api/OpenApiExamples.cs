@@ -18,6 +18,7 @@ public static class OpenApiExamples
         [typeof(DomainsApi.AddDomainRequest)] = """{"domain": "shop.example.org"}""",
         [typeof(RestoreRequest)] = """{"backupId": "0193a2b4-0000-7000-8000-000000000001"}""",
         [typeof(SetSettingRequest)] = """{"value": "0 3 * * *"}""",
+        [typeof(SiteAppsApi.InstallAppRequest)] = """{"app": "erpnext"}""",
         [typeof(Microsoft.AspNetCore.Http.HttpValidationProblemDetails)] = """
             {"type": "https://tools.ietf.org/html/rfc9110#section-15.5.1", "title": "The request is invalid", "status": 400,
              "detail": "2 problem(s); each entry of 'errors' says how to fix it. Nothing was changed.",
