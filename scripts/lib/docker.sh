@@ -204,13 +204,14 @@ press_base_image() {
   press_log "imported $name from $tarball in $(_press_elapsed "$t0") s"
 }
 
-# press_build_double_image [TAG]: the Frappe test double's image (default
-# fcs-press-frappe-double:test) on top of the base image. The image has no SDK,
+# press_build_double_image [TAG] [RELEASE]: the Frappe test double's image (default
+# fcs-press-frappe-double:test) on top of the base image; RELEASE 1 (default) or 2
+# (newer app versions and a migrate patch, for the upgrade tests). The image has no SDK,
 # so the double is published self-contained on the host and copied in; the
 # build context is a staging folder under .press/cache (nothing generated lands
 # in the source tree).
 press_build_double_image() {
-  local tag="${1:-$PRESS_DOCKER_DOUBLE_IMAGE}" ctx t0
+  local tag="${1:-$PRESS_DOCKER_DOUBLE_IMAGE}" release="${2:-1}" ctx t0
   [ -n "${DOCKER_HOST:-}" ] || press_die "press_build_double_image: start the engine first (press_start_dockerd)"
   press_base_image "$PRESS_DOCKER_BASE_IMAGE"
   # The double's image takes redis-cli from the Redis sidecar's image (PRESS_DOCKER_REDIS_IMAGE).
@@ -228,7 +229,7 @@ press_build_double_image() {
     || press_die "dotnet publish of tests/Press.FrappeDouble failed"
   press_log "published the Frappe test double in $(_press_elapsed "$t0") s"
   t0="$(_press_now)"
-  if ! DOCKER_BUILDKIT=0 press_docker build -t "$tag" --build-arg "BASE_IMAGE=$PRESS_DOCKER_BASE_IMAGE" \
+  if ! DOCKER_BUILDKIT=0 press_docker build -t "$tag" --build-arg "BASE_IMAGE=$PRESS_DOCKER_BASE_IMAGE" --build-arg "DOUBLE_RELEASE=$release" \
     --build-arg "REDIS_IMAGE=$PRESS_DOCKER_REDIS_IMAGE" "$ctx" >"$PRESS_DOCKER_CACHE/frappe-double-build.log" 2>&1; then
     tail -n 30 "$PRESS_DOCKER_CACHE/frappe-double-build.log" >&2 || true
     press_die "docker build of $tag failed (log $PRESS_DOCKER_CACHE/frappe-double-build.log)"

@@ -181,6 +181,7 @@ public sealed class SsoStepsTests
         public Task<string?> SocketIoSocketAsync(string siteName, CancellationToken ct) => _inner.SocketIoSocketAsync(siteName, ct);
         public Task<RuntimeOutcome> EnableSchedulerAsync(Site site, CancellationToken ct) => _inner.EnableSchedulerAsync(site, ct);
         public Task<IReadOnlyDictionary<string, string>> AppVersionsAsync(Site site, CancellationToken ct) => _inner.AppVersionsAsync(site, ct);
+        public Task<RunnerImage?> RunnerImageAsync(Site site, CancellationToken ct) => _inner.RunnerImageAsync(site, ct);
         public Task<RuntimeOutcome> InstallAsync(Site site, SiteSecrets secrets, CancellationToken ct) => _inner.InstallAsync(site, secrets, ct);
         public Task<HealthProbe> ProbeAsync(Site site, CancellationToken ct) => _inner.ProbeAsync(site, ct);
         public Task<RuntimeOutcome> StopAsync(Site site, CancellationToken ct) => _inner.StopAsync(site, ct);

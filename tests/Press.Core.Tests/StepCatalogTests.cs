@@ -47,6 +47,8 @@ public sealed class StepCatalogTests
             new Core.Sso.Steps.RemoveSsoClientStep(sso, ssoStore, secrets, time),
             new SaveSiteConfigStep(runtime, sites, secrets), new BackupConfigStep(backups, runtime, store, sites, secrets),
             new RestoreConfigStep(backups, store, sites, secrets), new RecordVersionsStep(runtime, sites),
+            new SwitchImageStep(runtime, sites),
+            new UndoUpgradeStep(new FakeJobStore(), sites, runtime, backups, archive, store, db, backups, new FakeSettingsStore(PressSettings.Defaults), time),
             new CheckAppStep(runtime, new FakeSiteSchema()), new InstallAppStep(runtime, new FakeSiteSchema(), sites),
             new UninstallAppStep(runtime, new FakeSiteSchema(), sites),
         ];
@@ -89,7 +91,7 @@ public sealed class StepCatalogTests
         var error = Assert.Throws<InvalidOperationException>(() => StepCatalog.Create(steps, Recipes.All));
 
         Assert.Equal("The job engine cannot start: " +
-            "step 'wait-healthy' of NewSite, ResumeSite, UndeleteSite, RestoreSite, RollbackRestore, NewSiteFromBackup has no implementation: " +
+            "step 'wait-healthy' of NewSite, ResumeSite, UndeleteSite, RestoreSite, RollbackRestore, NewSiteFromBackup, UpgradeSite has no implementation: " +
             "add an IJobStep whose Name is that step (the worker registers every one in Press.Core); " +
             "step 'undo-restore' of RestoreSite has no implementation: " +
             "add an IJobStep whose Name is that step (the worker registers every one in Press.Core).", error.Message);

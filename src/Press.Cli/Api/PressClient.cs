@@ -48,6 +48,11 @@ public sealed class PressClient(PressTransport transport) : IDisposable
         transport.SendAsync(HttpMethod.Post, $"{SitePath(name)}/restore",
             JsonBody(new RestoreSiteRequest(backupId), Json.RestoreSiteRequest), Json.Job, ct);
 
+    /// <summary>Queues an UpgradeSite job: the site onto another runner image (docs/architecture.md §18).</summary>
+    public Task<ApiResult<Job>> UpgradeSiteAsync(string name, string image, CancellationToken ct) =>
+        transport.SendAsync(HttpMethod.Post, $"{SitePath(name)}/upgrade",
+            JsonBody(new UpgradeSiteRequest(image), Json.UpgradeSiteRequest), Json.Job, ct);
+
     public Task<ApiResult<Job>> InstallAppAsync(string name, string app, CancellationToken ct) =>
         transport.SendAsync(HttpMethod.Post, $"{SitePath(name)}/apps", JsonBody(new InstallAppRequest(app), Json.InstallAppRequest), Json.Job, ct);
 

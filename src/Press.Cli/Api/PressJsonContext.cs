@@ -22,6 +22,7 @@ namespace Press.Cli.Api;
 [JsonSerializable(typeof(BackupList))]
 [JsonSerializable(typeof(BackupDownloadLink))]
 [JsonSerializable(typeof(RestoreSiteRequest))]
+[JsonSerializable(typeof(UpgradeSiteRequest))]
 [JsonSerializable(typeof(DownloadResult))]
 [JsonSerializable(typeof(CliConfig))]
 [JsonSerializable(typeof(CreateTokenRequest))]

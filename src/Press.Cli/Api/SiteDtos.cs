@@ -14,7 +14,11 @@ public sealed record Site(
     DateTimeOffset? DeletedAt,
     DateTimeOffset? PurgeAfter,
     Guid? ActiveJobId,
-    IReadOnlyDictionary<string, string>? AppVersions = null);
+    IReadOnlyDictionary<string, string>? AppVersions = null,
+    SiteImage? Image = null);
+
+/// <summary>The site's runner image: what it is made from and the ID the runtime reported (docs/architecture.md §18).</summary>
+public sealed record SiteImage(string Reference, string? Id);
 
 public sealed record SiteLocation(string? Database, string? Schema);
 
@@ -37,6 +41,9 @@ public sealed record SiteLogs(string Site, string Driver, IReadOnlyList<string> 
 
 /// <summary>POST /api/sites/{name}/admin-password: shown once.</summary>
 public sealed record AdminPassword(string Site, string UserName, string Password);
+
+/// <summary>POST /api/sites/{name}/upgrade.</summary>
+public sealed record UpgradeSiteRequest(string Image);
 
 /// <summary>Body of POST /api/sites/{name}/apps.</summary>
 public sealed record InstallAppRequest(string App);

@@ -27,6 +27,7 @@ public static class SiteCommands
             site.Subcommands.Add(LifecycleCommand(globals, name, action, verb, description));
         site.Subcommands.Add(Restore(globals));
         site.Subcommands.Add(RollbackRestore(globals));
+        site.Subcommands.Add(Upgrade(globals));
         site.Subcommands.Add(Logs(globals));
         site.Subcommands.Add(AdminPasswordCommand(globals));
         var sso = new Command("sso", "Single sign-on for a site through Press's issuer (docs/architecture.md §7)");
@@ -105,6 +106,27 @@ public static class SiteCommands
         {
             var accepted = await ctx.Client.RestoreSiteAsync(parse.GetRequiredValue(name), parse.GetValue(backup), ct);
             return await JobCompletion.AcceptedAsync(ctx, accepted, "Restoring", parse.GetValue(wait), ct);
+        });
+        return command;
+    }
+
+    private static Command Upgrade(GlobalOptions globals)
+    {
+        var name = CommonOptions.SiteName();
+        var image = new Option<string>("--image")
+        {
+            Description = "The runner image to put the site on, e.g. ghcr.io/acme/erpnext:v16.1.0", HelpName = "IMAGE", Required = true,
+        };
+        var wait = CommonOptions.Wait();
+        var command = new Command("upgrade",
+            "Put an active site on another runner image: backup, maintenance, bench migrate, health; a failure puts it back as it was (queues an UpgradeSite job)")
+        {
+            name, image, wait,
+        };
+        command.RunsWith(globals, async (ctx, parse, ct) =>
+        {
+            var accepted = await ctx.Client.UpgradeSiteAsync(parse.GetRequiredValue(name), parse.GetRequiredValue(image), ct);
+            return await JobCompletion.AcceptedAsync(ctx, accepted, "Upgrading", parse.GetValue(wait), ct);
         });
         return command;
     }

@@ -37,6 +37,7 @@ public static class SiteView
             .Add("State", site.State)
             .Add("Apps", apps)
             .Add("Versions", site.AppVersions is { Count: > 0 } versions ? string.Join(", ", versions.Select(v => $"{v.Key} {v.Value}")) : "-")
+            .Add("Image", site.Image is { } image ? (image.Id is { } imageId ? $"{image.Reference} ({imageId})" : image.Reference) : "- (the default, setting runtime.image)")
             .Add("Database", site.Location?.Database)
             .Add("Schema", site.Location?.Schema)
             .Add("Served", Served(site.Runtime))

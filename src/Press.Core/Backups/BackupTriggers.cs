@@ -15,6 +15,7 @@ public static class BackupTriggers
         {
             JobKind.DeleteSite => BackupTrigger.PreDelete,
             JobKind.RestoreSite => BackupTrigger.PreRestore,
+            JobKind.UpgradeSite => BackupTrigger.PreUpgrade,
             _ => requested,
         };
 }

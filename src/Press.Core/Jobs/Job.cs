@@ -37,6 +37,13 @@ public static class JobArgs
     /// <summary>"on": the job gives the site single sign-on (a new site while the setting is on, enable-sso).</summary>
     public const string Sso = "sso";
 
+    /// <summary>The image an upgrade puts the site on (docs/architecture.md §18).</summary>
+    public const string Image = "image";
+
+    /// <summary>The image the site's runner was made from before an upgrade ("" when the default): what its undo goes
+    /// back to.</summary>
+    public const string PreviousImage = "previousImage";
+
     /// <summary>The app an install-app or uninstall-app job acts on.</summary>
     public const string App = "app";
 }

@@ -11,6 +11,7 @@ public enum JobKind
     NewSite, SuspendSite, ResumeSite, DeleteSite, UndeleteSite, PurgeSite,
     BackupSite, RestoreSite, RollbackRestore, DiscardRestore, VerifyBackup, NewSiteFromBackup,
     EnableSso,
+    UpgradeSite,
     InstallApp, UninstallApp,
 }
 

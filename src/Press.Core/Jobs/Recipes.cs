@@ -95,6 +95,17 @@ public static class Recipes
         WhileRunning: null, OnSuccess: null, OnFailure: null);
 
     /// <summary>
+    /// Upgrade one site to another runner image (docs/architecture.md §18): a backup first (a failure there leaves the
+    /// site alone), maintenance on, the runner and its workers remade from the new image, <c>bench migrate</c>, maintenance
+    /// off, then the health check (Frappe answers 503 in maintenance mode, docs/frappe.md §3) and the new versions. Any
+    /// failure runs the undo: the old image back and, once migrate has started, the pre-upgrade backup restored with the
+    /// atomic restore's steps, so the site ends exactly as before (same rows, same image, Active).
+    /// </summary>
+    public static readonly JobRecipe UpgradeSite = new(JobKind.UpgradeSite,
+        [.. TakeBackup, EnterMaintenance, SwitchImage, Migrate, LeaveMaintenance, WaitHealthy, RecordVersions],
+        WhileRunning: null, OnSuccess: SiteState.Active, OnFailure: null) { FirstMutatingStep = EnterMaintenance, Undo = [UndoUpgrade] };
+
+    /// <summary>
     /// An app onto a running site (docs/architecture.md §19): the site's schema and bench checked, a backup, then <c>bench install-app</c>, then the
     /// versions. A failure before install-app leaves the site as it was; a failed install-app leaves it Active (Frappe
     /// records an app as installed only once its install completed, and a retry runs the step again).
@@ -115,7 +126,7 @@ public static class Recipes
     public static IReadOnlyList<JobRecipe> All { get; } =
         [NewSite, SuspendSite, ResumeSite, DeleteSite, UndeleteSite, PurgeSite,
          BackupSite, RestoreSite, RollbackRestore, DiscardRestoreData, VerifyBackup, NewSiteFromBackup, EnableSso,
-         InstallApp, UninstallApp];
+         UpgradeSite, InstallApp, UninstallApp];
 
     public static JobRecipe For(JobKind kind) => All.Single(r => r.Kind == kind);
 }

@@ -59,6 +59,10 @@ public static class StepNames
     public const string DisableSsoClient = "disable-sso-client";
     public const string RemoveSsoClient = "remove-sso-client";
 
+    // Upgrades (docs/architecture.md §18).
+    public const string SwitchImage = "switch-image";
+    public const string UndoUpgrade = "undo-upgrade";
+
     // Apps on a running site (docs/architecture.md §19).
     public const string CheckApp = "check-app";
     public const string InstallApp = "install-app";

@@ -30,7 +30,13 @@ public interface ISiteRuntime
     /// driver runs no bench.</summary>
     Task<IReadOnlyDictionary<string, string>> AppVersionsAsync(Site site, CancellationToken ct);
 
-    /// <summary>Starts (creating if needed) the site's own Redis and its runner on its port.</summary>
+    /// <summary>What the site's runner runs now (docs/architecture.md §18): Docker's image reference and ID of its
+    /// container, the process driver's bench path and version; null when the driver runs none.</summary>
+    Task<RunnerImage?> RunnerImageAsync(Site site, CancellationToken ct);
+
+    /// <summary>Starts (creating if needed) the site's own Redis and its runner on its port. A runner or background
+    /// container made from another image than the site's (<see cref="Site.Image"/>, else the default) is replaced by
+    /// one made from it: that is how an upgrade puts a site on a new image.</summary>
     Task<RuntimeOutcome> StartAsync(Site site, CancellationToken ct);
 
     /// <summary>Installs Frappe and the site's apps into its schema (bench new-site --no-setup-db); the Administrator

@@ -27,6 +27,9 @@ public interface ISiteStore
     /// <summary>Records the site's apps and versions as its runtime reported them.</summary>
     Task SaveAppVersionsAsync(Guid siteId, IReadOnlyDictionary<string, string> versions, CancellationToken ct);
 
+    /// <summary>Records the site's runner image (null: the setting <c>runtime.image</c> decides again).</summary>
+    Task SaveRunnerImageAsync(Guid siteId, RunnerImage? image, CancellationToken ct);
+
     /// <summary>Replaces the site's list of apps besides frappe (after an app was installed or uninstalled).</summary>
     Task SaveAppsAsync(Guid siteId, IReadOnlyList<string> apps, CancellationToken ct);
 

@@ -31,4 +31,14 @@ public sealed record Site(
 
     /// <summary>The site's apps and their versions as its runtime last reported them; null when never reported.</summary>
     public IReadOnlyDictionary<string, string>? AppVersions { get; init; }
+
+    /// <summary>The image the site's runner is made from and what the runtime last reported it runs; null: the setting
+    /// <c>runtime.image</c> (or the driver's default) decides (docs/architecture.md §18).</summary>
+    public RunnerImage? Image { get; init; }
 }
+
+/// <param name="Reference">What the runner is created from: a Docker image reference (<c>repo:tag</c>), or the process
+/// driver's bench path.</param>
+/// <param name="Id">What the runtime reported it runs: Docker's image ID (<c>sha256:…</c>), the process driver's bench
+/// version; null until reported.</param>
+public sealed record RunnerImage(string Reference, string? Id = null);

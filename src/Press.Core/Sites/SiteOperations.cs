@@ -119,6 +119,26 @@ public sealed class SiteOperations(ISiteCommands commands, ISecretProtector secr
         Enqueue(name, Recipes.DiscardRestoreData, [SiteState.Active, SiteState.Suspended, SiteState.Broken], actor, "site.discard-restore", ct,
             new Dictionary<string, string> { [JobArgs.RestoreId] = restoreJobId.ToString() });
 
+    /// <summary>
+    /// Upgrades an Active site to another runner image (job UpgradeSite, docs/architecture.md §18): backup first,
+    /// maintenance, the runner remade from <paramref name="image"/>, bench migrate, health; any failure puts the site back
+    /// exactly as it was. The job records the image to go back to.
+    /// </summary>
+    /// <exception cref="ValidationException">The image is not an image reference.</exception>
+    /// <exception cref="NotFoundException">No such site.</exception>
+    /// <exception cref="ConflictException">The site is not Active, or another job of it runs.</exception>
+    public async Task<Job> UpgradeAsync(string name, string? image, Actor actor, CancellationToken ct)
+    {
+        var problems = new Dictionary<string, List<string>>();
+        problems.AddAll("image", ImageReferenceRules.Validate(image));
+        ValidationException.ThrowIfAny(problems);
+        var site = await sites.FindByNameAsync(name, ct) ?? throw new NotFoundException($"No site named '{name}'.");
+        return await Enqueue(name, Recipes.UpgradeSite, [SiteState.Active], actor, "site.upgrade", ct, new Dictionary<string, string>
+        {
+            [JobArgs.Image] = image!, [JobArgs.PreviousImage] = site.Image?.Reference ?? "",
+        });
+    }
+
     public Task<Job> VerifyBackupAsync(string name, Actor actor, CancellationToken ct) =>
         Enqueue(name, Recipes.VerifyBackup, [SiteState.Active, SiteState.Suspended, SiteState.Broken], actor, "backup.verify", ct);
 

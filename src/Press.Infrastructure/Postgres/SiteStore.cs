@@ -85,6 +85,13 @@ public sealed class SiteStore(PressDataSources sources, TimeProvider time) : ISi
             ("v", System.Text.Json.JsonSerializer.Serialize(versions)));
     }
 
+    public async Task SaveRunnerImageAsync(Guid siteId, RunnerImage? image, CancellationToken ct)
+    {
+        await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
+        await conn.ExecAsync("UPDATE sites SET runner_image = @r, runner_image_id = @i WHERE id = @id", ct, ("id", siteId),
+            ("r", (object?)image?.Reference ?? DBNull.Value), ("i", (object?)image?.Id ?? DBNull.Value));
+    }
+
     public async Task<IReadOnlyList<Site>> ListExpiredDeletedAsync(DateTimeOffset now, CancellationToken ct)
     {
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);

@@ -20,6 +20,7 @@ public sealed class NoSiteRuntime : ISiteRuntime
     public Task<string?> ReadOwnConfigAsync(Site site, CancellationToken ct) => Task.FromResult<string?>(null);
     public Task<IReadOnlyDictionary<string, string>> AppVersionsAsync(Site site, CancellationToken ct) =>
         Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string>());
+    public Task<RunnerImage?> RunnerImageAsync(Site site, CancellationToken ct) => Task.FromResult<RunnerImage?>(null);
     public Task<HealthProbe> ProbeAsync(Site site, CancellationToken ct) => Task.FromResult(new HealthProbe(false, false, Reason));
     public Task<RuntimeOutcome> StopAsync(Site site, CancellationToken ct) => Skipped;
     public Task<RuntimeOutcome> RemoveRunnerAsync(Site site, CancellationToken ct) => Skipped;

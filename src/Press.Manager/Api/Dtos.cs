@@ -9,6 +9,10 @@ namespace Press.Manager.Api;
 // What the API returns. AppVersions: what the site's runtime last reported (bench version), null until it did.
 // Secrets (site passwords, token hashes) have no field here, so they cannot leak by accident.
 
+/// <summary>The site's runner image (docs/architecture.md §18): what it is made from and the ID the runtime reported;
+/// null when the site has none of its own (the setting runtime.image decides).</summary>
+public sealed record ImageDto(string Reference, string? Id);
+
 public sealed record LocationDto(string Database, string Schema);
 
 public sealed record RuntimeDto(string Driver, bool Served, string? Reason);
@@ -17,7 +21,7 @@ public sealed record SiteDto(
     string Name, SiteState State, IReadOnlyList<string> Apps, LocationDto Location, RuntimeDto Runtime,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? DeletedAt, DateTimeOffset? PurgeAfter,
     DateTimeOffset? PurgedAt, Guid? ActiveJobId, IReadOnlyList<string> Domains, DateTimeOffset? NewestBackupAt, bool BackupStale,
-    IReadOnlyDictionary<string, string>? AppVersions)
+    IReadOnlyDictionary<string, string>? AppVersions, ImageDto? Image)
 {
     /// <param name="staleAfterHours">The setting backups.staleAfterHours, for <see cref="BackupStale"/>.</param>
     public static SiteDto From(SiteQueries.SiteView view, ISiteRuntime runtime, int staleAfterHours, DateTimeOffset now)
@@ -28,7 +32,7 @@ public sealed record SiteDto(
             new RuntimeDto(status.Driver, status.Served, status.Reason), s.CreatedAt, s.UpdatedAt, s.DeletedAt,
             s.PurgeAfter, s.PurgedAt, view.ActiveJobId, view.Domains, view.NewestBackupAt,
             Press.Infrastructure.Health.BackupStaleness.IsStale(s.State, s.CreatedAt, view.NewestBackupAt, now, staleAfterHours),
-            s.AppVersions);
+            s.AppVersions, s.Image is { } image ? new ImageDto(image.Reference, image.Id) : null);
     }
 }
 

@@ -17,6 +17,7 @@ public static class OpenApiExamples
         [typeof(UsersApi.CreateUserRequest)] = """{"name": "ada", "role": "operator", "breakGlass": false}""",
         [typeof(DomainsApi.AddDomainRequest)] = """{"domain": "shop.example.org"}""",
         [typeof(RestoreRequest)] = """{"backupId": "0193a2b4-0000-7000-8000-000000000001"}""",
+        [typeof(UpgradeRequest)] = """{"image": "ghcr.io/acme/erpnext:v16.1.0"}""",
         [typeof(SetSettingRequest)] = """{"value": "0 3 * * *"}""",
         [typeof(SiteAppsApi.InstallAppRequest)] = """{"app": "erpnext"}""",
         [typeof(Microsoft.AspNetCore.Http.HttpValidationProblemDetails)] = """

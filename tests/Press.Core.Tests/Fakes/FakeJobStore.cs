@@ -44,8 +44,11 @@ public sealed class FakeJobStore : IJobStore
         return Task.FromResult(RenewLease(n));
     }
 
+    /// <summary>The job as a step that re-reads it (an undo) finds it; unset, reading is an error.</summary>
+    public Job? Stored { get; set; }
+
     public Task<Job?> GetAsync(Guid jobId, CancellationToken ct) =>
-        throw new NotSupportedException("The runner never re-reads the job.");
+        Stored is { } job ? Task.FromResult<Job?>(job) : throw new NotSupportedException("The runner never re-reads the job.");
 
     public Task StartAsync(JobLease lease, SiteState? siteState, CancellationToken ct)
     {

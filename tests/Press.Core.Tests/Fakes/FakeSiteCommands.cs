@@ -14,7 +14,10 @@ public sealed class FakeSiteCommands : ISiteCommands
         public IReadOnlyDictionary<string, string> Args { get; init; } = JobArgs.None;
     }
     public sealed record Enqueued(string SiteName, JobRecipe Recipe, IReadOnlyList<SiteState> AllowedFrom, AuditEntry Audit,
-        BackupTrigger? Backup = null);
+        BackupTrigger? Backup = null)
+    {
+        public IReadOnlyDictionary<string, string> Args { get; init; } = JobArgs.None;
+    }
     public sealed record Retried(Guid JobId, AuditEntry Audit);
 
     public List<Created> Creates { get; } = [];
@@ -31,7 +34,7 @@ public sealed class FakeSiteCommands : ISiteCommands
     public Task<Job> EnqueueAsync(string siteName, JobRecipe recipe, IReadOnlyList<SiteState> allowedFrom, AuditEntry audit, CancellationToken ct,
         IReadOnlyDictionary<string, string>? args = null, BackupTrigger? backup = null)
     {
-        Enqueues.Add(new Enqueued(siteName, recipe, allowedFrom, audit, backup));
+        Enqueues.Add(new Enqueued(siteName, recipe, allowedFrom, audit, backup) { Args = args ?? JobArgs.None });
         return Task.FromResult(NewJob(recipe, Guid.NewGuid(), siteName, audit.Actor));
     }
 

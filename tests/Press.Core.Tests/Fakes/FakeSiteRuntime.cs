@@ -36,6 +36,15 @@ public sealed class FakeSiteRuntime(RuntimeOutcome outcome) : ISiteRuntime
         return Task.FromResult(OwnConfig);
     }
 
+    /// <summary>What RunnerImageAsync answers.</summary>
+    public RunnerImage? Image { get; set; }
+
+    public Task<RunnerImage?> RunnerImageAsync(Site site, CancellationToken ct)
+    {
+        Calls.Add($"image {site.Name}");
+        return Task.FromResult(Image);
+    }
+
     public Task<IReadOnlyDictionary<string, string>> AppVersionsAsync(Site site, CancellationToken ct)
     {
         Calls.Add($"versions {site.Name}");

@@ -64,6 +64,12 @@ public sealed class FakeSiteStore : ISiteStore
         return Task.CompletedTask;
     }
 
+    public Task SaveRunnerImageAsync(Guid siteId, RunnerImage? image, CancellationToken ct)
+    {
+        Sites[siteId] = Sites[siteId] with { Image = image };
+        return Task.CompletedTask;
+    }
+
     public Task SaveAppVersionsAsync(Guid siteId, IReadOnlyDictionary<string, string> versions, CancellationToken ct)
     {
         Sites[siteId] = Sites[siteId] with { AppVersions = versions };

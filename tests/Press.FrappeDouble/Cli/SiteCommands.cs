@@ -42,6 +42,7 @@ public static class SiteCommands
         // statement_timeout ends it unless bench was started with PGOPTIONS='-c statement_timeout=0'.
         if (double.TryParse(config.String(MigrateSecondsKnob), System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0)
             await SiteDatabase.ExecAsync(conn, "SELECT pg_sleep($1)", default, seconds);
+        await MigratePatches.RunAsync(conn, config);
         // One row per run, so a test can count migrations.
         await FrappeTables.LogPatchAsync(conn, $"frappe-test-double.migrate {DateTime.UtcNow:O}");
         foreach (var app in await FrappeTables.InstalledAppsAsync(conn))

@@ -14,7 +14,7 @@ namespace Press.FrappeDouble.Site;
 /// </summary>
 public static class FrappeTables
 {
-    public const string AppVersion = "16.0.0";
+    public static string AppVersion => Cli.DoubleRelease.AppVersion;
 
     /// <summary>framework_postgres.sql: <c>DROP TABLE IF EXISTS</c> then <c>CREATE TABLE</c> for each.</summary>
     private const string FrameworkDdl = """

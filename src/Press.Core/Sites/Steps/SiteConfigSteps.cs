@@ -74,7 +74,8 @@ public sealed class RestoreConfigStep(IBackupStore backups, IObjectStore store, 
     }
 }
 
-/// <summary>Asks the runtime which apps and versions the site runs (<c>bench version</c>) and records them.</summary>
+/// <summary>Asks the runtime which apps and versions the site runs (<c>bench version</c>) and which image its runner runs
+/// (docs/architecture.md §18), and records them: from then on the site keeps that image whatever <c>runtime.image</c> says.</summary>
 public sealed class RecordVersionsStep(ISiteRuntime runtime, ISiteStore sites) : IJobStep
 {
     public string Name => StepNames.RecordVersions;
@@ -88,7 +89,10 @@ public sealed class RecordVersionsStep(ISiteRuntime runtime, ISiteStore sites) :
         var missing = apps.Where(a => !bench.ContainsKey(a)).ToList();
         if (versions.Count == 0) return StepResult.Permanent($"bench version names none of the site's apps ({string.Join(", ", apps)})");
         await sites.SaveAppVersionsAsync(c.Site.Id, versions, ct);
+        var image = await runtime.RunnerImageAsync(c.Site, ct);
+        if (image is not null && image != c.Site.Image) await sites.SaveRunnerImageAsync(c.Site.Id, image, ct);
         return StepResult.Ok(string.Join(", ", versions.Select(v => $"{v.Key} {v.Value}"))
+                             + (image is null ? "" : $"; runner image {image.Reference} ({image.Id ?? "no id reported"})")
                              + (missing.Count == 0 ? "" : $"; bench version does not list {string.Join(", ", missing)}"));
     }
 }

@@ -65,6 +65,10 @@ public sealed class DockerSiteRuntime(DockerEngine docker, DockerRuntimeOptions 
         return BenchCommands.ParseVersions(result.Output);
     }
 
+    /// <summary>The runner container's image: the reference it was created from and the ID the engine resolved it to.</summary>
+    public async Task<RunnerImage?> RunnerImageAsync(Site site, CancellationToken ct) =>
+        await docker.InspectAsync(RunnerContainer.Name(site), ct) is { Config.Image: { } reference } runner ? new RunnerImage(reference, runner.Image) : null;
+
     /// <summary>The site's Redis first: the runner's Frappe connects to it from its first request.</summary>
     public async Task<RuntimeOutcome> StartAsync(Site site, CancellationToken ct)
     {
@@ -245,16 +249,30 @@ public sealed class DockerSiteRuntime(DockerEngine docker, DockerRuntimeOptions 
             done.Add($"removed {name} (created without its own Redis)");
             runner = null;
         }
+        var runnerLimits = await limits.ForAsync(site, ct);
+        if (runner is not null && runner.Config?.Image != runnerLimits.Image)
+        {
+            // Made from another image than the site's (an upgrade, or its undo; docs/architecture.md §18): the site's files
+            // and Redis data are in volumes, so the runner is remade from the site's image.
+            await docker.RemoveAsync(name, ct);
+            done.Add($"removed {name} (made from {runner.Config?.Image}, the site's image is {runnerLimits.Image})");
+            runner = null;
+        }
         if (runner is null)
         {
-            await docker.CreateAsync(RunnerContainer.Build(site, Port(site), await limits.ForAsync(site, ct), options), ct);
+            await docker.CreateAsync(RunnerContainer.Build(site, Port(site), runnerLimits, options), ct);
             done.Add($"created {name}");
         }
+        var backgroundLimits = await limits.BackgroundForAsync(site, ct);
         foreach (var process in BackgroundProcesses.All)
         {
             var background = BackgroundContainer.Name(site, process.Role);
-            if (await docker.InspectAsync(background, ct) is not null) continue;
-            var backgroundLimits = await limits.BackgroundForAsync(site, ct);
+            if (await docker.InspectAsync(background, ct) is { } existing)
+            {
+                if (existing.Config?.Image == backgroundLimits.Image) continue;
+                await docker.RemoveAsync(background, ct);
+                done.Add($"removed {background} (made from {existing.Config?.Image})");
+            }
             if (process.Kind == BackgroundKind.SocketIo) await GiveSocketIoVolumeToBenchUserAsync(site, backgroundLimits.Image, ct);
             await docker.CreateAsync(BackgroundContainer.Build(site, process, backgroundLimits, options), ct);
             done.Add($"created {background}");

@@ -7,7 +7,8 @@ namespace Press.Infrastructure.Runtime.Docker;
 /// Image and limits for a site's runner and its Redis: runtime settings (<c>runtime.image</c>, <c>runtime.memoryMb</c>,
 /// <c>runtime.cpus</c>, <c>runtime.pidsLimit</c>, <c>runtime.redisImage</c>, <c>runtime.redisMemoryMb</c>,
 /// <c>runtime.workerMemoryMb</c>, <c>runtime.workerCpus</c>) over the
-/// driver's configured defaults. Plans per site come later; they will override here.
+/// driver's configured defaults. A site's own image (<see cref="Site.Image"/>, docs/architecture.md §18) overrides
+/// <c>runtime.image</c>. Plans per site come later; they will override here.
 /// </summary>
 public sealed class RuntimeLimits(ISettingsStore settings, DockerRuntimeOptions options)
 {
@@ -17,7 +18,7 @@ public sealed class RuntimeLimits(ISettingsStore settings, DockerRuntimeOptions 
     public async Task<RunnerContainer.Limits> ForAsync(Site? site, CancellationToken ct)
     {
         var current = await settings.GetAsync(ct);
-        return new RunnerContainer.Limits(current.RunnerImage ?? options.Image, current.RunnerMemoryMb ?? options.MemoryMb,
+        return new RunnerContainer.Limits(site?.Image?.Reference ?? current.RunnerImage ?? options.Image, current.RunnerMemoryMb ?? options.MemoryMb,
             current.RunnerCpus ?? options.Cpus, current.RunnerPidsLimit ?? options.PidsLimit);
     }
 
@@ -25,7 +26,7 @@ public sealed class RuntimeLimits(ISettingsStore settings, DockerRuntimeOptions 
     public async Task<RunnerContainer.Limits> BackgroundForAsync(Site? site, CancellationToken ct)
     {
         var current = await settings.GetAsync(ct);
-        return new RunnerContainer.Limits(current.RunnerImage ?? options.Image, current.WorkerMemoryMb ?? options.WorkerMemoryMb,
+        return new RunnerContainer.Limits(site?.Image?.Reference ?? current.RunnerImage ?? options.Image, current.WorkerMemoryMb ?? options.WorkerMemoryMb,
             current.WorkerCpus ?? options.WorkerCpus, current.RunnerPidsLimit ?? options.PidsLimit);
     }
 

@@ -63,6 +63,10 @@ public sealed class ProcessSiteRuntime(ProcessRuntimeOptions options, RuntimeEnd
         return BenchCommands.ParseVersions(result.OutputTail);
     }
 
+    /// <summary>One bench serves every site of this driver: its path, and its frappe version as <c>bench version</c> says.</summary>
+    public async Task<RunnerImage?> RunnerImageAsync(Site site, CancellationToken ct) =>
+        new(options.BenchExecutable, (await AppVersionsAsync(site, ct)).TryGetValue("frappe", out var version) ? $"frappe {version}" : null);
+
     public async Task<RuntimeOutcome> StartAsync(Site site, CancellationToken ct)
     {
         var redis = await Redis.StartAsync(site, ct);
