@@ -3,7 +3,7 @@ using Press.Core.Ports;
 using Press.Core.Sites.Steps;
 using Press.Core.Tests.Fakes;
 
-namespace Press.Core.Tests.Sites;
+namespace Press.Core.Tests.Sites.Steps;
 
 /// <summary>check-app, install-app and uninstall-app read "installed" from the schema, never from bench's output
 /// (Frappe's uninstall-app exits 0 when it refuses, docs/frappe.md §8).</summary>
