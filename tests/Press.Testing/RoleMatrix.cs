@@ -73,6 +73,8 @@ public static class RoleMatrix
         // no longer lists it; its access rule (loopback or any token) is tested in DiagnosticsAccessTests.
         ["GET /readyz"] = Diagnostics,
         ["GET /healthz"] = Anonymous,
+        ["POST /api/sites/{name}/apps"] = "operator",
+        ["DELETE /api/sites/{name}/apps/{app}"] = "admin",
     };
 
     private static readonly string[] Ranked = ["viewer", "operator", "admin"];

@@ -59,6 +59,12 @@ public sealed class PressClient(PressTransport transport) : IDisposable
         transport.SendAsync(HttpMethod.Post, $"{SitePath(name)}/upgrade",
             JsonBody(new UpgradeSiteRequest(image), Json.UpgradeSiteRequest), Json.Job, ct);
 
+    public Task<ApiResult<Job>> InstallAppAsync(string name, string app, CancellationToken ct) =>
+        transport.SendAsync(HttpMethod.Post, $"{SitePath(name)}/apps", JsonBody(new InstallAppRequest(app), Json.InstallAppRequest), Json.Job, ct);
+
+    public Task<ApiResult<Job>> UninstallAppAsync(string name, string app, CancellationToken ct) =>
+        transport.SendAsync(HttpMethod.Delete, $"{SitePath(name)}/apps/{Uri.EscapeDataString(app)}", null, Json.Job, ct);
+
     public Task<ApiResult<Job>> RollbackRestoreAsync(string name, CancellationToken ct) =>
         transport.SendAsync(HttpMethod.Post, $"{SitePath(name)}/rollback-restore", null, Json.Job, ct);
 

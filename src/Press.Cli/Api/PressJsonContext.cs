@@ -39,4 +39,5 @@ namespace Press.Cli.Api;
 [JsonSerializable(typeof(DoctorReport))]
 [JsonSerializable(typeof(SiteUsage))]
 [JsonSerializable(typeof(SiteLimitsBody))]
+[JsonSerializable(typeof(InstallAppRequest))]
 public sealed partial class PressJsonContext : JsonSerializerContext;

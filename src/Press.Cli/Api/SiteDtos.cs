@@ -44,3 +44,6 @@ public sealed record AdminPassword(string Site, string UserName, string Password
 
 /// <summary>POST /api/sites/{name}/upgrade.</summary>
 public sealed record UpgradeSiteRequest(string Image);
+
+/// <summary>Body of POST /api/sites/{name}/apps.</summary>
+public sealed record InstallAppRequest(string App);

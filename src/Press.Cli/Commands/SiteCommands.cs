@@ -36,6 +36,7 @@ public static class SiteCommands
         site.Subcommands.Add(sso);
         site.Subcommands.Add(SiteUsageCommands.Usage(globals));
         site.Subcommands.Add(SiteUsageCommands.Limits(globals));
+        site.Subcommands.Add(AppCommands(globals));
         return site;
     }
 
@@ -63,6 +64,32 @@ public static class SiteCommands
             IReadOnlyList<string>? appList = parse.GetValue(apps) is { Length: > 0 } given ? given : backup is null ? [] : null;
             var accepted = await ctx.Client.CreateSiteAsync(siteName, appList, backup, ct);
             return await JobCompletion.AcceptedAsync(ctx, accepted, "Creating", parse.GetValue(wait), ct);
+        });
+        return command;
+    }
+
+    /// <summary><c>press site app install|uninstall NAME APP</c> (docs/architecture.md §19).</summary>
+    private static Command AppCommands(GlobalOptions globals)
+    {
+        var app = new Command("app", "Install or uninstall an app on an active site (a backup is taken first)");
+        app.Subcommands.Add(AppCommand(globals, "install", "Installing an app on",
+            "Install an app of the site's bench (queues an InstallApp job: backup, bench install-app)", (c, n, a, ct) => c.InstallAppAsync(n, a, ct)));
+        app.Subcommands.Add(AppCommand(globals, "uninstall", "Uninstalling an app from",
+            "Uninstall an app and drop its data (admin; queues an UninstallApp job: backup, bench uninstall-app)", (c, n, a, ct) => c.UninstallAppAsync(n, a, ct)));
+        return app;
+    }
+
+    private static Command AppCommand(GlobalOptions globals, string verb, string doing, string description,
+        Func<PressClient, string, string, CancellationToken, Task<ApiResult<Job>>> send)
+    {
+        var name = CommonOptions.SiteName();
+        var appName = new Argument<string>("APP") { Description = "The app's Python package name, e.g. erpnext" };
+        var wait = CommonOptions.Wait();
+        var command = new Command(verb, description) { name, appName, wait };
+        command.RunsWith(globals, async (ctx, parse, ct) =>
+        {
+            var accepted = await send(ctx.Client, parse.GetRequiredValue(name), parse.GetRequiredValue(appName), ct);
+            return await JobCompletion.AcceptedAsync(ctx, accepted, doing, parse.GetValue(wait), ct);
         });
         return command;
     }

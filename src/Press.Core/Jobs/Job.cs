@@ -43,6 +43,9 @@ public static class JobArgs
     /// <summary>The image the site's runner was made from before an upgrade ("" when the default): what its undo goes
     /// back to.</summary>
     public const string PreviousImage = "previousImage";
+
+    /// <summary>The app an install-app or uninstall-app job acts on.</summary>
+    public const string App = "app";
 }
 
 public sealed record JobStep(

@@ -13,6 +13,7 @@ public enum JobKind
     EnableSso,
     ChangeLimits,
     UpgradeSite,
+    InstallApp, UninstallApp,
 }
 
 /// <summary>Whose side a failure is on decides whether retrying can help.</summary>

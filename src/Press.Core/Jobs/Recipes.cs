@@ -113,10 +113,28 @@ public static class Recipes
         [.. TakeBackup, EnterMaintenance, SwitchImage, Migrate, LeaveMaintenance, WaitHealthy, RecordVersions],
         WhileRunning: null, OnSuccess: SiteState.Active, OnFailure: null) { FirstMutatingStep = EnterMaintenance, Undo = [UndoUpgrade] };
 
+    /// <summary>
+    /// An app onto a running site (docs/architecture.md §19): the site's schema and bench checked, a backup, then <c>bench install-app</c>, then the
+    /// versions. A failure before install-app leaves the site as it was; a failed install-app leaves it Active (Frappe
+    /// records an app as installed only once its install completed, and a retry runs the step again).
+    /// </summary>
+    public static readonly JobRecipe InstallApp = new(JobKind.InstallApp, [CheckApp, .. TakeBackup, StepNames.InstallApp, RecordVersions],
+        WhileRunning: null, OnSuccess: SiteState.Active, OnFailure: null) { FirstMutatingStep = StepNames.InstallApp };
+
+    /// <summary>
+    /// An app off a running site: the schema checked (Frappe's uninstall-app does nothing and exits 0 for an app not
+    /// installed or needed by another, docs/frappe.md §8), a backup (Frappe's own backup would dump the whole shared database, so bench
+    /// gets <c>--no-backup</c>), then <c>bench uninstall-app</c>, which drops the app's tables and is not
+    /// transactional. A failure there leaves the site Broken, and its undo is the restore of the backup this job took
+    /// (the step's error names it).
+    /// </summary>
+    public static readonly JobRecipe UninstallApp = new(JobKind.UninstallApp, [CheckApp, .. TakeBackup, StepNames.UninstallApp, RecordVersions],
+        WhileRunning: null, OnSuccess: SiteState.Active) { FirstMutatingStep = StepNames.UninstallApp };
+
     public static IReadOnlyList<JobRecipe> All { get; } =
         [NewSite, SuspendSite, ResumeSite, DeleteSite, UndeleteSite, PurgeSite,
          BackupSite, RestoreSite, RollbackRestore, DiscardRestoreData, VerifyBackup, NewSiteFromBackup, EnableSso,
-         ChangeLimits, UpgradeSite];
+         ChangeLimits, UpgradeSite, InstallApp, UninstallApp];
 
     public static JobRecipe For(JobKind kind) => All.Single(r => r.Kind == kind);
 }

@@ -65,6 +65,11 @@ public static class StepNames
     public const string SwitchImage = "switch-image";
     public const string UndoUpgrade = "undo-upgrade";
 
+    // Apps on a running site (docs/architecture.md §19).
+    public const string CheckApp = "check-app";
+    public const string InstallApp = "install-app";
+    public const string UninstallApp = "uninstall-app";
+
     /// <summary>The steps that take a backup, first in every recipe that backs up before changing anything.</summary>
     public static IReadOnlyList<string> TakeBackup { get; } = [BackupDatabase, BackupFiles, BackupConfig, WriteManifest, VerifyBackup];
 

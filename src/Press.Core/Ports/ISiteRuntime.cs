@@ -123,6 +123,16 @@ public interface ISiteRuntime
     /// <summary>Bytes of the site's <c>public/files</c> and <c>private/files</c>, or why none.</summary>
     Task<Usage.FilesUsage> MeasureFilesAsync(Site site, CancellationToken ct) =>
         Task.FromResult(Usage.FilesUsage.Unmeasured($"the {Driver} runtime keeps no site files"));
+
+    /// <summary><c>bench --site S install-app APP</c> on the running site (docs/frappe.md §8); a non-zero exit fails
+    /// the step. A driver that serves no Frappe answers NotApplicable.</summary>
+    Task<RuntimeOutcome> InstallAppAsync(Site site, string app, CancellationToken ct) =>
+        Task.FromResult(RuntimeOutcome.NotApplicable($"the {Driver} runtime serves no Frappe to install {app} into"));
+
+    /// <summary><c>bench --site S uninstall-app APP --yes --no-backup</c> (Press took the backup; Frappe's own would dump
+    /// the whole shared database, docs/frappe.md §8). A driver that serves no Frappe answers NotApplicable.</summary>
+    Task<RuntimeOutcome> UninstallAppAsync(Site site, string app, CancellationToken ct) =>
+        Task.FromResult(RuntimeOutcome.NotApplicable($"the {Driver} runtime serves no Frappe to uninstall {app} from"));
 }
 
 /// <summary>What a site's Social Login Key must say: the issuer's endpoints and the site's client.</summary>

@@ -36,6 +36,9 @@ public interface ISiteStore
     /// <summary>Records the site's runner image (null: the setting <c>runtime.image</c> decides again).</summary>
     Task SaveRunnerImageAsync(Guid siteId, RunnerImage? image, CancellationToken ct);
 
+    /// <summary>Replaces the site's list of apps besides frappe (after an app was installed or uninstalled).</summary>
+    Task SaveAppsAsync(Guid siteId, IReadOnlyList<string> apps, CancellationToken ct);
+
     /// <summary>Soft-deleted sites whose retention ended and that have no job running.</summary>
     Task<IReadOnlyList<Site>> ListExpiredDeletedAsync(DateTimeOffset now, CancellationToken ct);
 }

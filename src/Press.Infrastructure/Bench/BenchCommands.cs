@@ -37,6 +37,14 @@ public static class BenchCommands
     public static BenchCommand InstallApps(string site, IReadOnlyList<string> apps) =>
         new(["bench", "--site", site, "install-app", .. apps]);
 
+    /// <summary>
+    /// <c>--yes</c>: without it Frappe asks for confirmation (click.confirm), and nobody answers. <c>--no-backup</c>:
+    /// Press took its own backup first, and Frappe's (<c>scheduled_backup</c>) would dump the whole shared database
+    /// (docs/frappe.md §1, §8).
+    /// </summary>
+    public static BenchCommand UninstallApp(string site, string app) =>
+        new("bench", "--site", site, "uninstall-app", app, "--yes", "--no-backup");
+
     public static BenchCommand Migrate(string site) => new("bench", "--site", site, "migrate");
 
     public static BenchCommand SetMaintenanceMode(string site, bool on) =>

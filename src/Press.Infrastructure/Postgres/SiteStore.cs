@@ -80,6 +80,12 @@ public sealed class SiteStore(PressDataSources sources, TimeProvider time) : ISi
         await conn.ExecAsync("UPDATE sites SET config_sealed = @c WHERE id = @id", ct, ("id", siteId), ("c", sealedConfig));
     }
 
+    public async Task SaveAppsAsync(Guid siteId, IReadOnlyList<string> apps, CancellationToken ct)
+    {
+        await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
+        await conn.ExecAsync("UPDATE sites SET apps = @a, updated_at = @now WHERE id = @id", ct, ("id", siteId), ("a", apps.ToArray()), ("now", time.GetUtcNow()));
+    }
+
     public async Task SaveAppVersionsAsync(Guid siteId, IReadOnlyDictionary<string, string> versions, CancellationToken ct)
     {
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);

@@ -98,6 +98,13 @@ public sealed class FakeSiteRuntime(RuntimeOutcome outcome) : ISiteRuntime
     public Task<RuntimeOutcome> UnswapFilesAsync(Site site, string restoreId, CancellationToken ct) => Record("unswap-files", site);
     public Task<RuntimeOutcome> DiscardRestoreFilesAsync(Site site, string restoreId, CancellationToken ct) => Record("discard-files", site);
     public Task<RuntimeOutcome> MigrateAsync(Site site, CancellationToken ct) => Record("migrate", site);
+    public Task<RuntimeOutcome> InstallAppAsync(Site site, string app, CancellationToken ct) => Record($"install-app {app}", site);
+
+    /// <summary>Thrown by UninstallAppAsync (as a runtime's bench exiting non-zero), when set.</summary>
+    public Exception? UninstallFailure { get; set; }
+
+    public Task<RuntimeOutcome> UninstallAppAsync(Site site, string app, CancellationToken ct) =>
+        UninstallFailure is { } failure ? throw failure : Record($"uninstall-app {app}", site);
     public Task<string?> SocketIoSocketAsync(string siteName, CancellationToken ct) => Task.FromResult<string?>(null);
     public Task<RuntimeOutcome> EnableSchedulerAsync(Site site, CancellationToken ct) => Record("enable-scheduler", site);
     public Task<RuntimeOutcome> SetMaintenanceAsync(Site site, bool on, CancellationToken ct) => Record(on ? "maintenance-on" : "maintenance-off", site);

@@ -58,6 +58,12 @@ public sealed class FakeSiteStore : ISiteStore
         return Task.FromResult(port);
     }
 
+    public Task SaveAppsAsync(Guid siteId, IReadOnlyList<string> apps, CancellationToken ct)
+    {
+        Sites[siteId] = Sites[siteId] with { Apps = apps };
+        return Task.CompletedTask;
+    }
+
     public Task SaveSealedConfigAsync(Guid siteId, byte[] sealedConfig, CancellationToken ct)
     {
         Sites[siteId] = Sites[siteId] with { SealedConfig = sealedConfig };

@@ -50,6 +50,8 @@ public sealed class StepCatalogTests
             new Core.Usage.SaveLimitsStep(new FakeSiteUsageStore(), runtime),
             new SwitchImageStep(runtime, sites),
             new UndoUpgradeStep(new FakeJobStore(), sites, runtime, backups, archive, store, db, backups, new FakeSettingsStore(PressSettings.Defaults), time),
+            new CheckAppStep(runtime, new FakeSiteSchema()), new InstallAppStep(runtime, new FakeSiteSchema(), sites),
+            new UninstallAppStep(runtime, new FakeSiteSchema(), sites),
         ];
     }
 

@@ -15,6 +15,7 @@ public static class BenchCommand
         usage (from a bench folder that contains sites/):
           bench new-site SITE --force --no-setup-db [--db-type postgres] [--admin-password PW] [--install-app APP]...  (else the password is read from stdin, twice)
           bench --site SITE install-app APP... [--force]
+          bench --site SITE uninstall-app APP [--yes|-y] [--dry-run] [--no-backup] [--force]
           bench --site SITE migrate [--skip-failing] [--skip-search-index]
           bench --site SITE set-maintenance-mode on|off
           bench --site SITE enable-scheduler | disable-scheduler

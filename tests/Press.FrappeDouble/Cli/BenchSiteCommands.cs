@@ -8,7 +8,7 @@ namespace Press.FrappeDouble.Cli;
 public static class BenchSiteCommands
 {
     public static readonly HashSet<string> Names =
-        ["install-app", "migrate", "set-maintenance-mode", "enable-scheduler", "disable-scheduler", "set-config", "execute"];
+        ["install-app", "uninstall-app", "migrate", "set-maintenance-mode", "enable-scheduler", "disable-scheduler", "set-config", "execute"];
 
     private static readonly HashSet<string> None = [];
 
@@ -20,7 +20,9 @@ public static class BenchSiteCommands
         var config = SiteConfig.Load(bench, site);
         return command switch
         {
-            "install-app" => await InstallAppAsync(bench, config, ParsedArgs.Parse(args, new HashSet<string> { "--force" }, None)),
+            "install-app" => await AppCommands.InstallAsync(bench, config, ParsedArgs.Parse(args, new HashSet<string> { "--force" }, None)),
+            "uninstall-app" => await AppCommands.UninstallAsync(site, config, ParsedArgs.Parse(args,
+                new HashSet<string> { "--yes", "--dry-run", "--no-backup", "--force" }, None, new Dictionary<string, string> { ["-y"] = "--yes" })),
             "migrate" => await MigrateAsync(bench, site, config, ParsedArgs.Parse(args, new HashSet<string> { "--skip-failing", "--skip-search-index" }, None)),
             "set-maintenance-mode" => await MaintenanceAsync(config, ParsedArgs.Parse(args, None, None)),
             "execute" => await ExecuteCommand.RunAsync(bench, config, args),
@@ -28,27 +30,6 @@ public static class BenchSiteCommands
             _ => await SetConfigAsync(config, ParsedArgs.Parse(args, new HashSet<string> { "--parse" }, None,
                 new Dictionary<string, string> { ["-p"] = "--parse" })),
         };
-    }
-
-    /// <summary>Already-installed apps are skipped with a message (exit 0), as in Frappe; --force reinstalls.</summary>
-    private static async Task<int> InstallAppAsync(BenchFolder bench, SiteConfig config, ParsedArgs a)
-    {
-        if (a.Positionals.Count == 0) throw BenchException.Usage("install-app needs at least one APP.");
-        bench.RequireApps(a.Positionals);
-        await using var conn = await SiteDatabase.OpenAsync(config);
-        var installed = await FrappeTables.InstalledAppsAsync(conn);
-        foreach (var app in a.Positionals)
-        {
-            if (installed.Contains(app) && !a.Has("--force"))
-            {
-                Console.Out.WriteLine($"App {app} already installed");
-                continue;
-            }
-            Console.Out.WriteLine($"Installing {app}...");
-            installed = await FrappeTables.InstallAppAsync(conn, app);
-        }
-        await SiteCache.SetAsync(config, "installed_apps", JsonSerializer.Serialize(installed));
-        return 0;
     }
 
     /// <summary>Ends, as frappe/migrate.py does, by enqueuing the search-index rebuild unless --skip-search-index.</summary>

@@ -77,6 +77,7 @@ public static class NewSiteCommand
         foreach (var app in apps)
         {
             Console.Out.WriteLine($"Installing {app}...");
+            if (app != "frappe") await AppTables.SyncAsync(conn, app); // its modules and doctypes, as install-app (AppCommands)
             installed = await FrappeTables.InstallAppAsync(conn, app);
         }
         await SiteCache.SetAsync(config, "installed_apps", JsonSerializer.Serialize(installed));

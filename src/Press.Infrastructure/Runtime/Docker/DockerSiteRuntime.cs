@@ -331,6 +331,20 @@ public sealed partial class DockerSiteRuntime(DockerEngine docker, DockerRuntime
         return RuntimeOutcome.Done(await RunBenchAsync(site, command, ct));
     }
 
+    /// <summary>In the running runner, as migrate (docs/architecture.md §19).</summary>
+    public Task<RuntimeOutcome> InstallAppAsync(Site site, string app, CancellationToken ct) =>
+        RunInRunnerAsync(site, BenchCommands.InstallApps(site.Name, [app]), ct);
+
+    public Task<RuntimeOutcome> UninstallAppAsync(Site site, string app, CancellationToken ct) =>
+        RunInRunnerAsync(site, BenchCommands.UninstallApp(site.Name, app), ct);
+
+    private async Task<RuntimeOutcome> RunInRunnerAsync(Site site, BenchCommand command, CancellationToken ct)
+    {
+        if (await NotRunningAsync(site, ct) is { } why)
+            throw new StepFailedException(FailureKind.Permanent, $"{command.Display} runs inside the site's runner, and {why}: resume the site, then retry");
+        return RuntimeOutcome.Done(await RunBenchAsync(site, command, ct));
+    }
+
     /// <summary>
     /// NotApplicable when the runner is not running: a stopped runner serves no request, so there is nothing for
     /// maintenance mode to hold back, and site_config.json is left as it is.

@@ -218,6 +218,12 @@ public sealed class ProcessSiteRuntime(ProcessRuntimeOptions options, RuntimeEnd
     /// <summary>bench runs from the bench folder; no runner is needed (bench talks to the database itself).</summary>
     public Task<RuntimeOutcome> MigrateAsync(Site site, CancellationToken ct) => RunBenchAsync(BenchCommands.Migrate(site.Name), ct);
 
+    public Task<RuntimeOutcome> InstallAppAsync(Site site, string app, CancellationToken ct) =>
+        RunBenchAsync(BenchCommands.InstallApps(site.Name, [app]), ct);
+
+    public Task<RuntimeOutcome> UninstallAppAsync(Site site, string app, CancellationToken ct) =>
+        RunBenchAsync(BenchCommands.UninstallApp(site.Name, app), ct);
+
     public Task<RuntimeOutcome> EnableSchedulerAsync(Site site, CancellationToken ct) => RunBenchAsync(BenchCommands.EnableScheduler(site.Name), ct);
 
     public Task<RuntimeOutcome> SetMaintenanceAsync(Site site, bool on, CancellationToken ct) =>
