@@ -87,6 +87,8 @@ public static class PressInfrastructure
         services.AddPressOptions<Postgres.Archive.BackupOptions>(Postgres.Archive.BackupOptions.Section);
         services.AddSingleton<ISchemaArchive, Postgres.Archive.PgSchemaArchive>();
         services.AddSingleton<SiteOperations>();
+        services.AddSingleton<IStandbyPool, StandbyPool>();
+        services.AddSingleton<Core.Standby.StandbyOperations>();
         services.AddPressOptions<Ingress.IngressOptions>(Ingress.IngressOptions.Section);
         services.AddSingleton<IRouteSource, RouteSource>();
         services.AddSingleton<Ingress.RouteTableProvider>();

@@ -36,6 +36,12 @@ public static class JobArgs
 
     /// <summary>"on": the job gives the site single sign-on (a new site while the setting is on, enable-sso).</summary>
     public const string Sso = "sso";
+
+    /// <summary>The standby a claim renames: its name before the claim (docs/architecture.md §17).</summary>
+    public const string Standby = "standby";
+
+    /// <summary>The failed claim a cold create stands in for.</summary>
+    public const string FallbackFrom = "fallbackFrom";
 }
 
 public sealed record JobStep(

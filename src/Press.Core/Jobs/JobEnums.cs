@@ -11,6 +11,7 @@ public enum JobKind
     NewSite, SuspendSite, ResumeSite, DeleteSite, UndeleteSite, PurgeSite,
     BackupSite, RestoreSite, RollbackRestore, DiscardRestore, VerifyBackup, NewSiteFromBackup,
     EnableSso,
+    ClaimStandby,
 }
 
 /// <summary>Whose side a failure is on decides whether retrying can help.</summary>

@@ -94,9 +94,20 @@ public static class Recipes
     public static readonly JobRecipe EnableSso = new(JobKind.EnableSso, [RegisterSsoClient, ConfigureSiteSso],
         WhileRunning: null, OnSuccess: null, OnFailure: null);
 
+    /// <summary>
+    /// A standby (an installed site under an opaque name) becomes the requested site (docs/architecture.md §17): its
+    /// runtime is renamed (site folder, runner, Redis), its site_config rewritten for the new host name, its runner
+    /// started, its Administrator password rotated; it is routed once Active. When it fails for good the undo discards
+    /// the standby and creates the requested site cold (a NewSite job), so the site still comes; the failed claim's
+    /// state change is the undo's, not the recipe's.
+    /// </summary>
+    public static readonly JobRecipe ClaimStandby = new(JobKind.ClaimStandby,
+        [RenameSite, WriteSiteConfig, StartRuntime, RotateAdminPassword, WaitHealthy, RegisterSsoClient, ConfigureSiteSso],
+        WhileRunning: SiteState.Installing, OnSuccess: SiteState.Active, OnFailure: null) { Undo = [FallBackToColdCreate] };
+
     public static IReadOnlyList<JobRecipe> All { get; } =
         [NewSite, SuspendSite, ResumeSite, DeleteSite, UndeleteSite, PurgeSite,
-         BackupSite, RestoreSite, RollbackRestore, DiscardRestoreData, VerifyBackup, NewSiteFromBackup, EnableSso];
+         BackupSite, RestoreSite, RollbackRestore, DiscardRestoreData, VerifyBackup, NewSiteFromBackup, EnableSso, ClaimStandby];
 
     public static JobRecipe For(JobKind kind) => All.Single(r => r.Kind == kind);
 }

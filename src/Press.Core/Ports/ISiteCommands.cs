@@ -35,6 +35,9 @@ public sealed record NewSiteRecord(
     Guid Id, string Name, string Database, string Schema, string RoleName, byte[] EncryptedPassword,
     IReadOnlyList<string> Apps, byte[] EncryptedAdminPassword)
 {
+    /// <summary>A site of the standby pool (docs/architecture.md §17): never routed nor listed until it is claimed.</summary>
+    public bool Standby { get; init; }
+
     /// <summary>The one place a new site's identity and secrets are made: a fresh id, schema and role, and two generated
     /// passwords (the site's database role's, Frappe's Administrator's), each sealed.</summary>
     public static NewSiteRecord For(string name, IReadOnlyList<string> apps, string database, ISecretProtector secrets)

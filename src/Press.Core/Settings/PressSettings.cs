@@ -21,6 +21,8 @@ public sealed record PressSettings(int SoftDeleteRetentionDays)
     public const string BackupStaleAfterHoursKey = "backups.staleAfterHours";
     public const string TokenMaxLifetimeDaysKey = "tokens.maxLifetimeDays";
     public const string SsoForNewSitesKey = "sso.newSites";
+    public const string StandbySizeKey = "standby.size";
+    public const string StandbyAppSetsKey = "standby.appSets";
 
     /// <summary>New sites get their own SSO client and Social Login Key (docs/architecture.md §7); "on" or "off".</summary>
     public bool SsoForNewSites { get; init; }
@@ -66,6 +68,16 @@ public sealed record PressSettings(int SoftDeleteRetentionDays)
     /// docs/frappe.md §7). Off: the enable-scheduler step is Skipped and scheduled jobs never run.</summary>
     public bool Scheduler { get; init; } = true;
 
+    /// <summary>
+    /// How many installed standby sites the pool keeps per app set (docs/architecture.md §17). 0 (the default) keeps
+    /// none: every standby holds a schema, a role, a runner port and a running runtime (web server, workers, scheduler,
+    /// socket.io, Redis) for a site nobody uses yet, which only an operator who wants new sites in seconds should pay for.
+    /// </summary>
+    public int StandbySize { get; init; }
+
+    /// <summary>The app sets the pool keeps standbys of (setting <c>standby.appSets</c>, <see cref="Standby.AppSet.ParseList"/>).</summary>
+    public IReadOnlyList<Standby.AppSet> StandbyAppSets { get; init; } = [Standby.AppSet.Of([])];
+
     public static PressSettings Defaults { get; } = new(SoftDeleteRetentionDays: 30);
 
     public TimeSpan SoftDeleteRetention => TimeSpan.FromDays(SoftDeleteRetentionDays);
@@ -91,6 +103,8 @@ public sealed record PressSettings(int SoftDeleteRetentionDays)
         [BackupStaleAfterHoursKey] = Defaults.BackupStaleAfterHours.ToString(),
         [TokenMaxLifetimeDaysKey] = Defaults.TokenMaxLifetimeDays.ToString(),
         [SsoForNewSitesKey] = "off",
+        [StandbySizeKey] = "0",
+        [StandbyAppSetsKey] = "frappe",
     };
 
     private static bool ImageReference(string v) =>
@@ -125,6 +139,8 @@ public sealed record PressSettings(int SoftDeleteRetentionDays)
             [WorkerMemoryMbKey] = WholeNumber(128, 262144, "MiB"),
             [WorkerCpusKey] = Cpus,
             [SchedulerKey] = v => v is "on" or "off" ? null : "must be 'on' (enable each new site's scheduler after install) or 'off'",
+            [StandbySizeKey] = WholeNumber(0, 50, "sites per app set"),
+            [StandbyAppSetsKey] = Standby.AppSet.Problem,
             [RunnerCpusKey] = v => double.TryParse(v, System.Globalization.CultureInfo.InvariantCulture, out var cpus) && cpus is >= 0.1 and <= 256
                 ? null
                 : "must be a number of CPUs between 0.1 and 256, e.g. 1.5",

@@ -31,6 +31,8 @@ public sealed class SettingsStore(PressDataSources sources, TimeProvider time) :
             BackupStaleAfterHours = Int(values, PressSettings.BackupStaleAfterHoursKey) ?? defaults.BackupStaleAfterHours,
             TokenMaxLifetimeDays = Int(values, PressSettings.TokenMaxLifetimeDaysKey) ?? defaults.TokenMaxLifetimeDays,
             SsoForNewSites = values.GetValueOrDefault(PressSettings.SsoForNewSitesKey) == "on",
+            StandbySize = Int(values, PressSettings.StandbySizeKey) ?? 0,
+            StandbyAppSets = Core.Standby.AppSet.ParseList(values.GetValueOrDefault(PressSettings.StandbyAppSetsKey) ?? "frappe"),
         };
     }
 
