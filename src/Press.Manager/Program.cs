@@ -74,6 +74,7 @@ api.MapUsersApi();
 api.MapSessionsApi();
 api.MapOverviewApi();
 api.MapDoctorApi();
+api.MapStandbyApi();
 // The dashboard and login pages (Razor Pages, server-rendered; anti-forgery on every form), their stylesheet and
 // script, and the few cookie-signed GET endpoints their live job view and downloads use (Pages/UiEndpoints.cs).
 app.MapRazorPages();

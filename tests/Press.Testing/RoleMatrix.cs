@@ -66,6 +66,7 @@ public static class RoleMatrix
         ["GET /api/ingress/traefik"] = Secret,
         ["GET /api/overview"] = "viewer",
         ["GET /api/doctor"] = "admin",
+        ["GET /api/standby"] = "admin",
         // GET /metrics is OpenTelemetry's Prometheus scraping endpoint, not an API operation, so the OpenAPI document
         // no longer lists it; its access rule (loopback or any token) is tested in DiagnosticsAccessTests.
         ["GET /readyz"] = Diagnostics,

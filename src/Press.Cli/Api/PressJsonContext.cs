@@ -36,4 +36,5 @@ namespace Press.Cli.Api;
 [JsonSerializable(typeof(SessionEnded))]
 [JsonSerializable(typeof(AuditVerify))]
 [JsonSerializable(typeof(DoctorReport))]
+[JsonSerializable(typeof(StandbyStatus))]
 public sealed partial class PressJsonContext : JsonSerializerContext;
