@@ -47,6 +47,8 @@ public sealed class StepCatalogTests
             new Core.Sso.Steps.RemoveSsoClientStep(sso, ssoStore, secrets, time),
             new SaveSiteConfigStep(runtime, sites, secrets), new BackupConfigStep(backups, runtime, store, sites, secrets),
             new RestoreConfigStep(backups, store, sites, secrets), new RecordVersionsStep(runtime, sites),
+            new Core.Standby.Steps.RenameSiteStep(runtime), new Core.Standby.Steps.RotateAdminPasswordStep(runtime, secrets),
+            new Core.Standby.Steps.FallBackToColdCreateStep(runtime, new FakeStandbyPool(), secrets, new Core.Tenancy.TenancyOptions()),
         ];
     }
 
@@ -87,7 +89,7 @@ public sealed class StepCatalogTests
         var error = Assert.Throws<InvalidOperationException>(() => StepCatalog.Create(steps, Recipes.All));
 
         Assert.Equal("The job engine cannot start: " +
-            "step 'wait-healthy' of NewSite, ResumeSite, UndeleteSite, RestoreSite, RollbackRestore, NewSiteFromBackup has no implementation: " +
+            "step 'wait-healthy' of NewSite, ResumeSite, UndeleteSite, RestoreSite, RollbackRestore, NewSiteFromBackup, ClaimStandby has no implementation: " +
             "add an IJobStep whose Name is that step (the worker registers every one in Press.Core); " +
             "step 'undo-restore' of RestoreSite has no implementation: " +
             "add an IJobStep whose Name is that step (the worker registers every one in Press.Core).", error.Message);
