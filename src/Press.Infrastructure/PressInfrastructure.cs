@@ -92,6 +92,8 @@ public static class PressInfrastructure
         services.AddSingleton<ISchemaArchive, Postgres.Archive.PgSchemaArchive>();
         services.AddSingleton<SiteOperations>();
         services.AddSingleton<SiteAppOperations>();
+        services.AddSingleton<IStandbyPool, StandbyPool>();
+        services.AddSingleton<Core.Standby.StandbyOperations>();
         services.AddPressOptions<Ingress.IngressOptions>(Ingress.IngressOptions.Section);
         services.AddSingleton<IRouteSource, RouteSource>();
         services.AddSingleton<Ingress.RouteTableProvider>();

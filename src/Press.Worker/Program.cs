@@ -31,6 +31,8 @@ public static class WorkerProgram
         builder.Services.AddHostedService(sp => sp.GetRequiredService<JobWorker>());
         builder.Services.AddSingleton<RetentionScheduler>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RetentionScheduler>());
+        builder.Services.AddSingleton<StandbyRefiller>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<StandbyRefiller>());
         builder.Services.AddSingleton<BackupScheduler>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<BackupScheduler>());
         builder.Services.AddSingleton<ObjectStoreProbe>();

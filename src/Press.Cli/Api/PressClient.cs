@@ -127,6 +127,9 @@ public sealed class PressClient(PressTransport transport) : IDisposable
     public Task<ApiResult<DoctorReport>> DoctorAsync(CancellationToken ct) =>
         transport.SendAsync(HttpMethod.Get, "api/doctor", null, Json.DoctorReport, ct);
 
+    public Task<ApiResult<StandbyStatus>> StandbyAsync(CancellationToken ct) =>
+        transport.SendAsync(HttpMethod.Get, "api/standby", null, Json.StandbyStatus, ct);
+
     public Task<ApiResult<AuditVerify>> VerifyAuditAsync(CancellationToken ct) =>
         transport.SendAsync(HttpMethod.Get, "api/audit/verify", null, Json.AuditVerify, ct);
 

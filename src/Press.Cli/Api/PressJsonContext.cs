@@ -40,4 +40,5 @@ namespace Press.Cli.Api;
 [JsonSerializable(typeof(SiteUsage))]
 [JsonSerializable(typeof(SiteLimitsBody))]
 [JsonSerializable(typeof(InstallAppRequest))]
+[JsonSerializable(typeof(StandbyStatus))]
 public sealed partial class PressJsonContext : JsonSerializerContext;

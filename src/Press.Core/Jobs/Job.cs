@@ -46,6 +46,11 @@ public static class JobArgs
 
     /// <summary>The app an install-app or uninstall-app job acts on.</summary>
     public const string App = "app";
+    /// <summary>The standby a claim renames: its name before the claim (docs/architecture.md §17).</summary>
+    public const string Standby = "standby";
+
+    /// <summary>The failed claim a cold create stands in for.</summary>
+    public const string FallbackFrom = "fallbackFrom";
 }
 
 public sealed record JobStep(

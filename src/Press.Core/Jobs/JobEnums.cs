@@ -14,6 +14,7 @@ public enum JobKind
     ChangeLimits,
     UpgradeSite,
     InstallApp, UninstallApp,
+    ClaimStandby,
 }
 
 /// <summary>Whose side a failure is on decides whether retrying can help.</summary>

@@ -103,6 +103,7 @@ public static class Recipes
         [SaveLimits, RemoveRunner, StartRuntime, WaitHealthy],
         WhileRunning: null, OnSuccess: SiteState.Active) { FirstMutatingStep = RemoveRunner };
 
+    /// <summary>
     /// Upgrade one site to another runner image (docs/architecture.md §18): a backup first (a failure there leaves the
     /// site alone), maintenance on, the runner and its workers remade from the new image, <c>bench migrate</c>, maintenance
     /// off, then the health check (Frappe answers 503 in maintenance mode, docs/frappe.md §3) and the new versions. Any
@@ -131,10 +132,21 @@ public static class Recipes
     public static readonly JobRecipe UninstallApp = new(JobKind.UninstallApp, [CheckApp, .. TakeBackup, StepNames.UninstallApp, RecordVersions],
         WhileRunning: null, OnSuccess: SiteState.Active) { FirstMutatingStep = StepNames.UninstallApp };
 
+    /// <summary>
+    /// A standby (an installed site under an opaque name) becomes the requested site (docs/architecture.md §17): its
+    /// runtime is renamed (site folder, runner, Redis), its site_config rewritten for the new host name, its runner
+    /// started, its Administrator password rotated; it is routed once Active. When it fails for good the undo discards
+    /// the standby and creates the requested site cold (a NewSite job), so the site still comes; the failed claim's
+    /// state change is the undo's, not the recipe's.
+    /// </summary>
+    public static readonly JobRecipe ClaimStandby = new(JobKind.ClaimStandby,
+        [RenameSite, WriteSiteConfig, StartRuntime, RotateAdminPassword, WaitHealthy, RegisterSsoClient, ConfigureSiteSso],
+        WhileRunning: SiteState.Installing, OnSuccess: SiteState.Active, OnFailure: null) { Undo = [FallBackToColdCreate] };
+
     public static IReadOnlyList<JobRecipe> All { get; } =
         [NewSite, SuspendSite, ResumeSite, DeleteSite, UndeleteSite, PurgeSite,
          BackupSite, RestoreSite, RollbackRestore, DiscardRestoreData, VerifyBackup, NewSiteFromBackup, EnableSso,
-         ChangeLimits, UpgradeSite, InstallApp, UninstallApp];
+         ChangeLimits, UpgradeSite, InstallApp, UninstallApp, ClaimStandby];
 
     public static JobRecipe For(JobKind kind) => All.Single(r => r.Kind == kind);
 }

@@ -69,6 +69,10 @@ public static class StepNames
     public const string CheckApp = "check-app";
     public const string InstallApp = "install-app";
     public const string UninstallApp = "uninstall-app";
+    // The standby pool (docs/architecture.md §17).
+    public const string RenameSite = "rename-site";
+    public const string RotateAdminPassword = "rotate-admin-password";
+    public const string FallBackToColdCreate = "fall-back-to-cold-create";
 
     /// <summary>The steps that take a backup, first in every recipe that backs up before changing anything.</summary>
     public static IReadOnlyList<string> TakeBackup { get; } = [BackupDatabase, BackupFiles, BackupConfig, WriteManifest, VerifyBackup];

@@ -40,6 +40,8 @@ public sealed record NewSiteRecord(
     /// every other create, so two creates never both take a database's last place (docs/architecture.md §16).
     /// </summary>
     public SitePlacement? Placement { get; init; }
+    /// <summary>A site of the standby pool (docs/architecture.md §17): never routed nor listed until it is claimed.</summary>
+    public bool Standby { get; init; }
 
     /// <summary>The one place a new site's identity and secrets are made: a fresh id, schema and role, and two generated
     /// passwords (the site's database role's, Frappe's Administrator's), each sealed.</summary>

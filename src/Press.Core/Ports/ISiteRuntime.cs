@@ -133,6 +133,24 @@ public interface ISiteRuntime
     /// the whole shared database, docs/frappe.md §8). A driver that serves no Frappe answers NotApplicable.</summary>
     Task<RuntimeOutcome> UninstallAppAsync(Site site, string app, CancellationToken ct) =>
         Task.FromResult(RuntimeOutcome.NotApplicable($"the {Driver} runtime serves no Frappe to uninstall {app} from"));
+
+    // ---- the standby pool (docs/architecture.md §17, docs/frappe.md §9) ----
+
+    /// <summary>Whether <see cref="RenameAsync"/> works with this driver; the standby pool is kept only when it does.</summary>
+    bool CanRename => false;
+
+    /// <summary>
+    /// Gives the runtime of the site that was called <paramref name="fromName"/> the site's (new) name: its processes
+    /// stop, its Frappe site folder (site_config.json, files) moves to the new name, and its Redis data — cache keyed by
+    /// the old site, queued jobs naming it — is dropped. The caller then writes the config and starts the runtime under
+    /// the new name. Idempotent: already renamed → Done saying so.
+    /// </summary>
+    Task<RuntimeOutcome> RenameAsync(Site site, string fromName, CancellationToken ct) =>
+        throw new Jobs.StepFailedException(Jobs.FailureKind.Permanent, $"the {Driver} runtime cannot rename a site");
+
+    /// <summary><c>bench --site S set-admin-password --logout-all-sessions</c>, the password on stdin (never argv).</summary>
+    Task<RuntimeOutcome> SetAdminPasswordAsync(Site site, string adminPassword, CancellationToken ct) =>
+        Task.FromResult(RuntimeOutcome.NotApplicable($"the {Driver} runtime serves no Frappe whose Administrator password could be set"));
 }
 
 /// <summary>What a site's Social Login Key must say: the issuer's endpoints and the site's client.</summary>

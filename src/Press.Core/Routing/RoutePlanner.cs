@@ -14,7 +14,7 @@ public static class RoutePlanner
     /// </remarks>
     public static RouteTable Plan(IEnumerable<SiteRouting> sites, string pressHost)
     {
-        var live = sites.Where(s => s.State != SiteState.Purged).OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
+        var live = sites.Where(s => s.State != SiteState.Purged && !s.Standby).OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
         var routes = new Dictionary<string, Route>(StringComparer.OrdinalIgnoreCase)
         {
             [pressHost] = new(pressHost, null, RouteTarget.Press, null, "Press's own UI and API"),

@@ -31,6 +31,8 @@ public sealed record PressSettings(int SoftDeleteRetentionDays)
     /// cardinality, whatever the fleet's size (docs/architecture.md §15).</summary>
     public int UsageMetricsSites { get; init; } = 20;
     public const string SitesPerDatabaseKey = "tenancy.sitesPerDatabase";
+    public const string StandbySizeKey = "standby.size";
+    public const string StandbyAppSetsKey = "standby.appSets";
 
     /// <summary>New sites get their own SSO client and Social Login Key (docs/architecture.md §7); "on" or "off".</summary>
     public bool SsoForNewSites { get; init; }
@@ -82,6 +84,14 @@ public sealed record PressSettings(int SoftDeleteRetentionDays)
     /// its cost in a database of 10, however many sites the host has.
     /// </summary>
     public int SitesPerDatabase { get; init; } = 12;
+    /// How many installed standby sites the pool keeps per app set (docs/architecture.md §17). 0 (the default) keeps
+    /// none: every standby holds a schema, a role, a runner port and a running runtime (web server, workers, scheduler,
+    /// socket.io, Redis) for a site nobody uses yet, which only an operator who wants new sites in seconds should pay for.
+    /// </summary>
+    public int StandbySize { get; init; }
+
+    /// <summary>The app sets the pool keeps standbys of (setting <c>standby.appSets</c>, <see cref="Standby.AppSet.ParseList"/>).</summary>
+    public IReadOnlyList<Standby.AppSet> StandbyAppSets { get; init; } = [Standby.AppSet.Of([])];
 
     public static PressSettings Defaults { get; } = new(SoftDeleteRetentionDays: 30);
 
@@ -111,6 +121,8 @@ public sealed record PressSettings(int SoftDeleteRetentionDays)
         [UsageSampleSecondsKey] = Defaults.UsageSampleSeconds.ToString(),
         [UsageMetricsSitesKey] = Defaults.UsageMetricsSites.ToString(),
         [SitesPerDatabaseKey] = Defaults.SitesPerDatabase.ToString(),
+        [StandbySizeKey] = "0",
+        [StandbyAppSetsKey] = "frappe",
     };
 
     private static bool ImageReference(string v) =>
@@ -145,6 +157,8 @@ public sealed record PressSettings(int SoftDeleteRetentionDays)
             [WorkerMemoryMbKey] = WholeNumber(128, 262144, "MiB"),
             [WorkerCpusKey] = Cpus,
             [SchedulerKey] = v => v is "on" or "off" ? null : "must be 'on' (enable each new site's scheduler after install) or 'off'",
+            [StandbySizeKey] = WholeNumber(0, 50, "sites per app set"),
+            [StandbyAppSetsKey] = Standby.AppSet.Problem,
             [RunnerCpusKey] = v => double.TryParse(v, System.Globalization.CultureInfo.InvariantCulture, out var cpus) && cpus is >= 0.1 and <= 256
                 ? null
                 : "must be a number of CPUs between 0.1 and 256, e.g. 1.5",

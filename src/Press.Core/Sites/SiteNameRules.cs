@@ -66,6 +66,8 @@ public static class SiteNameRules
                 .Select(Punycode.Problem).OfType<string>());
         if (problems.Count == 0 && Reserved.Contains(name))
             problems.Add($"'{name}' is reserved for Press itself: choose another name.");
+        if (Standby.StandbyNames.IsReserved(name))
+            problems.Add($"'{name}' is under '.{Standby.StandbyNames.Domain}', the top-level domain that never resolves (RFC 6761), which Press keeps for its standby sites: choose another name.");
         if (BenchFolderNames.Contains(name))
             problems.Add($"'{name}' is a name a Frappe bench's sites/ folder already holds (besides the sites): choose another name.");
         return problems;

@@ -19,7 +19,8 @@ public sealed record NewSiteRequest(string? Name, IReadOnlyList<string> Apps, Gu
 /// the job for a worker to run.
 /// </summary>
 public sealed partial class SiteOperations(ISiteCommands commands, ISecretProtector secrets, IJobSignals signals, TenancyOptions tenancy,
-    ISiteStore sites, IBackupStore backups, IRestoreLog restores, PressHost press, ISettingsStore settings, ISiteSsoStore sso)
+    ISiteStore sites, IBackupStore backups, IRestoreLog restores, PressHost press, ISettingsStore settings, ISiteSsoStore sso,
+    IStandbyPool standby)
 {
     /// <summary>Every problem of a create request, per field (empty when it may go ahead).</summary>
     public Dictionary<string, List<string>> Problems(NewSiteRequest request)
@@ -46,6 +47,7 @@ public sealed partial class SiteOperations(ISiteCommands commands, ISecretProtec
         var placement = new SitePlacement(tenancy.SitesDatabase, (await settings.GetAsync(ct)).SitesPerDatabase);
         if (request.FromBackup is not { } backupId)
         {
+            if (await ClaimStandbyAsync(name, request.Apps, actor, ct) is { } claimed) return await Wake(claimed, ct);
             var audit = actor.Did("site.create", name, details: new Dictionary<string, string> { ["apps"] = string.Join(",", request.Apps) });
             return await Wake(await commands.CreateSiteAsync(NewSiteRecord.For(name, request.Apps, placement, secrets),
                 Recipes.NewSite, audit, ct, await SsoArgsAsync(false, ct)), ct);
@@ -62,6 +64,18 @@ public sealed partial class SiteOperations(ISiteCommands commands, ISecretProtec
         var args = new Dictionary<string, string>(await SsoArgsAsync(sourceHadSso, ct)) { [JobArgs.BackupId] = backupId.ToString() };
         return await Wake(await commands.CreateSiteAsync(NewSiteRecord.For(name, apps, placement, secrets),
             Recipes.NewSiteFromBackup, fromBackup, ct, args), ct);
+    }
+
+    /// <summary>
+    /// A ready standby of the request's app set becomes the site (job ClaimStandby, docs/architecture.md §17); null when
+    /// the pool is off or has none ready, and the site is created cold. The answer is the same either way: 202 and a job.
+    /// </summary>
+    private async Task<Job?> ClaimStandbyAsync(string name, IReadOnlyList<string> apps, Actor actor, CancellationToken ct)
+    {
+        if ((await settings.GetAsync(ct)).StandbySize == 0) return null;
+        var set = Standby.AppSet.Of(apps);
+        var audit = actor.Did("site.create", name, details: new Dictionary<string, string> { ["apps"] = string.Join(",", apps), ["from"] = "standby" });
+        return await standby.ClaimAsync(new StandbyClaim(name, set, secrets.Protect(Tenancy.SitePassword.New()), await SsoArgsAsync(false, ct)), audit, ct);
     }
 
     /// <summary>The SSO decision is made when the job is recorded (setting <c>sso.newSites</c>), so the job shows it.</summary>

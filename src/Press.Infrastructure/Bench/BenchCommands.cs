@@ -34,6 +34,16 @@ public static class BenchCommands
             ? $"{adminPassword}\n{adminPassword}\n"
             : throw new ArgumentException("the Administrator password must be one non-empty line", nameof(adminPassword));
 
+    /// <summary>
+    /// <c>bench --site S set-admin-password --logout-all-sessions</c> without the password argument: Frappe then asks for it
+    /// with getpass (<c>frappe/commands/site.py</c>), which reads stdin without a terminal — give it
+    /// <see cref="AdminPasswordLine"/>. Ending every session: the standby's Administrator must not stay signed in.
+    /// </summary>
+    public static BenchCommand SetAdminPassword(string site) => new("bench", "--site", site, "set-admin-password", "--logout-all-sessions");
+
+    /// <summary>The one line set-admin-password's prompt reads.</summary>
+    public static string AdminPasswordLine(string adminPassword) => AdminPasswordPrompt(adminPassword).Split('\n')[0] + "\n";
+
     public static BenchCommand InstallApps(string site, IReadOnlyList<string> apps) =>
         new(["bench", "--site", site, "install-app", .. apps]);
 

@@ -95,6 +95,7 @@ public sealed class BackupStore(PressDataSources sources) : IBackupStore, IResto
                                WHERE b.site_id = s.id AND b.good_at IS NOT NULL AND b.pruned_at IS NULL
                                ORDER BY b.good_at DESC LIMIT 1) g ON true
             WHERE s.state NOT IN ('Deleted', 'Purged', 'Pending')
+              AND NOT s.standby -- nothing to keep yet: a standby is backed up once claimed (docs/architecture.md §17)
             ORDER BY s.name
             """);
         await using var r = await cmd.ExecuteReaderAsync(ct);

@@ -26,7 +26,7 @@ public sealed class RouteSource(PressDataSources sources, ISiteRuntime runtime) 
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
         await using var cmd = Sql.Command(conn, $$"""
             SELECT s.name, s.state, s.runner_port,
-                   coalesce(array_agg(d.domain ORDER BY d.domain) FILTER (WHERE d.domain IS NOT NULL), '{}')
+                   coalesce(array_agg(d.domain ORDER BY d.domain) FILTER (WHERE d.domain IS NOT NULL), '{}'), s.standby
             FROM sites s LEFT JOIN site_domains d ON d.site_id = s.id
             WHERE {{StateSql.SiteNotPurged("s")}}
             GROUP BY s.id
@@ -36,7 +36,7 @@ public sealed class RouteSource(PressDataSources sources, ISiteRuntime runtime) 
         var list = new List<SiteRouting>();
         while (await r.ReadAsync(ct))
             list.Add(new SiteRouting(r.GetString(0), Enum.Parse<SiteState>(r.GetString(1)), r.IsDBNull(2) ? null : r.GetInt32(2),
-                served, r.GetFieldValue<string[]>(3)));
+                served, r.GetFieldValue<string[]>(3), r.GetBoolean(4)));
         return list;
     }
 }

@@ -34,6 +34,8 @@ public sealed class SettingsStore(PressDataSources sources, TimeProvider time) :
             UsageSampleSeconds = Int(values, PressSettings.UsageSampleSecondsKey) ?? defaults.UsageSampleSeconds,
             UsageMetricsSites = Int(values, PressSettings.UsageMetricsSitesKey) ?? defaults.UsageMetricsSites,
             SitesPerDatabase = Int(values, PressSettings.SitesPerDatabaseKey) ?? defaults.SitesPerDatabase,
+            StandbySize = Int(values, PressSettings.StandbySizeKey) ?? 0,
+            StandbyAppSets = Core.Standby.AppSet.ParseList(values.GetValueOrDefault(PressSettings.StandbyAppSetsKey) ?? "frappe"),
         };
     }
 

@@ -17,34 +17,51 @@ public sealed class SiteCommandStore(PressDataSources sources, TimeProvider time
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var now = time.GetUtcNow();
-        // A live site's custom domain is a host name too: a site may not take it (routing needs one owner per host).
-        var domainOwner = await conn.ScalarAsync<string>($"""
-            SELECT s.name FROM site_domains d JOIN sites s ON s.id = d.site_id WHERE d.domain = @n AND {StateSql.SiteNotPurged("s")}
-            """, ct, ("n", site.Name));
-        if (domainOwner is not null)
-            throw new ConflictException($"'{site.Name}' is a custom domain of site '{domainOwner}': remove it there first, or choose another name.");
-        if (site.Placement is { } placement) site = site with { Database = await SitePlacements.ChooseAsync(conn, placement, ct) };
-        try
-        {
-            await conn.ExecAsync("""
-                INSERT INTO sites (id, name, state, db_name, schema_name, role_name, password_enc, apps, admin_password_enc, created_at, updated_at)
-                VALUES (@id, @name, 'Pending', @db, @schema, @role, @pw, @apps, @admin, @now, @now)
-                """, ct, ("id", site.Id), ("name", site.Name), ("db", site.Database), ("schema", site.Schema),
-                ("role", site.RoleName), ("pw", site.EncryptedPassword), ("apps", site.Apps.ToArray()),
-                ("admin", site.EncryptedAdminPassword), ("now", now));
-        }
-        catch (PostgresException ex) when (ex is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "sites_name_live" })
-        {
-            await tx.RollbackAsync(ct);
-            var state = await conn.ScalarAsync<string>($"SELECT state FROM sites WHERE name = @n AND {StateSql.SiteNotPurged()}", ct, ("n", site.Name));
-            throw new ConflictException(state == nameof(SiteState.Deleted)
-                ? $"A soft-deleted site named '{site.Name}' exists: undelete it, purge it, or choose another name."
-                : $"A site named '{site.Name}' already exists (state {state}): choose another name.");
-        }
+        await InsertSiteAsync(conn, tx, site, now, ct);
         var job = await InsertJobAsync(conn, site.Id, site.Name, recipe, audit.Actor, now, args, null, ct);
         await AuditLog.InsertAsync(conn, audit with { Target = job.Id.ToString() }, now, ct);
         await tx.CommitAsync(ct);
         return job;
+    }
+
+    /// <summary>The new site's row, refused (ConflictException) when its name is taken or is a live site's custom domain.
+    /// Rolls the transaction back on a taken name (the failed INSERT aborted it).</summary>
+    internal static async Task InsertSiteAsync(NpgsqlConnection conn, NpgsqlTransaction tx, NewSiteRecord site, DateTimeOffset now, CancellationToken ct)
+    {
+        await ThrowIfDomainAsync(conn, site.Name, ct);
+        if (site.Placement is { } placement) site = site with { Database = await SitePlacements.ChooseAsync(conn, placement, ct) };
+        try
+        {
+            await conn.ExecAsync("""
+                INSERT INTO sites (id, name, state, db_name, schema_name, role_name, password_enc, apps, admin_password_enc, created_at, updated_at, standby)
+                VALUES (@id, @name, 'Pending', @db, @schema, @role, @pw, @apps, @admin, @now, @now, @standby)
+                """, ct, ("id", site.Id), ("name", site.Name), ("db", site.Database), ("schema", site.Schema),
+                ("role", site.RoleName), ("pw", site.EncryptedPassword), ("apps", site.Apps.ToArray()),
+                ("admin", site.EncryptedAdminPassword), ("now", now), ("standby", site.Standby));
+        }
+        catch (PostgresException ex) when (ex is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "sites_name_live" })
+        {
+            await tx.RollbackAsync(ct);
+            throw await NameTakenAsync(conn, site.Name, ct);
+        }
+    }
+
+    /// <summary>A live site's custom domain is a host name too: a site may not take it (routing needs one owner per host).</summary>
+    internal static async Task ThrowIfDomainAsync(NpgsqlConnection conn, string name, CancellationToken ct)
+    {
+        var domainOwner = await conn.ScalarAsync<string>($"""
+            SELECT s.name FROM site_domains d JOIN sites s ON s.id = d.site_id WHERE d.domain = @n AND {StateSql.SiteNotPurged("s")}
+            """, ct, ("n", name));
+        if (domainOwner is not null)
+            throw new ConflictException($"'{name}' is a custom domain of site '{domainOwner}': remove it there first, or choose another name.");
+    }
+
+    internal static async Task<ConflictException> NameTakenAsync(NpgsqlConnection conn, string name, CancellationToken ct)
+    {
+        var state = await conn.ScalarAsync<string>($"SELECT state FROM sites WHERE name = @n AND {StateSql.SiteNotPurged()}", ct, ("n", name));
+        return new ConflictException(state == nameof(SiteState.Deleted)
+            ? $"A soft-deleted site named '{name}' exists: undelete it, purge it, or choose another name."
+            : $"A site named '{name}' already exists (state {state}): choose another name.");
     }
 
     public async Task<Job> EnqueueAsync(string siteName, JobRecipe recipe, IReadOnlyList<SiteState> allowedFrom, AuditEntry audit, CancellationToken ct,
@@ -117,7 +134,7 @@ public sealed class SiteCommandStore(PressDataSources sources, TimeProvider time
             throw new ConflictException($"Job {id} is already running on site '{siteName}'; wait for it to finish.", id);
     }
 
-    private static async Task<Job> InsertJobAsync(NpgsqlConnection conn, Guid siteId, string siteName, JobRecipe recipe,
+    internal static async Task<Job> InsertJobAsync(NpgsqlConnection conn, Guid siteId, string siteName, JobRecipe recipe,
         string actor, DateTimeOffset now, IReadOnlyDictionary<string, string>? args, BackupTrigger? backup, CancellationToken ct)
     {
         // Core chooses the trigger (BackupTriggers.For); a recipe that takes a backup without one is a programming error.

@@ -19,7 +19,8 @@ public sealed class SiteQueries(PressDataSources sources)
     {
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
         // Purged sites are history (kept for audit); they are listed only when asked for by state.
-        var filter = (state is null ? StateSql.SiteNotPurged("s") : "s.state = @state") + (string.IsNullOrEmpty(search) ? "" : " AND strpos(s.name, @q) > 0");
+        // Standby sites are Press's, not customers' (docs/architecture.md §17): GET /api/standby shows them.
+        var filter = (state is null ? StateSql.SiteNotPurged("s") : "s.state = @state") + " AND NOT s.standby" + (string.IsNullOrEmpty(search) ? "" : " AND strpos(s.name, @q) > 0");
         (string, object?)[] args = [("state", state?.ToString()), ("q", search), ("limit", pageSize), ("offset", (long)(page - 1) * pageSize)];
         var total = await conn.ScalarAsync<long>($"SELECT count(*) FROM sites s WHERE {filter}", ct, args);
         var items = await ReadSites(conn, $"{filter} ORDER BY s.name, s.created_at LIMIT @limit OFFSET @offset", ct, args);

@@ -28,4 +28,10 @@ public sealed class WorkerOptions
     /// <summary>Folders whose file system's free space is reported as <c>press_disk_*_bytes{volume=NAME}</c>, as
     /// <c>Press__Worker__Disks__NAME=/path</c> (e.g. <c>postgres</c>: the data directory, <c>backups</c>: a local backup folder).</summary>
     public Dictionary<string, string> Disks { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>How often the standby refiller counts the pool (docs/architecture.md §17).</summary>
+    public TimeSpan StandbyRefillInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>At most this many standbys are being created at once (each is a full install).</summary>
+    public int MaxStandbyCreates { get; set; } = 2;
 }

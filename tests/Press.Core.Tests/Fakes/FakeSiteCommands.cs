@@ -44,7 +44,7 @@ public sealed class FakeSiteCommands : ISiteCommands
         return Task.FromResult(NewJob(Recipes.NewSite, Guid.NewGuid(), "retried.example.com", audit.Actor) with { Id = jobId });
     }
 
-    private static Job NewJob(JobRecipe recipe, Guid siteId, string siteName, string actor) =>
+    internal static Job NewJob(JobRecipe recipe, Guid siteId, string siteName, string actor) =>
         new(Guid.NewGuid(), recipe.Kind, JobState.Queued, siteId, siteName, actor, TestData.Now, null, null, null, null,
             recipe.Steps.Select((n, i) => new JobStep(i + 1, n, StepState.Pending, 0, null, null, null, null)).ToList());
 }

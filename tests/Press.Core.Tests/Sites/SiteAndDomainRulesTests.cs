@@ -18,7 +18,7 @@ public sealed class SiteAndDomainRulesTests
 
     private SiteOperations Sites() => new(_commands, new FakeSecretProtector(), new FakeJobSignals(),
         new TenancyOptions { SitesDatabase = "press_sites_test" }, new FakeSiteStore(), new FakeBackupStore(), new FakeBackupStore(), Press,
-        new FakeSettingsStore(Core.Settings.PressSettings.Defaults), new FakeSiteSsoStore());
+        new FakeSettingsStore(Core.Settings.PressSettings.Defaults), new FakeSiteSsoStore(), new FakeStandbyPool());
 
     private DomainOperations Domains() => new(_domains, Press);
 

@@ -22,7 +22,7 @@ public sealed class SiteOperationsTests
     private readonly FakeSiteSsoStore _sso = new();
 
     private SiteOperations Operations() => new(_commands, _secrets, _signals, _tenancy, new FakeSiteStore(), _backups, _backups,
-        new PressHost("press.example.net"), new FakeSettingsStore(_settings), _sso);
+        new PressHost("press.example.net"), new FakeSettingsStore(_settings), _sso, new FakeStandbyPool());
 
     [Fact]
     public async Task A_copy_of_an_SSO_site_gets_its_own_client_even_while_the_setting_is_off()

@@ -160,9 +160,12 @@ public sealed partial class RuntimeStack : IAsyncDisposable
         return stack;
     }
 
-    public async Task<PressProcess> StartWorkerAsync()
+    /// <param name="overrides">Settings of this worker only, over the stack's (e.g. a crash test's pause and a short lease).</param>
+    public async Task<PressProcess> StartWorkerAsync(IReadOnlyDictionary<string, string?>? overrides = null)
     {
-        var worker = await Scene.StartWorkerAsync(Db, $"worker-{Interlocked.Increment(ref _workers)}", _workerSettings);
+        var settings = new Dictionary<string, string?>(_workerSettings);
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>()) settings[key] = value;
+        var worker = await Scene.StartWorkerAsync(Db, $"worker-{Interlocked.Increment(ref _workers)}", settings);
         _worker = worker;
         return worker;
     }
@@ -290,7 +293,10 @@ public sealed partial class RuntimeStack : IAsyncDisposable
         }
         if (BenchFolder is { } bench)
         {
-            foreach (var site in sites) ProcessRunners.Kill(bench, site);
+            // Every site folder, not only the sites named here: Press names its standby sites itself.
+            var folders = Directory.Exists(Path.Combine(bench, "sites"))
+                ? Directory.GetDirectories(Path.Combine(bench, "sites")).Select(Path.GetFileName).OfType<string>() : [];
+            foreach (var site in sites.Concat(folders).Distinct()) ProcessRunners.Kill(bench, site);
             ProcessRunners.KillRedis(bench);
             try { Directory.Delete(bench, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }

@@ -8,7 +8,7 @@ namespace Press.FrappeDouble.Cli;
 public static class BenchSiteCommands
 {
     public static readonly HashSet<string> Names =
-        ["install-app", "uninstall-app", "migrate", "set-maintenance-mode", "enable-scheduler", "disable-scheduler", "set-config", "execute"];
+        ["install-app", "uninstall-app", "migrate", "set-maintenance-mode", "enable-scheduler", "disable-scheduler", "set-config", "execute", "set-admin-password"];
 
     private static readonly HashSet<string> None = [];
 
@@ -26,6 +26,7 @@ public static class BenchSiteCommands
             "migrate" => await MigrateAsync(bench, site, config, ParsedArgs.Parse(args, new HashSet<string> { "--skip-failing", "--skip-search-index" }, None)),
             "set-maintenance-mode" => await MaintenanceAsync(config, ParsedArgs.Parse(args, None, None)),
             "execute" => await ExecuteCommand.RunAsync(bench, config, args),
+            "set-admin-password" => await SetAdminPasswordAsync(site, config, ParsedArgs.Parse(args, new HashSet<string> { "--logout-all-sessions" }, None)),
             "enable-scheduler" or "disable-scheduler" => await SchedulerAsync(site, config, command == "enable-scheduler", ParsedArgs.Parse(args, None, None)),
             _ => await SetConfigAsync(config, ParsedArgs.Parse(args, new HashSet<string> { "--parse" }, None,
                 new Dictionary<string, string> { ["-p"] = "--parse" })),
@@ -49,6 +50,37 @@ public static class BenchSiteCommands
             Console.Out.WriteLine($"Updating DocTypes for {app}");
         if (!a.Has("--skip-search-index"))
             Console.Out.WriteLine($"Queued rebuilding of search index for {site} (job {await SiteQueue.EnqueueAsync(bench, config, site, "long", "frappe.search.website_search.build_index_for_all_routes")})");
+        return 0;
+    }
+
+    /// <summary>Name of the test hook's marker file: in the site folder, it makes set-admin-password fail (README).</summary>
+    public const string FailSetAdminPasswordMarker = "frappe-test-double-fail-set-admin-password";
+
+    /// <summary>
+    /// As <c>frappe/commands/site.py::set_user_password</c>: the password argument, else getpass
+    /// ("Administrator's password for SITE: ", stdin without a terminal; asked again while empty, EOF is EOFError);
+    /// "User Administrator does not exist" (exit 1) on a site never installed; the hash replaces the old one in __Auth.
+    /// --logout-all-sessions ends sessions, of which the double keeps none.
+    /// </summary>
+    private static async Task<int> SetAdminPasswordAsync(string site, SiteConfig config, ParsedArgs a)
+    {
+        if (a.Positionals.Count > 1) throw BenchException.Usage($"Got unexpected extra argument ({a.Positionals[1]})");
+        if (File.Exists(Path.Combine(config.SitePath, FailSetAdminPasswordMarker)))
+            throw new BenchException($"frappe-test-double: set-admin-password fails while {FailSetAdminPasswordMarker} exists in the site folder (test hook)");
+        var password = a.Positionals.Count == 1 ? a.Positionals[0] : "";
+        while (password.Length == 0)
+        {
+            Console.Error.WriteLine("GetPassWarning: Can not control echo on the terminal.\nWarning: Password input may be echoed.");
+            Console.Error.Write($"Administrator's password for {site}: ");
+            password = Console.In.ReadLine() ?? throw new BenchException("EOFError: EOF when reading a line (the password prompt got no answer)");
+        }
+        await using var conn = await SiteDatabase.OpenAsync(config);
+        if (!(await FrappeTables.InstalledAppsAsync(conn)).Contains("frappe"))
+        {
+            Console.Out.WriteLine("User Administrator does not exist");
+            return 1;
+        }
+        await FrappeTables.SetAdminPasswordAsync(conn, password);
         return 0;
     }
 

@@ -151,6 +151,30 @@ public sealed class ProcessSiteRuntime(ProcessRuntimeOptions options, RuntimeEnd
         return RuntimeOutcome.Done($"removed {SiteFolder(site)}");
     }
 
+    public bool CanRename => true;
+
+    /// <summary>
+    /// Stops the standby's processes, drops its Redis data (cache keyed by the old site, queued jobs naming it: frappe.md
+    /// §8) and moves its site folder to the new name in one rename(2), so a crash leaves it under one name or the other.
+    /// </summary>
+    public async Task<RuntimeOutcome> RenameAsync(Site site, string fromName, CancellationToken ct)
+    {
+        var from = site with { Name = fromName };
+        var (old, now) = (SiteFolder(from), SiteFolder(site));
+        if (!Directory.Exists(old))
+            return Directory.Exists(now) ? RuntimeOutcome.Done($"already renamed: {now}")
+                : throw new StepFailedException(FailureKind.Permanent, $"neither {old} nor {now} exists: the standby's site folder is gone");
+        if (Directory.Exists(now))
+            throw new StepFailedException(FailureKind.Permanent, $"both {old} and {now} exist: a site folder of the new name was left behind; remove it and retry");
+        var stopped = await StopAsync(from, ct);
+        var redis = await Redis.RemoveAsync(site, ct); // the folder is the site's id, the same before and after
+        Directory.Move(old, now);
+        return RuntimeOutcome.Done($"{stopped.Message}; {redis}; moved {old} to {now}");
+    }
+
+    public Task<RuntimeOutcome> SetAdminPasswordAsync(Site site, string adminPassword, CancellationToken ct) =>
+        RunBenchAsync(BenchCommands.SetAdminPassword(site.Name), ct, BenchCommands.AdminPasswordLine(adminPassword));
+
     public async Task<IReadOnlyList<string>> LogsAsync(Site site, int tail, CancellationToken ct) =>
         File.Exists(LogFile(site)) ? (await File.ReadAllLinesAsync(LogFile(site), ct)).TakeLast(tail).ToList() : [];
 
