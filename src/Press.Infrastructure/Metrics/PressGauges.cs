@@ -20,11 +20,8 @@ public sealed partial class PressGauges
 
     private readonly MetricsQueries _queries;
     private readonly ISettingsStore _settings;
-<<<<<<< HEAD
     private readonly ISiteUsageStore _usage;
-=======
     private readonly IStandbyPool _standby;
->>>>>>> standby
     private readonly TimeProvider _time;
     private readonly ILogger<PressGauges> _logger;
     private readonly SemaphoreSlim _refresh = new(1, 1);
@@ -32,21 +29,12 @@ public sealed partial class PressGauges
 
     private sealed record Snapshot(DateTimeOffset Now, int StaleAfterHours, IReadOnlyDictionary<string, long> Sites,
         IReadOnlyList<MetricsQueries.ActiveJob> Jobs, IReadOnlyList<MetricsQueries.SiteBackups> Backups,
-<<<<<<< HEAD
-        IReadOnlyList<SiteUsage> Usage, int TopSites);
+        IReadOnlyList<SiteUsage> Usage, int TopSites, IReadOnlyList<Core.Standby.StandbyCount> Standby);
 
-    public PressGauges(IMeterFactory meters, MetricsQueries queries, ISettingsStore settings, ISiteUsageStore usage, TimeProvider time,
-        ILogger<PressGauges> logger)
+    public PressGauges(IMeterFactory meters, MetricsQueries queries, ISettingsStore settings, ISiteUsageStore usage, IStandbyPool standby,
+        TimeProvider time, ILogger<PressGauges> logger)
     {
-        (_queries, _settings, _usage, _time, _logger) = (queries, settings, usage, time, logger);
-=======
-        IReadOnlyList<Core.Standby.StandbyCount> Standby);
-
-    public PressGauges(IMeterFactory meters, MetricsQueries queries, ISettingsStore settings, IStandbyPool standby, TimeProvider time,
-        ILogger<PressGauges> logger)
-    {
-        (_queries, _settings, _standby, _time, _logger) = (queries, settings, standby, time, logger);
->>>>>>> standby
+        (_queries, _settings, _usage, _standby, _time, _logger) = (queries, settings, usage, standby, time, logger);
         var meter = meters.Create(MeterName);
         meter.CreateObservableGauge("press_sites", () => From(s => s.Sites.Select(p => M(p.Value, ("state", p.Key)))),
             description: "Sites by lifecycle state (Purged ones are not counted).");
@@ -70,16 +58,13 @@ public sealed partial class PressGauges
             description: "Sites whose newest good backup failed its last verification.");
         meter.CreateObservableGauge("press_backup_failed_sites", () => From(s => [M(s.Backups.Count(b => b.NewestAttemptFailed))]),
             description: "Sites whose newest backup attempt failed (a later good backup clears it).");
-<<<<<<< HEAD
         UsageGauges(meter);
-=======
         meter.CreateObservableGauge("press_standby_sites", () => From(s => s.Standby.SelectMany(c => new[]
             {
                 M(c.Ready, ("apps", c.Apps.Key), ("state", "ready")), M(c.Creating, ("apps", c.Apps.Key), ("state", "creating")),
                 M(c.Broken, ("apps", c.Apps.Key), ("state", "broken")),
             })),
             description: "Standby sites per app set and pool state (ready, creating, broken); docs/architecture.md §17.");
->>>>>>> standby
     }
 
     /// <summary>
@@ -116,16 +101,10 @@ public sealed partial class PressGauges
         try
         {
             var settings = await _settings.GetAsync(ct);
-<<<<<<< HEAD
-            _snapshot = new Snapshot(_time.GetUtcNow(), settings.BackupStaleAfterHours,
-                await _queries.SitesByStateAsync(ct), await _queries.ActiveJobsAsync(ct), await _queries.BackupsAsync(ct),
-                await _usage.ListAsync(ct), settings.UsageMetricsSites);
-=======
             var standby = settings.StandbySize > 0 ? settings.StandbyAppSets : [];
             _snapshot = new Snapshot(_time.GetUtcNow(), settings.BackupStaleAfterHours,
                 await _queries.SitesByStateAsync(ct), await _queries.ActiveJobsAsync(ct), await _queries.BackupsAsync(ct),
-                Core.Standby.StandbyCount.Of(standby, await _standby.ListAsync(ct)));
->>>>>>> standby
+                await _usage.ListAsync(ct), settings.UsageMetricsSites, Core.Standby.StandbyCount.Of(standby, await _standby.ListAsync(ct)));
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
         {
