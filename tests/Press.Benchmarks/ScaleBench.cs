@@ -81,8 +81,9 @@ public static class ScaleBench
         {
             manager = ChildProcess.Start("manager", TestServices.BuiltProgram("Press.Manager"), ports[0], db.Environment());
             worker = ChildProcess.Start("worker", TestServices.BuiltProgram("Press.Worker"), ports[1], db.Environment());
-            await manager.WaitReadyAsync(TimeSpan.FromSeconds(60), ct);
-            await worker.WaitReadyAsync(TimeSpan.FromSeconds(60), ct);
+            // Generous: a loaded machine can take over a minute to start both (the run measures nothing before this).
+            await manager.WaitReadyAsync(TimeSpan.FromMinutes(3), ct);
+            await worker.WaitReadyAsync(TimeSpan.FromMinutes(3), ct);
             using var api = new ApiRun(manager.BaseUrl);
             await api.LoginAsync(db.AdminPassword, ct);
             Log($"warm-up: {o["concurrency"]} sites created, deleted, purged");
