@@ -1,4 +1,5 @@
 using Press.Core.Backups;
+using Press.Core.Jobs;
 using Press.Core.Ports;
 
 namespace Press.Core.Tests.Fakes;
@@ -14,7 +15,7 @@ public sealed class FakeBackupStore : IBackupStore, IRestoreLog
     public Task<IReadOnlyList<Backup>> ListForSiteAsync(Guid siteId, CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<Backup>>(Backups.Values.Where(b => b.SiteId == siteId).OrderByDescending(b => b.CreatedAt).ToList());
 
-    public Task RecordPartAsync(Jobs.JobLease lease, BackupPart part, CancellationToken ct)
+    public Task RecordPartAsync(JobLease lease, BackupPart part, CancellationToken ct)
     {
         var backupId = lease.JobId;
         var b = Backups[backupId];
@@ -22,13 +23,13 @@ public sealed class FakeBackupStore : IBackupStore, IRestoreLog
         return Task.CompletedTask;
     }
 
-    public Task RecordDumpAsync(Jobs.JobLease lease, SchemaDumpInfo dump, CancellationToken ct)
+    public Task RecordDumpAsync(JobLease lease, SchemaDumpInfo dump, CancellationToken ct)
     {
         Backups[lease.JobId] = Backups[lease.JobId] with { Dump = dump };
         return Task.CompletedTask;
     }
 
-    public Task MarkGoodAsync(Jobs.JobLease lease, BackupManifest manifest, DateTimeOffset at, CancellationToken ct)
+    public Task MarkGoodAsync(JobLease lease, BackupManifest manifest, DateTimeOffset at, CancellationToken ct)
     {
         Backups[lease.JobId] = Backups[lease.JobId] with { Manifest = manifest, State = BackupState.Good, FinishedAt = at };
         return Task.CompletedTask;

@@ -74,7 +74,7 @@ public sealed class PressProcess : IAsyncDisposable
                 ["PRESS_URL"] = null,
                 ["PRESS_TOKEN"] = null,
             };
-            var child = ChildProcess.Start($"{name}:{port}", DotnetHost, [dll], env, Path.GetDirectoryName(dll));
+            var child = ChildProcess.Start($"{name}:{port}", ChildProcess.DotnetHost, [dll], env, Path.GetDirectoryName(dll));
             var press = new PressProcess(child, port);
             var ready = await press.WaitReadyAsync(readyPath);
             if (ready) return press;
@@ -86,9 +86,6 @@ public sealed class PressProcess : IAsyncDisposable
                 Assert.Fail($"{name} did not answer {readyPath} ({dll}).\n{description}");
         }
     }
-
-    public static string DotnetHost =>
-        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
     private async Task<bool> WaitReadyAsync(string readyPath)
     {
