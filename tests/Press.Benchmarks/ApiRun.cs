@@ -21,7 +21,18 @@ public sealed class ApiRun(Uri manager) : IDisposable
         request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("admin:" + adminPassword)));
         using var response = await _http.SendAsync(request, ct);
         using var body = await Expect(response, HttpStatusCode.Created, "POST /api/tokens", ct);
-        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", body.RootElement.GetProperty("token").GetString());
+        Token = body.RootElement.GetProperty("token").GetString()!;
+        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+    }
+
+    /// <summary>The admin token <see cref="LoginAsync"/> minted (for other clients of the same run).</summary>
+    public string Token { get; private set; } = "";
+
+    /// <summary>GET of a JSON document that must answer 200.</summary>
+    public async Task<JsonDocument> GetJsonAsync(string path, CancellationToken ct)
+    {
+        using var response = await _http.GetAsync(path, ct);
+        return await Expect(response, HttpStatusCode.OK, $"GET {path}", ct);
     }
 
     /// <summary>
@@ -38,7 +49,7 @@ public sealed class ApiRun(Uri manager) : IDisposable
     }
 
     /// <summary>One job as seen by the client (Client), by the job record (Server: created → finished; Queued: created → started).</summary>
-    private sealed record JobTiming(double Client, double Server, double Queued, int Retries, (string Name, double Ms)[] Steps);
+    internal sealed record JobTiming(double Client, double Server, double Queued, int Retries, (string Name, double Ms)[] Steps);
 
     /// <summary>
     /// Warm-up that leaves nothing listed: creates the sites (all at once), then deletes and purges each, so JIT and
@@ -58,7 +69,7 @@ public sealed class ApiRun(Uri manager) : IDisposable
     /// Sends a request that answers 202 with a job, then polls the job every 10 ms until it succeeds. A job that failed
     /// on PostgreSQL's "tuple concurrently updated" is retried through the API, as an operator would (at most 5 times).
     /// </summary>
-    private async Task<JobTiming> RunJobAsync(HttpMethod method, string path, HttpContent? content, CancellationToken ct)
+    internal async Task<JobTiming> RunJobAsync(HttpMethod method, string path, HttpContent? content, CancellationToken ct, TimeSpan? timeout = null)
     {
         var start = Stopwatch.GetTimestamp();
         var retries = 0;
@@ -91,8 +102,8 @@ public sealed class ApiRun(Uri manager) : IDisposable
                 case "Failed" or "Cancelled":
                     throw new InvalidOperationException($"job {id} ({method} {path}) ended {root.GetProperty("state")}: step {root.GetProperty("failedStep")}: {root.GetProperty("error")}");
             }
-            if (Stopwatch.GetElapsedTime(start) > JobTimeout)
-                throw new TimeoutException($"job {id} ({method} {path}) not Succeeded after {JobTimeout.TotalSeconds:0} s (state {root.GetProperty("state")})");
+            if (Stopwatch.GetElapsedTime(start) > (timeout ?? JobTimeout))
+                throw new TimeoutException($"job {id} ({method} {path}) not Succeeded after {(timeout ?? JobTimeout).TotalSeconds:0} s (state {root.GetProperty("state")})");
             await Task.Delay(PollEvery, ct);
         }
     }

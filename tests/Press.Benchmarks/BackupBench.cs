@@ -241,7 +241,7 @@ public static class BackupBench
         $"SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '{schema}' AND c.relkind IN ('r', 'm')";
 
     /// <summary>Runs a client tool as the superuser, stdout to <paramref name="output"/> (default /dev/null), and returns its wall time in seconds.</summary>
-    private static async Task<double> TimeToolAsync(string tool, string database, string[] args, CancellationToken ct, string output = "/dev/null")
+    internal static async Task<double> TimeToolAsync(string tool, string database, string[] args, CancellationToken ct, string output = "/dev/null")
     {
         var su = new NpgsqlConnectionStringBuilder(TestServices.PostgresSuperuser);
         // Through sh so that stdout really is /dev/null (pg_dump --file=/dev/null fails: it fsyncs its output file).
@@ -268,15 +268,15 @@ public static class BackupBench
         return seconds;
     }
 
-    private static string Q(string ident) => "\"" + ident.Replace("\"", "\"\"") + "\"";
+    internal static string Q(string ident) => "\"" + ident.Replace("\"", "\"\"") + "\"";
 
-    private static async Task ExecAsync(NpgsqlConnection conn, string sql, CancellationToken ct)
+    internal static async Task ExecAsync(NpgsqlConnection conn, string sql, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand(sql, conn) { CommandTimeout = 0 };
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    private static async Task<T> ScalarAsync<T>(NpgsqlConnection conn, string sql, CancellationToken ct)
+    internal static async Task<T> ScalarAsync<T>(NpgsqlConnection conn, string sql, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand(sql, conn) { CommandTimeout = 0 };
         return (T)(await cmd.ExecuteScalarAsync(ct))!;

@@ -21,6 +21,15 @@ public sealed class ChildProcess : IAsyncDisposable
     public Uri BaseUrl => new($"http://127.0.0.1:{Port}");
     public long LinesLogged => Interlocked.Read(ref _lines);
 
+    /// <summary>Resident and peak resident memory in MiB (VmRSS, VmHWM of /proc/PID/status), as the kernel counts them.</summary>
+    public (double Rss, double Peak) MemoryMb()
+    {
+        var status = File.ReadAllLines($"/proc/{_process.Id}/status");
+        double Kb(string key) => double.Parse(status.First(l => l.StartsWith(key, StringComparison.Ordinal))[key.Length..].Trim().Split(' ')[0],
+            System.Globalization.CultureInfo.InvariantCulture) / 1024;
+        return (Kb("VmRSS:"), Kb("VmHWM:"));
+    }
+
     private ChildProcess(string name, int port, Process process)
     {
         Name = name;

@@ -18,6 +18,9 @@ public static class SmokeRun
             ["--sites", "1", "--filler", "10", "--loops", "1", "--seconds", "1", "--warmup", "1", "--activations", "1", "--timeout-minutes", "10"]),
         ("backup", BackupBench.MainAsync,
             ["--size-mb", "1", "--batch", "500", "--repeat", "1", "--catalog", "1", "--tables", "10", "--catalog-minutes", "5", "--timeout-minutes", "10"]),
+        ("scale", ScaleBench.MainAsync,
+            ["--sites", "6", "--block", "3", "--concurrency", "2", "--rate", "20", "--seconds", "1", "--backup-mb", "1", "--erp-sites", "2",
+             "--tables", "10", "--catalog-minutes", "5", "--proxy", "0", "--timeout-minutes", "10"]),
     ];
 
     public static async Task<int> MainAsync(string[] args)
