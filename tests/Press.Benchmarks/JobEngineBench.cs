@@ -36,7 +36,7 @@ public sealed class JobEngineBench(PressDatabase db) : IAsyncDisposable
     /// <summary>One VerifyBackup job per site in <paramref name="sites"/>, then <paramref name="workers"/> loops claim and run them all.</summary>
     public async Task<EngineRound> PressAsync(IReadOnlyList<string> sites, int workers, CancellationToken ct)
     {
-        var commands = new SiteCommands(_sources, TimeProvider.System);
+        var commands = new SiteCommandStore(_sources, TimeProvider.System);
         var ids = new List<Guid>(sites.Count);
         foreach (var site in sites)
             ids.Add((await commands.EnqueueAsync(site, Recipes.VerifyBackup, [SiteState.Active], Actor.System("benchmark").Did("backup.verify", site), ct)).Id);

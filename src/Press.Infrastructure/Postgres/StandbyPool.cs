@@ -32,9 +32,9 @@ public sealed class StandbyPool(PressDataSources sources, TimeProvider time) : I
         await using var tx = await conn.BeginTransactionAsync(ct);
         var now = time.GetUtcNow();
         // The same refusals as a cold create, before a standby is even looked at.
-        await SiteCommands.ThrowIfDomainAsync(conn, claim.Name, ct);
+        await SiteCommandStore.ThrowIfDomainAsync(conn, claim.Name, ct);
         if (await conn.ScalarAsync<Guid?>("SELECT id FROM sites WHERE name = @n AND state <> 'Purged'", ct, ("n", claim.Name)) is not null)
-            throw await SiteCommands.NameTakenAsync(conn, claim.Name, ct);
+            throw await SiteCommandStore.NameTakenAsync(conn, claim.Name, ct);
         // SKIP LOCKED: two claims at once take two different standbys (or one falls back to a cold create), never one twice.
         // Standbys are created with their app set's sorted apps, so the arrays compare as sets.
         string standby;
@@ -61,10 +61,10 @@ public sealed class StandbyPool(PressDataSources sources, TimeProvider time) : I
         catch (PostgresException ex) when (ex is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "sites_name_live" })
         {
             await tx.RollbackAsync(ct); // a cold create of the same name won the race
-            throw await SiteCommands.NameTakenAsync(conn, claim.Name, ct);
+            throw await SiteCommandStore.NameTakenAsync(conn, claim.Name, ct);
         }
         var args = new Dictionary<string, string>(claim.Args) { [JobArgs.Standby] = standby };
-        var job = await SiteCommands.InsertJobAsync(conn, siteId, claim.Name, Recipes.ClaimStandby, audit.Actor, now, args, null, ct);
+        var job = await SiteCommandStore.InsertJobAsync(conn, siteId, claim.Name, Recipes.ClaimStandby, audit.Actor, now, args, null, ct);
         var details = new Dictionary<string, string>(audit.Details ?? new Dictionary<string, string>()) { [JobArgs.Standby] = standby };
         await AuditLog.InsertAsync(conn, audit with { Target = job.Id.ToString(), Details = details }, now, ct);
         await tx.CommitAsync(ct);
@@ -88,9 +88,9 @@ public sealed class StandbyPool(PressDataSources sources, TimeProvider time) : I
             UPDATE sites SET name = @discarded, standby = false, state = 'Deleted', deleted_at = @now, purge_after = @now, updated_at = @now
             WHERE id = @id
             """, ct, ("id", siteId), ("discarded", StandbyNames.Discarded(siteId)), ("now", now));
-        await SiteCommands.InsertSiteAsync(conn, tx, cold, now, ct);
+        await SiteCommandStore.InsertSiteAsync(conn, tx, cold, now, ct);
         var jobArgs = new Dictionary<string, string>(args ?? JobArgs.None) { [JobArgs.FallbackFrom] = claimJobId.ToString() };
-        var job = await SiteCommands.InsertJobAsync(conn, cold.Id, cold.Name, Recipes.NewSite, audit.Actor, now, jobArgs, null, ct);
+        var job = await SiteCommandStore.InsertJobAsync(conn, cold.Id, cold.Name, Recipes.NewSite, audit.Actor, now, jobArgs, null, ct);
         await AuditLog.InsertAsync(conn, audit with { Target = job.Id.ToString() }, now, ct);
         await tx.CommitAsync(ct);
         return job;

@@ -15,7 +15,7 @@ public sealed class RunnerCapacityTests
     private static readonly Actor Alice = new("alice", "10.0.0.7");
 
     private SiteOperations Operations() => new(_commands, new FakeSecretProtector(), new FakeJobSignals(), new TenancyOptions(), _sites,
-        _backups, _backups, new PressHost("press.example.net"), new FakeSettingsStore(Settings.PressSettings.Defaults), new FakeSiteSsoStore());
+        _backups, _backups, new PressHost("press.example.net"), new FakeSettingsStore(Settings.PressSettings.Defaults), new FakeSiteSsoStore(), new FakeStandbyPool());
 
     [Fact]
     public void The_limit_is_the_runner_port_range()

@@ -18,7 +18,7 @@ public sealed class UpgradeTests
 
     private SiteOperations Operations(params Site[] sites) => new(_commands, new FakeSecretProtector(), new FakeJobSignals(),
         new TenancyOptions { SitesDatabase = "press_sites" }, new FakeSiteStore(sites), new FakeBackupStore(), new FakeBackupStore(),
-        new PressHost("press.example.net"), new FakeSettingsStore(PressSettings.Defaults), new FakeSiteSsoStore());
+        new PressHost("press.example.net"), new FakeSettingsStore(PressSettings.Defaults), new FakeSiteSsoStore(), new FakeStandbyPool());
 
     [Fact]
     public async Task An_upgrade_of_an_active_site_records_the_new_image_and_the_one_to_go_back_to()

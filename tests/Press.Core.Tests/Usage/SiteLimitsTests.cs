@@ -58,7 +58,7 @@ public sealed class SiteLimitsTests
         var commands = new FakeSiteCommands();
         var operations = new SiteOperations(commands, new FakeSecretProtector(), new FakeJobSignals(), new TenancyOptions(), new FakeSiteStore(),
             new FakeBackupStore(), new FakeBackupStore(), new PressHost("press.example.net"), new FakeSettingsStore(Settings.PressSettings.Defaults),
-            new FakeSiteSsoStore());
+            new FakeSiteSsoStore(), new FakeStandbyPool());
 
         await operations.ChangeLimitsAsync("erp.example.com", new SiteLimits(1024, 2, null), new Actor("ada", "10.0.0.7"), CancellationToken.None);
 
@@ -75,7 +75,7 @@ public sealed class SiteLimitsTests
         var commands = new FakeSiteCommands();
         var operations = new SiteOperations(commands, new FakeSecretProtector(), new FakeJobSignals(), new TenancyOptions(), new FakeSiteStore(),
             new FakeBackupStore(), new FakeBackupStore(), new PressHost("press.example.net"), new FakeSettingsStore(Settings.PressSettings.Defaults),
-            new FakeSiteSsoStore());
+            new FakeSiteSsoStore(), new FakeStandbyPool());
 
         var error = await Assert.ThrowsAsync<ValidationException>(() =>
             operations.ChangeLimitsAsync("erp.example.com", new SiteLimits(1, 0, -1), new Actor("ada", null), CancellationToken.None));

@@ -170,17 +170,6 @@ public sealed partial class RuntimeStack : IAsyncDisposable
         return worker;
     }
 
-    /// <summary>A worker with more settings than the stack's (a crash test's pause, a shorter lease); it becomes the stack's
-    /// worker. Stop the current one first, or both claim jobs.</summary>
-    public async Task<PressProcess> StartWorkerAsync(IReadOnlyDictionary<string, string?> extra)
-    {
-        var settings = new Dictionary<string, string?>(_workerSettings);
-        foreach (var (k, v) in extra) settings[k] = v;
-        var worker = await Scene.StartWorkerAsync(Db, $"worker-{Interlocked.Increment(ref _workers)}", settings);
-        _worker = worker;
-        return worker;
-    }
-
     /// <summary>SIGKILL of the worker, then a new one (its start-up is when the reconciler runs).</summary>
     public async Task<PressProcess> RestartWorkerAsync()
     {

@@ -76,11 +76,13 @@ public sealed class SiteDatabasesTests(InfraFixture f) : IClassFixture<InfraFixt
         await using (var conn = await f.OpenAsSiteAsync(source))
             await conn.ExecAsync("CREATE TABLE items (id int PRIMARY KEY, note text); INSERT INTO items SELECT i, md5(i::text) FROM generate_series(1, 500) i");
         var archive = new PgSchemaArchive(new BackupOptions { ToolsFolder = TestServices.PgTools }, f.Sources);
-        var dump = new MemoryStream();
-        var (info, _) = await archive.DumpAsync(source.Site, async (stream, ct) =>
+        var parts = new Dictionary<string, byte[]>();
+        var (info, _) = await archive.DumpAsync(source.Site, async (part, stream, ct) =>
         {
-            await stream.CopyToAsync(dump, ct);
-            return new UploadedObject("test", dump.Length, "-");
+            var copy = new MemoryStream();
+            await stream.CopyToAsync(copy, ct);
+            parts[part] = copy.ToArray();
+            return new UploadedObject("test", copy.Length, "-");
         }, Ct);
         Assert.Equal(500L, info.Tables["items"]);
 
@@ -88,7 +90,8 @@ public sealed class SiteDatabasesTests(InfraFixture f) : IClassFixture<InfraFixt
         var copy = await f.ProvisionSiteAsync();
         Assert.Equal(f.Db.SitesDatabase, copy.Site.Location.Database);
         await f.Tenant.DropSchemaAsync(copy.Site, Ct); // the restore makes the schema itself
-        var restored = await archive.RestoreAsync(new MemoryStream(dump.ToArray()), copy.Site.Location.Database, source.Schema, copy.Schema,
+        var restored = await archive.RestoreAsync((part, _) => Task.FromResult<Stream>(new MemoryStream(parts[part])), info.Layout!,
+            copy.Site.Location.Database, source.Schema, copy.Schema,
             copy.Schema, copy.Role, Ct);
         Assert.Contains(copy.Schema, restored, StringComparison.Ordinal);
         Assert.Equal(500L, (await archive.CountRowsAsync(copy.Site.Location.Database, copy.Schema, copy.Role, Ct))["items"]);
