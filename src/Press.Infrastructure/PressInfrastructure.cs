@@ -88,6 +88,9 @@ public static class PressInfrastructure
         services.AddSingleton<ISchemaArchive, Postgres.Archive.PgSchemaArchive>();
         services.AddSingleton<SiteOperations>();
         services.AddSingleton<SiteAppOperations>();
+        services.AddSingleton<Press.Core.Rollouts.IRolloutStore, RolloutStore>();
+        services.AddSingleton<Press.Core.Rollouts.RolloutOperations>();
+        services.AddSingleton<Press.Core.Rollouts.RolloutDriver>();
         services.AddPressOptions<Ingress.IngressOptions>(Ingress.IngressOptions.Section);
         services.AddSingleton<IRouteSource, RouteSource>();
         services.AddSingleton<Ingress.RouteTableProvider>();

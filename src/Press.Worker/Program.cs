@@ -36,6 +36,8 @@ public static class WorkerProgram
         builder.Services.AddSingleton<ObjectStoreProbe>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ObjectStoreProbe>());
         builder.Services.AddSingleton<WorkerGauges>();
+        builder.Services.AddSingleton<RolloutLoop>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RolloutLoop>());
         var docker = builder.Configuration["Press:Runtime:Driver"] == "docker";
         if (docker)
         {

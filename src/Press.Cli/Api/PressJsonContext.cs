@@ -38,4 +38,7 @@ namespace Press.Cli.Api;
 [JsonSerializable(typeof(AuditVerify))]
 [JsonSerializable(typeof(DoctorReport))]
 [JsonSerializable(typeof(InstallAppRequest))]
+[JsonSerializable(typeof(StartRolloutRequest))]
+[JsonSerializable(typeof(Rollout))]
+[JsonSerializable(typeof(List<Rollout>))]
 public sealed partial class PressJsonContext : JsonSerializerContext;

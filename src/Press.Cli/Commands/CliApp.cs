@@ -19,6 +19,7 @@ public static class CliApp
         root.Subcommands.Add(UserCommands.BuildSessions(globals));
         root.Subcommands.Add(AuditCommands.Build(globals));
         root.Subcommands.Add(DoctorCommand.Build(globals));
+        root.Subcommands.Add(UpgradeCommands.Build(globals));
         return root;
     }
 }

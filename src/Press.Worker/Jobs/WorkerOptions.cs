@@ -28,4 +28,7 @@ public sealed class WorkerOptions
     /// <summary>Folders whose file system's free space is reported as <c>press_disk_*_bytes{volume=NAME}</c>, as
     /// <c>Press__Worker__Disks__NAME=/path</c> (e.g. <c>postgres</c>: the data directory, <c>backups</c>: a local backup folder).</summary>
     public Dictionary<string, string> Disks { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>How often the rollout loop ticks every running fleet rollout (docs/architecture.md §19).</summary>
+    public TimeSpan RolloutInterval { get; set; } = TimeSpan.FromSeconds(5);
 }
