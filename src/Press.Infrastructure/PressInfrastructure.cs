@@ -94,6 +94,9 @@ public static class PressInfrastructure
         services.AddSingleton<SiteAppOperations>();
         services.AddSingleton<IStandbyPool, StandbyPool>();
         services.AddSingleton<Core.Standby.StandbyOperations>();
+        services.AddSingleton<Press.Core.Rollouts.IRolloutStore, RolloutStore>();
+        services.AddSingleton<Press.Core.Rollouts.RolloutOperations>();
+        services.AddSingleton<Press.Core.Rollouts.RolloutDriver>();
         services.AddPressOptions<Ingress.IngressOptions>(Ingress.IngressOptions.Section);
         services.AddSingleton<IRouteSource, RouteSource>();
         services.AddSingleton<Ingress.RouteTableProvider>();

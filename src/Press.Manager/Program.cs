@@ -78,6 +78,7 @@ api.MapDoctorApi();
 api.MapUpgradesApi();
 api.MapSiteAppsApi();
 api.MapStandbyApi();
+api.MapRolloutsApi();
 // The dashboard and login pages (Razor Pages, server-rendered; anti-forgery on every form), their stylesheet and
 // script, and the few cookie-signed GET endpoints their live job view and downloads use (Pages/UiEndpoints.cs).
 app.MapRazorPages();

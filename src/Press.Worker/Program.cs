@@ -40,6 +40,8 @@ public static class WorkerProgram
         builder.Services.AddSingleton<WorkerGauges>();
         builder.Services.AddSingleton<Press.Core.Usage.UsageSampler>();
         builder.Services.AddHostedService<UsageCollector>();
+        builder.Services.AddSingleton<RolloutLoop>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RolloutLoop>());
         var docker = builder.Configuration["Press:Runtime:Driver"] == "docker";
         if (docker)
         {

@@ -76,6 +76,12 @@ public static class RoleMatrix
         ["GET /healthz"] = Anonymous,
         ["POST /api/sites/{name}/apps"] = "operator",
         ["DELETE /api/sites/{name}/apps/{app}"] = "admin",
+        ["POST /api/upgrades"] = "admin",
+        ["GET /api/upgrades"] = "admin",
+        ["GET /api/upgrades/{id}"] = "admin",
+        ["POST /api/upgrades/{id}/pause"] = "admin",
+        ["POST /api/upgrades/{id}/resume"] = "admin",
+        ["POST /api/upgrades/{id}/cancel"] = "admin",
     };
 
     private static readonly string[] Ranked = ["viewer", "operator", "admin"];

@@ -124,6 +124,19 @@ public sealed class PressClient(PressTransport transport) : IDisposable
     public Task<ApiResult<UserWithPassword>> ResetPasswordAsync(string nameOrId, CancellationToken ct) =>
         transport.SendAsync(HttpMethod.Post, $"api/users/{Uri.EscapeDataString(nameOrId)}/reset-password", null, Json.UserWithPassword, ct);
 
+    public Task<ApiResult<Rollout>> StartRolloutAsync(StartRolloutRequest request, CancellationToken ct) =>
+        transport.SendAsync(HttpMethod.Post, "api/upgrades", JsonBody(request, Json.StartRolloutRequest), Json.Rollout, ct);
+
+    public Task<ApiResult<List<Rollout>>> ListRolloutsAsync(CancellationToken ct) =>
+        transport.SendAsync(HttpMethod.Get, "api/upgrades", null, Json.ListRollout, ct);
+
+    public Task<ApiResult<Rollout>> GetRolloutAsync(Guid id, CancellationToken ct) =>
+        transport.SendAsync(HttpMethod.Get, $"api/upgrades/{id}", null, Json.Rollout, ct);
+
+    /// <param name="verb">pause, resume or cancel.</param>
+    public Task<ApiResult<Rollout>> ChangeRolloutAsync(Guid id, string verb, CancellationToken ct) =>
+        transport.SendAsync(HttpMethod.Post, $"api/upgrades/{id}/{verb}", null, Json.Rollout, ct);
+
     public Task<ApiResult<DoctorReport>> DoctorAsync(CancellationToken ct) =>
         transport.SendAsync(HttpMethod.Get, "api/doctor", null, Json.DoctorReport, ct);
 

@@ -41,4 +41,7 @@ namespace Press.Cli.Api;
 [JsonSerializable(typeof(SiteLimitsBody))]
 [JsonSerializable(typeof(InstallAppRequest))]
 [JsonSerializable(typeof(StandbyStatus))]
+[JsonSerializable(typeof(StartRolloutRequest))]
+[JsonSerializable(typeof(Rollout))]
+[JsonSerializable(typeof(List<Rollout>))]
 public sealed partial class PressJsonContext : JsonSerializerContext;

@@ -20,6 +20,7 @@ public static class CliApp
         root.Subcommands.Add(AuditCommands.Build(globals));
         root.Subcommands.Add(DoctorCommand.Build(globals));
         root.Subcommands.Add(StandbyCommands.Build(globals));
+        root.Subcommands.Add(UpgradeCommands.Build(globals));
         return root;
     }
 }

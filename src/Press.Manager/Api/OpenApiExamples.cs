@@ -21,6 +21,7 @@ public static class OpenApiExamples
         [typeof(SetSettingRequest)] = """{"value": "0 3 * * *"}""",
         [typeof(SiteUsageApi.LimitsRequest)] = """{"memoryMb": 2048, "cpus": 1.5, "databaseCapMb": 10240}""",
         [typeof(SiteAppsApi.InstallAppRequest)] = """{"app": "erpnext"}""",
+        [typeof(RolloutsApi.StartRolloutRequest)] = """{"image": "frappe/erpnext:v16.1.0", "all": true, "canary": 1, "waveSize": 5, "maxFailures": 0}""",
         [typeof(Microsoft.AspNetCore.Http.HttpValidationProblemDetails)] = """
             {"type": "https://tools.ietf.org/html/rfc9110#section-15.5.1", "title": "The request is invalid", "status": 400,
              "detail": "2 problem(s); each entry of 'errors' says how to fix it. Nothing was changed.",

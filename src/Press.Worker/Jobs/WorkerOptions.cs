@@ -34,4 +34,6 @@ public sealed class WorkerOptions
 
     /// <summary>At most this many standbys are being created at once (each is a full install).</summary>
     public int MaxStandbyCreates { get; set; } = 2;
+    /// <summary>How often the rollout loop ticks every running fleet rollout (docs/architecture.md §19).</summary>
+    public TimeSpan RolloutInterval { get; set; } = TimeSpan.FromSeconds(5);
 }
