@@ -32,7 +32,7 @@ public sealed class SettingsStore(PressDataSources sources, TimeProvider time) :
             TokenMaxLifetimeDays = Int(values, PressSettings.TokenMaxLifetimeDaysKey) ?? defaults.TokenMaxLifetimeDays,
             SsoForNewSites = values.GetValueOrDefault(PressSettings.SsoForNewSitesKey) == "on",
             StandbySize = Int(values, PressSettings.StandbySizeKey) ?? 0,
-            StandbyAppSets = Core.Standby.AppSet.ParseList(values.GetValueOrDefault(PressSettings.StandbyAppSetsKey) ?? "frappe"),
+            StandbyAppSetsValue = values.GetValueOrDefault(PressSettings.StandbyAppSetsKey) ?? defaults.StandbyAppSetsValue,
         };
     }
 
