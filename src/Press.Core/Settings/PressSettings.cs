@@ -90,8 +90,11 @@ public sealed record PressSettings(int SoftDeleteRetentionDays)
     /// </summary>
     public int StandbySize { get; init; }
 
-    /// <summary>The app sets the pool keeps standbys of (setting <c>standby.appSets</c>, <see cref="Standby.AppSet.ParseList"/>).</summary>
-    public IReadOnlyList<Standby.AppSet> StandbyAppSets { get; init; } = [Standby.AppSet.Of([])];
+    /// <summary>The setting <c>standby.appSets</c> as stored (a string, so settings compare by value).</summary>
+    public string StandbyAppSetsValue { get; init; } = "frappe";
+
+    /// <summary>The app sets the pool keeps standbys of (<see cref="Standby.AppSet.ParseList"/>).</summary>
+    public IReadOnlyList<Standby.AppSet> StandbyAppSets => Standby.AppSet.ParseList(StandbyAppSetsValue);
 
     public static PressSettings Defaults { get; } = new(SoftDeleteRetentionDays: 30);
 

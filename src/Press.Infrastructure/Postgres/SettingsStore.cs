@@ -35,7 +35,7 @@ public sealed class SettingsStore(PressDataSources sources, TimeProvider time) :
             UsageMetricsSites = Int(values, PressSettings.UsageMetricsSitesKey) ?? defaults.UsageMetricsSites,
             SitesPerDatabase = Int(values, PressSettings.SitesPerDatabaseKey) ?? defaults.SitesPerDatabase,
             StandbySize = Int(values, PressSettings.StandbySizeKey) ?? 0,
-            StandbyAppSets = Core.Standby.AppSet.ParseList(values.GetValueOrDefault(PressSettings.StandbyAppSetsKey) ?? "frappe"),
+            StandbyAppSetsValue = values.GetValueOrDefault(PressSettings.StandbyAppSetsKey) ?? defaults.StandbyAppSetsValue,
         };
     }
 

@@ -30,7 +30,7 @@ public sealed class RolloutDriverTests
         var siteStore = new FakeSiteStore(_sites);
         var sites = new SiteOperations(_commands, new FakeSecretProtector(), new FakeJobSignals(), new TenancyOptions { SitesDatabase = "press_sites" },
             siteStore, new FakeBackupStore(), new FakeBackupStore(), new PressHost("press.example.net"), new FakeSettingsStore(PressSettings.Defaults),
-            new FakeSiteSsoStore());
+            new FakeSiteSsoStore(), new FakeStandbyPool());
         _driver = new RolloutDriver(_store, _jobs, sites);
         _operations = new RolloutOperations(_store, siteStore, new FakeJobSignals(), new FakeTimeProvider(TestData.Now));
     }

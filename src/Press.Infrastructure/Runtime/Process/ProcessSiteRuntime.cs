@@ -154,8 +154,9 @@ public sealed class ProcessSiteRuntime(ProcessRuntimeOptions options, RuntimeEnd
     public bool CanRename => true;
 
     /// <summary>
-    /// Stops the standby's processes, drops its Redis data (cache keyed by the old site, queued jobs naming it: frappe.md
-    /// §8) and moves its site folder to the new name in one rename(2), so a crash leaves it under one name or the other.
+    /// Stops the standby's processes, drops its Redis data (cache keyed by the old site, queued jobs naming it;
+    /// docs/frappe.md §8) and moves its site folder to the new name in one rename(2), so a crash leaves it under one name
+    /// or the other.
     /// </summary>
     public async Task<RuntimeOutcome> RenameAsync(Site site, string fromName, CancellationToken ct)
     {
