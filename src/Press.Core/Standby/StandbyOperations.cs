@@ -43,7 +43,7 @@ public sealed class StandbyOperations(IStandbyPool pool, ISiteCommands commands,
         {
             var name = StandbyNames.New();
             var audit = Actor.Did("standby.create", name, details: new Dictionary<string, string> { ["apps"] = set.Key });
-            jobs.Add(await commands.CreateSiteAsync(NewSiteRecord.For(name, set.Apps, tenancy.SitesDatabase, secrets) with { Standby = true },
+            jobs.Add(await commands.CreateSiteAsync(NewSiteRecord.For(name, set.Apps, new SitePlacement(tenancy.SitesDatabase, current.SitesPerDatabase), secrets) with { Standby = true },
                 Recipes.NewSite, audit, ct));
         }
         if (jobs.Count > 0)

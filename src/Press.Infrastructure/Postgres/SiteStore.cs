@@ -69,8 +69,8 @@ public sealed class SiteStore(PressDataSources sources, TimeProvider time) : ISi
     public async Task<int> CountServedAsync(CancellationToken ct)
     {
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
-        return (int)await conn.ScalarAsync<long>("""
-            SELECT count(*) FROM sites WHERE state <> 'Purged' AND (runner_port IS NOT NULL OR state IN ('Pending', 'Installing'))
+        return (int)await conn.ScalarAsync<long>($"""
+            SELECT count(*) FROM sites WHERE {StateSql.SiteNotPurged()} AND (runner_port IS NOT NULL OR state IN ('Pending', 'Installing'))
             """, ct);
     }
 

@@ -42,7 +42,7 @@ public sealed class SiteUsageStore(PressDataSources sources, TimeProvider time) 
         if (samples.Count == 0) return;
         // One statement for the whole pass: arrays of the columns, unnested side by side.
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
-        await using var cmd = new NpgsqlCommand("""
+        await using var cmd = new NpgsqlCommand($"""
             INSERT INTO site_usage (site_id, sampled_at, database_bytes, database_reason, files_bytes, files_reason,
                                     cpu_seconds, cpu_ratio, memory_bytes, runner_reason)
             SELECT * FROM unnest(@id, @at, @db, @dbr, @files, @filesr, @cpu, @ratio, @mem, @runr)
@@ -68,11 +68,11 @@ public sealed class SiteUsageStore(PressDataSources sources, TimeProvider time) 
     {
         if (counts.Count == 0) return;
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
-        await using var cmd = new NpgsqlCommand("""
+        await using var cmd = new NpgsqlCommand($"""
             INSERT INTO site_usage (site_id, requests, errors_5xx, traffic_at)
             SELECT s.id, c.requests, c.errors, @at
             FROM unnest(@names, @requests, @errors) AS c (name, requests, errors)
-            JOIN sites s ON s.name = c.name AND s.state <> 'Purged'
+            JOIN sites s ON s.name = c.name AND {StateSql.SiteNotPurged("s")}
             ON CONFLICT (site_id) DO UPDATE SET requests = site_usage.requests + excluded.requests,
                 errors_5xx = site_usage.errors_5xx + excluded.errors_5xx, traffic_at = excluded.traffic_at
             """, conn);
@@ -84,15 +84,15 @@ public sealed class SiteUsageStore(PressDataSources sources, TimeProvider time) 
     }
 
     public async Task<SiteUsage?> GetAsync(string siteName, CancellationToken ct) =>
-        (await ReadAsync($"{UsageSelect} WHERE s.name = @n AND s.state <> 'Purged'", ("n", siteName), ct)).SingleOrDefault();
+        (await ReadAsync($"{UsageSelect} WHERE s.name = @n AND {StateSql.SiteNotPurged("s")}", ("n", siteName), ct)).SingleOrDefault();
 
     public async Task<IReadOnlyList<SiteUsage>> ListAsync(CancellationToken ct) =>
-        await ReadAsync($"{UsageSelect} WHERE s.state <> 'Purged'", null, ct);
+        await ReadAsync($"{UsageSelect} WHERE {StateSql.SiteNotPurged("s")}", null, ct);
 
     public async Task<IReadOnlyList<Site>> ListSitesToMeasureAsync(CancellationToken ct)
     {
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
-        await using var cmd = Sql.Command(conn, $"SELECT {Rows.SiteColumns} FROM sites s WHERE s.state <> 'Purged' ORDER BY s.name");
+        await using var cmd = Sql.Command(conn, $"SELECT {Rows.SiteColumns} FROM sites s WHERE {StateSql.SiteNotPurged("s")} ORDER BY s.name");
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var sites = new List<Site>();
         while (await r.ReadAsync(ct)) sites.Add(Rows.Site(r));

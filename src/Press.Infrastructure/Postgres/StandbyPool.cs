@@ -13,10 +13,10 @@ public sealed class StandbyPool(PressDataSources sources, TimeProvider time) : I
     public async Task<IReadOnlyList<StandbySite>> ListAsync(CancellationToken ct)
     {
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
-        await using var cmd = Sql.Command(conn, """
+        await using var cmd = Sql.Command(conn, $"""
             SELECT s.id, s.name, s.apps, s.state, s.created_at,
-                   EXISTS (SELECT 1 FROM jobs j WHERE j.site_id = s.id AND j.state IN ('Queued', 'Running', 'Waiting'))
-            FROM sites s WHERE s.standby AND s.state <> 'Purged' ORDER BY s.created_at, s.id
+                   EXISTS (SELECT 1 FROM jobs j WHERE j.site_id = s.id AND {StateSql.JobUnfinished("j")})
+            FROM sites s WHERE s.standby AND {StateSql.SiteNotPurged("s")} ORDER BY s.created_at, s.id
             """);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var list = new List<StandbySite>();
@@ -33,7 +33,7 @@ public sealed class StandbyPool(PressDataSources sources, TimeProvider time) : I
         var now = time.GetUtcNow();
         // The same refusals as a cold create, before a standby is even looked at.
         await SiteCommandStore.ThrowIfDomainAsync(conn, claim.Name, ct);
-        if (await conn.ScalarAsync<Guid?>("SELECT id FROM sites WHERE name = @n AND state <> 'Purged'", ct, ("n", claim.Name)) is not null)
+        if (await conn.ScalarAsync<Guid?>($"SELECT id FROM sites WHERE name = @n AND {StateSql.SiteNotPurged()}", ct, ("n", claim.Name)) is not null)
             throw await SiteCommandStore.NameTakenAsync(conn, claim.Name, ct);
         // SKIP LOCKED: two claims at once take two different standbys (or one falls back to a cold create), never one twice.
         // Standbys are created with their app set's sorted apps, so the arrays compare as sets.
@@ -42,7 +42,7 @@ public sealed class StandbyPool(PressDataSources sources, TimeProvider time) : I
         await using (var cmd = Sql.Command(conn, """
             SELECT s.id, s.name FROM sites s
             WHERE s.standby AND s.state = 'Active' AND s.apps = @apps::text[]
-              AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.site_id = s.id AND j.state IN ('Queued', 'Running', 'Waiting'))
+              AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.site_id = s.id AND {StateSql.JobUnfinished("j")})
             ORDER BY s.created_at, s.id LIMIT 1 FOR UPDATE OF s SKIP LOCKED
             """, ("apps", claim.Apps.Apps.ToArray())))
         await using (var r = await cmd.ExecuteReaderAsync(ct))

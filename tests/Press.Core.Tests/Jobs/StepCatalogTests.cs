@@ -53,7 +53,8 @@ public sealed class StepCatalogTests
             new CheckAppStep(runtime, new FakeSiteSchema()), new InstallAppStep(runtime, new FakeSiteSchema(), sites),
             new UninstallAppStep(runtime, new FakeSiteSchema(), sites),
             new Core.Standby.Steps.RenameSiteStep(runtime), new Core.Standby.Steps.RotateAdminPasswordStep(runtime, secrets),
-            new Core.Standby.Steps.FallBackToColdCreateStep(runtime, new FakeStandbyPool(), secrets, new Core.Tenancy.TenancyOptions()),
+            new Core.Standby.Steps.FallBackToColdCreateStep(runtime, new FakeStandbyPool(), secrets, new Core.Tenancy.TenancyOptions(),
+                new FakeSettingsStore(PressSettings.Defaults)),
         ];
     }
 

@@ -51,7 +51,8 @@ public sealed class RotateAdminPasswordStep(ISiteRuntime runtime, ISecretProtect
 /// transaction (<see cref="IStandbyPool.FallBackAsync"/>). The discarded row keeps its schema and role until the
 /// retention scheduler purges it.
 /// </summary>
-public sealed class FallBackToColdCreateStep(ISiteRuntime runtime, IStandbyPool pool, ISecretProtector secrets, TenancyOptions tenancy)
+public sealed class FallBackToColdCreateStep(ISiteRuntime runtime, IStandbyPool pool, ISecretProtector secrets, TenancyOptions tenancy,
+    ISettingsStore settings)
     : IJobStep
 {
     public string Name => StepNames.FallBackToColdCreate;
@@ -66,7 +67,9 @@ public sealed class FallBackToColdCreateStep(ISiteRuntime runtime, IStandbyPool 
             said.Add((await runtime.RemoveRedisAsync(named, ct)).Message);
         }
         var args = c.Job.Args.Where(a => a.Key == JobArgs.Sso).ToDictionary();
-        var cold = NewSiteRecord.For(c.Job.SiteName, c.Site.Apps, tenancy.SitesDatabase, secrets);
+        // Placed like any new site (docs/architecture.md §16), in the create's own transaction.
+        var placement = new SitePlacement(tenancy.SitesDatabase, (await settings.GetAsync(ct)).SitesPerDatabase);
+        var cold = NewSiteRecord.For(c.Job.SiteName, c.Site.Apps, placement, secrets);
         var audit = Audit.Actor.System("standby").Did("site.create", c.Job.SiteName, details: new Dictionary<string, string>
         {
             [JobArgs.FallbackFrom] = c.Job.Id.ToString(), ["requestedBy"] = c.Job.CreatedBy, ["apps"] = string.Join(",", c.Site.Apps),
