@@ -39,7 +39,7 @@ public sealed class StandbyPool(PressDataSources sources, TimeProvider time) : I
         // Standbys are created with their app set's sorted apps, so the arrays compare as sets.
         string standby;
         Guid siteId;
-        await using (var cmd = Sql.Command(conn, """
+        await using (var cmd = Sql.Command(conn, $"""
             SELECT s.id, s.name FROM sites s
             WHERE s.standby AND s.state = 'Active' AND s.apps = @apps::text[]
               AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.site_id = s.id AND {StateSql.JobUnfinished("j")})
