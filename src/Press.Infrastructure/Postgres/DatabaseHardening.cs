@@ -11,6 +11,27 @@ namespace Press.Infrastructure.Postgres;
 /// </summary>
 internal static class DatabaseHardening
 {
+    /// <summary>
+    /// Whether <see cref="ApplyAsync"/>'s outcome already holds, read without writing: every new site's
+    /// create-site-database step asks first, so that creates do not all rewrite their database's pg_database row (the row
+    /// configure-role's GRANT CONNECT rewrites too; concurrent rewrites of one row wait on each other).
+    /// </summary>
+    public static async Task<bool> IsAppliedAsync(NpgsqlConnection cluster, Func<CancellationToken, Task<NpgsqlConnection>> openDatabase,
+        string database, CancellationToken ct)
+    {
+        var closed = await cluster.ScalarAsync<bool>("""
+            SELECT NOT pg_catalog.has_database_privilege('public', @d, 'CONNECT')
+               AND NOT pg_catalog.has_database_privilege('public', @d, 'TEMPORARY')
+               AND pg_catalog.has_database_privilege(current_user, @d, 'CONNECT')
+            """, ct, ("d", database));
+        if (!closed) return false;
+        await using var conn = await openDatabase(ct);
+        return await conn.ScalarAsync<bool>("""
+            SELECT NOT pg_catalog.has_schema_privilege('public', 'public', 'USAGE')
+               AND NOT pg_catalog.has_schema_privilege('public', 'public', 'CREATE')
+            """, ct);
+    }
+
     /// <param name="cluster">A session in any database of the cluster, allowed to grant on <paramref name="database"/>.</param>
     /// <param name="openDatabase">Opens a session, with the same powers, in <paramref name="database"/> itself.</param>
     /// <param name="pressRole">Press's role as SQL (a quoted name, or CURRENT_USER).</param>

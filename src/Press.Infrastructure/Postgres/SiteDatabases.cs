@@ -41,9 +41,18 @@ public sealed class SiteDatabases(PressDataSources sources) : ISiteDatabases
             throw new StepFailedException(FailureKind.Permanent,
                 $"database {database} exists but is owned by {owner}, not {me}: Press puts sites only in databases it owns (rename or drop it, or close it in site_databases)");
 
+        string hardened;
         await using (var cluster = await sources.Metadata.OpenConnectionAsync(ct))
-            await DatabaseHardening.ApplyAsync(cluster, c => sources.OpenSitesAsync(database, c), database, "CURRENT_USER", ct);
+        {
+            if (await DatabaseHardening.IsAppliedAsync(cluster, c => sources.OpenSitesAsync(database, c), database, ct))
+                hardened = "already closed to PUBLIC";
+            else
+            {
+                await DatabaseHardening.ApplyAsync(cluster, c => sources.OpenSitesAsync(database, c), database, "CURRENT_USER", ct);
+                hardened = "CONNECT and TEMPORARY revoked from PUBLIC, schema public closed";
+            }
+        }
         await turn.CommitAsync(ct);
-        return found + "; CONNECT and TEMPORARY revoked from PUBLIC, schema public closed";
+        return $"{found}; {hardened}";
     }
 }

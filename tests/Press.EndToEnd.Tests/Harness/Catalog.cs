@@ -9,11 +9,21 @@ public static class Catalog
     public sealed record Tenant(long Roles, long Schemas, string? SchemaOwner, bool? CanLogin, string[] RoleConfig, bool? CanConnect);
 
     /// <param name="identifier">The site's schema name; its role has the same opaque identifier.</param>
+    /// <remarks>The schema is looked for in every site database of the installation (docs/architecture.md §16: a site
+    /// lands in the first one with room), and judged in the one that holds it.</remarks>
     public static async Task<Tenant> InspectAsync(PressDatabase db, string identifier)
     {
-        await using var conn = await db.OpenAsSuperuserAsync();
+        long schemas = 0;
+        string? home = null;
+        foreach (var database in await SiteDatabasesAsync(db))
+        {
+            await using var site = await db.OpenAsSuperuserAsync(database);
+            var here = await Scalar<long>(site, "SELECT count(*) FROM pg_namespace WHERE nspname = @i", identifier);
+            schemas += here;
+            if (here > 0) home ??= database;
+        }
+        await using var conn = await db.OpenAsSuperuserAsync(home);
         var roles = await Scalar<long>(conn, "SELECT count(*) FROM pg_roles WHERE rolname = @i", identifier);
-        var schemas = await Scalar<long>(conn, "SELECT count(*) FROM pg_namespace WHERE nspname = @i", identifier);
         var owner = await Scalar<string?>(conn, "SELECT pg_get_userbyid(nspowner)::text FROM pg_namespace WHERE nspname = @i", identifier);
         var canLogin = await Scalar<bool?>(conn, "SELECT rolcanlogin FROM pg_roles WHERE rolname = @i", identifier);
         var config = await Scalar<string[]?>(conn, "SELECT rolconfig FROM pg_roles WHERE rolname = @i", identifier) ?? [];
@@ -37,10 +47,28 @@ public static class Catalog
             JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles p ON p.oid = m.member
             WHERE p.rolname = @i AND r.rolname LIKE 't\_%'
             """, db.PressRole);
-        var schemas = await Scalar<long>(sites, "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 't\\_%'");
+        long schemas = 0;
+        foreach (var database in await SiteDatabasesAsync(db))
+        {
+            await using var site = await db.OpenAsSuperuserAsync(database);
+            schemas += await Scalar<long>(site, "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 't\\_%'");
+        }
         await using var meta = await db.OpenAsSuperuserAsync(db.MetadataDatabase);
         var live = await Scalar<long>(meta, "SELECT count(*) FROM sites WHERE state <> 'Purged'");
         return new Installation(roles, schemas, live);
+    }
+
+    /// <summary>The installation's site databases: the first, and those Press made after it (<c>_002</c>, …).</summary>
+    private static async Task<IReadOnlyList<string>> SiteDatabasesAsync(PressDatabase db)
+    {
+        await using var conn = await db.OpenAsSuperuserAsync("postgres");
+        await using var cmd = new NpgsqlCommand(
+            "SELECT datname FROM pg_database WHERE datname = @i OR starts_with(datname, @i || '_') ORDER BY datname", conn);
+        cmd.Parameters.AddWithValue("i", db.SitesDatabase);
+        var names = new List<string>();
+        await using var r = await cmd.ExecuteReaderAsync();
+        while (await r.ReadAsync()) names.Add(r.GetString(0));
+        return names;
     }
 
     public static async Task<T> Scalar<T>(NpgsqlConnection conn, string sql, string? parameter = null)
