@@ -1,4 +1,5 @@
 using Npgsql;
+using Press.EndToEnd.Tests.Harness;
 using Press.Testing;
 
 namespace Press.EndToEnd.Tests.Backups;
@@ -13,7 +14,7 @@ public static class SiteData
     /// view, a function, an index and a sequence.</summary>
     public static async Task FillAsync(PressDatabase db, string schema, int rows = 10_000)
     {
-        await using var conn = await db.OpenAsSuperuserAsync();
+        await using var conn = await Catalog.OpenSchemaHomeAsync(db, schema);
         await Exec(conn, $"SET ROLE \"{schema}\"");
         await Exec(conn, $"""
             CREATE TABLE "{schema}"."tabItem" (
@@ -39,7 +40,7 @@ public static class SiteData
     /// <summary>Table name → (rows, md5 of every row's text form in a stable order).</summary>
     public static async Task<SortedDictionary<string, string>> FingerprintAsync(PressDatabase db, string schema)
     {
-        await using var conn = await db.OpenAsSuperuserAsync();
+        await using var conn = await Catalog.OpenSchemaHomeAsync(db, schema);
         var tables = new List<string>();
         await using (var cmd = new NpgsqlCommand("SELECT relname FROM pg_class WHERE relnamespace = @s::regnamespace AND relkind = 'r' ORDER BY relname", conn))
         {
@@ -60,7 +61,7 @@ public static class SiteData
     /// <summary>Every object in the schema and who owns it.</summary>
     public static async Task<List<string>> OwnersAsync(PressDatabase db, string schema)
     {
-        await using var conn = await db.OpenAsSuperuserAsync();
+        await using var conn = await Catalog.OpenSchemaHomeAsync(db, schema);
         await using var cmd = new NpgsqlCommand("""
             SELECT DISTINCT pg_get_userbyid(relowner) FROM pg_class WHERE relnamespace = @s::regnamespace
             UNION SELECT DISTINCT pg_get_userbyid(proowner) FROM pg_proc WHERE pronamespace = @s::regnamespace
@@ -77,7 +78,7 @@ public static class SiteData
     /// restore keeps beside it).</summary>
     public static async Task<List<string>> SchemasAsync(PressDatabase db, string schema)
     {
-        await using var conn = await db.OpenAsSuperuserAsync();
+        await using var conn = await Catalog.OpenSchemaHomeAsync(db, schema);
         await using var cmd = new NpgsqlCommand("SELECT nspname FROM pg_namespace WHERE starts_with(nspname, @s) ORDER BY nspname", conn);
         cmd.Parameters.AddWithValue("s", schema);
         var list = new List<string>();
@@ -88,7 +89,7 @@ public static class SiteData
 
     public static async Task ChangeAsync(PressDatabase db, string schema)
     {
-        await using var conn = await db.OpenAsSuperuserAsync();
+        await using var conn = await Catalog.OpenSchemaHomeAsync(db, schema);
         await Exec(conn, $"SET ROLE \"{schema}\"");
         await Exec(conn, $"""
             DELETE FROM "{schema}"."tabComment" WHERE id % 3 = 0;

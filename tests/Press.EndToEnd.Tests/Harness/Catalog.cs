@@ -58,6 +58,19 @@ public static class Catalog
         return new Installation(roles, schemas, live);
     }
 
+    /// <summary>A superuser session in the site database that holds <paramref name="schema"/> (the first one when none
+    /// does, e.g. before the restore that makes it).</summary>
+    public static async Task<NpgsqlConnection> OpenSchemaHomeAsync(PressDatabase db, string schema)
+    {
+        foreach (var database in await SiteDatabasesAsync(db))
+        {
+            var conn = await db.OpenAsSuperuserAsync(database);
+            if (await Scalar<long>(conn, "SELECT count(*) FROM pg_namespace WHERE nspname = @i", schema) > 0) return conn;
+            await conn.DisposeAsync();
+        }
+        return await db.OpenAsSuperuserAsync();
+    }
+
     /// <summary>The installation's site databases: the first, and those Press made after it (<c>_002</c>, …).</summary>
     private static async Task<IReadOnlyList<string>> SiteDatabasesAsync(PressDatabase db)
     {
