@@ -26,9 +26,9 @@ public static class SiteUsageCommands
     public static Command Limits(GlobalOptions globals)
     {
         var name = CommonOptions.SiteName();
-        var memory = Value("--memory-mb", "Memory of each container running the site's code, in MiB, or 'default'", "MIB");
-        var cpus = Value("--cpus", "CPUs of each container running the site's code (e.g. 1.5), or 'default'", "CPUS");
-        var cap = Value("--database-cap-mb", "Database size (MiB) above which an alert fires (never blocks), or 'default' for none", "MIB");
+        var memory = Value("--memory-mb", "Memory of each container running the site's code, in MiB, or 'default'", "MIB", ParseInt);
+        var cpus = Value("--cpus", "CPUs of each container running the site's code (e.g. 1.5), or 'default'", "CPUS", ParseCpus);
+        var cap = Value("--database-cap-mb", "Database size (MiB) above which an alert fires (never blocks), or 'default' for none", "MIB", ParseInt);
         var wait = CommonOptions.Wait();
         var command = new Command("limits", "Set the site's memory, CPUs and database cap (admin; queues a ChangeLimits job that recreates the runner)")
         {
@@ -39,24 +39,38 @@ public static class SiteUsageCommands
             var site = parse.GetRequiredValue(name);
             var current = (await ctx.Client.SiteUsageAsync(site, ct)).Value.Limits ?? new SiteLimitsBody(null, null, null);
             var body = new SiteLimitsBody(
-                Merge(parse.GetValue(memory), current.MemoryMb, "--memory-mb", s => int.Parse(s, CultureInfo.InvariantCulture)),
-                Merge(parse.GetValue(cpus), current.Cpus, "--cpus", s => double.Parse(s, CultureInfo.InvariantCulture)),
-                Merge(parse.GetValue(cap), current.DatabaseCapMb, "--database-cap-mb", s => int.Parse(s, CultureInfo.InvariantCulture)));
+                Merge(parse.GetValue(memory), current.MemoryMb, ParseInt),
+                Merge(parse.GetValue(cpus), current.Cpus, ParseCpus),
+                Merge(parse.GetValue(cap), current.DatabaseCapMb, ParseInt));
             var accepted = await ctx.Client.SetSiteLimitsAsync(site, body, ct);
             return await JobCompletion.AcceptedAsync(ctx, accepted, "Changing the limits of", parse.GetValue(wait), ct);
         });
         return command;
     }
 
-    private static Option<string?> Value(string name, string description, string helpName) =>
-        new(name) { Description = description, HelpName = helpName };
-
-    private static T? Merge<T>(string? given, T? current, string option, Func<string, T> parse) where T : struct
+    /// <summary>
+    /// A number or "default", checked while parsing: a bad value is a usage error (exit 2) before the current limits
+    /// are even read, like every other usage error.
+    /// </summary>
+    private static Option<string?> Value<T>(string name, string description, string helpName, Func<string, T?> parse) where T : struct
     {
-        if (given is null) return current;
-        if (given == "default") return null;
-        try { return parse(given); }
-        catch (FormatException) { throw new UsageException($"{option} takes a number or 'default', not '{given}'."); }
-        catch (OverflowException) { throw new UsageException($"{option} takes a number or 'default', not '{given}'."); }
+        var option = new Option<string?>(name) { Description = description, HelpName = helpName };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string?>() is { } given && given != "default" && parse(given) is null)
+                result.AddError($"{name} takes a number or 'default', not '{given}'.");
+        });
+        return option;
     }
+
+    private static int? ParseInt(string text) =>
+        int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : null;
+
+    // No thousands separators ("1,5" is not 15 CPUs) and only finite numbers (NaN cannot even be sent as JSON).
+    private static double? ParseCpus(string text) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value) ? value : null;
+
+    /// <summary>Not given: the current value; "default": null (the server's default); else the number (already validated).</summary>
+    private static T? Merge<T>(string? given, T? current, Func<string, T?> parse) where T : struct =>
+        given is null ? current : given == "default" ? null : parse(given);
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using Press.Cli.Api;
 
 namespace Press.Cli.Commands;
@@ -44,7 +45,12 @@ public static class UpgradeCommands
 
     private static Command Status(GlobalOptions globals)
     {
-        var id = new Argument<Guid?>("id") { Description = "The rollout (default: the newest)", Arity = ArgumentArity.ZeroOrOne };
+        // A custom parser: with the default one, an optional Guid that does not parse is no parse error but an
+        // unhandled exception when the command reads it.
+        var id = new Argument<Guid?>("id")
+        {
+            Description = "The rollout (default: the newest)", Arity = ArgumentArity.ZeroOrOne, CustomParser = ParseRolloutId,
+        };
         var command = new Command("status", "Show a rollout: its state, waves and each site's upgrade") { id };
         command.RunsWith(globals, async (ctx, parse, ct) =>
         {
@@ -62,10 +68,19 @@ public static class UpgradeCommands
 
     private static Command Change(GlobalOptions globals, string verb, string description)
     {
-        var id = new Argument<Guid>("id") { Description = "The rollout" };
+        var id = new Argument<Guid>("id") { Description = "The rollout", CustomParser = result => ParseRolloutId(result) ?? default };
         var command = new Command(verb, description) { id };
         command.RunsWith(globals, async (ctx, parse, ct) => Write(ctx, await ctx.Client.ChangeRolloutAsync(parse.GetRequiredValue(id), verb, ct)));
         return command;
+    }
+
+    private static Guid? ParseRolloutId(ArgumentResult result)
+    {
+        if (result.Tokens.Count == 0) return null;
+        var text = result.Tokens[^1].Value;
+        if (Guid.TryParse(text, out var id)) return id;
+        result.AddError($"'{text}' is not a rollout id; expected a UUID, as press upgrade start and press upgrade status print.");
+        return null;
     }
 
     private static int Write(CliContext ctx, ApiResult<Rollout> result)
