@@ -43,11 +43,15 @@ public sealed partial class SiteOperations(ISiteCommands commands, ISecretProtec
         if (request.Name is null) problems.AddAll("name", SiteNameRules.Validate(null));
         ValidationException.ThrowIfAny(problems);
         var name = request.Name!;
-        RunnerCapacity.ThrowIfFull(await sites.CountServedAsync(ct), $"create '{name}'");
         var placement = new SitePlacement(tenancy.SitesDatabase, (await settings.GetAsync(ct)).SitesPerDatabase);
+        if (request.FromBackup is null)
+        {
+            // A standby already holds its runner port: claiming one takes no more of the host's capacity.
+            if (await ClaimStandbyAsync(name, request.Apps, actor, ct) is { } claimed) return await Wake(claimed, ct);
+        }
+        RunnerCapacity.ThrowIfFull(await sites.CountServedAsync(ct), $"create '{name}'");
         if (request.FromBackup is not { } backupId)
         {
-            if (await ClaimStandbyAsync(name, request.Apps, actor, ct) is { } claimed) return await Wake(claimed, ct);
             var audit = actor.Did("site.create", name, details: new Dictionary<string, string> { ["apps"] = string.Join(",", request.Apps) });
             return await Wake(await commands.CreateSiteAsync(NewSiteRecord.For(name, request.Apps, placement, secrets),
                 Recipes.NewSite, audit, ct, await SsoArgsAsync(false, ct)), ct);
