@@ -92,6 +92,7 @@ public static class PressInfrastructure
         services.AddSingleton<ISchemaArchive, Postgres.Archive.PgSchemaArchive>();
         services.AddSingleton<SiteOperations>();
         services.AddSingleton<SiteAppOperations>();
+        services.AddSingleton<SiteMoves>();
         services.AddSingleton<IStandbyPool, StandbyPool>();
         services.AddSingleton<Core.Standby.StandbyOperations>();
         services.AddSingleton<Press.Core.Rollouts.IRolloutStore, RolloutStore>();

@@ -76,6 +76,7 @@ api.MapSessionsApi();
 api.MapOverviewApi();
 api.MapDoctorApi();
 api.MapUpgradesApi();
+api.MapMovesApi();
 api.MapSiteAppsApi();
 api.MapStandbyApi();
 api.MapRolloutsApi();

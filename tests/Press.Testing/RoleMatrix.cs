@@ -69,6 +69,7 @@ public static class RoleMatrix
         ["GET /api/sites/{name}/usage"] = "operator",
         ["PUT /api/sites/{name}/limits"] = "admin",
         ["POST /api/sites/{name}/upgrade"] = "operator",
+        ["POST /api/sites/{name}/move"] = "admin",
         ["GET /api/standby"] = "admin",
         // GET /metrics is OpenTelemetry's Prometheus scraping endpoint, not an API operation, so the OpenAPI document
         // no longer lists it; its access rule (loopback or any token) is tested in DiagnosticsAccessTests.

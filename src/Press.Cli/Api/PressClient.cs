@@ -59,6 +59,11 @@ public sealed class PressClient(PressTransport transport) : IDisposable
         transport.SendAsync(HttpMethod.Post, $"{SitePath(name)}/upgrade",
             JsonBody(new UpgradeSiteRequest(image), Json.UpgradeSiteRequest), Json.Job, ct);
 
+    /// <summary>Queues a MoveSite job: the site into another site database (docs/architecture.md §16).</summary>
+    public Task<ApiResult<Job>> MoveSiteAsync(string name, string database, CancellationToken ct) =>
+        transport.SendAsync(HttpMethod.Post, $"{SitePath(name)}/move",
+            JsonBody(new MoveSiteRequest(database), Json.MoveSiteRequest), Json.Job, ct);
+
     public Task<ApiResult<Job>> InstallAppAsync(string name, string app, CancellationToken ct) =>
         transport.SendAsync(HttpMethod.Post, $"{SitePath(name)}/apps", JsonBody(new InstallAppRequest(app), Json.InstallAppRequest), Json.Job, ct);
 

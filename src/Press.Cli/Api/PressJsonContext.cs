@@ -23,6 +23,7 @@ namespace Press.Cli.Api;
 [JsonSerializable(typeof(BackupDownloadLink))]
 [JsonSerializable(typeof(RestoreSiteRequest))]
 [JsonSerializable(typeof(UpgradeSiteRequest))]
+[JsonSerializable(typeof(MoveSiteRequest))]
 [JsonSerializable(typeof(DownloadResult))]
 [JsonSerializable(typeof(CliConfig))]
 [JsonSerializable(typeof(CreateTokenRequest))]

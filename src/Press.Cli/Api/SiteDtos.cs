@@ -45,5 +45,8 @@ public sealed record AdminPassword(string Site, string UserName, string Password
 /// <summary>POST /api/sites/{name}/upgrade.</summary>
 public sealed record UpgradeSiteRequest(string Image);
 
+/// <summary>POST /api/sites/{name}/move.</summary>
+public sealed record MoveSiteRequest(string Database);
+
 /// <summary>Body of POST /api/sites/{name}/apps.</summary>
 public sealed record InstallAppRequest(string App);

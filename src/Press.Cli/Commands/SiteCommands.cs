@@ -28,6 +28,7 @@ public static class SiteCommands
         site.Subcommands.Add(Restore(globals));
         site.Subcommands.Add(RollbackRestore(globals));
         site.Subcommands.Add(Upgrade(globals));
+        site.Subcommands.Add(Move(globals));
         site.Subcommands.Add(Logs(globals));
         site.Subcommands.Add(AdminPasswordCommand(globals));
         var sso = new Command("sso", "Single sign-on for a site through Press's issuer (docs/architecture.md §7)");
@@ -129,6 +130,27 @@ public static class SiteCommands
         {
             var accepted = await ctx.Client.UpgradeSiteAsync(parse.GetRequiredValue(name), parse.GetRequiredValue(image), ct);
             return await JobCompletion.AcceptedAsync(ctx, accepted, "Upgrading", parse.GetValue(wait), ct);
+        });
+        return command;
+    }
+
+    private static Command Move(GlobalOptions globals)
+    {
+        var name = CommonOptions.SiteName();
+        var database = new Option<string>("--database")
+        {
+            Description = "The site database to move the site to, one Press made (e.g. press_sites_002)", HelpName = "DATABASE", Required = true,
+        };
+        var wait = CommonOptions.Wait();
+        var command = new Command("move",
+            "Move an active site to another site database: backup, restore there, a short maintenance window for the switch; a failure puts it back as it was (queues a MoveSite job; admin)")
+        {
+            name, database, wait,
+        };
+        command.RunsWith(globals, async (ctx, parse, ct) =>
+        {
+            var accepted = await ctx.Client.MoveSiteAsync(parse.GetRequiredValue(name), parse.GetRequiredValue(database), ct);
+            return await JobCompletion.AcceptedAsync(ctx, accepted, "Moving", parse.GetValue(wait), ct);
         });
         return command;
     }

@@ -1,7 +1,7 @@
 namespace Press.Core.Backups;
 
 /// <summary>Why a backup was taken. The names are part of the API.</summary>
-public enum BackupTrigger { Scheduled, Manual, PreDelete, PreRestore, PreUpgrade }
+public enum BackupTrigger { Scheduled, Manual, PreDelete, PreRestore, PreUpgrade, PreMove }
 
 /// <summary>
 /// A backup's state, derived (never stored twice): Good once every part was uploaded and read back with the recorded

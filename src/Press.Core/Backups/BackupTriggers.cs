@@ -16,6 +16,7 @@ public static class BackupTriggers
             JobKind.DeleteSite => BackupTrigger.PreDelete,
             JobKind.RestoreSite => BackupTrigger.PreRestore,
             JobKind.UpgradeSite => BackupTrigger.PreUpgrade,
+            JobKind.MoveSite => BackupTrigger.PreMove,
             _ => requested,
         };
 }

@@ -51,6 +51,12 @@ public static class JobArgs
 
     /// <summary>The failed claim a cold create stands in for.</summary>
     public const string FallbackFrom = "fallbackFrom";
+
+    /// <summary>The site database a move puts the site in (docs/architecture.md §16).</summary>
+    public const string Database = "database";
+
+    /// <summary>The site database a move takes the site from: where its undo puts it back.</summary>
+    public const string FromDatabase = "fromDatabase";
 }
 
 public sealed record JobStep(

@@ -143,10 +143,26 @@ public static class Recipes
         [RenameSite, WriteSiteConfig, StartRuntime, RotateAdminPassword, WaitHealthy, RegisterSsoClient, ConfigureSiteSso],
         WhileRunning: SiteState.Installing, OnSuccess: SiteState.Active, OnFailure: null) { Undo = [FallBackToColdCreate] };
 
+    /// <summary>
+    /// A site to another site database (docs/architecture.md §16), built from the restore's steps: a backup, the target
+    /// database made sure of and opened to the site's role, the backup restored there into a fresh schema as that role
+    /// and its row counts checked — the live site untouched so far — then maintenance on, the role's LOGIN taken away,
+    /// its sessions ended, and the switch: the site's recorded database, the restored schema under the live name, the
+    /// old schema kept beside the old database's for the rollback window and the role's CONNECT there revoked. Then
+    /// LOGIN back, site_config.json's <c>db_name</c> rewritten and the runner restarted (Frappe caches site_config),
+    /// maintenance off, health. Any failure runs the undo, which takes back whatever was done, switch included: the site
+    /// ends where and as it was. The site's files do not move.
+    /// </summary>
+    public static readonly JobRecipe MoveSite = new(JobKind.MoveSite,
+        [.. TakeBackup, CreateSiteDatabase, GrantConnect, RestoreDatabase, CheckRestore,
+         EnterMaintenance, DisableLogin, TerminateConnections, SwitchDatabase, EnableLogin, WriteSiteConfig, StopRuntime, StartRuntime,
+         LeaveMaintenance, WaitHealthy],
+        WhileRunning: null, OnSuccess: SiteState.Active, OnFailure: null) { Undo = [UndoMove] };
+
     public static IReadOnlyList<JobRecipe> All { get; } =
         [NewSite, SuspendSite, ResumeSite, DeleteSite, UndeleteSite, PurgeSite,
          BackupSite, RestoreSite, RollbackRestore, DiscardRestoreData, VerifyBackup, NewSiteFromBackup, EnableSso,
-         ChangeLimits, UpgradeSite, InstallApp, UninstallApp, ClaimStandby];
+         ChangeLimits, UpgradeSite, InstallApp, UninstallApp, ClaimStandby, MoveSite];
 
     public static JobRecipe For(JobKind kind) => All.Single(r => r.Kind == kind);
 }

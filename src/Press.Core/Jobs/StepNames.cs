@@ -79,4 +79,8 @@ public static class StepNames
 
     // Site databases (docs/architecture.md §16).
     public const string CreateSiteDatabase = "create-site-database";
+    // A site's move to another site database (docs/architecture.md §16).
+    public const string GrantConnect = "grant-connect";
+    public const string SwitchDatabase = "switch-database";
+    public const string UndoMove = "undo-move";
 }

@@ -79,4 +79,13 @@ public interface IRestoreLog
 /// <param name="PreviousSchema">Where the schema the restore replaced is kept until <paramref name="RollbackUntil"/>.</param>
 public sealed record SiteRestore(
     Guid JobId, Guid SiteId, Guid BackupId, string RestoreId, string PreviousSchema,
-    DateTimeOffset SwappedAt, DateTimeOffset RollbackUntil, DateTimeOffset? RolledBackAt, DateTimeOffset? DiscardedAt);
+    DateTimeOffset SwappedAt, DateTimeOffset RollbackUntil, DateTimeOffset? RolledBackAt, DateTimeOffset? DiscardedAt)
+{
+    /// <summary>The site database that holds <see cref="PreviousSchema"/>: the site's own for a restore in place, the
+    /// one it left for a move (docs/architecture.md §16). Null only before it is recorded (the store fills in the
+    /// site's database then).</summary>
+    public string? PreviousDatabase { get; init; }
+
+    /// <summary>Whether this record is a move's: its kept schema is in another database than the site's.</summary>
+    public bool IsMoveFrom(string siteDatabase) => PreviousDatabase is { } db && db != siteDatabase;
+}

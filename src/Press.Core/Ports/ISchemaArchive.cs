@@ -50,6 +50,10 @@ public interface ISchemaArchive
     /// <summary>Every schema <paramref name="role"/> owns in the database.</summary>
     Task<IReadOnlyList<string>> SchemasOwnedByAsync(string database, string role, CancellationToken ct);
 
+    /// <summary>The databases of the cluster where <paramref name="role"/> owns anything (the cluster's shared catalog
+    /// says, <c>pg_shdepend</c>): a moved site's kept schema is in the database it left.</summary>
+    Task<IReadOnlyList<string>> DatabasesOwnedInAsync(string role, CancellationToken ct);
+
     /// <summary>DROP SCHEMA … CASCADE as its owner <paramref name="role"/>; a missing schema is fine.</summary>
     Task<string> DropSchemaAsync(string database, string schema, string role, CancellationToken ct);
 }

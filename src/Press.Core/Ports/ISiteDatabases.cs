@@ -8,4 +8,7 @@ public interface ISiteDatabases
     /// first one; says what it found. Idempotent, and safe when two jobs ask for the same database at once.
     /// </summary>
     Task<string> EnsureAsync(string database, CancellationToken ct);
+
+    /// <summary>Every site database Press records, with its state and how many sites it holds.</summary>
+    Task<IReadOnlyList<Tenancy.SiteDatabaseFill>> ListAsync(CancellationToken ct);
 }

@@ -41,4 +41,13 @@ public interface ISiteStore
 
     /// <summary>Soft-deleted sites whose retention ended and that have no job running.</summary>
     Task<IReadOnlyList<Site>> ListExpiredDeletedAsync(DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>
+    /// Records that the site's data now lives in <paramref name="to"/> instead of <paramref name="from"/> (a move's
+    /// switch, or its undo), in one transaction that takes its turn with the creates' placement, so no database ends
+    /// above <paramref name="cap"/>. False, changing nothing, when <paramref name="to"/> already holds
+    /// <paramref name="cap"/> sites; null <paramref name="cap"/> (an undo putting a site back) checks none. A site
+    /// already recorded in <paramref name="to"/> is left as it is (true).
+    /// </summary>
+    Task<bool> SwitchDatabaseAsync(Guid siteId, string from, string to, int? cap, CancellationToken ct);
 }

@@ -17,4 +17,8 @@ public interface ITenantDatabase
     Task<string> TerminateConnectionsAsync(Site site, CancellationToken ct);
     Task<string> DropSchemaAsync(Site site, CancellationToken ct);
     Task<string> DropRoleAsync(Site site, CancellationToken ct);
+
+    /// <summary>GRANT / REVOKE CONNECT on <paramref name="database"/> to the site's role (a move opens the database it
+    /// goes to and closes the one it leaves, docs/architecture.md §16).</summary>
+    Task<string> SetConnectAsync(Site site, string database, bool canConnect, CancellationToken ct);
 }

@@ -142,6 +142,9 @@ public sealed partial class SiteOperations(ISiteCommands commands, ISecretProtec
         var site = await sites.FindByNameAsync(name, ct) ?? throw SiteErrors.NotFound(name);
         var restore = await restores.CurrentAsync(site.Id, ct)
             ?? throw new ConflictException($"Site '{name}' has no restore to roll back.");
+        if (restore.IsMoveFrom(site.Location.Database))
+            throw new ConflictException($"The newest change of '{name}''s data is its move from database {restore.PreviousDatabase}: " +
+                                        $"a move is not rolled back; move the site back instead (POST /api/sites/{name}/move).");
         if (restore.RollbackUntil < time.GetUtcNow())
             throw new ConflictException($"The rollback window of the restore of '{name}' ended at {restore.RollbackUntil:O}.");
         return await Enqueue(name, Recipes.RollbackRestore, [SiteState.Active, SiteState.Broken], actor, "site.rollback-restore", ct,

@@ -134,10 +134,11 @@ public sealed class BackupStore(PressDataSources sources) : IBackupStore, IResto
     {
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
         await conn.ExecAsync("""
-            INSERT INTO site_restores (job_id, site_id, backup_id, restore_id, previous_schema, swapped_at, rollback_until)
-            VALUES (@j, @s, @b, @r, @p, @at, @until) ON CONFLICT (job_id) DO NOTHING
+            INSERT INTO site_restores (job_id, site_id, backup_id, restore_id, previous_schema, previous_database, swapped_at, rollback_until)
+            SELECT @j, @s, @b, @r, @p, coalesce(@pdb, s.db_name), @at, @until FROM sites s WHERE s.id = @s
+            ON CONFLICT (job_id) DO NOTHING
             """, ct, ("j", x.JobId), ("s", x.SiteId), ("b", x.BackupId), ("r", x.RestoreId), ("p", x.PreviousSchema),
-            ("at", x.SwappedAt), ("until", x.RollbackUntil));
+            ("pdb", (object?)x.PreviousDatabase ?? DBNull.Value), ("at", x.SwappedAt), ("until", x.RollbackUntil));
     }
 
     public async Task<SiteRestore?> CurrentAsync(Guid siteId, CancellationToken ct) =>
@@ -171,14 +172,16 @@ public sealed class BackupStore(PressDataSources sources) : IBackupStore, IResto
     {
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
         await using var cmd = Sql.Command(conn, $"""
-            SELECT job_id, site_id, backup_id, restore_id, previous_schema, swapped_at, rollback_until, rolled_back_at, discarded_at
+            SELECT job_id, site_id, backup_id, restore_id, previous_schema, swapped_at, rollback_until, rolled_back_at, discarded_at,
+                   previous_database
             FROM site_restores WHERE {whereAndOrder}
             """, args);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var list = new List<SiteRestore>();
         while (await r.ReadAsync(ct))
             list.Add(new SiteRestore(r.GetGuid(0), r.GetGuid(1), r.GetGuid(2), r.GetString(3), r.GetString(4),
-                r.GetFieldValue<DateTimeOffset>(5), r.GetFieldValue<DateTimeOffset>(6), Rows.NullableTime(r, 7), Rows.NullableTime(r, 8)));
+                r.GetFieldValue<DateTimeOffset>(5), r.GetFieldValue<DateTimeOffset>(6), Rows.NullableTime(r, 7), Rows.NullableTime(r, 8))
+                { PreviousDatabase = r.GetString(9) });
         return list;
     }
 }

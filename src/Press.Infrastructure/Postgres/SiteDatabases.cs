@@ -1,6 +1,7 @@
 using Npgsql;
 using Press.Core.Jobs;
 using Press.Core.Ports;
+using Press.Core.Tenancy;
 
 namespace Press.Infrastructure.Postgres;
 
@@ -54,5 +55,15 @@ public sealed class SiteDatabases(PressDataSources sources) : ISiteDatabases
         }
         await turn.CommitAsync(ct);
         return $"{found}; {hardened}";
+    }
+
+    public async Task<IReadOnlyList<SiteDatabaseFill>> ListAsync(CancellationToken ct)
+    {
+        await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
+        await using var cmd = Sql.Command(conn, "SELECT name, state = 'closed', site_count FROM site_databases ORDER BY name");
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<SiteDatabaseFill>();
+        while (await r.ReadAsync(ct)) list.Add(new SiteDatabaseFill(r.GetString(0), r.GetBoolean(1), r.GetInt32(2)));
+        return list;
     }
 }

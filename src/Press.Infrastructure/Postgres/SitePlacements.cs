@@ -12,7 +12,7 @@ namespace Press.Infrastructure.Postgres;
 internal static class SitePlacements
 {
     /// <summary>One-key advisory locks: the migration runner's and bootstrap's use others.</summary>
-    private const long LockKey = 0x5052455353_16;
+    internal const long LockKey = 0x5052455353_16;
 
     public static async Task<string> ChooseAsync(NpgsqlConnection conn, SitePlacement placement, CancellationToken ct)
     {

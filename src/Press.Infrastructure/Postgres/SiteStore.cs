@@ -115,4 +115,27 @@ public sealed class SiteStore(PressDataSources sources, TimeProvider time) : ISi
         while (await r.ReadAsync(ct)) sites.Add(Rows.Site(r));
         return sites;
     }
+
+    public async Task<bool> SwitchDatabaseAsync(Guid siteId, string from, string to, int? cap, CancellationToken ct)
+    {
+        await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        // The creates' turn (SitePlacements): a create placing a site in the target sees this site counted, or waits.
+        await conn.ExecAsync("SELECT pg_advisory_xact_lock(@k)", ct, ("k", SitePlacements.LockKey));
+        var at = await conn.ScalarAsync<string>("SELECT db_name FROM sites WHERE id = @id FOR UPDATE", ct, ("id", siteId))
+                 ?? throw new InvalidOperationException($"Site {siteId} is missing.");
+        if (at == to) return true;
+        if (at != from) throw new InvalidOperationException($"Site {siteId} is in {at}, not {from}.");
+        var count = await conn.ScalarAsync<int?>("SELECT site_count FROM site_databases WHERE name = @n", ct, ("n", to)) ?? 0;
+        if (cap is { } max && count >= max) return false;
+        // The trigger on sites moves the site from one database's count to the other's.
+        await conn.ExecAsync("UPDATE sites SET db_name = @to, updated_at = @now WHERE id = @id", ct,
+            ("to", to), ("now", time.GetUtcNow()), ("id", siteId));
+        await conn.ExecAsync("""
+            UPDATE site_databases SET state = CASE WHEN site_count >= @cap THEN 'full' ELSE 'open' END
+            WHERE name IN (@from, @to) AND state <> 'closed' AND @cap > 0
+            """, ct, ("cap", cap ?? 0), ("from", from), ("to", to));
+        await tx.CommitAsync(ct);
+        return true;
+    }
 }

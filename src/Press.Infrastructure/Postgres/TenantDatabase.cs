@@ -144,6 +144,9 @@ public sealed class TenantDatabase(PressDataSources sources, PostgresOptions pos
             if (!await RoleExists(conn, site, ct)) return $"role {site.RoleName} already gone";
         var role = Sql.Tenant(site.RoleName);
         var helpers = 0;
+        // CONNECT on another database (one a move left, or was undone from) would keep the role from being dropped.
+        foreach (var other in (await DatabasesGrantedAsync(site, ct)).Where(d => d != site.Location.Database))
+            await DatabaseRow.RunAsync(sources, other, c => c.ExecAsync($"REVOKE ALL ON DATABASE {Sql.Ident(other)} FROM {role}", ct), ct);
         // One transaction: a failed drop leaves the role able to connect as before.
         await DatabaseRow.RunAsync(sources, site.Location.Database, async conn =>
         {
@@ -163,6 +166,36 @@ public sealed class TenantDatabase(PressDataSources sources, PostgresOptions pos
         }, ct);
         return $"dropped role {site.RoleName}" + (helpers > 0 ? $" and {helpers} helper login(s) left by killed operations" : "");
     });
+
+    public Task<string> SetConnectAsync(Site site, string database, bool canConnect, CancellationToken ct) =>
+        Guard(canConnect ? "grant connect" : "revoke connect", async () =>
+        {
+            var granted = (await DatabasesGrantedAsync(site, ct)).Contains(database);
+            var wanted = canConnect ? $"{site.RoleName} may connect to {database}" : $"{site.RoleName} may not connect to {database}";
+            if (granted == canConnect) return "already: " + wanted;
+            var role = Sql.Tenant(site.RoleName);
+            await DatabaseRow.RunAsync(sources, database, c => c.ExecAsync(canConnect
+                ? $"GRANT CONNECT ON DATABASE {Sql.Ident(database)} TO {role}"
+                : $"REVOKE ALL ON DATABASE {Sql.Ident(database)} FROM {role}", ct), ct);
+            return wanted;
+        });
+
+    /// <summary>The databases on which the role holds a privilege of its own (the cluster's shared catalog; PUBLIC's are
+    /// revoked on every site database, so this is where it can connect).</summary>
+    private async Task<IReadOnlyList<string>> DatabasesGrantedAsync(Site site, CancellationToken ct)
+    {
+        await using var conn = await sources.Sites.OpenConnectionAsync(ct);
+        await using var cmd = Sql.Command(conn, """
+            SELECT d.datname FROM pg_catalog.pg_shdepend s
+            JOIN pg_catalog.pg_database d ON d.oid = s.objid
+            JOIN pg_catalog.pg_roles r ON r.oid = s.refobjid
+            WHERE s.classid = 'pg_catalog.pg_database'::pg_catalog.regclass AND s.deptype = 'a' AND r.rolname = @r
+            """, ("r", site.RoleName));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<string>();
+        while (await r.ReadAsync(ct)) list.Add(r.GetString(0));
+        return list;
+    }
 
     private static async Task<bool> OwnsNothingAsync(NpgsqlConnection conn, Site site, CancellationToken ct) =>
         !await conn.ScalarAsync<bool>("""

@@ -85,4 +85,19 @@ public sealed class FakeSiteStore : ISiteStore
     public Task<IReadOnlyList<Site>> ListExpiredDeletedAsync(DateTimeOffset now, CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<Site>>(
             Sites.Values.Where(s => s.State == SiteState.Deleted && s.PurgeAfter is { } p && p <= now).ToList());
+
+    /// <summary>Database → sites held, for <see cref="SwitchDatabaseAsync"/>'s cap.</summary>
+    public Dictionary<string, int> DatabaseCounts { get; } = [];
+
+    public Task<bool> SwitchDatabaseAsync(Guid siteId, string from, string to, int? cap, CancellationToken ct)
+    {
+        var site = Sites[siteId];
+        if (site.Location.Database == to) return Task.FromResult(true);
+        if (site.Location.Database != from) throw new InvalidOperationException($"site is in {site.Location.Database}, not {from}");
+        if (cap is { } max && DatabaseCounts.GetValueOrDefault(to) >= max) return Task.FromResult(false);
+        Sites[siteId] = site with { Location = site.Location with { Database = to } };
+        DatabaseCounts[to] = DatabaseCounts.GetValueOrDefault(to) + 1;
+        DatabaseCounts[from] = Math.Max(0, DatabaseCounts.GetValueOrDefault(from) - 1);
+        return Task.FromResult(true);
+    }
 }

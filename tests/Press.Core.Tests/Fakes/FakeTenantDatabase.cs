@@ -6,7 +6,7 @@ namespace Press.Core.Tests.Fakes;
 /// <summary>Records each operation with the site and, where one is passed, the password; answers "&lt;op&gt; done".</summary>
 public sealed class FakeTenantDatabase : ITenantDatabase
 {
-    public sealed record Call(string Operation, Guid SiteId, string? Password = null, bool? CanLogin = null);
+    public sealed record Call(string Operation, Guid SiteId, string? Password = null, bool? CanLogin = null, string? Database = null);
 
     public List<Call> Calls { get; } = [];
 
@@ -18,6 +18,9 @@ public sealed class FakeTenantDatabase : ITenantDatabase
     public Task<string> TerminateConnectionsAsync(Site site, CancellationToken ct) => Record(new("terminate-connections", site.Id));
     public Task<string> DropSchemaAsync(Site site, CancellationToken ct) => Record(new("drop-schema", site.Id));
     public Task<string> DropRoleAsync(Site site, CancellationToken ct) => Record(new("drop-role", site.Id));
+
+    public Task<string> SetConnectAsync(Site site, string database, bool canConnect, CancellationToken ct) =>
+        Record(new(canConnect ? "grant-connect" : "revoke-connect", site.Id, Database: database));
 
     private Task<string> Record(Call call)
     {

@@ -18,6 +18,7 @@ public sealed class UnusedSchemaArchive : ISchemaArchive
     public Task<IReadOnlyDictionary<string, long>> CountRowsAsync(string database, string schema, string role, CancellationToken ct) => throw Unused();
     public Task RenameSchemasAsync(string database, string role, IReadOnlyList<(string From, string To)> renames, CancellationToken ct) => throw Unused();
     public Task<IReadOnlyList<string>> SchemasOwnedByAsync(string database, string role, CancellationToken ct) => throw Unused();
+    public Task<IReadOnlyList<string>> DatabasesOwnedInAsync(string role, CancellationToken ct) => throw Unused();
     public Task<string> DropSchemaAsync(string database, string schema, string role, CancellationToken ct) => throw Unused();
 }
 

@@ -55,6 +55,8 @@ public sealed class StepCatalogTests
             new Core.Standby.Steps.RenameSiteStep(runtime), new Core.Standby.Steps.RotateAdminPasswordStep(runtime, secrets),
             new Core.Standby.Steps.FallBackToColdCreateStep(runtime, new FakeStandbyPool(), secrets, new Core.Tenancy.TenancyOptions(),
                 new FakeSettingsStore(PressSettings.Defaults)),
+            new GrantConnectStep(db), new SwitchDatabaseStep(archive, sites, db, backups, new FakeSettingsStore(PressSettings.Defaults), time),
+            new UndoMoveStep(new FakeJobStore(), sites, archive, db, backups, runtime, secrets),
         ];
     }
 
@@ -95,7 +97,7 @@ public sealed class StepCatalogTests
         var error = Assert.Throws<InvalidOperationException>(() => StepCatalog.Create(steps, Recipes.All));
 
         Assert.Equal("The job engine cannot start: " +
-            "step 'wait-healthy' of NewSite, ResumeSite, UndeleteSite, RestoreSite, RollbackRestore, NewSiteFromBackup, ChangeLimits, UpgradeSite, ClaimStandby has no implementation: " +
+            "step 'wait-healthy' of NewSite, ResumeSite, UndeleteSite, RestoreSite, RollbackRestore, NewSiteFromBackup, ChangeLimits, UpgradeSite, ClaimStandby, MoveSite has no implementation: " +
             "add an IJobStep whose Name is that step (the worker registers every one in Press.Core); " +
             "step 'undo-restore' of RestoreSite has no implementation: " +
             "add an IJobStep whose Name is that step (the worker registers every one in Press.Core).", error.Message);

@@ -11,10 +11,13 @@ internal static class BackupContext
         await backups.GetAsync(c.Job.Id, ct)
         ?? throw new StepFailedException(FailureKind.Permanent, $"job {c.Job.Id} has no backup record; it was created without one");
 
-    /// <summary>The backup a restore reads (job argument <c>backupId</c>), with its manifest.</summary>
+    /// <summary>The backup a restore reads (job argument <c>backupId</c>; a move reads the backup it took itself), with
+    /// its manifest.</summary>
     public static async Task<(Backup Backup, BackupManifest Manifest)> SourceBackupAsync(this IBackupStore backups, StepContext c, CancellationToken ct)
     {
-        if (!Guid.TryParse(c.Job.Arg(JobArgs.BackupId), out var id))
+        Guid id;
+        if (c.Job.Kind == JobKind.MoveSite) id = c.Job.Id;
+        else if (!Guid.TryParse(c.Job.Arg(JobArgs.BackupId), out id))
             throw new StepFailedException(FailureKind.Permanent, $"job {c.Job.Id} names no backup to restore");
         var backup = await backups.GetAsync(id, ct)
             ?? throw new StepFailedException(FailureKind.Permanent, $"backup {id} does not exist");
@@ -30,6 +33,13 @@ internal static class BackupContext
             : throw new StepFailedException(FailureKind.Permanent, $"backup {backup.Id} has no {name} part");
 
     public static string RestoreId(this StepContext c) => RestoreNames.RestoreId(c.Job.Id);
+
+    /// <summary>The site database a step puts data in: the site's own, or for a move the one it moves to (job argument
+    /// <c>database</c>).</summary>
+    public static string DataDatabase(this StepContext c) => c.Job.Kind == JobKind.MoveSite
+        ? c.Job.Arg(JobArgs.Database) is { Length: > 0 } target ? target
+          : throw new StepFailedException(FailureKind.Permanent, $"job {c.Job.Id} names no database to move the site to")
+        : c.Site.Location.Database;
 
     /// <summary>Where a restore puts the backup's data: a fresh schema beside the live one (in place) or the new site's
     /// own schema (a new site from a backup, which has no live data yet).</summary>

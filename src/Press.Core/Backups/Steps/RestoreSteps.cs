@@ -38,7 +38,7 @@ public sealed class RestoreDatabaseStep(IBackupStore backups, ISchemaArchive arc
         // The archive knows a complete restore from an interrupted one (it marks the schema in the restore's own
         // transaction), says so for the first and starts the second over.
         return StepResult.Ok(await archive.RestoreAsync(BackupContext.PartOpener(store, backup, manifest), manifest.Layout,
-            c.Site.Location.Database, manifest.Schema, target, c.Site.Location.Schema, c.Site.RoleName, ct));
+            c.DataDatabase(), manifest.Schema, target, c.Site.Location.Schema, c.Site.RoleName, ct));
     }
 }
 
@@ -51,7 +51,7 @@ public sealed class CheckRestoreStep(IBackupStore backups, ISchemaArchive archiv
     {
         var (_, manifest) = await backups.SourceBackupAsync(c, ct);
         var target = c.RestoreTarget();
-        var counts = await archive.CountRowsAsync(c.Site.Location.Database, target, c.Site.RoleName, ct);
+        var counts = await archive.CountRowsAsync(c.DataDatabase(), target, c.Site.RoleName, ct);
         return BackupContext.CountMismatch(manifest.Tables, counts) is { } problem
             ? StepResult.Permanent($"restored schema {target}: {problem}")
             : StepResult.Ok($"schema {target}: {counts.Count} tables, {counts.Values.Sum():N0} rows, as in the manifest");
@@ -183,6 +183,8 @@ public sealed class RollbackSchemaStep(ISchemaArchive archive, IRestoreLog resto
     {
         var restore = await RestoreOf(restores, c, ct);
         var (db, live) = (c.Site.Location.Database, c.Site.Location.Schema);
+        if (restore.IsMoveFrom(db))
+            return StepResult.Permanent($"job {restore.JobId} moved the site from {restore.PreviousDatabase}: a move is taken back by moving the site back");
         var replaced = RestoreNames.FreshSchema(live, restore.RestoreId);
         if (!await archive.SchemaExistsAsync(db, restore.PreviousSchema, ct) && await archive.SchemaExistsAsync(db, replaced, ct))
             return StepResult.Ok($"already rolled back: the restored data is in {replaced}");
@@ -210,8 +212,9 @@ public sealed class RollbackFilesStep(IRestoreLog restores, ISiteRuntime runtime
 }
 
 /// <summary>
-/// Drops what a restore kept: after a rollback the rolled-back data, after the window the previous data; on purge,
-/// every schema of the site's role except the live one.
+/// Drops what a restore kept: after a rollback the rolled-back data, after the window the previous data (a move's in
+/// the database the site left); on purge, every schema of the site's role except the live one, in every database
+/// where the role owns any (a moved site's kept schema is in the database it left).
 /// </summary>
 public sealed class DiscardRestoreStep(ISchemaArchive archive, IRestoreLog restores, ISiteRuntime runtime, TimeProvider time) : IJobStep
 {
@@ -223,14 +226,19 @@ public sealed class DiscardRestoreStep(ISchemaArchive archive, IRestoreLog resto
         var said = new List<string>();
         if (c.Job.Kind == JobKind.PurgeSite)
         {
-            foreach (var schema in await archive.SchemasOwnedByAsync(db, c.Site.RoleName, ct))
-                if (schema != live) said.Add(await archive.DropSchemaAsync(db, schema, c.Site.RoleName, ct));
+            var databases = (await archive.DatabasesOwnedInAsync(c.Site.RoleName, ct)).Append(db).Distinct(StringComparer.Ordinal);
+            foreach (var database in databases)
+            foreach (var schema in await archive.SchemasOwnedByAsync(database, c.Site.RoleName, ct))
+                if (database != db || schema != live)
+                    said.Add(await archive.DropSchemaAsync(database, schema, c.Site.RoleName, ct) + (database == db ? "" : $" in {database}"));
             return StepResult.Ok(said.Count == 0 ? "no restore data kept" : string.Join("; ", said));
         }
         var restore = await RollbackSchemaStep.RestoreOf(restores, c, ct);
         said.Add(await archive.DropSchemaAsync(db, RestoreNames.FreshSchema(live, restore.RestoreId), c.Site.RoleName, ct));
         // After a rollback the previous schema is live again (under the live name): only the window's end drops it.
-        if (c.Job.Kind != JobKind.RollbackRestore) said.Add(await archive.DropSchemaAsync(db, restore.PreviousSchema, c.Site.RoleName, ct));
+        var kept = restore.PreviousDatabase ?? db;
+        if (c.Job.Kind != JobKind.RollbackRestore)
+            said.Add(await archive.DropSchemaAsync(kept, restore.PreviousSchema, c.Site.RoleName, ct) + (kept == db ? "" : $" in {kept}"));
         said.Add((await runtime.DiscardRestoreFilesAsync(c.Site, restore.RestoreId, ct)).Message);
         if (c.Job.Kind == JobKind.RollbackRestore) await restores.MarkRolledBackAsync(restore.JobId, time.GetUtcNow(), ct);
         else await restores.MarkDiscardedAsync(restore.JobId, time.GetUtcNow(), ct);

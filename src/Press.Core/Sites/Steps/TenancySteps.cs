@@ -71,11 +71,11 @@ public sealed class DropRoleStep(ITenantDatabase db) : IJobStep
 
 /// <summary>
 /// The site's database exists and is hardened before its schema is made there (docs/architecture.md §16): placement
-/// may have chosen a database no site used yet.
+/// may have chosen a database no site used yet. A move makes sure of the database it moves the site to.
 /// </summary>
 public sealed class CreateSiteDatabaseStep(ISiteDatabases databases) : IJobStep
 {
     public string Name => StepNames.CreateSiteDatabase;
     public async Task<StepResult> RunAsync(StepContext c, CancellationToken ct) =>
-        StepResult.Ok(await databases.EnsureAsync(c.Site.Location.Database, ct));
+        StepResult.Ok(await databases.EnsureAsync(Backups.Steps.BackupContext.DataDatabase(c), ct));
 }

@@ -327,6 +327,22 @@ public sealed class PgSchemaArchive(BackupOptions options, PressDataSources sour
         return list;
     }
 
+    public async Task<IReadOnlyList<string>> DatabasesOwnedInAsync(string role, CancellationToken ct)
+    {
+        // pg_shdepend is shared by the whole cluster: dbid names the database of each object the role owns.
+        await using var conn = await sources.Sites.OpenConnectionAsync(ct);
+        await using var cmd = Sql.Command(conn, """
+            SELECT DISTINCT d.datname FROM pg_catalog.pg_shdepend s
+            JOIN pg_catalog.pg_database d ON d.oid = s.dbid
+            JOIN pg_catalog.pg_roles r ON r.oid = s.refobjid
+            WHERE s.deptype = 'o' AND r.rolname = @r ORDER BY 1
+            """, ("r", role));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<string>();
+        while (await r.ReadAsync(ct)) list.Add(r.GetString(0));
+        return list;
+    }
+
     public Task<string> DropSchemaAsync(string database, string schema, string role, CancellationToken ct) => Guard("drop schema", async () =>
     {
         await using var conn = await sources.OpenSitesAsync(database, ct);
