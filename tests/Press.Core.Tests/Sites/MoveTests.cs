@@ -251,6 +251,35 @@ public sealed class MoveTests
     }
 
     [Fact]
+    public async Task When_the_window_ends_the_kept_schema_is_dropped_in_the_database_the_site_left_and_purge_finds_it_there_too()
+    {
+        var s = new Scene();
+        s.Schemas.Add(To, s.Fresh);
+        await s.SwitchAsync();
+        var moved = s.Sites.Sites[s.Site.Id];
+
+        // Purge (a later job of the site): every schema of its role but the live one, in every database.
+        var purge = TestData.Job(Recipes.PurgeSite, moved);
+        var discard = new DiscardRestoreStep(s.Schemas, s.Restores, s.Runtime, TimeProvider.System);
+        var purged = Assert.IsType<StepResult.Done>(await discard.RunAsync(new StepContext(purge, moved, 1, new JobLease(purge.Id, "w", Guid.NewGuid(), TimeSpan.FromSeconds(30))), Ct));
+        Assert.Equal([(To, s.Live)], s.Schemas.All);
+        Assert.Contains($"in {From}", purged.Output);
+
+        // The window's end (the scheduler's DiscardRestore job naming the move): the kept schema, where it is.
+        s.Schemas.Add(From, s.Previous);
+        var job = TestData.Job(Recipes.DiscardRestoreData, moved) with { Args = new Dictionary<string, string> { [JobArgs.RestoreId] = s.Job.Id.ToString() } };
+        Assert.IsType<StepResult.Done>(await discard.RunAsync(new StepContext(job, moved, 1, new JobLease(job.Id, "w", Guid.NewGuid(), TimeSpan.FromSeconds(30))), Ct));
+        Assert.Equal([(To, s.Live)], s.Schemas.All);
+        Assert.NotNull(s.Restores.Restores[s.Job.Id].DiscardedAt);
+
+        // And a move is not rolled back as a restore would be.
+        var rollback = TestData.Job(Recipes.RollbackRestore, moved) with { Args = job.Args };
+        var refused = Assert.IsType<StepResult.Fail>(await new RollbackSchemaStep(s.Schemas, s.Restores, TimeProvider.System)
+            .RunAsync(new StepContext(rollback, moved, 1, new JobLease(rollback.Id, "w", Guid.NewGuid(), TimeSpan.FromSeconds(30))), Ct));
+        Assert.Contains("moving the site back", refused.Error);
+    }
+
+    [Fact]
     public void A_restore_record_of_a_move_is_told_apart_from_one_in_place()
     {
         var record = new SiteRestore(Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), "abc", "t_x_pabc", TestData.Now, TestData.Now, null, null);
@@ -289,7 +318,10 @@ public sealed class MoveTests
         public Task<string> RestoreAsync(Func<string, CancellationToken, Task<Stream>> openPart, DumpLayout layout, string database, string dumpSchema,
             string targetSchema, string liveSchema, string targetRole, CancellationToken ct) => throw Unused();
         public Task<IReadOnlyDictionary<string, long>> CountRowsAsync(string database, string schema, string role, CancellationToken ct) => throw Unused();
-        public Task<IReadOnlyList<string>> SchemasOwnedByAsync(string database, string role, CancellationToken ct) => throw Unused();
-        public Task<IReadOnlyList<string>> DatabasesOwnedInAsync(string role, CancellationToken ct) => throw Unused();
+        // Every schema here is the one site's.
+        public Task<IReadOnlyList<string>> SchemasOwnedByAsync(string database, string role, CancellationToken ct) =>
+            Task.FromResult<IReadOnlyList<string>>(_schemas.Where(s => s.Database == database).Select(s => s.Schema).ToList());
+        public Task<IReadOnlyList<string>> DatabasesOwnedInAsync(string role, CancellationToken ct) =>
+            Task.FromResult<IReadOnlyList<string>>(_schemas.Select(s => s.Database).Distinct().ToList());
     }
 }
