@@ -135,10 +135,10 @@ public sealed class BackupStore(PressDataSources sources) : IBackupStore, IResto
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
         await conn.ExecAsync("""
             INSERT INTO site_restores (job_id, site_id, backup_id, restore_id, previous_schema, previous_database, swapped_at, rollback_until)
-            SELECT @j, @s, @b, @r, @p, coalesce(@pdb, s.db_name), @at, @until FROM sites s WHERE s.id = @s
-            ON CONFLICT (job_id) DO NOTHING
+            VALUES (@j, @s, @b, @r, @p, @pdb::text, @at, @until) ON CONFLICT (job_id) DO NOTHING
             """, ct, ("j", x.JobId), ("s", x.SiteId), ("b", x.BackupId), ("r", x.RestoreId), ("p", x.PreviousSchema),
-            ("pdb", (object?)x.PreviousDatabase ?? DBNull.Value), ("at", x.SwappedAt), ("until", x.RollbackUntil));
+            // Null (a restore in place): the table's trigger records the site's own database.
+            ("pdb", x.PreviousDatabase), ("at", x.SwappedAt), ("until", x.RollbackUntil));
     }
 
     public async Task<SiteRestore?> CurrentAsync(Guid siteId, CancellationToken ct) =>
