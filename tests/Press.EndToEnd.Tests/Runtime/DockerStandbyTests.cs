@@ -9,8 +9,9 @@ namespace Press.EndToEnd.Tests.Runtime;
 /// The standby pool on the Docker driver (docs/architecture.md §17) with the Frappe test double's image: a claimed
 /// standby keeps the containers and volumes of its opaque name and is served under the requested name. One scenario,
 /// one claim, to keep the engine's time small: the fill, a claim whose worker is SIGKILLed right after rename-site,
-/// the site through the proxy with its workers, the refill, suspend/resume with its files, and delete+purge. The step
-/// logic of claims (fall-back included) is covered on the process driver (<see cref="StandbyPoolTests"/>).
+/// the site through the proxy with its workers, the refill, suspend/resume with its files, a backup and restore, and
+/// delete+purge. The step logic of claims (fall-back included) is covered on the process driver
+/// (<see cref="StandbyPoolTests"/>).
 /// </summary>
 [Collection(SiteRuntimeCollection.Name)]
 public sealed class DockerStandbyTests(DockerStandbyTests.Fixture fixture) : IClassFixture<DockerStandbyTests.Fixture>
@@ -42,9 +43,9 @@ public sealed class DockerStandbyTests(DockerStandbyTests.Fixture fixture) : ICl
     /// longer than <see cref="RuntimeStack.JobTimeout"/>.</summary>
     private static readonly TimeSpan JobTimeout = TimeSpan.FromSeconds(180);
 
-    private async Task<JobView> RunJobAsync(HttpMethod method, string path)
+    private async Task<JobView> RunJobAsync(HttpMethod method, string path, object? body = null)
     {
-        var response = await Stack.Admin.SendAsync(method, path);
+        var response = await Stack.Admin.SendAsync(method, path, body);
         Assert.True(response.Status == HttpStatusCode.Accepted, $"{method} {path}: expected 202, got {response}{Stack.Describe()}");
         return await Stack.Api.WaitForJobAsync(response.As<JobView>().Id, JobTimeout, Stack.Describe);
     }
@@ -152,6 +153,15 @@ public sealed class DockerStandbyTests(DockerStandbyTests.Fixture fixture) : ICl
         Assert.False(Running(await InspectAsync(runner)), $"{runner} still runs after suspend{Stack.Describe()}");
         Stack.AssertAllStepsSucceeded(await RunJobAsync(HttpMethod.Post, $"/api/sites/{name}/resume"), Recipes.ResumeSite);
         Assert.True((await FrappeProbe.UntilPongAsync(name, Proxy, TimeSpan.FromSeconds(60), Stack.Describe)).IsPong);
+        Assert.Equal("kept", await InRunnerAsync(runner, $"cat {folder}/private/files/e2e-note.txt"));
+
+        // A backup and an in-place restore move the files of the same volume, at the new name's folder.
+        var backup = await RunJobAsync(HttpMethod.Post, $"/api/sites/{name}/backups");
+        Assert.True(backup.State == "Succeeded", backup.Describe() + RuntimeStack.StepDetails(backup));
+        Assert.Contains("exported 1 file (", backup.Step(StepNames.BackupFiles).Output);
+        await InRunnerAsync(runner, $"rm {folder}/private/files/e2e-note.txt");
+        var restore = await RunJobAsync(HttpMethod.Post, $"/api/sites/{name}/restore", new { backupId = backup.Id });
+        Assert.True(restore.State == "Succeeded", restore.Describe() + RuntimeStack.StepDetails(restore));
         Assert.Equal("kept", await InRunnerAsync(runner, $"cat {folder}/private/files/e2e-note.txt"));
 
         // Delete and purge remove every container and volume of the standby's name, and socket.io's of both names.
