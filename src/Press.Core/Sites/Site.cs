@@ -35,6 +35,18 @@ public sealed record Site(
     /// <summary>The image the site's runner is made from and what the runtime last reported it runs; null: the setting
     /// <c>runtime.image</c> (or the driver's default) decides (docs/architecture.md §18).</summary>
     public RunnerImage? Image { get; init; }
+
+    /// <summary>
+    /// The name the site's runtime resources were made under when it differs from the site's name: a claimed standby
+    /// keeps the containers and volumes of its opaque standby name (Docker cannot rename a volume; docs/architecture.md
+    /// §17). Null for every other site — and for every site made before migration 0023 — whose resources are named
+    /// after the site itself.
+    /// </summary>
+    public string? RuntimeName { get; init; }
+
+    /// <summary>What a driver names the site's containers and volumes after: <see cref="RuntimeName"/>, else the site's name.
+    /// Stable for the site's life: a claim renames the site, never its runtime.</summary>
+    public string RuntimeKey => RuntimeName ?? Name;
 }
 
 /// <param name="Reference">What the runner is created from: a Docker image reference (<c>repo:tag</c>), or the process

@@ -9,10 +9,10 @@ namespace Press.Infrastructure.Postgres;
 internal static class Rows
 {
     public const string SiteColumns =
-        "s.id, s.name, s.state, s.db_name, s.schema_name, s.role_name, s.password_enc, s.apps, s.created_at, s.updated_at, s.deleted_at, s.purge_after, s.purged_at, s.runner_port, s.admin_password_enc, s.config_sealed, s.app_versions::text, s.runner_image, s.runner_image_id";
+        "s.id, s.name, s.state, s.db_name, s.schema_name, s.role_name, s.password_enc, s.apps, s.created_at, s.updated_at, s.deleted_at, s.purge_after, s.purged_at, s.runner_port, s.admin_password_enc, s.config_sealed, s.app_versions::text, s.runner_image, s.runner_image_id, s.runtime_name";
 
     /// <summary>Number of columns <see cref="SiteColumns"/> selects, for readers that select more after them.</summary>
-    public const int SiteColumnCount = 19;
+    public const int SiteColumnCount = 20;
 
     public static Site Site(NpgsqlDataReader r, int o = 0) => new(
         r.GetGuid(o),
@@ -33,6 +33,7 @@ internal static class Rows
         SealedConfig = r.IsDBNull(o + 15) ? null : r.GetFieldValue<byte[]>(o + 15),
         AppVersions = r.IsDBNull(o + 16) ? null : System.Text.Json.JsonSerializer.Deserialize<SortedDictionary<string, string>>(r.GetString(o + 16)),
         Image = r.IsDBNull(o + 17) ? null : new RunnerImage(r.GetString(o + 17), NullableString(r, o + 18)),
+        RuntimeName = NullableString(r, o + 19),
     };
 
     public static DateTimeOffset? NullableTime(NpgsqlDataReader r, int i) =>

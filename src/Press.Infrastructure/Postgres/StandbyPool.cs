@@ -50,11 +50,13 @@ public sealed class StandbyPool(PressDataSources sources, TimeProvider time) : I
             if (!await r.ReadAsync(ct)) return null;
             (siteId, standby) = (r.GetGuid(0), r.GetString(1));
         }
+        // The row takes the requested name; its runtime keeps the standby's (runtime_name, migration 0023): the claim's
+        // rename-site step moves the runtime to the new name without renaming its containers or volumes.
         try
         {
             await conn.ExecAsync("""
-                UPDATE sites SET name = @name, standby = false, state = 'Pending', admin_password_enc = @admin,
-                                 admin_password_shown_at = NULL, updated_at = @now
+                UPDATE sites SET name = @name, runtime_name = coalesce(runtime_name, name), standby = false, state = 'Pending',
+                                 admin_password_enc = @admin, admin_password_shown_at = NULL, updated_at = @now
                 WHERE id = @id
                 """, ct, ("id", siteId), ("name", claim.Name), ("admin", claim.EncryptedAdminPassword), ("now", now));
         }
@@ -85,7 +87,7 @@ public sealed class StandbyPool(PressDataSources sources, TimeProvider time) : I
         // Free the name first: the cold site takes it in the same transaction. Deleted with its retention over, so the
         // retention scheduler purges the schema and role; its runtime was removed by the step before this call.
         await conn.ExecAsync("""
-            UPDATE sites SET name = @discarded, standby = false, state = 'Deleted', deleted_at = @now, purge_after = @now, updated_at = @now
+            UPDATE sites SET name = @discarded, runtime_name = coalesce(runtime_name, name), standby = false, state = 'Deleted', deleted_at = @now, purge_after = @now, updated_at = @now
             WHERE id = @id
             """, ct, ("id", siteId), ("discarded", StandbyNames.Discarded(siteId)), ("now", now));
         await SiteCommandStore.InsertSiteAsync(conn, tx, cold, now, ct);

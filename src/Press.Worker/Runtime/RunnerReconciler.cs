@@ -37,14 +37,22 @@ public sealed partial class RunnerReconciler(DockerEngine docker, DockerSiteRunt
             bool Running(string name) => containers.Any(c => c.State == "running" && c.Names.Any(n => n.TrimStart('/') == name));
             if (SiteContainers.Names(site).All(Running)) continue;
             down++;
-            // Read now, not with the list: a suspend may have begun since.
-            if (RunnerReconcile.WhyNotStart(site, await JobInProgressAsync(site, ct)) is { } why)
+            // Read now, not with the list: a suspend may have begun since, or a claim renamed the standby (its runtime
+            // must not be started again under the old name; docs/architecture.md §17).
+            var now = await queries.GetSiteAsync(site.Name, ct);
+            if (now is null || now.Site.Id != site.Id)
+            {
+                down--;
+                LogLeftStopped(site.Name, "the site was renamed or purged since this pass began");
+                continue;
+            }
+            if (RunnerReconcile.WhyNotStart(now.Site, await JobInProgressAsync(now, ct)) is { } why)
             {
                 down--; // a job is stopping it on purpose
                 LogLeftStopped(site.Name, why);
                 continue;
             }
-            var outcome = await runtime.StartAsync(site, ct);
+            var outcome = await runtime.StartAsync(now.Site, ct);
             started.Add(site.Name);
             LogStarted(site.Name, outcome.Message);
         }
@@ -57,10 +65,9 @@ public sealed partial class RunnerReconciler(DockerEngine docker, DockerSiteRunt
     }
 
     /// <summary>Every container a served site has: runner, Redis, workers and scheduler — one missing is restarted.</summary>
-    private async Task<JobKind?> JobInProgressAsync(Site site, CancellationToken ct)
+    private async Task<JobKind?> JobInProgressAsync(SiteQueries.SiteView view, CancellationToken ct)
     {
-        var view = await queries.GetSiteAsync(site.Name, ct);
-        if (view?.ActiveJobId is not { } jobId) return null;
+        if (view.ActiveJobId is not { } jobId) return null;
         return (await queries.GetJobAsync(jobId, ct)) is { } job && !job.State.IsTerminal() ? job.Kind : null;
     }
 

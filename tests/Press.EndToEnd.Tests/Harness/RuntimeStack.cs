@@ -199,6 +199,21 @@ public sealed partial class RuntimeStack : IAsyncDisposable
     /// <summary>The site's own Redis: its sidecar container, and that container's volume (same name).</summary>
     public static string RedisContainerOf(string site) => $"fcs-press-site-{site}-redis";
 
+    /// <summary>socket.io's volume of a site name (docs/architecture.md §9).</summary>
+    public static string SocketIoVolumeOf(string site) => Press.Infrastructure.Runtime.Docker.BackgroundContainer.SocketIoVolume(site);
+
+    /// <summary>What the Docker driver names each site's containers and volumes after (its runtime name, else its name),
+    /// standbys included, as the metadata records them.</summary>
+    public async Task<List<string>> RuntimeKeysAsync()
+    {
+        await using var conn = await Db.OpenAsSuperuserAsync(Db.MetadataDatabase);
+        await using var cmd = new Npgsql.NpgsqlCommand("SELECT coalesce(runtime_name, name) FROM sites", conn);
+        await using var r = await cmd.ExecuteReaderAsync();
+        var keys = new List<string>();
+        while (await r.ReadAsync()) keys.Add(r.GetString(0));
+        return keys;
+    }
+
     /// <summary>POST /api/sites (no apps: the double's bench has only frappe) and waits until the job ends.</summary>
     public async Task<JobView> CreateSiteAsync(string name)
     {
@@ -275,8 +290,11 @@ public sealed partial class RuntimeStack : IAsyncDisposable
         {
             try
             {
-                await TestEngine.RemoveAsync([.. sites.SelectMany(BackgroundContainersOf), .. sites.Select(ContainerOf), .. sites.Select(RedisContainerOf), .. extra],
-                    [.. sites.Select(ContainerOf), .. sites.Select(RedisContainerOf)]);
+                // Press names standbys itself, and a claimed site's containers keep its standby's name: every runtime key
+                // the installation recorded, besides the names the tests made.
+                var keys = sites.Concat(await RuntimeKeysAsync()).Distinct().ToArray();
+                await TestEngine.RemoveAsync([.. keys.SelectMany(BackgroundContainersOf), .. keys.Select(ContainerOf), .. keys.Select(RedisContainerOf), .. extra],
+                    [.. keys.Select(ContainerOf), .. keys.Select(RedisContainerOf), .. keys.Select(SocketIoVolumeOf)]);
             }
             catch (Exception ex) { Console.Error.WriteLine($"RuntimeStack cleanup: {ex.Message}"); }
         }

@@ -42,6 +42,9 @@ public sealed class StandbyPoolTests(InfraFixture f) : IClassFixture<InfraFixtur
         Assert.All(claims, j => Assert.Equal(Recipes.ClaimStandby.Steps, j!.Steps.Select(s => s.Name)));
         var claimedA = await f.Store().GetAsync(claims.Single(j => j!.SiteName == a)!.SiteId, Ct);
         Assert.Equal((a, SiteState.Pending), (claimedA!.Name, claimedA.State));
+        // The runtime keeps the standby's name (migration 0023): its Docker containers and volumes are named after it.
+        Assert.Equal(claims.Single(j => j!.SiteName == a)!.Args[JobArgs.Standby], claimedA.RuntimeName);
+        Assert.Equal(claimedA.RuntimeName, claimedA.RuntimeKey);
         Assert.Equal(new[] { first.Name, second.Name }.Order(), claims.Select(j => j!.Args[JobArgs.Standby]).Order());
         Assert.False(await f.SuperScalarAsync<bool>("SELECT standby FROM sites WHERE name = @n", ("n", a)));
         Assert.Equal($"site.create|{claims.Single(j => j!.SiteName == a)!.Args[JobArgs.Standby]}", await f.SuperScalarAsync<string>(
@@ -81,5 +84,20 @@ public sealed class StandbyPoolTests(InfraFixture f) : IClassFixture<InfraFixtur
         Assert.Equal((StandbyNames.Discarded(standby.Id), SiteState.Deleted), (discarded!.Name, discarded.State));
         Assert.True(discarded.PurgeAfter <= DateTimeOffset.UtcNow, "the discarded standby's retention is not over");
         Assert.Equal(cold.Id, (await f.Store().FindByNameAsync(name, Ct))!.Id);
+        // The discarded row still names the standby's runtime (its purge removes what is left of it); the cold site has none.
+        Assert.Equal(standby.Name, discarded.RuntimeName);
+        var coldSite = await f.Store().FindByNameAsync(name, Ct);
+        Assert.Equal((null, name), (coldSite!.RuntimeName, coldSite.RuntimeKey));
+    }
+
+    [Fact]
+    public async Task A_site_that_was_never_a_claimed_standby_records_no_runtime_name_and_keeps_names_of_its_own()
+    {
+        // As every row made before migration 0023: runtime_name NULL, so its Docker runner stays fcs-press-site-<name>.
+        var site = await f.CreateSiteRowAsync();
+        var loaded = await f.Store().GetAsync(site.Site.Id, Ct);
+        Assert.Equal((null, site.Name), (loaded!.RuntimeName, loaded.RuntimeKey));
+        Assert.Equal($"fcs-press-site-{site.Name}", Press.Infrastructure.Runtime.Docker.RunnerContainer.Name(loaded));
+        Assert.Null(await f.SuperScalarAsync<string?>("SELECT runtime_name FROM sites WHERE id = @id", ("id", site.Site.Id)));
     }
 }

@@ -16,12 +16,15 @@ namespace Press.Infrastructure.Runtime.Docker;
 /// </summary>
 public static class BackgroundContainer
 {
-    public static string Name(Site site, string role) => $"fcs-press-site-{site.Name}-{role}";
+    /// <summary>Named after the site's runtime key, as its runner (<see cref="RunnerContainer.Name"/>).</summary>
+    public static string Name(Site site, string role) => $"fcs-press-site-{site.RuntimeKey}-{role}";
 
     public static IEnumerable<string> Names(Site site) => BackgroundProcesses.All.Select(p => Name(site, p.Role));
 
     /// <summary>socket.io's volume: named by a short hash of the site name, so its folder on the host stays well inside a
-    /// unix socket path's 107 bytes (<see cref="BackgroundProcesses.SocketIoKey"/>).</summary>
+    /// unix socket path's 107 bytes (<see cref="BackgroundProcesses.SocketIoKey"/>). The site's name, not its runtime key:
+    /// the ingress finds the socket by the host it serves, and the volume holds nothing but the socket, made anew at each
+    /// start — a claim removes the standby's and the first start under the new name makes the site's.</summary>
     public static string SocketIoVolume(string siteName) => $"fcs-press-io-{BackgroundProcesses.SocketIoKey(siteName)}";
 
     public const string SocketIoFolder = "/run/press-socketio";

@@ -18,7 +18,8 @@ public sealed class ContainerSiteFiles(DockerEngine docker, DockerRuntimeOptions
 {
     public const string HelperLabel = "press.files-helper";
 
-    public static string HelperName(string siteName) => $"fcs-press-files-{siteName}";
+    /// <param name="runtimeKey">The site's <see cref="Site.RuntimeKey"/>, as its runner's name.</param>
+    public static string HelperName(string runtimeKey) => $"fcs-press-files-{runtimeKey}";
 
     /// <summary>
     /// The helper: the site's volume where the runner mounts it, the bench user, no network, and a process that only
@@ -26,7 +27,7 @@ public sealed class ContainerSiteFiles(DockerEngine docker, DockerRuntimeOptions
     /// </summary>
     public static CreateContainerParameters HelperSpec(Site site, string image, DockerRuntimeOptions options) => new()
     {
-        Name = HelperName(site.Name),
+        Name = HelperName(site.RuntimeKey),
         Image = image,
         Entrypoint = ["sleep", "infinity"],
         User = options.BenchUser,
@@ -266,7 +267,7 @@ public sealed class ContainerSiteFiles(DockerEngine docker, DockerRuntimeOptions
 
         // The runner's own image when it exists (its ID: the tag may have moved since), else the configured one.
         var image = state?.Image ?? (await limits.ForAsync(site, ct)).Image;
-        var helper = HelperName(site.Name);
+        var helper = HelperName(site.RuntimeKey);
         await docker.RemoveAsync(helper, ct); // one left by an interrupted operation
         await docker.CreateAsync(HelperSpec(site, image, options), ct);
         var host = new FilesHost(helper, $" (through helper container {helper}: runner {runner} {(state is null ? "does not exist" : "is not running")})", docker);

@@ -80,7 +80,7 @@ public sealed partial class DockerSiteRuntime
             options.BenchUser, options.BenchFolder, options.CommandTimeout, ct);
         if (exists.ExitCode != 0) throw new StepFailedException(FailureKind.Permanent, $"bench execute frappe.db.exists exited {exists.ExitCode}: {exists.Output}");
         var update = exists.Output.Contains($"\"{SiteSsoClient.ProviderKey}\"", StringComparison.Ordinal);
-        var helper = ContainerSiteFiles.HelperName(site.Name);
+        var helper = ContainerSiteFiles.HelperName(site.RuntimeKey);
         await docker.RemoveAsync(helper, ct);
         await docker.CreateAsync(ContainerSiteFiles.HelperSpec(site, (await limits.ForAsync(site, ct)).Image, options), ct);
         try

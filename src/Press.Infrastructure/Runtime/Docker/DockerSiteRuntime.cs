@@ -32,7 +32,7 @@ public sealed partial class DockerSiteRuntime(DockerEngine docker, DockerRuntime
         // Readable by the bench user only: the file holds the site's database password. Written through a helper on the
         // site's volume: the runner's root file system is read-only, and the engine writes the site folder's owner only
         // when it extracts into the folder's parent.
-        var helper = ContainerSiteFiles.HelperName(site.Name);
+        var helper = ContainerSiteFiles.HelperName(site.RuntimeKey);
         await docker.RemoveAsync(helper, ct);
         await docker.CreateAsync(ContainerSiteFiles.HelperSpec(site, (await limits.ForAsync(site, ct)).Image, options), ct);
         try
@@ -249,6 +249,13 @@ public sealed partial class DockerSiteRuntime(DockerEngine docker, DockerRuntime
             done.Add($"removed {name} (created without its own Redis)");
             runner = null;
         }
+        if (runner is not null && !RunnerContainer.MadeFor(runner, site))
+        {
+            // Made for another name (a claimed standby's, docs/architecture.md §17): its mount and health check follow the name.
+            await docker.RemoveAsync(name, ct);
+            done.Add($"removed {name} (made for another name)");
+            runner = null;
+        }
         var runnerLimits = await limits.ForAsync(site, ct);
         if (runner is not null && runner.Config?.Image != runnerLimits.Image)
         {
@@ -269,9 +276,10 @@ public sealed partial class DockerSiteRuntime(DockerEngine docker, DockerRuntime
             var background = BackgroundContainer.Name(site, process.Role);
             if (await docker.InspectAsync(background, ct) is { } existing)
             {
-                if (existing.Config?.Image == backgroundLimits.Image) continue;
+                var madeFor = RunnerContainer.MadeFor(existing, site);
+                if (madeFor && existing.Config?.Image == backgroundLimits.Image) continue;
                 await docker.RemoveAsync(background, ct);
-                done.Add($"removed {background} (made from {existing.Config?.Image})");
+                done.Add(madeFor ? $"removed {background} (made from {existing.Config?.Image})" : $"removed {background} (made for another name)");
             }
             if (process.Kind == BackgroundKind.SocketIo) await GiveSocketIoVolumeToBenchUserAsync(site, backgroundLimits.Image, ct);
             await docker.CreateAsync(BackgroundContainer.Build(site, process, backgroundLimits, options), ct);

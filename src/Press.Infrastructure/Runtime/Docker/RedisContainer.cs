@@ -21,9 +21,10 @@ public static class RedisContainer
     public const int CacheDatabase = 0;
     public const int QueueDatabase = 1;
 
-    public static string Name(Site site) => $"fcs-press-site-{site.Name}-redis";
+    /// <summary>Named after the site's runtime key, as its runner (<see cref="RunnerContainer.Name"/>).</summary>
+    public static string Name(Site site) => $"fcs-press-site-{site.RuntimeKey}-redis";
 
-    public static string Volume(Site site) => $"fcs-press-site-{site.Name}-redis";
+    public static string Volume(Site site) => $"fcs-press-site-{site.RuntimeKey}-redis";
 
     public sealed record Limits(string Image, int MemoryMb, int PidsLimit);
 

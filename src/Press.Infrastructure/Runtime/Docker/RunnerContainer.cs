@@ -18,12 +18,24 @@ public static class RunnerContainer
     public const string SiteIdLabel = "press.site-id";
     public const string PortLabel = "press.port";
 
-    /// <summary>Site names are DNS names, already valid in container and volume names.</summary>
-    public static string Name(Site site) => $"fcs-press-site-{site.Name}";
+    /// <summary>
+    /// Named after the site's runtime key (<see cref="Site.RuntimeKey"/>): its name, or for a claimed standby the opaque
+    /// name it was made under (docs/architecture.md §17). Site names are DNS names, already valid in container and
+    /// volume names.
+    /// </summary>
+    public static string Name(Site site) => $"fcs-press-site-{site.RuntimeKey}";
 
-    public static string Volume(Site site) => $"fcs-press-site-{site.Name}";
+    /// <summary>The site's files: the volume's root is the Frappe site folder, mounted at <see cref="SiteFolder"/>.</summary>
+    public static string Volume(Site site) => $"fcs-press-site-{site.RuntimeKey}";
 
+    /// <summary>Where the runner mounts the site's volume: the folder of the site's current name, which is how Frappe finds
+    /// the site (docs/frappe.md §9). A claim renames the folder by mounting the same volume here under the new name.</summary>
     public static string SiteFolder(DockerRuntimeOptions options, Site site) => $"{options.BenchFolder}/sites/{site.Name}";
+
+    /// <summary>Whether an existing container of the site was made for the site's current name (its label; the runner's
+    /// mount and health check follow the name). One made for another name — the standby a claim renamed — is replaced.</summary>
+    public static bool MadeFor(ContainerInspectResponse container, Site site) =>
+        container.Config?.Labels is { } labels && labels.TryGetValue(SiteLabel, out var named) && named == site.Name;
 
     public sealed record Limits(string Image, int MemoryMb, double Cpus, int PidsLimit = DockerRuntimeOptions.DefaultPidsLimit);
 
