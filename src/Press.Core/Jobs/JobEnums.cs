@@ -15,6 +15,7 @@ public enum JobKind
     UpgradeSite,
     InstallApp, UninstallApp,
     ClaimStandby,
+    RehearseUpgrade,
 }
 
 /// <summary>Whose side a failure is on decides whether retrying can help.</summary>
