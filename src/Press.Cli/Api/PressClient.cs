@@ -59,6 +59,16 @@ public sealed class PressClient(PressTransport transport) : IDisposable
         transport.SendAsync(HttpMethod.Post, $"{SitePath(name)}/upgrade",
             JsonBody(new UpgradeSiteRequest(image), Json.UpgradeSiteRequest), Json.Job, ct);
 
+    public Task<ApiResult<Job>> RehearseSiteAsync(string name, string image, CancellationToken ct) =>
+        transport.SendAsync(HttpMethod.Post, $"{SitePath(name)}/rehearsals",
+            JsonBody(new RehearseSiteRequest(image), Json.RehearseSiteRequest), Json.Job, ct);
+
+    public Task<ApiResult<List<Rehearsal>>> ListRehearsalsAsync(string name, CancellationToken ct) =>
+        transport.SendAsync(HttpMethod.Get, $"{SitePath(name)}/rehearsals", null, Json.ListRehearsal, ct);
+
+    public Task<ApiResult<Rehearsal>> GetRehearsalAsync(Guid id, CancellationToken ct) =>
+        transport.SendAsync(HttpMethod.Get, $"api/rehearsals/{id}", null, Json.Rehearsal, ct);
+
     public Task<ApiResult<Job>> InstallAppAsync(string name, string app, CancellationToken ct) =>
         transport.SendAsync(HttpMethod.Post, $"{SitePath(name)}/apps", JsonBody(new InstallAppRequest(app), Json.InstallAppRequest), Json.Job, ct);
 
