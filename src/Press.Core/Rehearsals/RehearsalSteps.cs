@@ -91,7 +91,13 @@ public sealed class DropScratchStep(IJobStore jobs, IRehearsalStore rehearsals, 
         await sites.MarkDiscardedAsync(c.Site.Id, time.GetUtcNow(), ct);
         foreach (var step in Steps())
         {
-            var result = await step.RunAsync(c, ct);
+            StepResult result;
+            try { result = await step.RunAsync(c, ct); }
+            catch (StepFailedException ex) { result = new StepResult.Fail(ex.Kind, ex.Message); }
+            catch (Exception ex) when (ex is not OperationCanceledException and not LeaseLostException)
+            {
+                result = new StepResult.Fail(FailureKind.Permanent, $"{ex.GetType().Name}: {ex.Message}");
+            }
             if (result is StepResult.Fail fail)
                 return StepResult.Permanent($"{string.Join("; ", said)}; dropping the scratch site {c.Site.Name} failed at {step.Name}: {fail.Error} " +
                                             "(it is marked deleted with no retention left: the retention scheduler purges it)");

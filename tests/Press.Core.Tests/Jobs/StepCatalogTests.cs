@@ -55,6 +55,10 @@ public sealed class StepCatalogTests
             new Core.Standby.Steps.RenameSiteStep(runtime), new Core.Standby.Steps.RotateAdminPasswordStep(runtime, secrets),
             new Core.Standby.Steps.FallBackToColdCreateStep(runtime, new FakeStandbyPool(), secrets, new Core.Tenancy.TenancyOptions(),
                 new FakeSettingsStore(PressSettings.Defaults)),
+            new Core.Rehearsals.CheckRehearsalStep(new Rehearsals.MemoryRehearsalStore()),
+            new Core.Rehearsals.RehearseMigrateStep(runtime, new Rehearsals.MemoryRehearsalStore(), time),
+            new Core.Rehearsals.RecordRehearsalStep(new Rehearsals.MemoryRehearsalStore()),
+            new Core.Rehearsals.DropScratchStep(new FakeJobStore(), new Rehearsals.MemoryRehearsalStore(), sites, runtime, db, time),
         ];
     }
 
@@ -95,7 +99,7 @@ public sealed class StepCatalogTests
         var error = Assert.Throws<InvalidOperationException>(() => StepCatalog.Create(steps, Recipes.All));
 
         Assert.Equal("The job engine cannot start: " +
-            "step 'wait-healthy' of NewSite, ResumeSite, UndeleteSite, RestoreSite, RollbackRestore, NewSiteFromBackup, ChangeLimits, UpgradeSite, ClaimStandby has no implementation: " +
+            "step 'wait-healthy' of NewSite, ResumeSite, UndeleteSite, RestoreSite, RollbackRestore, NewSiteFromBackup, ChangeLimits, UpgradeSite, ClaimStandby, RehearseUpgrade has no implementation: " +
             "add an IJobStep whose Name is that step (the worker registers every one in Press.Core); " +
             "step 'undo-restore' of RestoreSite has no implementation: " +
             "add an IJobStep whose Name is that step (the worker registers every one in Press.Core).", error.Message);
