@@ -98,6 +98,8 @@ public static class PressInfrastructure
         services.AddSingleton<Press.Core.Rollouts.IRolloutStore, RolloutStore>();
         services.AddSingleton<Press.Core.Rollouts.RolloutOperations>();
         services.AddSingleton<Press.Core.Rollouts.RolloutDriver>();
+        services.AddSingleton<Press.Core.Rehearsals.IRehearsalStore, RehearsalStore>();
+        services.AddSingleton<Press.Core.Rehearsals.RehearsalOperations>();
         services.AddPressOptions<Ingress.IngressOptions>(Ingress.IngressOptions.Section);
         services.AddSingleton<IRouteSource, RouteSource>();
         services.AddSingleton<Ingress.RouteTableProvider>();

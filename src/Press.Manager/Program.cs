@@ -80,6 +80,7 @@ api.MapMovesApi();
 api.MapSiteAppsApi();
 api.MapStandbyApi();
 api.MapRolloutsApi();
+api.MapRehearsalsApi();
 // The dashboard and login pages (Razor Pages, server-rendered; anti-forgery on every form), their stylesheet and
 // script, and the few cookie-signed GET endpoints their live job view and downloads use (Pages/UiEndpoints.cs).
 app.MapRazorPages();

@@ -83,6 +83,9 @@ public static class RoleMatrix
         ["POST /api/upgrades/{id}/pause"] = "admin",
         ["POST /api/upgrades/{id}/resume"] = "admin",
         ["POST /api/upgrades/{id}/cancel"] = "admin",
+        ["POST /api/sites/{name}/rehearsals"] = "operator",
+        ["GET /api/sites/{name}/rehearsals"] = "viewer",
+        ["GET /api/rehearsals/{id}"] = "viewer",
     };
 
     private static readonly string[] Ranked = ["viewer", "operator", "admin"];

@@ -63,6 +63,15 @@ public sealed class PressClient(PressTransport transport) : IDisposable
     public Task<ApiResult<Job>> MoveSiteAsync(string name, string database, CancellationToken ct) =>
         transport.SendAsync(HttpMethod.Post, $"{SitePath(name)}/move",
             JsonBody(new MoveSiteRequest(database), Json.MoveSiteRequest), Json.Job, ct);
+    public Task<ApiResult<Job>> RehearseSiteAsync(string name, string image, CancellationToken ct) =>
+        transport.SendAsync(HttpMethod.Post, $"{SitePath(name)}/rehearsals",
+            JsonBody(new RehearseSiteRequest(image), Json.RehearseSiteRequest), Json.Job, ct);
+
+    public Task<ApiResult<List<Rehearsal>>> ListRehearsalsAsync(string name, CancellationToken ct) =>
+        transport.SendAsync(HttpMethod.Get, $"{SitePath(name)}/rehearsals", null, Json.ListRehearsal, ct);
+
+    public Task<ApiResult<Rehearsal>> GetRehearsalAsync(Guid id, CancellationToken ct) =>
+        transport.SendAsync(HttpMethod.Get, $"api/rehearsals/{id}", null, Json.Rehearsal, ct);
 
     public Task<ApiResult<Job>> InstallAppAsync(string name, string app, CancellationToken ct) =>
         transport.SendAsync(HttpMethod.Post, $"{SitePath(name)}/apps", JsonBody(new InstallAppRequest(app), Json.InstallAppRequest), Json.Job, ct);

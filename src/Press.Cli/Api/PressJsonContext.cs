@@ -45,4 +45,7 @@ namespace Press.Cli.Api;
 [JsonSerializable(typeof(StartRolloutRequest))]
 [JsonSerializable(typeof(Rollout))]
 [JsonSerializable(typeof(List<Rollout>))]
+[JsonSerializable(typeof(RehearseSiteRequest))]
+[JsonSerializable(typeof(Rehearsal))]
+[JsonSerializable(typeof(List<Rehearsal>))]
 public sealed partial class PressJsonContext : JsonSerializerContext;

@@ -6,4 +6,4 @@ public sealed record StartRolloutRequest(string Image, IReadOnlyList<string>? Si
 public sealed record RolloutSite(string Site, int Wave, string State, Guid? JobId, string? Detail);
 
 public sealed record Rollout(Guid Id, string Image, string State, int Canary, int WaveSize, int MaxFailures, int Failures,
-    int AcceptedFailures, string? Reason, string CreatedBy, DateTimeOffset CreatedAt, IReadOnlyList<RolloutSite> Sites);
+    int AcceptedFailures, string? Reason, string CreatedBy, DateTimeOffset CreatedAt, IReadOnlyList<RolloutSite> Sites, bool Rehearse = false);

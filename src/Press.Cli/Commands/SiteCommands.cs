@@ -29,6 +29,8 @@ public static class SiteCommands
         site.Subcommands.Add(RollbackRestore(globals));
         site.Subcommands.Add(Upgrade(globals));
         site.Subcommands.Add(Move(globals));
+        site.Subcommands.Add(RehearsalCommands.Rehearse(globals));
+        site.Subcommands.Add(RehearsalCommands.List(globals));
         site.Subcommands.Add(Logs(globals));
         site.Subcommands.Add(AdminPasswordCommand(globals));
         var sso = new Command("sso", "Single sign-on for a site through Press's issuer (docs/architecture.md §7)");

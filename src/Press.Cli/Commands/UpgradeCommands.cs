@@ -31,7 +31,7 @@ public static class UpgradeCommands
         var canary = new Option<int?>("--canary") { Description = "How many sites go first, alone (default 1)", HelpName = "N" };
         var waveSize = new Option<int?>("--wave-size") { Description = "How many sites upgrade at once after the canary (default 5)", HelpName = "N" };
         var maxFailures = new Option<int?>("--max-failures") { Description = "Failed sites tolerated before the rollout pauses (default 0)", HelpName = "K" };
-        var rehearse = new Option<bool>("--rehearse") { Description = "Rehearse each site on a clone first (not built yet: refused)" };
+        var rehearse = new Option<bool>("--rehearse") { Description = "Rehearse each site on a scratch copy first (press site rehearse); a failed rehearsal is that site's failure and it is not upgraded" };
         var command = new Command("start", "Start a rollout") { image, sites, all, canary, waveSize, maxFailures, rehearse };
         command.RunsWith(globals, async (ctx, parse, ct) =>
         {
@@ -92,7 +92,7 @@ public static class UpgradeCommands
         }
         var r = result.Value;
         ctx.Out.WriteLine($"Rollout {r.Id} of {r.Image}: {r.State}{(r.Reason is null ? "" : $" ({r.Reason})")}");
-        ctx.Out.WriteLine($"  canary {r.Canary}, waves of {r.WaveSize}, max failures {r.MaxFailures}; failed {r.Failures} (accepted {r.AcceptedFailures})");
+        ctx.Out.WriteLine($"  canary {r.Canary}, waves of {r.WaveSize}, max failures {r.MaxFailures}{(r.Rehearse ? ", each site rehearsed first" : "")}; failed {r.Failures} (accepted {r.AcceptedFailures})");
         foreach (var s in r.Sites)
             ctx.Out.WriteLine($"  {(s.Wave == 0 ? "canary" : $"wave {s.Wave}"),-8} {s.Site,-40} {s.State,-10} {s.Detail}");
         return ExitCodes.Ok;

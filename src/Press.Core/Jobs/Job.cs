@@ -49,6 +49,9 @@ public static class JobArgs
     /// <summary>The standby a claim renames: its name before the claim (docs/architecture.md §17).</summary>
     public const string Standby = "standby";
 
+    /// <summary>The live site a rehearsal's scratch copy stands for (docs/architecture.md §20).</summary>
+    public const string RehearsalOf = "rehearsalOf";
+
     /// <summary>The failed claim a cold create stands in for.</summary>
     public const string FallbackFrom = "fallbackFrom";
 

@@ -16,6 +16,7 @@ public enum JobKind
     InstallApp, UninstallApp,
     ClaimStandby,
     MoveSite,
+    RehearseUpgrade,
 }
 
 /// <summary>Whose side a failure is on decides whether retrying can help.</summary>

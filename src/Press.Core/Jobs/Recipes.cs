@@ -158,11 +158,26 @@ public static class Recipes
          EnterMaintenance, DisableLogin, TerminateConnections, SwitchDatabase, EnableLogin, WriteSiteConfig, StopRuntime, StartRuntime,
          LeaveMaintenance, WaitHealthy],
         WhileRunning: null, OnSuccess: SiteState.Active, OnFailure: null) { Undo = [UndoMove] };
+    /// An upgrade rehearsed on a scratch copy (docs/architecture.md §20). The job's site is the scratch: a site row made
+    /// for it under an opaque name, never routed nor listed. The live site's newest good backup is restored into the
+    /// scratch's own schema and role (as a new site from a backup), its runner made from the new image
+    /// (<c>switch-image</c>), <c>bench migrate</c> run and timed, the health checked, the outcome recorded — then the
+    /// scratch is dropped: runner, files, Redis, schema, role. Any failure runs the undo, which records the failure and
+    /// drops the scratch the same way; the live site is never touched. The scratch's state is the undo's, not the recipe's.
+    /// </summary>
+    public static readonly JobRecipe RehearseUpgrade = new(JobKind.RehearseUpgrade,
+        [CheckRehearsal, CheckBackup, CreateRole, CreateSiteDatabase, ConfigureRole, RestoreDatabase, VerifyLogin, AllocateRunner, RestoreConfig,
+         WriteSiteConfig, SwitchImage, StageFiles, SwapFiles, RehearseMigrate, WaitHealthy, RecordRehearsal,
+         RemoveRunner, RemoveSiteFiles, RemoveSiteRedis, DropSchema, DropRole],
+        WhileRunning: SiteState.Installing, OnSuccess: SiteState.Purged, OnFailure: null) { Undo = [DropScratch] };
+
+    /// <summary>The steps that drop a rehearsal's scratch site, in order: the end of <see cref="RehearseUpgrade"/> and its undo.</summary>
+    public static IReadOnlyList<string> DropScratchSteps { get; } = [RemoveRunner, RemoveSiteFiles, RemoveSiteRedis, DropSchema, DropRole];
 
     public static IReadOnlyList<JobRecipe> All { get; } =
         [NewSite, SuspendSite, ResumeSite, DeleteSite, UndeleteSite, PurgeSite,
          BackupSite, RestoreSite, RollbackRestore, DiscardRestoreData, VerifyBackup, NewSiteFromBackup, EnableSso,
-         ChangeLimits, UpgradeSite, InstallApp, UninstallApp, ClaimStandby, MoveSite];
+         ChangeLimits, UpgradeSite, InstallApp, UninstallApp, ClaimStandby, MoveSite, RehearseUpgrade];
 
     public static JobRecipe For(JobKind kind) => All.Single(r => r.Kind == kind);
 }

@@ -64,6 +64,11 @@ public static class StepNames
     // Upgrades (docs/architecture.md §18).
     public const string SwitchImage = "switch-image";
     public const string UndoUpgrade = "undo-upgrade";
+    // Upgrade rehearsals on a scratch copy (docs/architecture.md §20).
+    public const string CheckRehearsal = "check-rehearsal";
+    public const string RehearseMigrate = "rehearse-migrate";
+    public const string RecordRehearsal = "record-rehearsal";
+    public const string DropScratch = "drop-scratch";
 
     // Apps on a running site (docs/architecture.md §19).
     public const string CheckApp = "check-app";

@@ -43,6 +43,10 @@ public sealed record NewSiteRecord(
     /// <summary>A site of the standby pool (docs/architecture.md §17): never routed nor listed until it is claimed.</summary>
     public bool Standby { get; init; }
 
+    /// <summary>A rehearsal's scratch copy of this site (docs/architecture.md §20): never routed nor listed, dropped when
+    /// the rehearsal ends.</summary>
+    public Guid? RehearsalOf { get; init; }
+
     /// <summary>The one place a new site's identity and secrets are made: a fresh id, schema and role, and two generated
     /// passwords (the site's database role's, Frappe's Administrator's), each sealed.</summary>
     public static NewSiteRecord For(string name, IReadOnlyList<string> apps, SitePlacement placement, ISecretProtector secrets) =>

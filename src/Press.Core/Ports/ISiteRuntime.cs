@@ -97,7 +97,8 @@ public interface ISiteRuntime
     /// <summary>Deletes the staging and kept-previous folders of that restore (after its rollback window).</summary>
     Task<RuntimeOutcome> DiscardRestoreFilesAsync(Site site, string restoreId, CancellationToken ct);
 
-    /// <summary><c>bench --site S migrate</c>.</summary>
+    /// <summary><c>bench --site S migrate</c>; its outcome's message ends with the end of migrate's output (the patches
+    /// it ran), which a rehearsal reports (docs/architecture.md §20).</summary>
     Task<RuntimeOutcome> MigrateAsync(Site site, CancellationToken ct);
 
     /// <summary><c>bench --site S enable-scheduler</c>: new sites start with it off (docs/frappe.md §7). Idempotent.</summary>

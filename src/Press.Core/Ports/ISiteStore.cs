@@ -15,6 +15,14 @@ public interface ISiteStore
 
     Task ClearDeletionAsync(Guid siteId, CancellationToken ct);
 
+    /// <summary>A rehearsal's scratch on its way out (docs/architecture.md §20): Deleted with its retention already over,
+    /// so the retention scheduler purges whatever its undo could not drop. Leaves a Purged site alone.</summary>
+    Task MarkDiscardedAsync(Guid siteId, DateTimeOffset at, CancellationToken ct);
+
+    /// <summary>The site is gone (a rehearsal's dropped scratch, docs/architecture.md §20): state Purged, its runner port
+    /// free. Idempotent.</summary>
+    Task MarkPurgedAsync(Guid siteId, DateTimeOffset at, CancellationToken ct);
+
     /// <summary>
     /// Gives the site the lowest free runner port (unique among sites not purged) and returns it; returns the
     /// existing one when the site already has a port.

@@ -10,9 +10,10 @@ namespace Press.Core.Rollouts;
 /// is spent (or a canary failed), and when no site is upgrading start the next wave. Every decision is read back from
 /// the store and the jobs, so a tick can stop anywhere (a killed worker) and the next one carries on: a site marked
 /// Upgrading without a recorded job adopts the UpgradeSite job its crashed tick started, never a second one — and the
-/// one-mutating-job-per-site index refuses a second upgrade of a site anyway.
+/// one-mutating-job-per-site index refuses a second upgrade of a site anyway. With <see cref="Rollout.Rehearse"/> each site
+/// is rehearsed on a scratch copy first (RolloutDriver.Rehearsals.cs, docs/architecture.md §20).
 /// </summary>
-public sealed class RolloutDriver(IRolloutStore rollouts, IJobStore jobs, SiteOperations sites)
+public sealed partial class RolloutDriver(IRolloutStore rollouts, IJobStore jobs, SiteOperations sites, Rehearsals.RehearsalOperations? rehearsals = null)
 {
     public async Task TickAsync(Rollout rollout, CancellationToken ct)
     {
@@ -22,13 +23,15 @@ public sealed class RolloutDriver(IRolloutStore rollouts, IJobStore jobs, SiteOp
         for (var i = 0; i < members.Count; i++)
             if (members[i].State == RolloutSiteState.Upgrading)
                 members[i] = await FollowAsync(rollout, members[i], actor, ct);
+            else if (members[i].State == RolloutSiteState.Rehearsing)
+                members[i] = await FollowRehearsalAsync(rollout, members[i], actor, ct);
 
         if (PauseReason(rollout with { Sites = members }) is { } reason)
         {
             await rollouts.SetStateAsync(rollout.Id, RolloutState.Paused, reason, [RolloutState.Running], null, ct);
             return;
         }
-        if (members.Any(m => m.State == RolloutSiteState.Upgrading)) return;
+        if (members.Any(m => m.State is RolloutSiteState.Upgrading or RolloutSiteState.Rehearsing)) return;
         var next = members.Where(m => m.State == RolloutSiteState.Pending).Select(m => (int?)m.Wave).Min();
         if (next is not { } wave)
         {
@@ -36,7 +39,8 @@ public sealed class RolloutDriver(IRolloutStore rollouts, IJobStore jobs, SiteOp
             return;
         }
         foreach (var member in members.Where(m => m.State == RolloutSiteState.Pending && m.Wave == wave))
-            await StartAsync(rollout, member, actor, ct);
+            if (rollout.Rehearse) await RehearseAsync(rollout, member, actor, ct);
+            else await StartAsync(rollout, member, actor, ct);
     }
 
     /// <summary>Why the rollout must pause now, or null: a failed canary (until resumed), or more failures since the
@@ -80,10 +84,12 @@ public sealed class RolloutDriver(IRolloutStore rollouts, IJobStore jobs, SiteOp
         return followed;
     }
 
-    private async Task<RolloutSite> StartAsync(Rollout rollout, RolloutSite member, Actor actor, CancellationToken ct)
+    /// <param name="whileBusy">What the site stays when another job of it runs (a rehearsed site keeps its passed
+    /// rehearsal rather than going back to Pending, which would rehearse it again).</param>
+    private async Task<RolloutSite> StartAsync(Rollout rollout, RolloutSite member, Actor actor, CancellationToken ct, RolloutSite? whileBusy = null)
     {
         // Upgrading before the job exists: a crash between the two is found by FollowAsync, which adopts the job.
-        var upgrading = member with { State = RolloutSiteState.Upgrading, Detail = null };
+        var upgrading = member with { State = RolloutSiteState.Upgrading, JobId = null, Detail = null };
         await rollouts.SaveSiteAsync(rollout.Id, upgrading, ct);
         RolloutSite result;
         try
@@ -93,7 +99,7 @@ public sealed class RolloutDriver(IRolloutStore rollouts, IJobStore jobs, SiteOp
         }
         catch (ConflictException e) when (e.RunningJobId is { } running)
         {
-            result = member with { State = RolloutSiteState.Pending, Detail = $"waits for job {running} of the site to end" };
+            result = (whileBusy ?? member with { State = RolloutSiteState.Pending }) with { Detail = $"waits for job {running} of the site to end" };
         }
         catch (PressException e)
         {

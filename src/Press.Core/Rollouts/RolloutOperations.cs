@@ -32,11 +32,11 @@ public sealed class RolloutOperations(IRolloutStore rollouts, ISiteStore sites, 
         var plan = RolloutRules.Plan(chosen, canary, waveSize)
             .Select(p => new RolloutSite(p.Site.Id, p.Site.Name, p.Wave, RolloutSiteState.Pending, null, null)).ToList();
         var rollout = new Rollout(Guid.CreateVersion7(), request.Image!, RolloutState.Running, canary, waveSize, maxFailures, actor.Name,
-            time.GetUtcNow(), null, plan);
+            time.GetUtcNow(), null, plan) { Rehearse = request.Rehearse };
         await rollouts.CreateAsync(rollout, actor.Did("upgrade.start", target: rollout.Id.ToString(), details: new Dictionary<string, string>
         {
             ["image"] = rollout.Image, ["sites"] = plan.Count.ToString(), ["canary"] = canary.ToString(),
-            ["waveSize"] = waveSize.ToString(), ["maxFailures"] = maxFailures.ToString(),
+            ["waveSize"] = waveSize.ToString(), ["maxFailures"] = maxFailures.ToString(), ["rehearse"] = request.Rehearse ? "true" : "false",
         }), ct);
         try { await signals.WakeWorkersAsync(ct); } catch (Exception) when (!ct.IsCancellationRequested) { }
         return rollout;

@@ -21,8 +21,6 @@ public static class RolloutRules
         if (r.Canary is < 0) problems.AddAll("canary", ["'canary' is how many sites go first, alone: 0 or more."]);
         if (r.WaveSize is < 1) problems.AddAll("waveSize", ["'waveSize' is how many sites upgrade at once after the canary: at least 1."]);
         if (r.MaxFailures is < 0) problems.AddAll("maxFailures", ["'maxFailures' is how many failed sites the rollout tolerates before it pauses: 0 or more."]);
-        if (r.Rehearse)
-            problems.AddAll("rehearse", ["rehearsal on a clone (press site rehearse) is not built yet: start the rollout without 'rehearse'."]);
         return problems;
     }
 

@@ -30,6 +30,6 @@ public sealed record RouteTable(IReadOnlyList<Route> Routes)
 /// <summary>What the planner needs to know of a site.</summary>
 /// <param name="Served">A runtime serves the site (false with the "none" driver).</param>
 /// <param name="Domains">Extra host names (custom domains) of the site.</param>
-/// <param name="Standby">A site of the standby pool (docs/architecture.md §17): never routed, not even to a maintenance page,
-/// so nothing reveals which standbys exist.</param>
+/// <param name="Standby">A site of the standby pool (docs/architecture.md §17), or a rehearsal's scratch copy (§20): never
+/// routed, not even to a maintenance page, so nothing reveals which exist.</param>
 public sealed record SiteRouting(string Name, Sites.SiteState State, int? RunnerPort, bool Served, IReadOnlyList<string> Domains, bool Standby = false);

@@ -30,7 +30,7 @@ public sealed class MetricsQueries(PressDataSources sources)
                            ORDER BY b.good_at DESC LIMIT 1) g ON true
         LEFT JOIN LATERAL (SELECT j.state FROM backups b JOIN jobs j ON j.id = b.id
                            WHERE b.site_id = s.id ORDER BY b.created_at DESC LIMIT 1) a ON true
-        WHERE s.state = ANY(@watched) AND NOT s.standby
+        WHERE s.state = ANY(@watched) AND NOT s.standby AND s.rehearsal_of IS NULL
         """;
 
     public static readonly string[] LiveStates = Enum.GetNames<SiteState>().Where(s => s != nameof(SiteState.Purged)).ToArray();

@@ -96,6 +96,7 @@ public sealed class BackupStore(PressDataSources sources) : IBackupStore, IResto
                                ORDER BY b.good_at DESC LIMIT 1) g ON true
             WHERE s.state NOT IN ('Deleted', 'Purged', 'Pending')
               AND NOT s.standby -- nothing to keep yet: a standby is backed up once claimed (docs/architecture.md §17)
+              AND s.rehearsal_of IS NULL -- a rehearsal's scratch copy lives minutes and is dropped (§20)
             ORDER BY s.name
             """);
         await using var r = await cmd.ExecuteReaderAsync(ct);

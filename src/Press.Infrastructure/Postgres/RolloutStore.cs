@@ -9,17 +9,17 @@ namespace Press.Infrastructure.Postgres;
 /// <summary>Rollouts and their sites (migration 0020, docs/architecture.md §19).</summary>
 public sealed class RolloutStore(PressDataSources sources, TimeProvider time) : IRolloutStore
 {
-    private const string Columns = "id, image, state, canary, wave_size, max_failures, accepted_failures, created_by, created_at, reason";
+    private const string Columns = "id, image, state, canary, wave_size, max_failures, accepted_failures, created_by, created_at, reason, rehearse";
 
     public async Task CreateAsync(Rollout r, AuditEntry audit, CancellationToken ct)
     {
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         await conn.ExecAsync("""
-            INSERT INTO rollouts (id, image, state, canary, wave_size, max_failures, created_by, created_at, updated_at)
-            VALUES (@id, @image, @state, @canary, @wave, @max, @by, @at, @at)
+            INSERT INTO rollouts (id, image, state, canary, wave_size, max_failures, created_by, created_at, updated_at, rehearse)
+            VALUES (@id, @image, @state, @canary, @wave, @max, @by, @at, @at, @rehearse)
             """, ct, ("id", r.Id), ("image", r.Image), ("state", r.State.ToString()), ("canary", r.Canary), ("wave", r.WaveSize),
-            ("max", r.MaxFailures), ("by", r.CreatedBy), ("at", r.CreatedAt));
+            ("max", r.MaxFailures), ("by", r.CreatedBy), ("at", r.CreatedAt), ("rehearse", r.Rehearse));
         var ordinal = 0;
         foreach (var s in r.Sites)
             await conn.ExecAsync("""
@@ -108,7 +108,7 @@ public sealed class RolloutStore(PressDataSources sources, TimeProvider time) : 
             while (await r.ReadAsync(ct))
                 rollouts.Add(new Rollout(r.GetGuid(0), r.GetString(1), Enum.Parse<RolloutState>(r.GetString(2)), r.GetInt32(3), r.GetInt32(4),
                     r.GetInt32(5), r.GetString(7), r.GetFieldValue<DateTimeOffset>(8), r.IsDBNull(9) ? null : r.GetString(9), [])
-                { AcceptedFailures = r.GetInt32(6) });
+                { AcceptedFailures = r.GetInt32(6), Rehearse = r.GetBoolean(10) });
         for (var i = 0; i < rollouts.Count; i++)
         {
             var sites = new List<RolloutSite>();

@@ -26,7 +26,8 @@ public sealed class RouteSource(PressDataSources sources, ISiteRuntime runtime) 
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
         await using var cmd = Sql.Command(conn, $$"""
             SELECT s.name, s.state, s.runner_port,
-                   coalesce(array_agg(d.domain ORDER BY d.domain) FILTER (WHERE d.domain IS NOT NULL), '{}'), s.standby
+                   coalesce(array_agg(d.domain ORDER BY d.domain) FILTER (WHERE d.domain IS NOT NULL), '{}'),
+                   s.standby OR s.rehearsal_of IS NOT NULL
             FROM sites s LEFT JOIN site_domains d ON d.site_id = s.id
             WHERE {{StateSql.SiteNotPurged("s")}}
             GROUP BY s.id

@@ -33,11 +33,12 @@ public sealed class SiteCommandStore(PressDataSources sources, TimeProvider time
         try
         {
             await conn.ExecAsync("""
-                INSERT INTO sites (id, name, state, db_name, schema_name, role_name, password_enc, apps, admin_password_enc, created_at, updated_at, standby)
-                VALUES (@id, @name, 'Pending', @db, @schema, @role, @pw, @apps, @admin, @now, @now, @standby)
+                INSERT INTO sites (id, name, state, db_name, schema_name, role_name, password_enc, apps, admin_password_enc, created_at, updated_at, standby,
+                                   rehearsal_of)
+                VALUES (@id, @name, 'Pending', @db, @schema, @role, @pw, @apps, @admin, @now, @now, @standby, @rehearsalOf)
                 """, ct, ("id", site.Id), ("name", site.Name), ("db", site.Database), ("schema", site.Schema),
                 ("role", site.RoleName), ("pw", site.EncryptedPassword), ("apps", site.Apps.ToArray()),
-                ("admin", site.EncryptedAdminPassword), ("now", now), ("standby", site.Standby));
+                ("admin", site.EncryptedAdminPassword), ("now", now), ("standby", site.Standby), ("rehearsalOf", site.RehearsalOf));
         }
         catch (PostgresException ex) when (ex is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "sites_name_live" })
         {

@@ -19,8 +19,9 @@ public sealed class SiteQueries(PressDataSources sources)
     {
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
         // Purged sites are history (kept for audit); they are listed only when asked for by state.
-        // Standby sites are Press's, not customers' (docs/architecture.md §17): GET /api/standby shows them.
-        var filter = (state is null ? StateSql.SiteNotPurged("s") : "s.state = @state") + " AND NOT s.standby" + (string.IsNullOrEmpty(search) ? "" : " AND strpos(s.name, @q) > 0");
+        // Standby sites are Press's, not customers' (docs/architecture.md §17): GET /api/standby shows them. So are a
+        // rehearsal's scratch copies (§20): GET /api/sites/{name}/rehearsals shows them.
+        var filter = (state is null ? StateSql.SiteNotPurged("s") : "s.state = @state") + " AND NOT s.standby AND s.rehearsal_of IS NULL" + (string.IsNullOrEmpty(search) ? "" : " AND strpos(s.name, @q) > 0");
         (string, object?)[] args = [("state", state?.ToString()), ("q", search), ("limit", pageSize), ("offset", (long)(page - 1) * pageSize)];
         var total = await conn.ScalarAsync<long>($"SELECT count(*) FROM sites s WHERE {filter}", ct, args);
         var items = await ReadSites(conn, $"{filter} ORDER BY s.name, s.created_at LIMIT @limit OFFSET @offset", ct, args);
@@ -108,9 +109,10 @@ public sealed class SiteQueries(PressDataSources sources)
         return list;
     }
 
-    /// <summary>Sites per state (purged ones included: they are history).</summary>
+    /// <summary>Sites per state (purged ones included: they are history), without rehearsals' scratch copies (§20): a
+    /// rehearsal would otherwise show as a site Installing, then one more Purged.</summary>
     public async Task<IReadOnlyDictionary<string, long>> CountSitesByStateAsync(CancellationToken ct) =>
-        await CountBy("SELECT state, count(*) FROM sites GROUP BY state", ct);
+        await CountBy("SELECT state, count(*) FROM sites WHERE rehearsal_of IS NULL GROUP BY state", ct);
 
     public async Task<IReadOnlyDictionary<string, long>> CountJobsByKindAndStateAsync(CancellationToken ct) =>
         await CountBy("SELECT kind || '|' || state, count(*) FROM jobs GROUP BY kind, state", ct);

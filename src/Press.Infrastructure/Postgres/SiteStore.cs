@@ -40,6 +40,28 @@ public sealed class SiteStore(PressDataSources sources, TimeProvider time) : ISi
             ct, ("id", siteId), ("now", time.GetUtcNow()));
     }
 
+    public async Task MarkDiscardedAsync(Guid siteId, DateTimeOffset at, CancellationToken ct)
+    {
+        await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
+        await conn.ExecAsync($"""
+            UPDATE sites SET state = 'Deleted', deleted_at = coalesce(deleted_at, @at), purge_after = @at, updated_at = @now
+            WHERE id = @id AND {StateSql.SiteNotPurged()}
+            """, ct, ("id", siteId), ("at", at), ("now", time.GetUtcNow()));
+    }
+
+    public async Task MarkPurgedAsync(Guid siteId, DateTimeOffset at, CancellationToken ct)
+    {
+        // As a purge job's end does (JobStore): the port is free again, and the host names with it.
+        await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await conn.ExecAsync("DELETE FROM site_domains WHERE site_id = @id", ct, ("id", siteId));
+        await conn.ExecAsync($"""
+            UPDATE sites SET state = 'Purged', purged_at = @at, runner_port = NULL, updated_at = @at
+            WHERE id = @id AND {StateSql.SiteNotPurged()}
+            """, ct, ("id", siteId), ("at", at));
+        await tx.CommitAsync(ct);
+    }
+
     public async Task<int> AllocateRunnerPortAsync(Guid siteId, CancellationToken ct)
     {
         // The lowest free port; two sites racing for it meet on the unique index, and the loser tries the next.

@@ -19,6 +19,7 @@ public static class OpenApiExamples
         [typeof(RestoreRequest)] = """{"backupId": "0193a2b4-0000-7000-8000-000000000001"}""",
         [typeof(UpgradeRequest)] = """{"image": "ghcr.io/acme/erpnext:v16.1.0"}""",
         [typeof(MoveSiteRequest)] = """{"database": "press_sites_002"}""",
+        [typeof(RehearseRequest)] = """{"image": "ghcr.io/acme/erpnext:v16.1.0"}""",
         [typeof(SetSettingRequest)] = """{"value": "0 3 * * *"}""",
         [typeof(SiteUsageApi.LimitsRequest)] = """{"memoryMb": 2048, "cpus": 1.5, "databaseCapMb": 10240}""",
         [typeof(SiteAppsApi.InstallAppRequest)] = """{"app": "erpnext"}""",

@@ -13,11 +13,11 @@ public static class RolloutsApi
     public sealed record RolloutSiteDto(string Site, int Wave, string State, Guid? JobId, string? Detail);
 
     public sealed record RolloutDto(Guid Id, string Image, string State, int Canary, int WaveSize, int MaxFailures, int Failures,
-        int AcceptedFailures, string? Reason, string CreatedBy, DateTimeOffset CreatedAt, IReadOnlyList<RolloutSiteDto> Sites)
+        int AcceptedFailures, string? Reason, string CreatedBy, DateTimeOffset CreatedAt, IReadOnlyList<RolloutSiteDto> Sites, bool Rehearse)
     {
         public static RolloutDto From(Rollout r) => new(r.Id, r.Image, r.State.ToString(), r.Canary, r.WaveSize, r.MaxFailures, r.Failures,
             r.AcceptedFailures, r.Reason, r.CreatedBy, r.CreatedAt,
-            r.Sites.Select(s => new RolloutSiteDto(s.SiteName, s.Wave, s.State.ToString(), s.JobId, s.Detail)).ToList());
+            r.Sites.Select(s => new RolloutSiteDto(s.SiteName, s.Wave, s.State.ToString(), s.JobId, s.Detail)).ToList(), r.Rehearse);
     }
 
     private static readonly string[] StartFields = ["image", "sites", "all", "canary", "waveSize", "maxFailures", "rehearse"];
@@ -38,7 +38,7 @@ public static class RolloutsApi
             })
             .DocumentsJsonBody<StartRolloutRequest>()
             .Produces<RolloutDto>(StatusCodes.Status202Accepted).ProducesValidationProblem().ProducesProblem(409)
-            .WithSummary("Start a fleet rollout of a runner image (admin): canary sites first, then waves; it pauses itself when failures exceed maxFailures. 409 while another rollout is Running or Paused.");
+            .WithSummary("Start a fleet rollout of a runner image (admin): canary sites first, then waves; it pauses itself when failures exceed maxFailures; with rehearse, each site is rehearsed on a scratch copy first and a failed rehearsal is that site's failure. 409 while another rollout is Running or Paused.");
 
         upgrades.MapGet("", async (IRolloutStore store, CancellationToken ct) =>
                 Results.Ok((await store.ListAsync(50, ct)).Select(RolloutDto.From).ToList()))

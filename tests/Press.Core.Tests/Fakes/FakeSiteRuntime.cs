@@ -78,7 +78,8 @@ public sealed class FakeSiteRuntime(RuntimeOutcome outcome) : ISiteRuntime
 
     public Task<RuntimeOutcome> RemoveRedisAsync(Site site, CancellationToken ct) => Record("remove-redis", site);
     public Task<RuntimeOutcome> RemoveRunnerAsync(Site site, CancellationToken ct) => Record("remove-runner", site);
-    public Task<RuntimeOutcome> RemoveFilesAsync(Site site, CancellationToken ct) => Record("remove-files", site);
+    public Task<RuntimeOutcome> RemoveFilesAsync(Site site, CancellationToken ct) =>
+        RemoveFilesFailure is { } failure ? throw failure : Record("remove-files", site);
     /// <summary>The runner's log, as LogsAsync tails it; <see cref="LogsFailure"/> makes reading it throw.</summary>
     public List<string> LogLines { get; } = [];
     public Exception? LogsFailure { get; set; }
@@ -97,7 +98,20 @@ public sealed class FakeSiteRuntime(RuntimeOutcome outcome) : ISiteRuntime
     public Task<RuntimeOutcome> SwapFilesAsync(Site site, string restoreId, CancellationToken ct) => Record("swap-files", site);
     public Task<RuntimeOutcome> UnswapFilesAsync(Site site, string restoreId, CancellationToken ct) => Record("unswap-files", site);
     public Task<RuntimeOutcome> DiscardRestoreFilesAsync(Site site, string restoreId, CancellationToken ct) => Record("discard-files", site);
-    public Task<RuntimeOutcome> MigrateAsync(Site site, CancellationToken ct) => Record("migrate", site);
+    /// <summary>Runs inside MigrateAsync (a test advances its clock there, as a migration takes time).</summary>
+    public Action? DuringMigrate { get; set; }
+
+    /// <summary>Thrown by MigrateAsync (as a runtime's bench exiting non-zero), when set.</summary>
+    public Exception? MigrateFailure { get; set; }
+
+    /// <summary>Thrown by RemoveFilesAsync (an engine that does not answer), when set.</summary>
+    public Exception? RemoveFilesFailure { get; set; }
+
+    public Task<RuntimeOutcome> MigrateAsync(Site site, CancellationToken ct)
+    {
+        DuringMigrate?.Invoke();
+        return MigrateFailure is { } failure ? throw failure : Record("migrate", site);
+    }
     public Task<RuntimeOutcome> InstallAppAsync(Site site, string app, CancellationToken ct) => Record($"install-app {app}", site);
 
     /// <summary>Thrown by UninstallAppAsync (as a runtime's bench exiting non-zero), when set.</summary>

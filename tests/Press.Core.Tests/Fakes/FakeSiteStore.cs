@@ -48,6 +48,20 @@ public sealed class FakeSiteStore : ISiteStore
         return Task.CompletedTask;
     }
 
+    public Task MarkDiscardedAsync(Guid siteId, DateTimeOffset at, CancellationToken ct)
+    {
+        if (Sites.TryGetValue(siteId, out var site) && site.State != SiteState.Purged)
+            Sites[siteId] = site with { State = SiteState.Deleted, DeletedAt = site.DeletedAt ?? at, PurgeAfter = at };
+        return Task.CompletedTask;
+    }
+
+    public Task MarkPurgedAsync(Guid siteId, DateTimeOffset at, CancellationToken ct)
+    {
+        if (Sites.TryGetValue(siteId, out var site))
+            Sites[siteId] = site with { State = SiteState.Purged, PurgedAt = site.PurgedAt ?? at, RunnerPort = null };
+        return Task.CompletedTask;
+    }
+
     /// <summary>Hands out ports from 48600 upwards, once per site.</summary>
     public Task<int> AllocateRunnerPortAsync(Guid siteId, CancellationToken ct)
     {

@@ -57,6 +57,10 @@ public sealed class StepCatalogTests
                 new FakeSettingsStore(PressSettings.Defaults)),
             new GrantConnectStep(db), new SwitchDatabaseStep(archive, sites, db, backups, new FakeSettingsStore(PressSettings.Defaults), time),
             new UndoMoveStep(new FakeJobStore(), sites, archive, db, backups, runtime, secrets),
+            new Core.Rehearsals.CheckRehearsalStep(new Rehearsals.MemoryRehearsalStore()),
+            new Core.Rehearsals.RehearseMigrateStep(runtime, new Rehearsals.MemoryRehearsalStore(), time),
+            new Core.Rehearsals.RecordRehearsalStep(new Rehearsals.MemoryRehearsalStore()),
+            new Core.Rehearsals.DropScratchStep(new FakeJobStore(), new Rehearsals.MemoryRehearsalStore(), sites, runtime, db, time),
         ];
     }
 
@@ -97,7 +101,7 @@ public sealed class StepCatalogTests
         var error = Assert.Throws<InvalidOperationException>(() => StepCatalog.Create(steps, Recipes.All));
 
         Assert.Equal("The job engine cannot start: " +
-            "step 'wait-healthy' of NewSite, ResumeSite, UndeleteSite, RestoreSite, RollbackRestore, NewSiteFromBackup, ChangeLimits, UpgradeSite, ClaimStandby, MoveSite has no implementation: " +
+            "step 'wait-healthy' of NewSite, ResumeSite, UndeleteSite, RestoreSite, RollbackRestore, NewSiteFromBackup, ChangeLimits, UpgradeSite, ClaimStandby, MoveSite, RehearseUpgrade has no implementation: " +
             "add an IJobStep whose Name is that step (the worker registers every one in Press.Core); " +
             "step 'undo-restore' of RestoreSite has no implementation: " +
             "add an IJobStep whose Name is that step (the worker registers every one in Press.Core).", error.Message);

@@ -133,7 +133,7 @@ public sealed class RolloutDriverTests
     {
         var bad = await Assert.ThrowsAsync<ValidationException>(() => _operations.StartAsync(
             new RolloutRequest("not an image!", ["s1.example.com", "s1.example.com"], true, -1, 0, -2, true), Admin, CancellationToken.None));
-        Assert.Equal(["image", "sites", "canary", "waveSize", "maxFailures", "rehearse"], bad.Problems.Keys);
+        Assert.Equal(["image", "sites", "canary", "waveSize", "maxFailures"], bad.Problems.Keys);
 
         var unknown = await Assert.ThrowsAsync<ValidationException>(() => _operations.StartAsync(
             new RolloutRequest(Image, ["nope.example.com"], false, null, null, null, false), Admin, CancellationToken.None));

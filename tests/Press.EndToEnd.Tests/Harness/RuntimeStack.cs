@@ -185,6 +185,13 @@ public sealed partial class RuntimeStack : IAsyncDisposable
         return name;
     }
 
+    /// <summary>A site Press named itself (a rehearsal's scratch copy): its containers and volumes are removed with the
+    /// stack's, whatever a test left behind.</summary>
+    public void TrackSite(string name)
+    {
+        lock (_lock) _sites.Add(name);
+    }
+
     /// <summary>A container (by name) this test made itself, removed with the stack.</summary>
     public void TrackContainer(string name)
     {

@@ -14,7 +14,7 @@ namespace Press.EndToEnd.Tests.Upgrades;
 /// One stack for the class.
 /// </summary>
 [Collection(SiteRuntimeCollection.Name)]
-public sealed class SiteUpgradeTests(UpgradeFixture fixture) : IClassFixture<UpgradeFixture>
+public sealed partial class SiteUpgradeTests(UpgradeFixture fixture) : IClassFixture<UpgradeFixture>
 {
     private RuntimeStack Stack => fixture.Stack;
 

@@ -20,6 +20,13 @@ public static class MigratePatches
     /// </summary>
     public const string HookFile = "frappe-test-double-migrate";
 
+    /// <summary>
+    /// TEST HOOK, not Frappe behaviour: the same request as a site_config key. Unlike the file, it travels with the
+    /// site's backup (the config part keeps the site's own keys), so a rehearsal's scratch copy of the site — a new
+    /// site folder under another name — fails or hangs the same way (docs/architecture.md §20). The file wins.
+    /// </summary>
+    public const string HookKey = "frappe_test_double_migrate";
+
     public static async Task RunAsync(NpgsqlConnection conn, SiteConfig config)
     {
         if (DoubleRelease.Current < 2) return;
@@ -28,7 +35,7 @@ public static class MigratePatches
         Console.Out.WriteLine($"Executing {NotePriority} in {config.Values["db_name"]}");
         await SiteDatabase.ExecAsync(conn, """ALTER TABLE "tabNote" ADD COLUMN IF NOT EXISTS priority varchar(140)""");
         var hook = Path.Combine(config.SitePath, HookFile);
-        var told = File.Exists(hook) ? (await File.ReadAllTextAsync(hook)).Trim() : "";
+        var told = File.Exists(hook) ? (await File.ReadAllTextAsync(hook)).Trim() : config.String(HookKey)?.Trim() ?? "";
         if (told == "hang") await Task.Delay(Timeout.Infinite);
         if (told == "fail")
             throw new BenchException($"""

@@ -42,8 +42,8 @@ internal static class BackupContext
         : c.Site.Location.Database;
 
     /// <summary>Where a restore puts the backup's data: a fresh schema beside the live one (in place) or the new site's
-    /// own schema (a new site from a backup, which has no live data yet).</summary>
-    public static string RestoreTarget(this StepContext c) => c.Job.Kind == JobKind.NewSiteFromBackup
+    /// own schema (a new site from a backup, or a rehearsal's scratch copy: neither has live data yet).</summary>
+    public static string RestoreTarget(this StepContext c) => c.Job.Kind is JobKind.NewSiteFromBackup or JobKind.RehearseUpgrade
         ? c.Site.Location.Schema
         : RestoreNames.FreshSchema(c.Site.Location.Schema, c.RestoreId());
 

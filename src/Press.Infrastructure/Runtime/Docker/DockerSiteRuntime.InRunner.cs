@@ -35,7 +35,7 @@ public sealed partial class DockerSiteRuntime
         var command = BenchCommands.Migrate(site.Name);
         if (await NotRunningAsync(site, ct) is { } why)
             throw new StepFailedException(FailureKind.Permanent, $"{command.Display} runs inside the site's runner, and {why}: resume the site, then retry");
-        return RuntimeOutcome.Done(await RunBenchAsync(site, command, ct));
+        return RuntimeOutcome.Done(await RunBenchAsync(site, command, ct, wholeOutput: true));
     }
 
     /// <summary>In the running runner, as migrate (docs/architecture.md §19).</summary>

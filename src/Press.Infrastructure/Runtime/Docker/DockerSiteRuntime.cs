@@ -115,14 +115,16 @@ public sealed partial class DockerSiteRuntime(DockerEngine docker, DockerRuntime
     }
 
     /// <summary>One bench command in the runner as the bench user, with the command timeout; a non-zero exit is Permanent.</summary>
-    private async Task<string> RunBenchAsync(Site site, BenchCommand command, CancellationToken ct, string? stdin = null)
+    /// <param name="wholeOutput">The end of the output (<see cref="Core.Rehearsals.RehearsalRules.Tail"/>), not only its
+    /// last line: migrate's patches are what a rehearsal reports (docs/architecture.md §20).</param>
+    private async Task<string> RunBenchAsync(Site site, BenchCommand command, CancellationToken ct, string? stdin = null, bool wholeOutput = false)
     {
         BenchCommands.EnsureAllowed(command);
         var result = await docker.ExecAsync(RunnerContainer.Name(site), command.Argv, options.BenchUser, options.BenchFolder, options.CommandTimeout,
             ct, stdin, BenchCommands.Environment);
         if (result.ExitCode != 0)
             throw new StepFailedException(FailureKind.Permanent, $"{command.Display} exited {result.ExitCode}: {result.Output}");
-        return $"{command.Display}: {LastLine(result.Output)}";
+        return wholeOutput ? $"{command.Display}: {Core.Rehearsals.RehearsalRules.Tail(result.Output)}" : $"{command.Display}: {LastLine(result.Output)}";
     }
 
     /// <summary>

@@ -241,7 +241,7 @@ public sealed class ProcessSiteRuntime(ProcessRuntimeOptions options, RuntimeEnd
     }
 
     /// <summary>bench runs from the bench folder; no runner is needed (bench talks to the database itself).</summary>
-    public Task<RuntimeOutcome> MigrateAsync(Site site, CancellationToken ct) => RunBenchAsync(BenchCommands.Migrate(site.Name), ct);
+    public Task<RuntimeOutcome> MigrateAsync(Site site, CancellationToken ct) => RunBenchAsync(BenchCommands.Migrate(site.Name), ct, wholeOutput: true);
 
     public Task<RuntimeOutcome> InstallAppAsync(Site site, string app, CancellationToken ct) =>
         RunBenchAsync(BenchCommands.InstallApps(site.Name, [app]), ct);
@@ -285,13 +285,14 @@ public sealed class ProcessSiteRuntime(ProcessRuntimeOptions options, RuntimeEnd
 
     /// <summary>One bench command in the bench folder, with the command timeout; a non-zero exit is Permanent.</summary>
     /// <remarks>setsid: no controlling terminal, so Frappe's getpass reads stdin instead of the developer's terminal.</remarks>
-    private async Task<RuntimeOutcome> RunBenchAsync(BenchCommand command, CancellationToken ct, string? stdin = null)
+    /// <param name="wholeOutput">The end of the output, not only its last line (migrate: what a rehearsal reports, docs/architecture.md §20).</param>
+    private async Task<RuntimeOutcome> RunBenchAsync(BenchCommand command, CancellationToken ct, string? stdin = null, bool wholeOutput = false)
     {
         BenchCommands.EnsureAllowed(command);
         var result = await CommandRunner.RunAsync(["setsid", "--wait", options.BenchExecutable, .. command.Argv.Skip(1)], _bench,
             BenchCommands.Environment, options.CommandTimeout, ct, stdin, cleanEnvironment: true);
         if (result.ExitCode != 0)
             throw new StepFailedException(FailureKind.Permanent, $"{command.Display} exited {result.ExitCode}: {result.OutputTail}");
-        return RuntimeOutcome.Done($"{command.Display}: {LastLine(result.OutputTail)}");
+        return RuntimeOutcome.Done(wholeOutput ? $"{command.Display}: {Core.Rehearsals.RehearsalRules.Tail(result.OutputTail)}" : $"{command.Display}: {LastLine(result.OutputTail)}");
     }
 }
