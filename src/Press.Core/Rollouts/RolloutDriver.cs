@@ -38,6 +38,8 @@ public sealed class RolloutDriver(IRolloutStore rollouts, IJobStore jobs, SiteOp
             await rollouts.SetStateAsync(rollout.Id, RolloutState.Completed, Summary(members), [RolloutState.Running], null, ct);
             return;
         }
+        // Paused or cancelled by an operator since this tick read the rollout: start nothing.
+        if ((await rollouts.GetAsync(rollout.Id, ct))?.State != RolloutState.Running) return;
         foreach (var member in members.Where(m => m.State == RolloutSiteState.Pending && m.Wave == wave))
             await StartAsync(rollout, member, actor, ct);
     }

@@ -132,6 +132,18 @@ public sealed class RolloutDriverTests
     }
 
     [Fact]
+    public async Task A_tick_that_read_the_rollout_before_it_was_cancelled_starts_no_wave()
+    {
+        var rollout = await _operations.StartAsync(new RolloutRequest(Image, ["s1.example.com"], false, 1, 1, 0, false), Admin, CancellationToken.None);
+        var readBeforeTheCancel = Current(rollout.Id);
+        await _operations.CancelAsync(rollout.Id, Admin, CancellationToken.None);
+
+        await _driver.TickAsync(readBeforeTheCancel, CancellationToken.None);
+
+        Assert.Empty(Started());
+    }
+
+    [Fact]
     public async Task A_site_a_crashed_tick_marked_upgrading_goes_back_to_pending_when_the_rollout_was_cancelled_meanwhile()
     {
         var rollout = await _operations.StartAsync(new RolloutRequest(Image, ["s1.example.com"], false, 0, 1, 0, false), Admin, CancellationToken.None);
