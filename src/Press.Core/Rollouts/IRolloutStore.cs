@@ -10,11 +10,12 @@ public interface IRolloutStore
     /// <summary>Newest first.</summary>
     Task<IReadOnlyList<Rollout>> ListAsync(int limit, CancellationToken ct);
 
-    /// <summary>Running rollouts whose lease is free, each leased to the caller for <paramref name="lease"/> (by the
-    /// database's clock), so two workers never drive one rollout at once.</summary>
-    Task<IReadOnlyList<Rollout>> LeaseRunningAsync(TimeSpan lease, CancellationToken ct);
+    /// <summary>The rollouts a tick has work for, whose lease is free: every Running one, and a Paused or Cancelled one
+    /// with a site still Upgrading or Rehearsing (its job goes on; the tick follows it to its end). Each is leased to the caller for
+    /// <paramref name="lease"/> (by the database's clock), so two workers never drive one rollout at once.</summary>
+    Task<IReadOnlyList<Rollout>> LeaseDueAsync(TimeSpan lease, CancellationToken ct);
 
-    /// <summary>Ends the lease taken by <see cref="LeaseRunningAsync"/>.</summary>
+    /// <summary>Ends the lease taken by <see cref="LeaseDueAsync"/>.</summary>
     Task ReleaseAsync(Guid id, CancellationToken ct);
 
     Task SaveSiteAsync(Guid rolloutId, RolloutSite site, CancellationToken ct);

@@ -41,9 +41,25 @@ public sealed partial class RolloutDriver
         var job = member.JobId is { } id ? await jobs.GetAsync(id, ct)
             : await Rehearsals.FindAsync(member.SiteId, rollout.Image, rollout.CreatedAt, ct) is { } started ? await jobs.GetAsync(started.Id, ct)
             : null;
+        if (job is null && rollout.State != RolloutState.Running)
+        {
+            // Marked Rehearsing by a tick that stopped before starting the job, and since paused or cancelled.
+            var pending = member with { State = RolloutSiteState.Pending, JobId = null, Detail = $"not rehearsed: the rollout is {rollout.State}" };
+            await rollouts.SaveSiteAsync(rollout.Id, pending, ct);
+            return pending;
+        }
         if (job is null) return await RehearseAsync(rollout, member, actor, ct);
         switch (job.State)
         {
+            case JobState.Succeeded when rollout.State == RolloutState.Paused:
+                // A paused rollout starts no upgrade: the passed rehearsal waits for a resume.
+                var waiting = member with { JobId = job.Id, Detail = $"rehearsal job {job.Id} passed; the upgrade starts when the rollout is resumed" };
+                if (waiting != member) await rollouts.SaveSiteAsync(rollout.Id, waiting, ct);
+                return waiting;
+            case JobState.Succeeded when rollout.State != RolloutState.Running:
+                var notStarted = member with { State = RolloutSiteState.Pending, JobId = job.Id, Detail = $"rehearsal job {job.Id} passed; not upgraded: the rollout is {rollout.State}" };
+                await rollouts.SaveSiteAsync(rollout.Id, notStarted, ct);
+                return notStarted;
             case JobState.Succeeded:
                 var passed = member with { JobId = job.Id, Detail = $"rehearsal job {job.Id} passed" };
                 return await StartAsync(rollout, passed, actor, ct, whileBusy: passed);

@@ -17,7 +17,7 @@ public sealed partial class RolloutDriver(IRolloutStore rollouts, IJobStore jobs
 {
     public async Task TickAsync(Rollout rollout, CancellationToken ct)
     {
-        if (rollout.State != RolloutState.Running) return;
+        if (rollout.State is RolloutState.Completed) return;
         var actor = new Actor($"system:rollout:{rollout.Id:N}", null);
         var members = rollout.Sites.ToList();
         for (var i = 0; i < members.Count; i++)
@@ -25,6 +25,9 @@ public sealed partial class RolloutDriver(IRolloutStore rollouts, IJobStore jobs
                 members[i] = await FollowAsync(rollout, members[i], actor, ct);
             else if (members[i].State == RolloutSiteState.Rehearsing)
                 members[i] = await FollowRehearsalAsync(rollout, members[i], actor, ct);
+        // Paused or cancelled: the upgrades and rehearsals already running are followed to their end (so the rollout
+        // says how they ended), and nothing else happens.
+        if (rollout.State != RolloutState.Running) return;
 
         if (PauseReason(rollout with { Sites = members }) is { } reason)
         {
@@ -38,6 +41,8 @@ public sealed partial class RolloutDriver(IRolloutStore rollouts, IJobStore jobs
             await rollouts.SetStateAsync(rollout.Id, RolloutState.Completed, Summary(members), [RolloutState.Running], null, ct);
             return;
         }
+        // Paused or cancelled by an operator since this tick read the rollout: start nothing.
+        if ((await rollouts.GetAsync(rollout.Id, ct))?.State != RolloutState.Running) return;
         foreach (var member in members.Where(m => m.State == RolloutSiteState.Pending && m.Wave == wave))
             if (rollout.Rehearse) await RehearseAsync(rollout, member, actor, ct);
             else await StartAsync(rollout, member, actor, ct);
@@ -62,10 +67,13 @@ public sealed partial class RolloutDriver(IRolloutStore rollouts, IJobStore jobs
         if (member.JobId is { } id)
             return await jobs.GetAsync(id, ct) is { } recorded ? await RecordAsync(rollout, member, recorded, ct) : member;
         // Upgrading without a job: the tick that marked it stopped before recording one. Adopt the job it started, or
-        // start it now when it never got that far.
-        return await rollouts.FindUpgradeJobAsync(member.SiteId, rollout.Image, rollout.CreatedAt, ct) is { } started
-            ? await RecordAsync(rollout, member, started, ct)
-            : await StartAsync(rollout, member, actor, ct);
+        // start it now when it never got that far — unless the rollout no longer runs: then the site goes back to Pending.
+        if (await rollouts.FindUpgradeJobAsync(member.SiteId, rollout.Image, rollout.CreatedAt, ct) is { } started)
+            return await RecordAsync(rollout, member, started, ct);
+        if (rollout.State == RolloutState.Running) return await StartAsync(rollout, member, actor, ct);
+        var pending = member with { State = RolloutSiteState.Pending, Detail = $"not started: the rollout is {rollout.State}" };
+        await rollouts.SaveSiteAsync(rollout.Id, pending, ct);
+        return pending;
     }
 
     private async Task<RolloutSite> RecordAsync(Rollout rollout, RolloutSite member, Job job, CancellationToken ct)

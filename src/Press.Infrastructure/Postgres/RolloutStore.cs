@@ -41,12 +41,14 @@ public sealed class RolloutStore(PressDataSources sources, TimeProvider time) : 
         return await ReadAsync(conn, $"SELECT {Columns} FROM rollouts ORDER BY created_at DESC LIMIT @l", ct, ("l", limit));
     }
 
-    public async Task<IReadOnlyList<Rollout>> LeaseRunningAsync(TimeSpan lease, CancellationToken ct)
+    public async Task<IReadOnlyList<Rollout>> LeaseDueAsync(TimeSpan lease, CancellationToken ct)
     {
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
         return await ReadAsync(conn, $"""
             UPDATE rollouts SET lease_until = now() + @lease
-            WHERE state = 'Running' AND (lease_until IS NULL OR lease_until < now())
+            WHERE (state = 'Running' OR state IN ('Paused', 'Cancelled')
+                   AND EXISTS (SELECT 1 FROM rollout_sites s WHERE s.rollout_id = rollouts.id AND s.state IN ('Upgrading', 'Rehearsing')))
+              AND (lease_until IS NULL OR lease_until < now())
             RETURNING {Columns}
             """, ct, ("lease", lease));
     }

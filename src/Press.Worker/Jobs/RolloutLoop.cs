@@ -3,7 +3,7 @@ using Press.Core.Rollouts;
 namespace Press.Worker.Jobs;
 
 /// <summary>
-/// Drives every running fleet rollout one tick per <see cref="WorkerOptions.RolloutInterval"/> (docs/architecture.md §19).
+/// Drives every running fleet rollout (and follows the upgrades a paused or cancelled one left running) one tick per <see cref="WorkerOptions.RolloutInterval"/> (docs/architecture.md §19).
 /// Each rollout is leased in the database while it is ticked, so several workers share the work and a worker killed
 /// mid-tick leaves the rollout to the next lease holder after the lease (30 s) ends.
 /// </summary>
@@ -14,7 +14,7 @@ public sealed partial class RolloutLoop(IRolloutStore rollouts, RolloutDriver dr
 
     public async Task RunOnceAsync(CancellationToken ct)
     {
-        foreach (var rollout in await rollouts.LeaseRunningAsync(Lease, ct))
+        foreach (var rollout in await rollouts.LeaseDueAsync(Lease, ct))
         {
             try { await driver.TickAsync(rollout, ct); }
             catch (Exception ex) when (!ct.IsCancellationRequested) { LogTickFailed(rollout.Id, ex.Message); }

@@ -82,7 +82,7 @@ public sealed class RolloutDriverTests
         Assert.Equal(3, Started().Count);
 
         await TickAsync(rollout.Id); // a paused rollout is not ticked by the loop, and a tick of it starts nothing
-        Assert.Empty(await _store.LeaseRunningAsync(TimeSpan.FromSeconds(30), CancellationToken.None));
+        Assert.Empty(await _store.LeaseDueAsync(TimeSpan.FromSeconds(30), CancellationToken.None));
 
         var resumed = await _operations.ResumeAsync(rollout.Id, Admin, CancellationToken.None);
         Assert.Equal((RolloutState.Running, 1), (resumed.State, resumed.AcceptedFailures));
@@ -111,6 +111,49 @@ public sealed class RolloutDriverTests
         Assert.Equal(RolloutState.Paused, Current(rollout.Id).State);
         Assert.StartsWith("a canary site failed (s2.example.com)", Current(rollout.Id).Reason);
         Assert.Equal(["s2.example.com"], Started());
+    }
+
+    [Fact]
+    public async Task A_cancelled_rollout_follows_the_upgrade_it_left_running_to_its_end_and_starts_no_other()
+    {
+        var rollout = await _operations.StartAsync(new RolloutRequest(Image, ["s1.example.com", "s2.example.com"], false, 1, 1, 0, false), Admin, CancellationToken.None);
+        await TickAsync(rollout.Id);
+        await _operations.CancelAsync(rollout.Id, Admin, CancellationToken.None);
+        Assert.Contains(await _store.LeaseDueAsync(TimeSpan.FromSeconds(30), CancellationToken.None), r => r.Id == rollout.Id);
+
+        Finish(rollout.Id);
+        await TickAsync(rollout.Id);
+
+        var cancelled = Current(rollout.Id);
+        Assert.Equal(RolloutState.Cancelled, cancelled.State);
+        Assert.Equal([RolloutSiteState.Succeeded, RolloutSiteState.Pending], cancelled.Sites.Select(s => s.State));
+        Assert.Equal(["s1.example.com"], Started());
+        Assert.DoesNotContain(await _store.LeaseDueAsync(TimeSpan.FromSeconds(30), CancellationToken.None), r => r.Id == rollout.Id);
+    }
+
+    [Fact]
+    public async Task A_tick_that_read_the_rollout_before_it_was_cancelled_starts_no_wave()
+    {
+        var rollout = await _operations.StartAsync(new RolloutRequest(Image, ["s1.example.com"], false, 1, 1, 0, false), Admin, CancellationToken.None);
+        var readBeforeTheCancel = Current(rollout.Id);
+        await _operations.CancelAsync(rollout.Id, Admin, CancellationToken.None);
+
+        await _driver.TickAsync(readBeforeTheCancel, CancellationToken.None);
+
+        Assert.Empty(Started());
+    }
+
+    [Fact]
+    public async Task A_site_a_crashed_tick_marked_upgrading_goes_back_to_pending_when_the_rollout_was_cancelled_meanwhile()
+    {
+        var rollout = await _operations.StartAsync(new RolloutRequest(Image, ["s1.example.com"], false, 0, 1, 0, false), Admin, CancellationToken.None);
+        await _store.SaveSiteAsync(rollout.Id, rollout.Sites[0] with { State = RolloutSiteState.Upgrading }, CancellationToken.None);
+        await _operations.CancelAsync(rollout.Id, Admin, CancellationToken.None);
+
+        await TickAsync(rollout.Id);
+
+        Assert.Empty(Started());
+        Assert.Equal(RolloutSiteState.Pending, Current(rollout.Id).Sites[0].State);
     }
 
     [Fact]

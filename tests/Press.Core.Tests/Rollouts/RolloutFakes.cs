@@ -25,8 +25,9 @@ public sealed class MemoryRolloutStore(params Site[] active) : IRolloutStore
     public Task<Rollout?> GetAsync(Guid id, CancellationToken ct) => Task.FromResult(Rollouts.GetValueOrDefault(id));
     public Task<IReadOnlyList<Rollout>> ListAsync(int limit, CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<Rollout>>(Rollouts.Values.OrderByDescending(r => r.CreatedAt).Take(limit).ToList());
-    public Task<IReadOnlyList<Rollout>> LeaseRunningAsync(TimeSpan lease, CancellationToken ct) =>
-        Task.FromResult<IReadOnlyList<Rollout>>(Rollouts.Values.Where(r => r.State == RolloutState.Running).ToList());
+    public Task<IReadOnlyList<Rollout>> LeaseDueAsync(TimeSpan lease, CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<Rollout>>(Rollouts.Values.Where(r => r.State == RolloutState.Running
+            || r.State is RolloutState.Paused or RolloutState.Cancelled && r.Sites.Any(s => s.State is RolloutSiteState.Upgrading or RolloutSiteState.Rehearsing)).ToList());
     public Task ReleaseAsync(Guid id, CancellationToken ct) => Task.CompletedTask;
 
     public Task SaveSiteAsync(Guid rolloutId, RolloutSite site, CancellationToken ct)

@@ -120,4 +120,37 @@ public sealed class RolloutRehearsalTests
         Assert.Single(Rehearsed());
         Assert.Equal(started.JobId, Current(rollout.Id).Sites[0].JobId);
     }
+
+    [Fact]
+    public async Task A_paused_rollout_follows_its_rehearsal_but_starts_the_upgrade_only_when_resumed_and_a_cancelled_one_never()
+    {
+        var paused = await _operations.StartAsync(new RolloutRequest(Image, ["s1.example.com"], false, 0, 1, 0, true), Admin, CancellationToken.None);
+        await TickAsync(paused.Id);
+        await _operations.PauseAsync(paused.Id, Admin, CancellationToken.None);
+        Assert.Contains(await _store.LeaseDueAsync(TimeSpan.FromSeconds(30), CancellationToken.None), r => r.Id == paused.Id);
+
+        Finish(paused.Id, RolloutSiteState.Rehearsing);
+        await TickAsync(paused.Id);
+        Assert.Empty(Upgraded());
+        Assert.Equal(RolloutSiteState.Rehearsing, Current(paused.Id).Sites[0].State);
+        Assert.Contains("passed; the upgrade starts when the rollout is resumed", Current(paused.Id).Sites[0].Detail);
+
+        await _operations.ResumeAsync(paused.Id, Admin, CancellationToken.None);
+        await TickAsync(paused.Id);
+        Assert.Equal(["s1.example.com"], Upgraded());
+        Assert.Single(Rehearsed()); // the passed rehearsal counts: not rehearsed again
+        Finish(paused.Id, RolloutSiteState.Upgrading);
+        await TickAsync(paused.Id);
+        await TickAsync(paused.Id);
+        Assert.Equal(RolloutState.Completed, Current(paused.Id).State);
+
+        var cancelled = await _operations.StartAsync(new RolloutRequest(Image, ["s2.example.com"], false, 0, 1, 0, true), Admin, CancellationToken.None);
+        await TickAsync(cancelled.Id);
+        await _operations.CancelAsync(cancelled.Id, Admin, CancellationToken.None);
+        Finish(cancelled.Id, RolloutSiteState.Rehearsing);
+        await TickAsync(cancelled.Id);
+        Assert.Equal(["s1.example.com"], Upgraded());
+        Assert.Equal(RolloutSiteState.Pending, Current(cancelled.Id).Sites[0].State);
+        Assert.DoesNotContain(await _store.LeaseDueAsync(TimeSpan.FromSeconds(30), CancellationToken.None), r => r.Id == cancelled.Id);
+    }
 }

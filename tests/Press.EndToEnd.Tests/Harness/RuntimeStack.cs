@@ -177,6 +177,21 @@ public sealed partial class RuntimeStack : IAsyncDisposable
         return await StartWorkerAsync();
     }
 
+    /// <summary>SIGKILL of the manager, then a new one (on another port) and a new admin token for <see cref="Api"/> and
+    /// <see cref="Admin"/>: what the manager kept in memory is gone.</summary>
+    public async Task<PressProcess> RestartManagerAsync()
+    {
+        if (_manager is { } old) await old.KillAsync();
+        _manager = await Scene.StartManagerAsync(Db, $"manager-{Interlocked.Increment(ref _managers)}", Settings);
+        _admin?.Dispose();
+        _api?.Dispose();
+        _api = await PressApi.LoginAsync(Manager.BaseUrl, Db.AdminPassword);
+        _admin = new ApiClient(Manager.BaseUrl, Api.Token);
+        return _manager;
+    }
+
+    private int _managers;
+
     /// <summary>A site name unique to this installation (and this run); cleaned up with the stack.</summary>
     public string SiteName(string label)
     {

@@ -83,8 +83,9 @@ public sealed partial class SiteUpgradeTests(UpgradeFixture fixture) : IClassFix
             var response = await Stack.Admin.PostAsync($"/api/sites/{name}/upgrade", new { image = UpgradeFixture.V2 });
             Assert.True(response.Status == HttpStatusCode.Accepted, $"expected 202: {response}");
             var id = response.As<JobView>().Id;
-            // Longer than Crash.WaitForPauseAsync's bound: the last steps come after a runner remade during maintenance
-            // mode, which keeps answering 503 for up to Frappe's 60-s config cache after maintenance ends.
+            // Longer than Crash.WaitForPauseAsync's bound: the upgrade's steps before the pause take a loaded machine a
+            // while (a backup, a runner remade). Maintenance mode no longer adds Frappe's 60-s config cache: the driver
+            // reloads gunicorn's workers after set-maintenance-mode.
             await Eventually.Until(() => paused.Log.Find(l => l.Contains("CRASH-TEST PAUSE") && l.Contains(id.ToString())
                                                               && l.TrimEnd().EndsWith($"step {step}", StringComparison.Ordinal)) is not null
                                          || paused.Process.HasExited,

@@ -9,9 +9,16 @@ namespace Press.EndToEnd.Tests.Upgrades;
 /// default, <c>PRESS_TEST_DOUBLE_IMAGE</c>) and release 2 built on top of it (newer app versions, a migrate patch; the
 /// build argument of tests/docker/frappe-double/Dockerfile, set here as its environment variable so no SDK is needed).
 /// </summary>
-public sealed class UpgradeFixture : IAsyncLifetime
+public class UpgradeFixture : IAsyncLifetime
 {
+    private readonly IReadOnlyDictionary<string, string?>? _extra;
     private RuntimeStack? _stack;
+
+    public UpgradeFixture() : this(null) { }
+
+    /// <param name="extra">More settings for the stack's manager and worker.</param>
+    protected UpgradeFixture(IReadOnlyDictionary<string, string?>? extra) => _extra = extra;
+
     public RuntimeStack Stack => _stack ?? throw new InvalidOperationException("fixture not initialised");
 
     public static string V1 => TestServices.DoubleImage;
@@ -22,7 +29,7 @@ public sealed class UpgradeFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await BuildV2Async();
-        _stack = await RuntimeStack.StartDockerAsync();
+        _stack = await RuntimeStack.StartDockerAsync(extra: _extra);
     }
 
     private static async Task BuildV2Async()

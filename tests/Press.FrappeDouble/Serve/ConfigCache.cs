@@ -24,4 +24,7 @@ public sealed class ConfigCache(TimeSpan ttl)
 
     /// <summary>After the worker wrote the file itself (Frappe updates <c>frappe.local.conf</c> as it writes).</summary>
     public void Forget(string sitePath) => _entries.TryRemove(sitePath, out _);
+
+    /// <summary>Every site's copy: gunicorn replaced its workers (HUP), and new workers start with an empty cache.</summary>
+    public void ForgetAll() => _entries.Clear();
 }

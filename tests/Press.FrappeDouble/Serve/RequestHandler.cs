@@ -82,6 +82,9 @@ public sealed class RequestHandler(BenchFolder bench)
 
     private readonly ConfigCache _configs = new(ConfigTtl);
 
+    /// <summary>gunicorn's HUP (see <see cref="ServeCommand"/>): the workers that cached site configs are replaced.</summary>
+    public void ReplaceWorkers() => _configs.ForgetAll();
+
     private static async Task<(int, JsonObject)> PingAsync(HttpContext ctx, NpgsqlConnection conn)
     {
         await SiteDatabase.ScalarAsync(conn, """SELECT count(*) FROM "tabInstalled Application" """, ctx.RequestAborted);

@@ -40,12 +40,33 @@ public static class ServeCommand
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         var app = builder.Build();
         var handler = new RequestHandler(bench);
+        using var hup = GunicornHangup(handler);
         app.Run(handler.HandleAsync);
         await app.StartAsync();
         Console.Out.WriteLine($"frappe-test-double: serving {bench.SitesPath} on http://127.0.0.1:{port} (pid {Environment.ProcessId})");
         await app.WaitForShutdownAsync();
         return 0;
     }
+
+    /// <summary>Set by the image's gunicorn shim: this serve stands for gunicorn, not for Frappe's development server.</summary>
+    public const string GunicornVariable = "FRAPPE_TEST_DOUBLE_GUNICORN";
+
+    /// <summary>
+    /// gunicorn (the runner's server, frappe_docker's backend command) handles SIGHUP as a graceful reload: new workers,
+    /// the old ones finish their requests and exit (gunicorn/arbiter.py <c>handle_hup</c> → <c>reload</c>). Frappe keeps
+    /// site_config in each worker's memory (frappe/config.py <c>site_cache(ttl=60)</c>), so the new workers read it
+    /// afresh: the double forgets every cached config. Under <c>bench serve</c> (Werkzeug, no handler) a HUP ends the
+    /// process, as Python's default action does — the double installs nothing there.
+    /// </summary>
+    private static IDisposable? GunicornHangup(RequestHandler handler) =>
+        Environment.GetEnvironmentVariable(GunicornVariable) == "1"
+            ? System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGHUP, context =>
+            {
+                context.Cancel = true;
+                handler.ReplaceWorkers();
+                Console.Out.WriteLine("frappe-test-double: HUP: workers replaced, site configs will be read afresh");
+            })
+            : null;
 
     /// <summary>Name of the test hook's marker file: in any site folder, it makes every later serve of this bench exit at start.</summary>
     public const string ExitAtStartMarker = "frappe-test-double-exit-at-start";

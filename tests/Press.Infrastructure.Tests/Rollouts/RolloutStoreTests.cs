@@ -18,16 +18,20 @@ public sealed class RolloutStoreTests(InfraFixture f) : IClassFixture<InfraFixtu
             [new RolloutSite(a.Site.Id, a.Name, 0, RolloutSiteState.Pending, null, null), new RolloutSite(b.Site.Id, b.Name, 1, RolloutSiteState.Pending, null, null)]);
         await store.CreateAsync(rollout, new AuditEntry("admin", "upgrade.start", null, rollout.Id.ToString(), null, null), CancellationToken.None);
 
-        var leased = await store.LeaseRunningAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
+        var leased = await store.LeaseDueAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
         Assert.Contains(leased, r => r.Id == rollout.Id);
-        Assert.DoesNotContain(await store.LeaseRunningAsync(TimeSpan.FromSeconds(30), CancellationToken.None), r => r.Id == rollout.Id);
+        Assert.DoesNotContain(await store.LeaseDueAsync(TimeSpan.FromSeconds(30), CancellationToken.None), r => r.Id == rollout.Id);
         await store.ReleaseAsync(rollout.Id, CancellationToken.None);
-        Assert.Contains(await store.LeaseRunningAsync(TimeSpan.FromSeconds(30), CancellationToken.None), r => r.Id == rollout.Id);
+        Assert.Contains(await store.LeaseDueAsync(TimeSpan.FromSeconds(30), CancellationToken.None), r => r.Id == rollout.Id);
 
         await store.SaveSiteAsync(rollout.Id, rollout.Sites[0] with { State = RolloutSiteState.Upgrading, JobId = a.Job.Id, Detail = "job" }, CancellationToken.None);
         Assert.True(await store.SetStateAsync(rollout.Id, RolloutState.Paused, "budget", [RolloutState.Running],
             new AuditEntry("admin", "upgrade.pause", null, rollout.Id.ToString(), null, null), CancellationToken.None));
         Assert.False(await store.SetStateAsync(rollout.Id, RolloutState.Paused, "again", [RolloutState.Running], null, CancellationToken.None));
+        // Paused with a site still upgrading: leased, so a tick follows that upgrade to its end.
+        await store.ReleaseAsync(rollout.Id, CancellationToken.None);
+        Assert.Contains(await store.LeaseDueAsync(TimeSpan.FromSeconds(30), CancellationToken.None), r => r.Id == rollout.Id);
+        await store.ReleaseAsync(rollout.Id, CancellationToken.None);
         Assert.True(await store.SetStateAsync(rollout.Id, RolloutState.Running, null, [RolloutState.Paused], null, CancellationToken.None, acceptFailures: 1));
 
         var read = (await store.GetAsync(rollout.Id, CancellationToken.None))!;

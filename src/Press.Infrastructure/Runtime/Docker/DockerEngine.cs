@@ -59,6 +59,10 @@ public sealed partial class DockerEngine(DockerRuntimeOptions options) : IDispos
     public Task StopAsync(string name, CancellationToken ct) =>
         Guard($"stop {name}", () => _docker.Containers.StopContainerAsync(name, new ContainerStopParameters { WaitBeforeKillSeconds = 30 }, ct));
 
+    /// <summary>Sends a signal to the container's main process (e.g. <c>HUP</c>: gunicorn replaces its workers).</summary>
+    public Task SignalAsync(string name, string signal, CancellationToken ct) =>
+        Guard($"signal {signal} to {name}", () => _docker.Containers.KillContainerAsync(name, new ContainerKillParameters { Signal = signal }, ct));
+
     public Task RemoveAsync(string name, CancellationToken ct) => Guard($"remove {name}", async () =>
     {
         try { await _docker.Containers.RemoveContainerAsync(name, new ContainerRemoveParameters { Force = true }, ct); }

@@ -54,14 +54,20 @@ public sealed partial class DockerSiteRuntime
 
     /// <summary>
     /// NotApplicable when the runner is not running: a stopped runner serves no request, so there is nothing for
-    /// maintenance mode to hold back, and site_config.json is left as it is.
+    /// maintenance mode to hold back, and site_config.json is left as it is. Then gunicorn gets a HUP: Frappe's web
+    /// workers keep site_config in memory for 60 s (frappe/config.py, <c>site_cache(ttl=60)</c>; docs/frappe.md §7), so
+    /// without it a runner would go on answering as before — an upgraded site 503 for up to a minute after maintenance
+    /// ended. On HUP gunicorn starts new workers and lets the old ones finish their requests (the graceful reload Frappe
+    /// Cloud uses: <c>supervisorctl signal SIGHUP frappe-bench-web:</c>); the new workers read site_config afresh.
     /// </summary>
     public async Task<RuntimeOutcome> SetMaintenanceAsync(Site site, bool on, CancellationToken ct)
     {
         var command = BenchCommands.SetMaintenanceMode(site.Name, on);
         if (await NotRunningAsync(site, ct) is { } why)
             return RuntimeOutcome.NotApplicable($"{why}: the site serves no requests, so maintenance mode is not changed ({command.Display} not run)");
-        return RuntimeOutcome.Done(await RunBenchAsync(site, command, ct));
+        var set = await RunBenchAsync(site, command, ct);
+        await docker.SignalAsync(RunnerContainer.Name(site), "HUP", ct);
+        return RuntimeOutcome.Done($"{set}; web workers reloaded (HUP) to read it");
     }
 
     /// <summary>
