@@ -208,12 +208,14 @@ public static class ProxyBench
         return ports;
     }
 
-    /// <summary>SIGKILL of every bench serve the bench folder's pid files name (each leads its own process group).</summary>
+    /// <summary>SIGKILL of every process of a site the bench folder's pid files name (bench serve, the workers, the
+    /// scheduler, socket.io; each leads its own process group). All of them, not only the runners: a site whose runner
+    /// failed keeps its scheduler and socket.io, which would outlive the run holding whatever it inherited.</summary>
     private static void KillRunners(string bench)
     {
         var sites = Path.Combine(bench, "sites");
         if (!Directory.Exists(sites)) return;
-        foreach (var pidFile in Directory.EnumerateFiles(sites, ".press-runner.pid", SearchOption.AllDirectories))
+        foreach (var pidFile in Directory.EnumerateFiles(sites, ".press-*.pid", SearchOption.AllDirectories))
         {
             if (!int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid)) continue;
             try

@@ -155,8 +155,9 @@ public static class ScaleBench
                 foreach (var workers in new[] { 1, 2, 4 })
                 {
                     engine.Add(await jobs.RawAsync(names.Length, workers, ct));
+                    engine.Add(await jobs.PressAsync(names, workers, ct, unfolded: true));
                     engine.Add(await jobs.PressAsync(names, workers, ct));
-                    Log($"engine with {workers}: raw {engine[^2].JobsPerSecond:0} jobs/s, Press {engine[^1].JobsPerSecond:0} jobs/s");
+                    Log($"engine with {workers}: raw {engine[^3].JobsPerSecond:0} jobs/s, Press unfolded {engine[^2].JobsPerSecond:0}, Press {engine[^1].JobsPerSecond:0} jobs/s");
                 }
 
             return new ScaleResult(machine, names.Length, o["concurrency"], blocks, managerMb, workerMb, o["rate"], quiet, busy,
