@@ -6,7 +6,7 @@ namespace Press.Testing;
 /// <summary>Runs the real <c>press</c> CLI (<c>dotnet press.dll …</c>) in a private folder that also holds its config file.</summary>
 public sealed class PressCli(string home)
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(180); // generous: CI runs four test classes on two cores
     private readonly Lock _lock = new();
     private readonly List<string> _transcript = [];
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
 using Press.Cli.Api;
 using Press.Cli.Output;
 
@@ -22,7 +23,11 @@ public static class SiteUsageCommands
         return command;
     }
 
-    /// <summary>Options not given keep the site's current value (read first); "default" clears one.</summary>
+    /// <summary>
+    /// Options not given keep the site's current value (read first); "default" clears one. With no option at all the
+    /// command shows the current limits and queues nothing: a job that recreates the runner to change nothing would
+    /// only cost the site a restart.
+    /// </summary>
     public static Command Limits(GlobalOptions globals)
     {
         var name = CommonOptions.SiteName();
@@ -30,14 +35,22 @@ public static class SiteUsageCommands
         var cpus = Value("--cpus", "CPUs of each container running the site's code (e.g. 1.5), or 'default'", "CPUS", ParseCpus);
         var cap = Value("--database-cap-mb", "Database size (MiB) above which an alert fires (never blocks), or 'default' for none", "MIB", ParseInt);
         var wait = CommonOptions.Wait();
-        var command = new Command("limits", "Set the site's memory, CPUs and database cap (admin; queues a ChangeLimits job that recreates the runner)")
+        var command = new Command("limits",
+            "Show the site's memory, CPUs and database cap, or set them (admin; queues a ChangeLimits job that recreates the runner)")
         {
             name, memory, cpus, cap, wait,
         };
         command.RunsWith(globals, async (ctx, parse, ct) =>
         {
             var site = parse.GetRequiredValue(name);
-            var current = (await ctx.Client.SiteUsageAsync(site, ct)).Value.Limits ?? new SiteLimitsBody(null, null, null);
+            var usage = await ctx.Client.SiteUsageAsync(site, ct);
+            var current = usage.Value.Limits ?? new SiteLimitsBody(null, null, null);
+            if (parse.GetValue(memory) is null && parse.GetValue(cpus) is null && parse.GetValue(cap) is null)
+            {
+                if (ctx.Json) ctx.WriteRaw(JsonSerializer.Serialize(current, PressJsonContext.Default.SiteLimitsBody));
+                else LimitsView.Write(ctx.Out, current);
+                return ExitCodes.Ok;
+            }
             var body = new SiteLimitsBody(
                 Merge(parse.GetValue(memory), current.MemoryMb, ParseInt),
                 Merge(parse.GetValue(cpus), current.Cpus, ParseCpus),

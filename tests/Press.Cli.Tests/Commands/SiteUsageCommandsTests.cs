@@ -215,6 +215,37 @@ public sealed class SiteUsageCommandsTests : IDisposable
     }
 
     [Fact]
+    public async Task Limits_with_no_option_shows_the_current_limits_and_queues_nothing()
+    {
+        await using var server = TinyHttpServer.Start(FirstPort, LastPort, async (request, response) =>
+        {
+            if (request.Method == "GET" && request.Path == $"/api/sites/{Site}/usage") await response.JsonAsync(200, Sampled);
+            else if (request.Method == "GET") await response.JsonAsync(200, Unsampled);
+            else await response.JsonAsync(202, JobJson("Pending"));
+        });
+        string[] connection = ["--url", server.BaseUrl, "--token", Token];
+
+        var shown = await _cli.RunAsync(["site", "limits", Site, .. connection]);
+        Assert.True(shown.ExitCode == 0, _cli.Transcript + server.Describe());
+        Assert.Contains("1024 MiB per container", shown.Stdout);
+        Assert.Contains("1.5 CPUs per container", shown.Stdout);
+        Assert.Contains("1024 MiB (alert only)", shown.Stdout);
+
+        var defaults = await _cli.RunAsync(["site", "limits", "new.example.com", .. connection]);
+        Assert.True(defaults.ExitCode == 0, _cli.Transcript + server.Describe());
+        Assert.Contains("default (runtime.memoryMb)", defaults.Stdout);
+        Assert.Contains("default (runtime.cpus)", defaults.Stdout);
+
+        var json = await _cli.RunAsync(["site", "limits", Site, "--json", .. connection]);
+        Assert.True(json.ExitCode == 0, _cli.Transcript + server.Describe());
+        Assert.Equal(Limits(1024, 1.5, 1024), Limits(json.Stdout));
+
+        Assert.All(server.Requests, r => Assert.Equal("GET", r.Method));
+        Assert.Equal(3, server.Requests.Count);
+        Assert.Empty(server.Errors);
+    }
+
+    [Fact]
     public async Task Limits_of_a_site_without_an_override_sends_only_what_is_given()
     {
         await using var server = TinyHttpServer.Start(FirstPort, LastPort, async (request, response) =>

@@ -9,7 +9,9 @@ namespace Press.EndToEnd.Tests.Harness;
 /// </summary>
 public sealed class PressProcess : IAsyncDisposable
 {
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
+    // Generous: on a loaded CI machine (four test classes on two cores) a worker has taken 25 s to listen and longer to be
+    // ready; a process that exits is seen at once anyway.
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(180);
     private static readonly HttpClient Probe = new() { Timeout = TimeSpan.FromSeconds(5) };
 
     public ChildProcess Process { get; }

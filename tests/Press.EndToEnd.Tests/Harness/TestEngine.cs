@@ -11,7 +11,7 @@ namespace Press.EndToEnd.Tests.Harness;
 /// </summary>
 public static class TestEngine
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(180); // generous: CI runs four test classes on two cores
 
     public sealed record Result(int ExitCode, string Stdout, string Stderr)
     {

@@ -41,7 +41,7 @@ public static class OpenApiTools
         using var process = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {tool}");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(180)); // generous: CI runs several test classes on two cores
         await process.WaitForExitAsync(timeout.Token);
         return new Result(process.ExitCode, (await stdout) + (await stderr));
     }
