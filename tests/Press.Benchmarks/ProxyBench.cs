@@ -13,35 +13,38 @@ using Press.Testing;
 
 namespace Press.Benchmarks;
 
-public sealed record ProxyBenchOptions(int Sites, int Filler, int Loops, int Seconds, int Activations, int WarmupSeconds = 2);
+public sealed record ProxyBenchOptions(int Sites, int Filler, int Loops, int Seconds, int Activations, int WarmupSeconds = 2, int Standbys = 5);
 
-/// <summary>Times from a state change (the job's finishedAt) to the proxy answering the new way, ms.</summary>
-public sealed record Effect(double JobSeen, double Sent, double Answered);
+/// <summary>Times from a state change (the job's finishedAt) to the proxy answering the new way, ms; and from the
+/// request that caused it (the client's POST) to that answer, ms on the client's clock.</summary>
+public sealed record Effect(double JobSeen, double Sent, double Answered, double FromRequest);
 
 public sealed record ProxyResult(ProxyBenchOptions Options, Machine Machine, int Routes, double FillerSeconds,
     IReadOnlyList<(LoadRun Direct, LoadRun Proxy)> Load, IReadOnlyList<Effect> Activations, IReadOnlyList<Effect> Suspensions,
-    Summary StampMs, Summary ReloadMs, double WallSeconds, string LoadAtStart, string LoadAtEnd);
+    IReadOnlyList<Effect> Claims, Summary StampMs, Summary ReloadMs, double WallSeconds, string LoadAtStart, string LoadAtEnd);
 
 /// <summary>
 /// The embedded proxy benchmark (<c>scripts/bench --proxy</c>): a few sites served by bench serve runners (the Frappe
 /// test double, process driver) behind the manager's proxy, and 1,000 more routes. Measures requests/s and latency
 /// through the proxy against the same runners hit directly, interleaved in the same run, and the time from a site
-/// becoming Active (or Suspended) to the proxy answering for it the new way.
+/// becoming Active (or Suspended) to the proxy answering for it the new way; then, with <c>standby.size</c> set, the time
+/// from <c>POST /api/sites</c> claiming a ready standby (docs/architecture.md §17) to the site's pong through the proxy,
+/// against the same for the cold creates of the activations.
 /// </summary>
 public static class ProxyBench
 {
-    private const string Usage = "usage: Press.Benchmarks --proxy [--sites N] [--filler F] [--loops L] [--seconds S] [--activations A] [--warmup S] [--out FILE] [--timeout-minutes M]";
+    private const string Usage = "usage: Press.Benchmarks --proxy [--sites N] [--filler F] [--loops L] [--seconds S] [--activations A] [--warmup S] [--standbys K] [--out FILE] [--timeout-minutes M]";
     private const string PingPath = "/api/method/ping";
     private const string LightPath = "/robots.txt"; // the double answers 404 after reading site_config.json: no database
 
     public static async Task<int> MainAsync(string[] args)
     {
-        if (BenchCommandLine.Parse(args, new() { ["sites"] = 3, ["filler"] = 1000, ["loops"] = 8, ["seconds"] = 10, ["activations"] = 10, ["warmup"] = 2, ["timeout-minutes"] = 20 }, Usage)
+        if (BenchCommandLine.Parse(args, new() { ["sites"] = 3, ["filler"] = 1000, ["loops"] = 8, ["seconds"] = 10, ["activations"] = 10, ["warmup"] = 2, ["standbys"] = 5, ["timeout-minutes"] = 20 }, Usage)
             is not var (o, output))
             return 2;
         using var stop = new BenchStop(o["timeout-minutes"]);
         return await BenchRun.ReportAsync(stop, output, async ct => ProxyReport.Render(
-            await RunAsync(new ProxyBenchOptions(o["sites"], o["filler"], o["loops"], o["seconds"], o["activations"], o["warmup"]), ct), DateTimeOffset.UtcNow));
+            await RunAsync(new ProxyBenchOptions(o["sites"], o["filler"], o["loops"], o["seconds"], o["activations"], o["warmup"], o["standbys"]), ct), DateTimeOffset.UtcNow));
     }
 
     private static async Task<ProxyResult> RunAsync(ProxyBenchOptions o, CancellationToken ct)
@@ -69,6 +72,8 @@ public static class ProxyBench
             ["Press:Ingress:ProxyUrl"] = $"http://127.0.0.1:{proxyPort}",
             // As the tests run it: a worker that polls often too (Redis wake-ups are on regardless).
             ["Press:Worker:IdlePollInterval"] = "00:00:00.500",
+            // The standby phase: a claimed standby is replaced within a second (StandbyPoolTests does the same).
+            ["Press:Worker:StandbyRefillInterval"] = "00:00:01",
         };
         ChildProcess? manager = null, worker = null;
         try
@@ -122,7 +127,18 @@ public static class ProxyBench
                 var suspended = await api.RunJobAsync(HttpMethod.Post, $"/api/sites/{name}/suspend", null, ct);
                 suspensions.Add(await probe.EffectAsync(name, suspended, a => a.Kind == "maintenance", ct));
             }
-            return new ProxyResult(o, machine, routes, fillerSeconds, load, activations, suspensions, stamp, reload,
+
+            Log($"standby pool: standby.size = 1; {o.Standbys} claims one after the other, each once the pool has a ready standby: POST /api/sites → pong through the proxy");
+            await api.SendAsync(HttpMethod.Put, "/api/settings/standby.size", new { value = "1" }, HttpStatusCode.OK, ct);
+            var claims = new List<Effect>();
+            foreach (var name in Names("claim", o.Standbys))
+            {
+                await api.ReadyStandbyAsync(TimeSpan.FromMinutes(3), ct);
+                var claimed = await api.RunJobAsync(HttpMethod.Post, "/api/sites", new { name }, ct, expectKind: "ClaimStandby");
+                claims.Add(await probe.EffectAsync(name, claimed, a => a.Status == 200 && a.Kind is null, ct));
+                Log($"  {name}: claim → pong {claims[^1].FromRequest:0} ms");
+            }
+            return new ProxyResult(o, machine, routes, fillerSeconds, load, activations, suspensions, claims, stamp, reload,
                 wall.Elapsed.TotalSeconds, loadAtStart, Machine.Load());
         }
         catch (Exception) when (!ct.IsCancellationRequested)
@@ -192,12 +208,14 @@ public static class ProxyBench
         return ports;
     }
 
-    /// <summary>SIGKILL of every bench serve the bench folder's pid files name (each leads its own process group).</summary>
+    /// <summary>SIGKILL of every process of a site the bench folder's pid files name (bench serve, the workers, the
+    /// scheduler, socket.io; each leads its own process group). All of them, not only the runners: a site whose runner
+    /// failed keeps its scheduler and socket.io, which would outlive the run holding whatever it inherited.</summary>
     private static void KillRunners(string bench)
     {
         var sites = Path.Combine(bench, "sites");
         if (!Directory.Exists(sites)) return;
-        foreach (var pidFile in Directory.EnumerateFiles(sites, ".press-runner.pid", SearchOption.AllDirectories))
+        foreach (var pidFile in Directory.EnumerateFiles(sites, ".press-*.pid", SearchOption.AllDirectories))
         {
             if (!int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid)) continue;
             try
@@ -240,6 +258,9 @@ public static class ProxyBench
 
     private static void Log(string message) => Console.Error.WriteLine($"bench {DateTime.UtcNow:HH:mm:ss.fff}: {message}");
 
+    /// <summary>A job the client sent (SentAt, its clock), the job's own finishedAt, and when the client saw it Succeeded.</summary>
+    private sealed record JobSeen(DateTimeOffset FinishedAt, DateTimeOffset SeenAt, DateTimeOffset SentAt);
+
     /// <summary>The manager's API: a job is sent, then polled every 10 ms until it succeeds.</summary>
     private sealed class Api(HttpClient http) : IDisposable
     {
@@ -255,14 +276,19 @@ public static class ProxyBench
             return new Api(http);
         }
 
-        /// <summary>The job's finishedAt and when the client saw it Succeeded.</summary>
-        public async Task<(DateTimeOffset FinishedAt, DateTimeOffset SeenAt)> RunJobAsync(HttpMethod method, string path, object? body, CancellationToken ct)
+        /// <summary>The job's finishedAt, when the client saw it Succeeded, and when the client sent the request.</summary>
+        /// <param name="expectKind">The job kind the request must have recorded (a standby claim, not a cold create).</param>
+        public async Task<JobSeen> RunJobAsync(HttpMethod method, string path, object? body, CancellationToken ct, string? expectKind = null)
         {
             using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+            var sentAt = DateTimeOffset.UtcNow;
             using var response = await http.SendAsync(request, ct);
             var text = await response.Content.ReadAsStringAsync(ct);
             if (response.StatusCode != HttpStatusCode.Accepted) throw new InvalidOperationException($"{method} {path}: {(int)response.StatusCode} {text}");
-            var id = JsonDocument.Parse(text).RootElement.GetProperty("id").GetString();
+            var queued = JsonDocument.Parse(text).RootElement;
+            var id = queued.GetProperty("id").GetString();
+            if (expectKind is not null && queued.GetProperty("kind").GetString() != expectKind)
+                throw new InvalidOperationException($"{method} {path}: expected a {expectKind} job, got {text}");
             var deadline = DateTime.UtcNow.AddMinutes(2);
             while (DateTime.UtcNow < deadline)
             {
@@ -270,12 +296,37 @@ public static class ProxyBench
                 var root = job.RootElement;
                 switch (root.GetProperty("state").GetString())
                 {
-                    case "Succeeded": return (root.GetProperty("finishedAt").GetDateTimeOffset(), DateTimeOffset.UtcNow);
+                    case "Succeeded": return new JobSeen(root.GetProperty("finishedAt").GetDateTimeOffset(), DateTimeOffset.UtcNow, sentAt);
                     case "Failed" or "Cancelled": throw new InvalidOperationException($"job {id} ({method} {path}) failed: {root}");
                 }
                 await Task.Delay(10, ct);
             }
             throw new TimeoutException($"job {id} ({method} {path}) did not succeed within 2 minutes");
+        }
+
+        public async Task SendAsync(HttpMethod method, string path, object body, HttpStatusCode expected, CancellationToken ct)
+        {
+            using var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body) };
+            using var response = await http.SendAsync(request, ct);
+            if (response.StatusCode != expected)
+                throw new InvalidOperationException($"{method} {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
+        }
+
+        /// <summary>Polls <c>GET /api/standby</c> until the pool has a ready standby; fails at once when the pool is not kept.</summary>
+        public async Task ReadyStandbyAsync(TimeSpan limit, CancellationToken ct)
+        {
+            var deadline = DateTime.UtcNow + limit;
+            string last;
+            do
+            {
+                last = await http.GetStringAsync("/api/standby", ct);
+                using var pool = JsonDocument.Parse(last);
+                if (!pool.RootElement.GetProperty("enabled").GetBoolean()) throw new InvalidOperationException($"the standby pool is not kept: {last}");
+                if (pool.RootElement.GetProperty("sites").EnumerateArray().Any(site => site.GetProperty("poolState").GetString() == "ready")) return;
+                await Task.Delay(50, ct);
+            }
+            while (DateTime.UtcNow < deadline);
+            throw new TimeoutException($"no ready standby within {limit.TotalSeconds:0} s: {last}");
         }
 
         public void Dispose() => http.Dispose();
@@ -314,7 +365,7 @@ public static class ProxyBench
         }
 
         /// <summary>Polls every 10 ms from when the job was seen to end until the proxy answers the new way.</summary>
-        public async Task<Effect> EffectAsync(string host, (DateTimeOffset FinishedAt, DateTimeOffset SeenAt) job, Func<Answer, bool> done, CancellationToken ct)
+        public async Task<Effect> EffectAsync(string host, JobSeen job, Func<Answer, bool> done, CancellationToken ct)
         {
             var limit = DateTimeOffset.UtcNow.AddSeconds(10);
             Answer last;
@@ -322,7 +373,10 @@ public static class ProxyBench
             {
                 var sent = DateTimeOffset.UtcNow;
                 if (done(last = await GetAsync(host, ct)))
-                    return new Effect(Ms(job.SeenAt - job.FinishedAt), Ms(sent - job.FinishedAt), Ms(DateTimeOffset.UtcNow - job.FinishedAt));
+                {
+                    var answered = DateTimeOffset.UtcNow;
+                    return new Effect(Ms(job.SeenAt - job.FinishedAt), Ms(sent - job.FinishedAt), Ms(answered - job.FinishedAt), Ms(answered - job.SentAt));
+                }
                 await Task.Delay(10, ct);
             }
             while (DateTimeOffset.UtcNow < limit);

@@ -30,7 +30,7 @@ public sealed record ScaleResult(Machine Machine, int Sites, int Concurrency, IR
 /// <item>the job engine: no-op jobs with 1, 2 and 4 claim loops against a raw SKIP LOCKED queue (<see cref="JobEngineBench"/>).</item>
 /// </list>
 /// Route change → live through the proxy is the proxy benchmark's own measure (1,004 routes); this run starts it after
-/// its own section when <c>--proxy 1</c>. Standby claim → ping has a slot that says why it is not measured.
+/// its own section when <c>--proxy 1</c>, with as many filler routes as this run's sites; so is standby claim → ping (runners needed).
 /// </summary>
 public static class ScaleBench
 {
@@ -62,8 +62,12 @@ public static class ScaleBench
         using var stop = new BenchStop(o["timeout-minutes"]);
         var rc = await BenchRun.ReportAsync(stop, output, async ct => ScaleReport.Render(await RunAsync(o, ct), DateTimeOffset.UtcNow));
         if (rc != 0 || !proxy) return rc;
-        Log("route change → live with 1,000 routes: the proxy benchmark, its own section");
-        return await ProxyBench.MainAsync(output is null ? [] : ["--out", output]);
+        // The proxy's route change → live is measured with as many sites as this run made (filler routes), and the
+        // standby claim there too: it needs runners (process driver, the Frappe double), which this run does not start.
+        var sites = o["sites"].ToString(CultureInfo.InvariantCulture);
+        Log($"route change → live with {sites} sites' routes and standby claim → ping: the proxy benchmark, its own section");
+        string[] proxyArgs = ["--filler", sites, "--activations", "20", "--standbys", "10"];
+        return await ProxyBench.MainAsync(output is null ? proxyArgs : [.. proxyArgs, "--out", output]);
     }
 
     private static async Task<ScaleResult> RunAsync(Dictionary<string, int> o, CancellationToken ct)
@@ -151,8 +155,9 @@ public static class ScaleBench
                 foreach (var workers in new[] { 1, 2, 4 })
                 {
                     engine.Add(await jobs.RawAsync(names.Length, workers, ct));
+                    engine.Add(await jobs.PressAsync(names, workers, ct, unfolded: true));
                     engine.Add(await jobs.PressAsync(names, workers, ct));
-                    Log($"engine with {workers}: raw {engine[^2].JobsPerSecond:0} jobs/s, Press {engine[^1].JobsPerSecond:0} jobs/s");
+                    Log($"engine with {workers}: raw {engine[^3].JobsPerSecond:0} jobs/s, Press unfolded {engine[^2].JobsPerSecond:0}, Press {engine[^1].JobsPerSecond:0} jobs/s");
                 }
 
             return new ScaleResult(machine, names.Length, o["concurrency"], blocks, managerMb, workerMb, o["rate"], quiet, busy,

@@ -15,7 +15,7 @@ public static class SmokeRun
     [
         ("control plane", ControlPlaneBench.MainAsync, ["--sites", "2", "--concurrency", "2", "--sequential", "1", "--requests", "3", "--timeout-minutes", "10"]),
         ("embedded proxy", ProxyBench.MainAsync,
-            ["--sites", "1", "--filler", "10", "--loops", "1", "--seconds", "1", "--warmup", "1", "--activations", "1", "--timeout-minutes", "10"]),
+            ["--sites", "1", "--filler", "10", "--loops", "1", "--seconds", "1", "--warmup", "1", "--activations", "1", "--standbys", "1", "--timeout-minutes", "10"]),
         ("backup", BackupBench.MainAsync,
             ["--size-mb", "1", "--batch", "500", "--repeat", "1", "--catalog", "1", "--tables", "10", "--catalog-minutes", "5", "--timeout-minutes", "10"]),
         ("scale", ScaleBench.MainAsync,

@@ -38,22 +38,30 @@ public sealed partial class JobRunner(
         var startedAt = job.StartedAt ?? time.GetUtcNow();
         try
         {
-            await jobs.StartAsync(lease, recipe.WhileRunning, ct);
-            await Publish(job.Id);
-            if (claim.AbandonedClaims >= _options.MaxAbandonedClaims && FirstUnfinished(job) is { } stuck)
+            var unfinished = job.Steps.OrderBy(s => s.Ordinal)
+                .Where(s => s.State is not (StepState.Succeeded or StepState.Skipped)).ToList();
+            var giveUp = claim.AbandonedClaims >= _options.MaxAbandonedClaims && unfinished.Count > 0;
+            // Commits are what a job's time goes to (issue 15): the start rides on the first step's started write and
+            // the success on the last step's finished write, each pair one fenced transaction. Only a run that gives
+            // up, or finds every step done (killed between its last step and its success), starts on its own.
+            if (giveUp || unfinished.Count == 0)
             {
-                await GiveUpAsync(claim, recipe, stuck, ct);
+                await jobs.StartAsync(lease, recipe.WhileRunning, ct);
+                await Publish(job.Id);
+            }
+            if (giveUp)
+            {
+                await GiveUpAsync(claim, recipe, unfinished[0], ct);
                 JobEnded(job, JobState.Failed, startedAt, activity);
                 return;
             }
-            foreach (var step in job.Steps.OrderBy(s => s.Ordinal))
+            for (var i = 0; i < unfinished.Count; i++)
             {
-                if (step.State is StepState.Succeeded or StepState.Skipped) continue;
-                var outcome = await RunStepAsync(job, lease, recipe, step, ct);
+                var outcome = await RunStepAsync(job, lease, recipe, unfinished[i], new StepPlace(First: i == 0, Last: i == unfinished.Count - 1), ct);
                 if (outcome == StepState.Failed) JobEnded(job, JobState.Failed, startedAt, activity);
                 if (outcome is not (StepState.Succeeded or StepState.Skipped)) return;
             }
-            await jobs.SucceedAsync(lease, recipe.OnSuccess, ct);
+            if (unfinished.Count == 0) await jobs.SucceedAsync(lease, recipe.OnSuccess, ct);
             LogJobSucceeded(job.Id, job.Kind, job.SiteName);
             JobEnded(job, JobState.Succeeded, startedAt, activity);
         }
@@ -78,28 +86,38 @@ public sealed partial class JobRunner(
         if (state == JobState.Failed) activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error);
     }
 
-    private static JobStep? FirstUnfinished(Job job) =>
-        job.Steps.OrderBy(s => s.Ordinal).FirstOrDefault(s => s.State is not (StepState.Succeeded or StepState.Skipped));
+    /// <summary>Where a step stands in this run: the first starts the job with it, the last ends it.</summary>
+    private readonly record struct StepPlace(bool First, bool Last);
 
     /// <returns>The step's state when this run leaves it: Succeeded or Skipped to go on with the next step, Failed
     /// when the job failed, Pending when it waits (a retry, or a wait-until).</returns>
-    private async Task<StepState> RunStepAsync(Job job, JobLease lease, JobRecipe recipe, JobStep step, CancellationToken ct)
+    private async Task<StepState> RunStepAsync(Job job, JobLease lease, JobRecipe recipe, JobStep step, StepPlace place, CancellationToken ct)
     {
         using var scope = logger.BeginScope(JobTelemetry.StepScope(step.Name));
         using var activity = JobTelemetry.Activities.StartActivity($"step {step.Name}");
         activity?.SetTag("press.job.id", job.Id).SetTag("press.step", step.Name).SetTag("press.site", job.SiteName);
         var started = time.GetTimestamp();
-        var state = await RunStepCoreAsync(job, lease, recipe, step, ct);
+        var state = await RunStepCoreAsync(job, lease, recipe, step, place, ct);
         if (state is StepState.Succeeded or StepState.Skipped or StepState.Failed)
             _telemetry.StepFinished(job.Kind, step.Name, state, time.GetElapsedTime(started));
         if (state == StepState.Failed) activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error);
         return state;
     }
 
-    private async Task<StepState> RunStepCoreAsync(Job job, JobLease lease, JobRecipe recipe, JobStep step, CancellationToken ct)
+    private async Task<StepState> RunStepCoreAsync(Job job, JobLease lease, JobRecipe recipe, JobStep step, StepPlace place, CancellationToken ct)
     {
-        var site = await ReadSiteAsync(job, ct);
-        await jobs.StepStartedAsync(lease, step.Ordinal, ct);
+        Sites.Site site;
+        if (place.First)
+        {
+            // The site is read after the start, which may have set the recipe's running state.
+            await jobs.StartWithStepAsync(lease, recipe.WhileRunning, step.Ordinal, ct);
+            site = await ReadSiteAsync(job, ct);
+        }
+        else
+        {
+            site = await ReadSiteAsync(job, ct);
+            await jobs.StepStartedAsync(lease, step.Ordinal, ct);
+        }
         await Publish(job.Id);
         var attempt = step.Attempts + 1;
         LogStepStarted(job.Id, step.Name, job.SiteName, attempt);
@@ -116,10 +134,10 @@ public sealed partial class JobRunner(
         switch (result)
         {
             case StepResult.Done done:
-                await jobs.StepFinishedAsync(lease, step.Ordinal, StepState.Succeeded, done.Output, null, ct);
+                await FinishedAsync(lease, recipe, step, place, StepState.Succeeded, done.Output, ct);
                 return StepState.Succeeded;
             case StepResult.Skipped skipped:
-                await jobs.StepFinishedAsync(lease, step.Ordinal, StepState.Skipped, skipped.Reason, null, ct);
+                await FinishedAsync(lease, recipe, step, place, StepState.Skipped, skipped.Reason, ct);
                 return StepState.Skipped;
             case StepResult.WaitUntil wait:
                 await jobs.WaitAsync(lease, step.Ordinal, wait.When, wait.Output, null, ct);
@@ -139,6 +157,12 @@ public sealed partial class JobRunner(
                 throw new InvalidOperationException($"Unknown step result {result}.");
         }
     }
+
+    /// <summary>A step that went well; the job's last one ends the job in the same write.</summary>
+    private Task FinishedAsync(JobLease lease, JobRecipe recipe, JobStep step, StepPlace place, StepState state, string? output, CancellationToken ct) =>
+        place.Last
+            ? jobs.FinishLastStepAsync(lease, step.Ordinal, state, output, recipe.OnSuccess, ct)
+            : jobs.StepFinishedAsync(lease, step.Ordinal, state, output, null, ct);
 
     /// <summary>
     /// Runs the recipe's undo steps (best effort, each idempotent) and says what they did, for the job's error. A kill

@@ -41,6 +41,26 @@ public interface IJobStore
     /// <param name="siteState">null keeps the site's state.</param>
     Task SucceedAsync(JobLease lease, SiteState? siteState, CancellationToken ct);
 
+    /// <summary>
+    /// <see cref="StartAsync"/> and <see cref="StepStartedAsync"/> of the run's first step as ONE write (one commit
+    /// instead of two: issue 15's job engine). Fenced and idempotent like each of them. The default makes the two writes.
+    /// </summary>
+    async Task StartWithStepAsync(JobLease lease, SiteState? siteState, int ordinal, CancellationToken ct)
+    {
+        await StartAsync(lease, siteState, ct);
+        await StepStartedAsync(lease, ordinal, ct);
+    }
+
+    /// <summary>
+    /// <see cref="StepFinishedAsync"/> of the job's last step (Succeeded or Skipped) and <see cref="SucceedAsync"/> as ONE
+    /// write: the job can no longer be left Running with every step done. The default makes the two writes.
+    /// </summary>
+    async Task FinishLastStepAsync(JobLease lease, int ordinal, StepState state, string? output, SiteState? siteState, CancellationToken ct)
+    {
+        await StepFinishedAsync(lease, ordinal, state, output, null, ct);
+        await SucceedAsync(lease, siteState, ct);
+    }
+
     /// <param name="siteState">null keeps the site's state.</param>
     Task FailAsync(JobLease lease, string failedStep, string error, SiteState? siteState, CancellationToken ct);
 }

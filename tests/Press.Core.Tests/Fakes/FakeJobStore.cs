@@ -92,6 +92,23 @@ public sealed class FakeJobStore : IJobStore
         return Task.CompletedTask;
     }
 
+    /// <summary>The folded writes (issue 15) in call order, e.g. "StartWithStepAsync:1"; each also records its two parts in <see cref="Calls"/>.</summary>
+    public List<string> Folded { get; } = [];
+
+    public async Task StartWithStepAsync(JobLease lease, SiteState? siteState, int ordinal, CancellationToken ct)
+    {
+        lock (_gate) Folded.Add($"StartWithStepAsync:{ordinal}");
+        await StartAsync(lease, siteState, ct);
+        await StepStartedAsync(lease, ordinal, ct);
+    }
+
+    public async Task FinishLastStepAsync(JobLease lease, int ordinal, StepState state, string? output, SiteState? siteState, CancellationToken ct)
+    {
+        lock (_gate) Folded.Add($"FinishLastStepAsync:{ordinal}");
+        await StepFinishedAsync(lease, ordinal, state, output, null, ct);
+        await SucceedAsync(lease, siteState, ct);
+    }
+
     /// <summary>Like the real store: a cancelled token or a lost lease means nothing is written.</summary>
     private void Enter(string call, JobLease lease, CancellationToken ct)
     {

@@ -194,7 +194,34 @@ public sealed class JobRunnerTests
         await h.RunAsync(job);
 
         Assert.Equal(SiteState.Active, h.Jobs.Succeeded);
-        // once after start, once per started step, once at the end
-        Assert.Equal(1 + Recipes.ResumeSite.Steps.Count + 1, h.Signals.Published);
+        // once per started step (the first carries the job's start), once at the end
+        Assert.Equal(Recipes.ResumeSite.Steps.Count + 1, h.Signals.Published);
+    }
+
+    [Fact]
+    public async Task The_start_rides_on_the_first_steps_write_and_the_success_on_the_last_steps()
+    {
+        var h = new RunnerHarness(Recipes.ResumeSite);
+        var job = TestData.Job(Recipes.ResumeSite, h.Site);
+
+        await h.RunAsync(job);
+
+        var ordinals = job.Steps.Select(s => s.Ordinal).Order().ToArray();
+        Assert.Equal([$"StartWithStepAsync:{ordinals[0]}", $"FinishLastStepAsync:{ordinals[^1]}"], h.Jobs.Folded);
+        Assert.Equal(SiteState.Active, h.Jobs.Succeeded);
+        Assert.Equal(ordinals, h.Jobs.StepsStarted);
+    }
+
+    [Fact]
+    public async Task A_job_whose_steps_are_all_done_starts_and_succeeds_in_writes_of_their_own()
+    {
+        var h = new RunnerHarness(Recipes.ResumeSite);
+        var job = TestData.Job(Recipes.ResumeSite, h.Site);
+        job = job with { Steps = job.Steps.Select(s => s with { State = StepState.Succeeded }).ToList() };
+
+        await h.RunAsync(job);
+
+        Assert.Equal(["StartAsync", "SucceedAsync"], h.Jobs.Calls);
+        Assert.Empty(h.Jobs.Folded);
     }
 }

@@ -181,6 +181,8 @@ public sealed class JobLeaseTests(InfraFixture f) : IClassFixture<InfraFixture>
         await Assert.ThrowsAsync<LeaseLostException>(() => store.StepFinishedAsync(stale, 1, StepState.Succeeded, "late", null, Ct));
         await Assert.ThrowsAsync<LeaseLostException>(() => store.StepStartedAsync(stale, 2, Ct));
         await Assert.ThrowsAsync<LeaseLostException>(() => store.StartAsync(stale, SiteState.Installing, Ct));
+        await Assert.ThrowsAsync<LeaseLostException>(() => store.StartWithStepAsync(stale, SiteState.Installing, 1, Ct));
+        await Assert.ThrowsAsync<LeaseLostException>(() => store.FinishLastStepAsync(stale, 1, StepState.Succeeded, "late", SiteState.Active, Ct));
         await Assert.ThrowsAsync<LeaseLostException>(() => store.WaitAsync(stale, 1, DateTimeOffset.UtcNow, null, null, Ct));
         await Assert.ThrowsAsync<LeaseLostException>(() => store.FailAsync(stale, StepNames.CreateRole, "late", SiteState.Broken, Ct));
         var lost = await Assert.ThrowsAsync<LeaseLostException>(() => store.SucceedAsync(stale, SiteState.Active, Ct));

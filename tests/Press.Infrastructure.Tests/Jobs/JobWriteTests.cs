@@ -99,6 +99,70 @@ public sealed class JobWriteTests(InfraFixture f) : IClassFixture<InfraFixture>
         Assert.Equal(JobState.Waiting, (await store2.GetAsync(site2.Job.Id, Ct))!.State);
     }
 
+    /// <summary>The folded writes (issue 15: one commit where there were two) record what their two parts did, and
+    /// land twice with the same result like every write.</summary>
+    [Fact]
+    public async Task The_start_with_the_first_step_and_the_last_step_with_the_success_each_record_both_parts()
+    {
+        var (time, store, site) = await OneQueuedJobAsync();
+        var jobId = site.Job.Id;
+        var lease = (await store.ClaimAsync("w", Lease)).Lease;
+        var started = time.GetUtcNow();
+        await store.StartWithStepAsync(lease, SiteState.Installing, 1, Ct);
+        await store.StartWithStepAsync(lease, SiteState.Installing, 1, Ct);
+
+        var running = (await store.GetAsync(jobId, Ct))!;
+        Assert.Equal((JobState.Running, started), (running.State, running.StartedAt));
+        Assert.Equal((StepState.Running, 1, started), (running.Steps[0].State, running.Steps[0].Attempts, running.Steps[0].StartedAt));
+        Assert.Equal(SiteState.Installing, (await f.Store().GetAsync(site.Site.Id, Ct))!.State);
+
+        var last = running.Steps[^1].Ordinal;
+        foreach (var step in running.Steps.Where(s => s.Ordinal != last))
+        {
+            if (step.Ordinal != 1) await store.StepStartedAsync(lease, step.Ordinal, Ct);
+            await store.StepFinishedAsync(lease, step.Ordinal, StepState.Succeeded, "ok", null, Ct);
+        }
+        await store.StepStartedAsync(lease, last, Ct);
+        time.Advance(TimeSpan.FromSeconds(2));
+        await store.FinishLastStepAsync(lease, last, StepState.Skipped, "nothing to do", SiteState.Active, Ct);
+        await store.FinishLastStepAsync(lease, last, StepState.Skipped, "nothing to do", SiteState.Active, Ct);
+
+        var done = (await store.GetAsync(jobId, Ct))!;
+        Assert.Equal((JobState.Succeeded, time.GetUtcNow()), (done.State, done.FinishedAt));
+        Assert.Equal((StepState.Skipped, "nothing to do", time.GetUtcNow()), (done.Steps[^1].State, done.Steps[^1].Output, done.Steps[^1].FinishedAt));
+        Assert.Equal(SiteState.Active, (await f.Store().GetAsync(site.Site.Id, Ct))!.State);
+        Assert.Null(await f.SuperScalarAsync<string>("SELECT lease_owner FROM jobs WHERE id = @id", ("id", jobId)));
+        Assert.Equal(0, await f.SuperScalarAsync<int>("SELECT unfinished_claims FROM jobs WHERE id = @id", ("id", jobId)));
+    }
+
+    [Fact]
+    public async Task The_last_steps_finish_and_the_success_commit_together_or_not_at_all()
+    {
+        var (_, store, site) = await OneQueuedJobAsync();
+        var jobId = site.Job.Id;
+        var lease = (await store.ClaimAsync("w", Lease)).Lease;
+        await store.StepStartedAsync(lease, 1, Ct);
+
+        // The site update fails: had the step's finish been committed apart, the step would read Succeeded now.
+        await f.SuperExecAsync($"""
+            CREATE FUNCTION test_refuse_site_update2() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'test: site update refused'; END $$;
+            CREATE TRIGGER test_refuse_site_update2 BEFORE UPDATE ON sites FOR EACH ROW
+                WHEN (OLD.id = '{site.Site.Id}') EXECUTE FUNCTION test_refuse_site_update2();
+            """);
+        try
+        {
+            await PgAssert.FailsAsync("P0001", () => store.FinishLastStepAsync(lease, 1, StepState.Succeeded, "ok", SiteState.Active, Ct), "site update refused");
+        }
+        finally
+        {
+            await f.SuperExecAsync("DROP TRIGGER test_refuse_site_update2 ON sites; DROP FUNCTION test_refuse_site_update2()");
+        }
+        var unchanged = (await store.GetAsync(jobId, Ct))!;
+        Assert.Equal((JobState.Running, StepState.Running), (unchanged.State, unchanged.Steps[0].State));
+        Assert.Null(unchanged.Steps[0].Output);
+    }
+
     [Fact]
     public async Task A_step_finished_write_survives_a_short_PostgreSQL_outage()
     {
