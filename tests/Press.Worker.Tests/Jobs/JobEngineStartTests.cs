@@ -38,7 +38,7 @@ public sealed class JobEngineStartTests(PressDatabaseFixture f) : IClassFixture<
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
 
         Assert.Equal("The job engine cannot start: step 'wait-healthy' of NewSite, ResumeSite, UndeleteSite, RestoreSite, RollbackRestore, " +
-            "NewSiteFromBackup, ChangeLimits, UpgradeSite, ClaimStandby, MoveSite has no implementation: add an IJobStep whose Name is that step (the worker registers every one in Press.Core).",
+            "NewSiteFromBackup, ChangeLimits, UpgradeSite, ClaimStandby, MoveSite, RehearseUpgrade has no implementation: add an IJobStep whose Name is that step (the worker registers every one in Press.Core).",
             error.Message);
     }
 
