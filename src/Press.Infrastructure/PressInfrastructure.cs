@@ -66,6 +66,7 @@ public static class PressInfrastructure
         services.AddSingleton<ISecretProtector, AesGcmSecretProtector>();
         services.AddSingleton<RedisJobSignals>();
         services.AddSingleton<IJobSignals>(sp => sp.GetRequiredService<RedisJobSignals>());
+        services.AddSingleton<IJobChanges>(sp => sp.GetRequiredService<RedisJobSignals>());
         services.AddSingleton(sp => RuntimeEndpoints.From(sp.GetRequiredService<RuntimeOptions>(), sp.GetRequiredService<PostgresOptions>(),
             sp.GetRequiredService<Ingress.IngressOptions>()));
         services.AddHttpClient<FrappePing>();

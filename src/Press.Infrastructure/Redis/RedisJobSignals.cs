@@ -8,9 +8,11 @@ namespace Press.Infrastructure.Redis;
 /// Job wake-ups and progress over Redis pub/sub. Connects lazily and keeps reconnecting in the background; while
 /// Redis is down every call fails fast and callers fall back to polling Postgres, so nothing is lost.
 /// </summary>
-public sealed partial class RedisJobSignals : IJobSignals, IAsyncDisposable
+public sealed partial class RedisJobSignals : IJobSignals, IJobChanges, IAsyncDisposable
 {
     private const string WakeChannel = "press:jobs:wake";
+    // Any job's progress, for readers that care about every job (the route table: a job's end may change a route).
+    private const string ChangedChannel = "press:jobs:changed";
     private readonly ConnectionMultiplexer _redis;
     private readonly ILogger<RedisJobSignals> _logger;
 
@@ -39,8 +41,18 @@ public sealed partial class RedisJobSignals : IJobSignals, IAsyncDisposable
     public Task WakeWorkersAsync(CancellationToken ct) =>
         _redis.GetSubscriber().PublishAsync(RedisChannel.Literal(WakeChannel), "1");
 
-    public Task PublishProgressAsync(Guid jobId, CancellationToken ct) =>
-        _redis.GetSubscriber().PublishAsync(ProgressChannel(jobId), "1");
+    public Task PublishProgressAsync(Guid jobId, CancellationToken ct)
+    {
+        var subscriber = _redis.GetSubscriber();
+        return Task.WhenAll(subscriber.PublishAsync(ProgressChannel(jobId), "1"), subscriber.PublishAsync(RedisChannel.Literal(ChangedChannel), "1"));
+    }
+
+    public async Task<IAsyncDisposable> SubscribeChangesAsync(Action onChange)
+    {
+        var queue = await _redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(ChangedChannel));
+        queue.OnMessage(_ => onChange());
+        return new Unsubscribe(queue);
+    }
 
     /// <summary>Calls <paramref name="onWake"/> whenever a job is enqueued. Resubscribes by itself after reconnects.</summary>
     public async Task SubscribeWakeAsync(Action onWake)

@@ -7,7 +7,7 @@ namespace Press.Manager.Ingress;
 /// default) the manager also listens on <c>Press:Ingress:ProxyUrl</c> (http://127.0.0.1:48580) and serves every host
 /// name of the route table there: a runner's site is forwarded to it, a site under maintenance gets the 503 page, a
 /// deleted site or an unknown host the 404 page, and Press's own host name reaches the API. The route table reloads
-/// every <c>RefreshInterval</c> (250 ms), so a state change takes effect within a second.
+/// when a job ends (a Redis message) and at least every <c>RefreshInterval</c> (250 ms): see RouteTableProvider.
 /// </summary>
 public static class EmbeddedProxy
 {

@@ -4,6 +4,8 @@ using Npgsql;
 using Press.Core.Routing;
 using Press.Infrastructure.Ingress;
 using Press.Infrastructure.Postgres;
+using Press.Infrastructure.Redis;
+using Microsoft.Extensions.Configuration;
 using Press.Infrastructure.Runtime;
 using Press.Testing;
 
@@ -53,6 +55,32 @@ public sealed class RouteStampTests(PressDatabaseFixture f) : IClassFixture<Pres
 
             await UpdateAsync("reload.example.com", "Deleted", DateTimeOffset.UtcNow);
             await Until(() => provider.Current.Find("reload.example.com") is { Target: RouteTarget.NotFound }, TimeSpan.FromSeconds(15));
+        }
+        finally
+        {
+            await provider.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task A_jobs_progress_message_on_Redis_reloads_the_table_without_waiting_for_the_poll()
+    {
+        await InsertAsync("pushed.example.com", "Active", DateTimeOffset.UtcNow);
+        var redis = f.Db.Configuration().GetSection(RedisOptions.Section).Get<RedisOptions>()
+            ?? throw new InvalidOperationException("no Press:Redis settings: start the test services (scripts/test-services up)");
+        await using var signals = new RedisJobSignals(redis, NullLogger<RedisJobSignals>.Instance);
+        // An hour's poll: only the message can bring the change in time.
+        var provider = new RouteTableProvider(Source, new IngressOptions { RefreshInterval = TimeSpan.FromHours(1) },
+            NullLogger<RouteTableProvider>.Instance, signals);
+        await provider.StartAsync(CancellationToken.None);
+        try
+        {
+            await Until(() => provider.Current.Find("pushed.example.com") is { Target: RouteTarget.Maintenance }, TimeSpan.FromSeconds(5));
+
+            await UpdateAsync("pushed.example.com", "Deleted", DateTimeOffset.UtcNow);
+            await signals.PublishProgressAsync(Guid.NewGuid(), CancellationToken.None);
+
+            await Until(() => provider.Current.Find("pushed.example.com") is { Target: RouteTarget.NotFound }, TimeSpan.FromSeconds(10));
         }
         finally
         {
