@@ -29,7 +29,9 @@ public sealed class ParallelArchiveTests(InfraFixture f) : IClassFixture<InfraFi
         new(new BackupOptions { ToolsFolder = TestServices.PgTools, ParallelThresholdMb = thresholdMb, ParallelJobs = jobs }, f.Sources);
 
     /// <summary>Tables a Frappe site has (names with spaces), one whose name is full of pattern characters, a
-    /// sequence Frappe uses for naming, a serial key, secondary indexes.</summary>
+    /// sequence Frappe uses for naming, a serial key, secondary indexes — and what a tenant's own code may add: a
+    /// foreign key (built after the unique index it needs, which a parallel restore builds in another session), a
+    /// unique constraint, a comment on an index.</summary>
     private async Task<TestSite> SiteWithDataAsync()
     {
         var site = await f.ProvisionSiteAsync();
@@ -43,6 +45,10 @@ public sealed class ParallelArchiveTests(InfraFixture f) : IClassFixture<InfraFi
             CREATE TABLE "we*rd.?""name" (v int);
             INSERT INTO "we*rd.?""name" VALUES (1), (2), (3);
             CREATE TABLE "tabEmpty" (v int);
+            CREATE TABLE "tabSales Invoice Item" (name varchar(140) PRIMARY KEY, parent varchar(140) REFERENCES "tabSales Invoice" (name),
+                item_code text UNIQUE);
+            INSERT INTO "tabSales Invoice Item" SELECT 'SII-' || g, 'SINV-' || g, 'ITEM-' || g FROM generate_series(1, 5000) g;
+            COMMENT ON INDEX "customer_index" IS 'by customer';
             CREATE SEQUENCE "sales_invoice_id_seq";
             SELECT setval('sales_invoice_id_seq', 4242);
             """);
@@ -75,8 +81,10 @@ public sealed class ParallelArchiveTests(InfraFixture f) : IClassFixture<InfraFi
         Assert.Equal(20000, info.Tables["tabSales Invoice"]);
 
         var target = await RestoreAndCompareAsync(archive, Open(store, prefix), layout, site, info);
-        Assert.Contains("3 archives", await archive.RestoreAsync(Open(store, prefix), layout, f.Db.SitesDatabase, site.Schema, $"{target}_again",
-            site.Schema, site.Role, Ct));
+        var again = await archive.RestoreAsync(Open(store, prefix), layout, f.Db.SitesDatabase, site.Schema, $"{target}_again",
+            site.Schema, site.Role, Ct);
+        Assert.Contains("3 archives", again);
+        Assert.Contains("indexes in 2 session(s)", again);
     }
 
     [Fact]
@@ -155,10 +163,14 @@ public sealed class ParallelArchiveTests(InfraFixture f) : IClassFixture<InfraFi
 
         // Rows, in every table (the empty one and the one with pattern characters too).
         Assert.Equal(info.Tables, await archive.CountRowsAsync(f.Db.SitesDatabase, target, site.Role, Ct));
-        Assert.Equal(4, info.Tables.Count);
+        Assert.Equal(5, info.Tables.Count);
         // Indexes and constraints (post-data), by name and definition.
         Assert.Equal(await IndexesAsync(site.Schema), await IndexesAsync(target));
         Assert.Contains(await IndexesAsync(target), i => i.StartsWith("customer_index: ", StringComparison.Ordinal));
+        Assert.Equal(await ConstraintsAsync(site.Schema), await ConstraintsAsync(target));
+        Assert.Contains(await ConstraintsAsync(target), c => c.Contains("FOREIGN KEY (parent) REFERENCES", StringComparison.Ordinal));
+        Assert.Equal("by customer", await f.SuperScalarInAsync<string>(f.Db.SitesDatabase,
+            "SELECT obj_description(to_regclass(quote_ident(@s) || '.customer_index'), 'pg_class')", ("s", target)));
         // Everything belongs to the site role, with no grants brought from the source; the schema is marked complete.
         Assert.Equal([site.Role], (await f.SuperScalarInAsync<string[]>(f.Db.SitesDatabase, """
             SELECT array_agg(DISTINCT pg_get_userbyid(c.relowner)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = @s
@@ -177,6 +189,12 @@ public sealed class ParallelArchiveTests(InfraFixture f) : IClassFixture<InfraFi
     private async Task<string[]> IndexesAsync(string schema) =>
         (await f.SuperScalarInAsync<string[]>(f.Db.SitesDatabase, """
             SELECT coalesce(array_agg(indexname || ': ' || replace(indexdef, @s, 'S') ORDER BY indexname), '{}') FROM pg_indexes WHERE schemaname = @s
+            """, ("s", schema)))!;
+
+    private async Task<string[]> ConstraintsAsync(string schema) =>
+        (await f.SuperScalarInAsync<string[]>(f.Db.SitesDatabase, """
+            SELECT coalesce(array_agg(c.conname || ': ' || replace(pg_get_constraintdef(c.oid), @s, 'S') ORDER BY c.conname), '{}')
+            FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = @s
             """, ("s", schema)))!;
 
     /// <summary>Stock <c>pg_dump -Fc -n</c> as the superuser: pg_dump's own default compression.</summary>

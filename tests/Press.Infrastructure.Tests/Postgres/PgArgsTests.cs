@@ -61,6 +61,9 @@ public sealed class PgArgsTests
         Assert.Equal([.. common, "--section=pre-data", "-f", "-"], PgArgs.Restore("t_old", PgArgs.RestorePhase.BeforeRows));
         Assert.Equal([.. common, "-f", "-"], PgArgs.Restore("t_old", PgArgs.RestorePhase.Rows));
         Assert.Equal([.. common, "--section=data", "--section=post-data", "-f", "-"], PgArgs.Restore("t_old", PgArgs.RestorePhase.AfterRows));
+        Assert.Equal([.. common, "--section=data", "--section=post-data", "--use-list=/tmp/l 1", "-f", "-"],
+            PgArgs.Restore("t_old", PgArgs.RestorePhase.AfterRows, "/tmp/l 1"));
+        Assert.Equal(["--schema=t_old", "--section=data", "--section=post-data", "--list"], PgArgs.ListAfterRows("t_old"));
     }
 
     [Theory]

@@ -18,6 +18,11 @@ public sealed class BackupOptions
     /// <summary>A schema whose tables hold at least this many MiB is dumped as parallel archives.</summary>
     public int ParallelThresholdMb { get; set; } = DumpPlan.DefaultThresholdMb;
 
-    /// <summary>How many data archives a large schema is dumped into at once, and how many a restore loads at once.</summary>
+    /// <summary>How many data archives a large schema is dumped into at once, and how many a restore loads (and how
+    /// many sessions build its indexes) at once.</summary>
     public int ParallelJobs { get; set; } = DumpPlan.DefaultJobs;
+
+    /// <summary>PostgreSQL's <c>maintenance_work_mem</c> for a restore's sessions, in MB: an index build's sort stays
+    /// in memory up to it. At most <see cref="ParallelJobs"/> sessions build at once per restore.</summary>
+    public int RestoreMaintenanceWorkMemMb { get; set; } = 256;
 }

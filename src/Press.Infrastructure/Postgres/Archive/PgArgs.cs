@@ -39,7 +39,9 @@ public static class PgArgs
     /// leaves out the CREATE SCHEMA, Press creates the schema — with no owners or grants of the source (objects belong
     /// to whoever restores them).
     /// </summary>
-    public static IReadOnlyList<string> Restore(string dumpSchema, RestorePhase phase) =>
+    /// <param name="useList">A <c>pg_restore -l</c> list file naming the entries to restore (<see cref="PostDataPlan"/>),
+    /// or null for every entry of the phase.</param>
+    public static IReadOnlyList<string> Restore(string dumpSchema, RestorePhase phase, string? useList = null) =>
     [
         $"--schema={dumpSchema}", "--no-owner", "--no-privileges", "--exit-on-error",
         .. phase switch
@@ -49,8 +51,13 @@ public static class PgArgs
             RestorePhase.AfterRows => ["--section=data", "--section=post-data"],
             _ => Array.Empty<string>(),
         },
+        .. useList is null ? Array.Empty<string>() : [$"--use-list={useList}"],
         "-f", "-",
     ];
+
+    /// <summary>pg_restore listing the entries of a parallel restore's last phase (<see cref="PostDataPlan"/>).</summary>
+    public static IReadOnlyList<string> ListAfterRows(string dumpSchema) =>
+        [$"--schema={dumpSchema}", "--section=data", "--section=post-data", "--list"];
 
     /// <summary>A pattern matching exactly this name.</summary>
     public static string Quote(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";

@@ -161,6 +161,13 @@ public sealed class PgSchemaArchive(BackupOptions options, PressDataSources sour
         return sizes;
     }
 
+    private async Task<string> ListAfterRowsAsync(Func<string, CancellationToken, Task<Stream>> openPart, TenantLogin login, string dumpSchema,
+        CancellationToken ct)
+    {
+        await using var archive = await openPart(BackupParts.Database, ct);
+        return await PostDataListing.ReadAsync(options, login.Connection, archive, dumpSchema, ct);
+    }
+
     /// <summary>All results, or the first real failure: a task cancelled because another failed is not the reason.</summary>
     private static async Task<IReadOnlyList<T>> FirstFailureAsync<T>(IReadOnlyList<Task<T>> tasks)
     {
@@ -204,33 +211,51 @@ public sealed class PgSchemaArchive(BackupOptions options, PressDataSources sour
             await FreshSchemaAsync(conn, targetSchema, targetRole, ct);
         }
         await using var login = await TenantLogin.CreateAsync(sources, database, targetRole, options.ToolTimeout, ct);
-        async Task<long> RunAsync(string part, PgArgs.RestorePhase phase, RestoreScript script, CancellationToken token)
+        var memory = options.RestoreMaintenanceWorkMemMb;
+        async Task<long> RunAsync(string part, PgArgs.RestorePhase phase, RestoreScript script, CancellationToken token, string? useList = null)
         {
             await using var archive = await openPart(part, token);
-            return await RestorePipeline.RunAsync(options, login, archive, PgArgs.Restore(dumpSchema, phase), script,
+            return await RestorePipeline.RunAsync(options, login, archive, PgArgs.Restore(dumpSchema, phase, useList), script,
                 dumpSchema, targetSchema, liveSchema, token);
         }
         try
         {
             if (!layout.Parallel)
             {
-                var fed = await RunAsync(BackupParts.Database, PgArgs.RestorePhase.Whole, RestoreScript.For(targetSchema, targetRole), ct);
+                var fed = await RunAsync(BackupParts.Database, PgArgs.RestorePhase.Whole, RestoreScript.For(targetSchema, targetRole, memory), ct);
                 return $"restored {fed:N0} bytes of archive ({layout.Compression}, schema {dumpSchema}) into new schema {targetSchema}, owned by {targetRole}";
             }
-            var total = await RunAsync(BackupParts.Database, PgArgs.RestorePhase.BeforeRows, RestoreScript.Phase(targetRole), ct);
+            var total = await RunAsync(BackupParts.Database, PgArgs.RestorePhase.BeforeRows, RestoreScript.Phase(targetRole, memory), ct);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             using var slots = new SemaphoreSlim(Math.Max(1, options.ParallelJobs));
             var loads = layout.DataParts.Select(async part =>
             {
                 await slots.WaitAsync(stop.Token);
-                try { return await RunAsync(part, PgArgs.RestorePhase.Rows, RestoreScript.Phase(targetRole), stop.Token); }
+                try { return await RunAsync(part, PgArgs.RestorePhase.Rows, RestoreScript.Phase(targetRole, memory), stop.Token); }
                 catch { await stop.CancelAsync(); throw; }
                 finally { slots.Release(); }
             }).ToList();
             total += (await FirstFailureAsync(loads)).Sum();
-            total += await RunAsync(BackupParts.Database, PgArgs.RestorePhase.AfterRows, RestoreScript.For(targetSchema, targetRole), ct);
+            var plan = PostDataPlan.From(await ListAfterRowsAsync(openPart, login, dumpSchema, ct), options.ParallelJobs);
+            if (plan is null || plan.Builders.Count == 0)
+            {
+                total += await RunAsync(BackupParts.Database, PgArgs.RestorePhase.AfterRows, RestoreScript.For(targetSchema, targetRole, memory), ct);
+            }
+            else
+            {
+                using var lists = new ListFiles();
+                var builds = plan.Builders.Select(list => lists.Write(list)).ToList().Select(async file =>
+                {
+                    try { return await RunAsync(BackupParts.Database, PgArgs.RestorePhase.AfterRows, RestoreScript.EachStatement(targetRole, memory), stop.Token, file); }
+                    catch { await stop.CancelAsync(); throw; }
+                }).ToList();
+                await FirstFailureAsync(builds);
+                total += await RunAsync(BackupParts.Database, PgArgs.RestorePhase.AfterRows, RestoreScript.For(targetSchema, targetRole, memory), ct,
+                    lists.Write(plan.Last));
+            }
             return $"restored {total:N0} bytes of {1 + layout.DataParts.Count} archives ({layout.Compression}, schema {dumpSchema}; " +
-                   $"rows {Math.Min(options.ParallelJobs, layout.DataParts.Count)} at a time) into new schema {targetSchema}, owned by {targetRole}";
+                   $"rows {Math.Min(options.ParallelJobs, layout.DataParts.Count)} at a time, indexes in {Math.Max(1, plan?.Builders.Count ?? 1)} " +
+                   $"session(s)) into new schema {targetSchema}, owned by {targetRole}";
         }
         catch (Exception) when (!ct.IsCancellationRequested)
         {

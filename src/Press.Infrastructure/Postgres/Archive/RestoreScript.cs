@@ -16,8 +16,8 @@ internal sealed record RestoreScript(string Prologue, string Epilogue)
     public const string Abort = "\nDO $$ BEGIN RAISE EXCEPTION 'pg_restore failed; rolling back'; END $$;\n";
 
     /// <summary>The last (or only) transaction of a restore: it marks the schema complete.</summary>
-    public static RestoreScript For(string targetSchema, string targetRole) => new(
-        Begin(targetRole),
+    public static RestoreScript For(string targetSchema, string targetRole, int maintenanceWorkMemMb) => new(
+        Begin(targetRole, maintenanceWorkMemMb),
         $"""
 
         COMMENT ON SCHEMA {Sql.Ident(targetSchema)} IS {Sql.Literal(CompleteMark)};
@@ -27,13 +27,23 @@ internal sealed record RestoreScript(string Prologue, string Epilogue)
 
     /// <summary>A transaction of a parallel restore before its last: it commits, but the schema stays unmarked (a retry
     /// drops it) until the last transaction marks it.</summary>
-    public static RestoreScript Phase(string targetRole) => new(Begin(targetRole), "\nCOMMIT;\n");
+    public static RestoreScript Phase(string targetRole, int maintenanceWorkMemMb) => new(Begin(targetRole, maintenanceWorkMemMb), "\nCOMMIT;\n");
 
-    private static string Begin(string targetRole) =>
-        $"""
-        SET client_min_messages = warning;
+    /// <summary>A session building indexes beside others (<see cref="PostDataPlan"/>): each statement its own
+    /// transaction, so the sessions' table locks last one index build and cannot deadlock. The schema stays unmarked
+    /// until the last transaction, so a failure half-way is dropped like any other.</summary>
+    public static RestoreScript EachStatement(string targetRole, int maintenanceWorkMemMb) =>
+        new(Settings(maintenanceWorkMemMb) + $"SET ROLE {Sql.Ident(targetRole)};\n", "\n");
+
+    private static string Begin(string targetRole, int maintenanceWorkMemMb) =>
+        Settings(maintenanceWorkMemMb) + $"""
         BEGIN;
         SET ROLE {Sql.Ident(targetRole)};
 
         """;
+
+    // maintenance_work_mem: index builds sort in memory up to it (the server's default, 64 MB, spills a large table's
+    // sort to disk). A session setting anyone may make.
+    private static string Settings(int maintenanceWorkMemMb) =>
+        $"SET client_min_messages = warning;\nSET maintenance_work_mem = '{maintenanceWorkMemMb}MB';\n";
 }
