@@ -136,15 +136,18 @@ public sealed partial class SiteUpgradeTests(UpgradeFixture fixture) : IClassFix
         TestEngine.RunOkAsync("exec", RuntimeStack.ContainerOf(name), "sh", "-c",
             $"printf '%s' \"$1\" > {SiteFiles.BenchFolder}/sites/{name}/frappe-test-double-migrate", "sh", what);
 
+    /// <summary>The table's columns, read in the site database that holds the schema (an upgrade class creates more
+    /// sites than one database holds); never empty, so an assertion that a column is absent cannot pass on a miss.</summary>
     private async Task<List<string>> ColumnsAsync(string schema, string table)
     {
-        await using var conn = await Stack.Db.OpenAsSuperuserAsync();
+        await using var conn = await Catalog.OpenSchemaHomeAsync(Stack.Db, schema);
         await using var cmd = new Npgsql.NpgsqlCommand("SELECT column_name FROM information_schema.columns WHERE table_schema = @s AND table_name = @t", conn);
         cmd.Parameters.AddWithValue("s", schema);
         cmd.Parameters.AddWithValue("t", table);
         var columns = new List<string>();
         await using var r = await cmd.ExecuteReaderAsync();
         while (await r.ReadAsync()) columns.Add(r.GetString(0));
+        Assert.True(columns.Count > 0, $"no table {schema}.{table} in any site database");
         return columns;
     }
 }
