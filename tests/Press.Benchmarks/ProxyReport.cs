@@ -46,7 +46,7 @@ public static class ProxyReport
         s.AppendLine();
         s.AppendLine("\"Job seen\": the client, polling the job every 10 ms, reads Succeeded; \"Sent\": the first request that the proxy answered");
         s.AppendLine("the new way left the client (polling every 10 ms from \"job seen\", a new connection each time); \"Answered\": its answer");
-        s.AppendLine("was read. The manager reloads its route table when the stamp moves (polled every 250 ms).");
+        s.AppendLine("was read. The manager reads the route stamp when a job's progress reaches it on Redis (and every 250 ms) and reloads the table when the stamp moved.");
         s.AppendLine();
 
         // Issue 15's two proxy bounds, each against its same-run baseline.

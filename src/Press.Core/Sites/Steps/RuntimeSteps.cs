@@ -146,9 +146,9 @@ public sealed class WaitHealthyStep(ISiteRuntime runtime, SiteHealthOptions opti
             var started = await runtime.StartAsync(c.Site, ct);
             return new StepResult.WaitUntil(time.GetUtcNow() + options.Interval, $"the runner exited ({probe.Detail}); started it again: {started.Message}");
         }
-        if (options.Interval * c.Attempt >= options.Timeout)
+        if (options.WaitedAfter(c.Attempt) >= options.Timeout)
             return StepResult.Permanent($"not healthy after {options.Timeout.TotalSeconds:0} s: {probe.Detail}");
-        return new StepResult.WaitUntil(time.GetUtcNow() + options.Interval, $"not healthy yet: {probe.Detail}");
+        return new StepResult.WaitUntil(time.GetUtcNow() + options.DelayAfter(c.Attempt), $"not healthy yet: {probe.Detail}");
     }
 
     private async Task<string> ExitedAsync(Site site, string detail, CancellationToken ct)

@@ -71,11 +71,12 @@ public sealed class ProcessSiteRuntime(ProcessRuntimeOptions options, RuntimeEnd
     {
         var redis = await Redis.StartAsync(site, ct);
         var port = site.RunnerPort ?? throw new StepFailedException(FailureKind.Permanent, "no runner port allocated");
-        var done = new List<string> { redis, await StartDetachedAsync(site, Runner, BenchCommands.Serve(port), new Dictionary<string, string>(), ct) };
         var socket = Redis.CheckedSocket(site);
-        foreach (var process in BackgroundProcesses.All)
-            done.Add(await StartDetachedAsync(site, process.Role, process.Command, process.EnvironmentFor(socket, SocketIoSocket(site.Name)), ct));
-        return RuntimeOutcome.Done(string.Join("; ", done));
+        // The runner and the background processes need only the site's Redis: they start side by side.
+        var started = await Task.WhenAll([
+            StartDetachedAsync(site, Runner, BenchCommands.Serve(port), new Dictionary<string, string>(), ct),
+            .. BackgroundProcesses.All.Select(p => StartDetachedAsync(site, p.Role, p.Command, p.EnvironmentFor(socket, SocketIoSocket(site.Name)), ct))]);
+        return RuntimeOutcome.Done(string.Join("; ", [redis, .. started]));
     }
 
     private async Task<string> StartDetachedAsync(Site site, string role, BenchCommand command, IReadOnlyDictionary<string, string> environment,
@@ -118,12 +119,12 @@ public sealed class ProcessSiteRuntime(ProcessRuntimeOptions options, RuntimeEnd
         return stopped.Count == 0 ? web : new HealthProbe(true, false, $"{web.Detail}; not running: {string.Join(", ", stopped)}");
     }
 
-    /// <summary>The workers and scheduler, the runner, then its Redis (queued jobs stay in its append-only file).</summary>
+    /// <summary>The workers, scheduler and socket.io (side by side), the runner, then its Redis (queued jobs stay in
+    /// its append-only file).</summary>
     public async Task<RuntimeOutcome> StopAsync(Site site, CancellationToken ct)
     {
-        var done = new List<string>();
-        foreach (var role in (string[])[.. BackgroundProcesses.All.Select(p => p.Role), Runner])
-            done.Add(await StopDetachedAsync(site, role, ct));
+        var done = (await Task.WhenAll(BackgroundProcesses.All.Select(p => StopDetachedAsync(site, p.Role, ct)))).ToList();
+        done.Add(await StopDetachedAsync(site, Runner, ct));
         return RuntimeOutcome.Done($"{string.Join("; ", done)}; {await Redis.StopAsync(site, ct)}");
     }
 

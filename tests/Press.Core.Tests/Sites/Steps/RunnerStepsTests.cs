@@ -186,27 +186,42 @@ public sealed class RunnerStepsTests
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(11)]
-    public async Task Wait_healthy_waits_one_interval_from_now_while_not_healthy(int attempt)
+    [InlineData(1, 1250)]
+    [InlineData(2, 2500)]
+    [InlineData(3, 3750)]
+    [InlineData(4, 5000)]
+    [InlineData(11, 5000)]
+    public async Task Wait_healthy_waits_a_quarter_interval_more_each_time_up_to_the_interval_while_not_healthy(int attempt, int waitMs)
     {
         var time = new FakeTimeProvider(TestData.Now);
         time.Advance(TimeSpan.FromMinutes(7));
 
         var result = await Probe(new HealthProbe(true, false, "connection refused"), attempt, time);
 
-        Assert.Equal(new StepResult.WaitUntil(TestData.Now.AddMinutes(7).AddSeconds(5), "not healthy yet: connection refused"), result);
+        Assert.Equal(new StepResult.WaitUntil(TestData.Now.AddMinutes(7).AddMilliseconds(waitMs), "not healthy yet: connection refused"), result);
     }
 
     [Theory]
-    [InlineData(12)]
-    [InlineData(13)]
+    [InlineData(14)] // waited 1.25 + 2.5 + 3.75 + 11 × 5 = 62.5 s ≥ 60
+    [InlineData(15)]
     [InlineData(1000)]
-    public async Task Wait_healthy_fails_Permanent_once_interval_times_attempt_reaches_the_timeout(int attempt)
+    public async Task Wait_healthy_fails_Permanent_once_the_waits_reach_the_timeout(int attempt)
     {
         var result = await Probe(new HealthProbe(true, false, "502 Bad Gateway"), attempt);
 
         Assert.Equal(StepResult.Permanent("not healthy after 60 s: 502 Bad Gateway"), result);
+    }
+
+    [Fact]
+    public void The_waits_add_up_as_the_probes_make_them()
+    {
+        var waited = TimeSpan.Zero;
+        for (var attempt = 1; attempt <= 20; attempt++)
+        {
+            waited += Health.DelayAfter(attempt);
+            Assert.Equal(waited, Health.WaitedAfter(attempt));
+        }
+        Assert.Equal(TimeSpan.FromSeconds(57.5), Health.WaitedAfter(13)); // one probe short of the 60-s timeout
     }
 
     [Theory]
@@ -271,7 +286,7 @@ public sealed class RunnerStepsTests
         await h.RunAsync(job);
 
         var ordinal = RunnerHarness.Ordinal(job, WaitHealthy);
-        Assert.Equal(new FakeJobStore.Waited(ordinal, TestData.Now.AddSeconds(5), "not healthy yet: connection refused", null), h.Jobs.Wait);
+        Assert.Equal(new FakeJobStore.Waited(ordinal, TestData.Now.AddSeconds(1.25), "not healthy yet: connection refused", null), h.Jobs.Wait);
         Assert.Null(h.Jobs.Succeeded);
 
         // The worker picks the job up again after RunAfter: the earlier steps have succeeded, wait-healthy has one attempt.
