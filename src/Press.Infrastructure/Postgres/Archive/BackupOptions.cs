@@ -23,6 +23,6 @@ public sealed class BackupOptions
     public int ParallelJobs { get; set; } = DumpPlan.DefaultJobs;
 
     /// <summary>PostgreSQL's <c>maintenance_work_mem</c> for a restore's sessions, in MB: an index build's sort stays
-    /// in memory up to it. At most <see cref="ParallelJobs"/> sessions build at once per restore.</summary>
+    /// in memory up to it. At most <see cref="ParallelJobs"/> sessions build at once per restore; 0 leaves the server's setting.</summary>
     public int RestoreMaintenanceWorkMemMb { get; set; } = 256;
 }

@@ -189,8 +189,9 @@ public sealed class PgSchemaArchive(BackupOptions options, PressDataSources sour
     /// left under that exact name), then pg_restore's SQL with the dump's schema name rewritten to it, run by psql as
     /// the target role. One archive: one transaction that ends by marking the schema complete. Parallel archives
     /// (<see cref="DumpLayout"/>): the definitions in one transaction, then the data archives each in its own,
-    /// <see cref="BackupOptions.ParallelJobs"/> at once, then sequence values, indexes and constraints in a last
-    /// transaction that marks the schema complete. Atomicity comes from the mark (and, in place, the schema swap): a
+    /// <see cref="BackupOptions.ParallelJobs"/> at once, then the index builds in as many sessions at once
+    /// (<see cref="PostDataPlan"/>), then sequence values, foreign keys and the rest in a last transaction that marks
+    /// the schema complete. Atomicity comes from the mark (and, in place, the schema swap): a
     /// failed attempt drops the schema, and one that was killed leaves it unmarked for the retry to drop. A complete
     /// schema is left as it is.
     /// </summary>

@@ -7,7 +7,7 @@ namespace Press.Infrastructure.Postgres.Archive;
 /// (its pipe closed) would commit half a schema; here an input that ends early leaves the transaction open and the
 /// server rolls it back.
 /// </summary>
-internal sealed record RestoreScript(string Prologue, string Epilogue)
+public sealed record RestoreScript(string Prologue, string Epilogue)
 {
     /// <summary>Set on the schema in the restore's own transaction: present means every row was restored.</summary>
     public const string CompleteMark = "press: restore complete";
@@ -43,7 +43,7 @@ internal sealed record RestoreScript(string Prologue, string Epilogue)
         """;
 
     // maintenance_work_mem: index builds sort in memory up to it (the server's default, 64 MB, spills a large table's
-    // sort to disk). A session setting anyone may make.
+    // sort to disk). A session setting anyone may make; 0 or less leaves the server's own.
     private static string Settings(int maintenanceWorkMemMb) =>
-        $"SET client_min_messages = warning;\nSET maintenance_work_mem = '{maintenanceWorkMemMb}MB';\n";
+        "SET client_min_messages = warning;\n" + (maintenanceWorkMemMb > 0 ? $"SET maintenance_work_mem = '{maintenanceWorkMemMb}MB';\n" : "");
 }
