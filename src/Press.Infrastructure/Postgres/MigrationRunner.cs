@@ -6,14 +6,28 @@ namespace Press.Infrastructure.Postgres;
 /// <summary>
 /// Applies the embedded <c>Migrations/NNNN_name.sql</c> files in order, each in its own transaction together with
 /// its row in <c>schema_migrations</c>. An advisory lock keeps manager and worker from migrating at the same time.
+/// It is the first thing manager and worker do, so it waits out a PostgreSQL that is not up yet, restarting, or too
+/// busy to answer (transient errors, retried as the job store retries them, for up to five minutes) instead of
+/// ending the process; a wrong password or a failing migration ends it at once.
 /// </summary>
-public sealed partial class MigrationRunner(PressDataSources sources, ILogger<MigrationRunner> logger)
+public sealed partial class MigrationRunner(PressDataSources sources, ILogger<MigrationRunner> logger, TimeProvider? time = null)
 {
     private const long AdvisoryLockKey = 0x5052455353_01; // "PRESS" + 1
 
     public static IReadOnlyList<(int Version, string Name, string Sql)> Embedded { get; } = LoadEmbedded();
 
-    public async Task<int> ApplyAsync(CancellationToken ct)
+    public Task<int> ApplyAsync(CancellationToken ct) =>
+        PostgresErrors.RetryAsync(async token =>
+        {
+            try { return await ApplyOnceAsync(token); }
+            catch (Exception ex) when (PostgresErrors.IsTransient(ex) && !token.IsCancellationRequested)
+            {
+                LogWaiting(ex.Message);
+                throw;
+            }
+        }, time ?? TimeProvider.System, ct);
+
+    private async Task<int> ApplyOnceAsync(CancellationToken ct)
     {
         await using var conn = await sources.Metadata.OpenConnectionAsync(ct);
         await Exec(conn, "SELECT pg_advisory_lock(@k)", ct, ("k", AdvisoryLockKey));
@@ -76,6 +90,9 @@ public sealed partial class MigrationRunner(PressDataSources sources, ILogger<Mi
             .OrderBy(m => m.Item1)
             .ToList();
     }
+
+    [LoggerMessage(LogLevel.Warning, "PostgreSQL does not answer yet ({Error}); trying the migrations again shortly")]
+    private partial void LogWaiting(string error);
 
     [LoggerMessage(LogLevel.Information, "Applied metadata migration {Version} ({Name})")]
     private partial void LogApplied(int version, string name);
