@@ -19,7 +19,7 @@ public sealed class MidStepCrashTests(ManagerFixture stack, ITestOutputHelper ou
             until: j => j.State != "Queued", every: TimeSpan.FromMilliseconds(10));
         await a.KillAsync();
         // A statement the worker sent just before dying may still commit on the server: let it land before looking.
-        // (No worker can claim the job yet: the lease runs 2 s past the last renewal.)
+        // (No worker can claim the job yet: the lease runs 4 s past the last renewal.)
         await Task.Delay(300);
         var atKill = await stack.Api.GetJobAsync(queued.Id);
 

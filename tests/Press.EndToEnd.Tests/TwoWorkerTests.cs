@@ -9,7 +9,7 @@ public sealed class TwoWorkerTests(ManagerFixture stack) : IClassFixture<Manager
     public async Task Ten_sites_created_at_once_are_each_built_by_exactly_one_of_two_workers()
     {
         await using var scene = new Scene(stack.Manager);
-        // A normal lease: on a busy machine a 2 s lease could expire for real, which is not what this test is about.
+        // A normal lease: on a busy machine a crash test's short lease could expire for real, which is not what this test is about.
         var settings = PressProcess.FastWorker(lease: TimeSpan.FromSeconds(30));
         var workers = await Task.WhenAll(
             scene.StartWorkerAsync(stack.Db, "worker-1", settings),

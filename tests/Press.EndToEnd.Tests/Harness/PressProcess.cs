@@ -41,11 +41,13 @@ public sealed class PressProcess : IAsyncDisposable
     public const string ReadyPath = "/readyz";
     public const string LivePath = "/healthz";
 
-    /// <summary>Worker settings for crash tests: a 2 s lease and fast polls, optionally pausing after a step.</summary>
+    /// <summary>Worker settings for crash tests: a 4 s lease (short, so a killed worker's job is taken over soon; not
+    /// shorter, or a renewal stalled by a loaded CI machine loses it and the step runs a third time) and fast polls,
+    /// optionally pausing after a step.</summary>
     public static Dictionary<string, string?> FastWorker(string? pauseAfterStep = null, TimeSpan? lease = null, string? failAfterStep = null) => new()
     {
         ["Press:Jobs:FailureTestFailAfterStep"] = failAfterStep,
-        ["Press:Jobs:Lease"] = (lease ?? TimeSpan.FromSeconds(2)).ToString("c"),
+        ["Press:Jobs:Lease"] = (lease ?? TimeSpan.FromSeconds(4)).ToString("c"),
         ["Press:Worker:IdlePollInterval"] = "00:00:00.500",
         ["Press:Worker:FallbackPollInterval"] = "00:00:00.500",
         ["Press:Jobs:CrashTestPauseAfterStep"] = pauseAfterStep,

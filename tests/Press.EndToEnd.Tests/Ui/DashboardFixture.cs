@@ -45,7 +45,7 @@ public sealed class DashboardFixture : ManagerFixture
 
     /// <summary>
     /// Replaces the worker: one that fails a step on purpose, one that stops for good after a step (a job then waits,
-    /// Running, until the next worker takes it over when the 2 s lease ends), or an ordinary one.
+    /// Running, until the next worker takes it over when the 4 s lease ends), or an ordinary one.
     /// </summary>
     public async Task SwapWorkerAsync(string? failAfterStep = null, string? pauseAfterStep = null)
     {
