@@ -22,7 +22,9 @@ public sealed record RuntimeSiteView(string Name, string State, List<string> App
 /// </summary>
 public sealed partial class RuntimeStack : IAsyncDisposable
 {
-    public static readonly TimeSpan JobTimeout = TimeSpan.FromSeconds(60);
+    /// <summary>How long a test waits for a job before it fails: a guard against a hang, not a bound on speed. CI runs the
+    /// suite at a 1-min load of 14–40 on two cores, where one minute for a Docker create is no guarantee.</summary>
+    public static readonly TimeSpan JobTimeout = TimeSpan.FromSeconds(180);
 
     private readonly Lock _lock = new();
     private readonly List<string> _sites = [];
