@@ -298,27 +298,13 @@ public static class ProxyBench
                 {
                     case "Succeeded":
                         var seen = new JobSeen(root.GetProperty("finishedAt").GetDateTimeOffset(), DateTimeOffset.UtcNow, sentAt);
-                        Log($"  {queued.GetProperty("kind").GetString()} {id}: {StepTimes(root)}");
+                        Log($"  {queued.GetProperty("kind").GetString()} {id}: {JobStepTimes.Describe(root)}");
                         return seen;
                     case "Failed" or "Cancelled": throw new InvalidOperationException($"job {id} ({method} {path}) failed: {root}");
                 }
                 await Task.Delay(10, ct);
             }
             throw new TimeoutException($"job {id} ({method} {path}) did not succeed within 2 minutes");
-        }
-
-        /// <summary>Where a job's time went: queued, each step's duration, and the gaps between steps (claims, retries).</summary>
-        private static string StepTimes(JsonElement job)
-        {
-            var created = job.GetProperty("createdAt").GetDateTimeOffset();
-            var parts = new List<string> { $"queued {(job.GetProperty("startedAt").GetDateTimeOffset() - created).TotalMilliseconds:0} ms" };
-            foreach (var step in job.GetProperty("steps").EnumerateArray())
-            {
-                var ms = step.TryGetProperty("durationMs", out var d) && d.ValueKind == JsonValueKind.Number ? $"{d.GetDouble():0}" : "-";
-                parts.Add($"{step.GetProperty("name").GetString()} {ms}");
-            }
-            var total = (job.GetProperty("finishedAt").GetDateTimeOffset() - created).TotalMilliseconds;
-            return $"{string.Join(", ", parts)}; created → finished {total:0} ms";
         }
 
         public async Task SendAsync(HttpMethod method, string path, object body, HttpStatusCode expected, CancellationToken ct)

@@ -42,6 +42,19 @@ public sealed class PressDatabase : IAsyncDisposable
         };
     }
 
+    /// <summary>This installation's options with the connection string changed (a proxy's port, a shorter timeout)
+    /// and/or another password: how a test makes Press reach PostgreSQL through a fault.</summary>
+    public PostgresOptions OptionsWith(Action<NpgsqlConnectionStringBuilder>? connection = null, string? password = null)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(Options.ConnectionString);
+        connection?.Invoke(builder);
+        return new PostgresOptions
+        {
+            ConnectionString = builder.ConnectionString, Password = password ?? Options.Password,
+            MetadataDatabase = Options.MetadataDatabase, SitesDatabase = Options.SitesDatabase,
+        };
+    }
+
     /// <summary>Bootstraps (role, databases, revocations) and applies the metadata migrations.</summary>
     /// <param name="superuser">The server's superuser connection string; the main test server by default.</param>
     public static async Task<PressDatabase> CreateAsync(string? superuser = null)

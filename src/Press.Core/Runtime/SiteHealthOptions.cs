@@ -15,5 +15,5 @@ public sealed class SiteHealthOptions
 
     /// <summary>How long the probes up to <paramref name="attempt"/> have waited in all (what the timeout counts).</summary>
     public TimeSpan WaitedAfter(int attempt) =>
-        Interval / 4 * (Math.Min(attempt, 3) * (Math.Min(attempt, 3) + 1) / 2) + Interval * Math.Max(0, attempt - 3);
+        Enumerable.Range(1, Math.Max(0, attempt)).Aggregate(TimeSpan.Zero, (waited, a) => waited + DelayAfter(a));
 }

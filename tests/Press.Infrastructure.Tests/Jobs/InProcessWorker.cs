@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Configuration;
-using Npgsql;
 using Press.Core.Jobs;
 using Press.Infrastructure.Postgres;
 using Press.Infrastructure.Redis;
@@ -25,14 +24,7 @@ public sealed class InProcessWorker : IAsyncDisposable
     private InProcessWorker(string name, InfraFixture f, int postgresPort, IEnumerable<IJobStep> steps, TimeSpan lease, TestLog log)
     {
         Name = name;
-        var direct = new NpgsqlConnectionStringBuilder(f.Db.Options.ConnectionString);
-        _sources = new PressDataSources(new PostgresOptions
-        {
-            ConnectionString = new NpgsqlConnectionStringBuilder(direct.ConnectionString) { Port = postgresPort, Timeout = 5 }.ConnectionString,
-            Password = f.Db.Options.Password,
-            MetadataDatabase = f.Db.Options.MetadataDatabase,
-            SitesDatabase = f.Db.Options.SitesDatabase,
-        });
+        _sources = new PressDataSources(f.Db.OptionsWith(c => (c.Port, c.Timeout) = (postgresPort, 5)));
         var redis = f.Db.Configuration().GetSection(RedisOptions.Section).Get<RedisOptions>() ?? new RedisOptions();
         _signals = new RedisJobSignals(redis, log.For<RedisJobSignals>(name));
         var time = TimeProvider.System;

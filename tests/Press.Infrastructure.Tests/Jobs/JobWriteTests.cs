@@ -171,13 +171,7 @@ public sealed class JobWriteTests(InfraFixture f) : IClassFixture<InfraFixture>
         var jobId = site.Job.Id;
         var direct = new NpgsqlConnectionStringBuilder(f.Db.Options.ConnectionString);
         await using var proxy = new FlakyProxy(direct.Port);
-        await using var sources = new PressDataSources(new PostgresOptions
-        {
-            ConnectionString = new NpgsqlConnectionStringBuilder(direct.ConnectionString) { Port = proxy.Port, Timeout = 5 }.ConnectionString,
-            Password = f.Db.Options.Password,
-            MetadataDatabase = f.Db.Options.MetadataDatabase,
-            SitesDatabase = f.Db.Options.SitesDatabase,
-        });
+        await using var sources = new PressDataSources(f.Db.OptionsWith(c => (c.Port, c.Timeout) = (proxy.Port, 5)));
         var store = new JobStore(sources, TimeProvider.System);
         var lease = (await store.ClaimAsync("w", Lease)).Lease;
         Assert.Equal(jobId, lease.JobId);

@@ -14,8 +14,7 @@ public sealed class MigrationWaitTests(InfraFixture f) : IClassFixture<InfraFixt
     public async Task A_server_that_refuses_connections_is_tried_again_until_the_caller_gives_up()
     {
         // Nothing listens on Ports.AlwaysClosed: every connection is refused, as while PostgreSQL starts.
-        await using var sources = new PressDataSources(With(new NpgsqlConnectionStringBuilder(f.Db.Options.ConnectionString)
-            { Port = Ports.AlwaysClosed, Timeout = 2 }.ConnectionString, f.Db.Options.Password));
+        await using var sources = new PressDataSources(f.Db.OptionsWith(c => (c.Port, c.Timeout) = (Ports.AlwaysClosed, 2)));
         using var giveUp = new CancellationTokenSource(TimeSpan.FromSeconds(3));
         var clock = Stopwatch.StartNew();
 
@@ -28,7 +27,7 @@ public sealed class MigrationWaitTests(InfraFixture f) : IClassFixture<InfraFixt
     [Fact]
     public async Task A_wrong_password_ends_it_at_once()
     {
-        await using var sources = new PressDataSources(With(f.Db.Options.ConnectionString, "not-the-password"));
+        await using var sources = new PressDataSources(f.Db.OptionsWith(password: "not-the-password"));
         var clock = Stopwatch.StartNew();
 
         var error = await Assert.ThrowsAsync<PostgresException>(() => new MigrationRunner(sources, NullLogger<MigrationRunner>.Instance).ApplyAsync(CancellationToken.None));
@@ -36,10 +35,4 @@ public sealed class MigrationWaitTests(InfraFixture f) : IClassFixture<InfraFixt
         Assert.Equal("28P01", error.SqlState);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed.TotalSeconds:0.0} s");
     }
-
-    private PostgresOptions With(string connectionString, string? password) => new()
-    {
-        ConnectionString = connectionString, Password = password,
-        MetadataDatabase = f.Db.Options.MetadataDatabase, SitesDatabase = f.Db.Options.SitesDatabase,
-    };
 }
